@@ -1,0 +1,129 @@
+# Strata — the only entry points: build, run, stop, test, bench, lint, format.
+# `make help` lists them.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+CC ?= cc
+BUILD := build
+
+# Debian 12 packages the project needs; `make deps` installs the missing ones.
+DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
+	libjwt-dev libssl-dev check libsubunit-dev nginx postgresql-15 \
+	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
+	cppcheck clang-tidy clang-format
+
+WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
+	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2 -fno-common
+INCS := -Ilib -I/usr/include/postgresql -I/usr/include/cjson
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+LIBS := -lfcgi -lpq -lcjson -ljwt -lssl -lcrypto -lm
+
+RELEASE_CFLAGS := $(WARN) $(INCS) $(HARDEN) -O2 -g
+ASAN_CFLAGS := $(WARN) $(INCS) -fPIE -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_LDFLAGS := -pie -fsanitize=address,undefined
+
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
+MAIN_SRC := cgi-bin/strata.c
+UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
+
+REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+
+.PHONY: all asan deps run stop test unit bench bench-scale lint format \
+	clean distclean flags help test-deploy floor
+
+all: flags $(BUILD)/strata
+
+help:
+	@echo "make run       install deps, build, start the dev stack under var/"
+	@echo "make stop      stop what make run started"
+	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
+	@echo "make bench     load test against the machine's own ceilings"
+	@echo "make lint      cppcheck + clang-tidy + clang-format check"
+	@echo "make format    apply clang-format"
+	@echo "make deps      install missing Debian packages"
+	@echo "make clean     remove build/;  make distclean  also var/"
+
+flags:
+	@echo "CFLAGS (release): $(RELEASE_CFLAGS)"
+	@echo "CFLAGS (test):    $(ASAN_CFLAGS)"
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(RELEASE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC asan $<"
+	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/strata: $(REL_OBJ) $(BUILD)/rel/cgi-bin/strata.o
+	@echo "  LD      $@"
+	@$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
+
+$(BUILD)/asan/strata: $(ASAN_OBJ) $(BUILD)/asan/cgi-bin/strata.o
+	@echo "  LD asan $@"
+	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(ASAN_LDFLAGS) \
+		$(LIBS) -lcheck -lsubunit -lrt -lpthread
+
+# The `floor` responder of make bench: the architecture's own cost.
+$(BUILD)/floor: tests/load/floor.c
+	$(CC) $(RELEASE_CFLAGS) $(LDHARDEN) -o $@ $< -lfcgi -lpq
+
+asan: $(BUILD)/asan/strata $(UNIT_BIN)
+
+deps:
+	@tests/stack/deps.sh $(DEB_PACKAGES)
+
+run: deps all
+	@tests/stack/stack.sh up var
+
+stop:
+	@tests/stack/stack.sh down var
+
+unit: $(UNIT_BIN)
+	@tests/stack/unit.sh $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory flags asan
+	@tests/stack/test.sh $(UNIT_BIN)
+
+bench: deps all $(BUILD)/floor
+	@tests/load/bench.sh
+
+bench-scale: deps all $(BUILD)/floor
+	@BENCH_SCALE=1 tests/load/bench.sh
+
+test-deploy: deps all
+	@ansible/test-deploy.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 --inline-suppr --suppress=missingIncludeSystem \
+		-Ilib lib cgi-bin
+	clang-tidy --quiet $(LIB_SRC) $(MAIN_SRC) -- $(WARN) $(INCS) 2>/dev/null
+	clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) $(wildcard lib/*/*.h)
+
+format:
+	clang-format -i $(LIB_SRC) $(MAIN_SRC) $(wildcard lib/*/*.h) $(UNIT_SRC)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	-@tests/stack/stack.sh down var >/dev/null 2>&1
+	-@tests/stack/stack.sh down var/test >/dev/null 2>&1
+	rm -rf var
+
+-include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)

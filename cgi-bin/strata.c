@@ -1,0 +1,305 @@
+/*
+ * strata.c - the one program: `strata <command> [options]`.
+ *
+ * Thin by design: it parses arguments and settings, then calls the library.
+ * Every command prints JSON on stdout and exits 0, or prints a message on
+ * stderr and exits non-zero.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/app.h"
+#include "api/health.h"
+#include "api/routes.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/server.h"
+#include "data/db.h"
+#include "data/migrate.h"
+#include "data/provision.h"
+#include "data/tenants.h"
+#include "sec/rbac.h"
+
+static const char usage[] =
+    "usage: strata [--config FILE] <command> [options]\n"
+    "\n"
+    "  serve [--workers N] [--max-requests N] [--socket PATH]\n"
+    "  migrate [--partitions N]\n"
+    "  tenant create --slug S --name N [--owner-email E]\n"
+    "                [--owner-password P | password on stdin]\n"
+    "                [--template T]\n"
+    "  tenant list\n"
+    "  tenant suspend|resume SLUG\n"
+    "  routes\n"
+    "\n"
+    "Settings come from --config FILE, STRATA_CONFIG or STRATA_* "
+    "variables.\n";
+
+/* The value after a flag, or NULL. */
+static const char *
+opt(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i < argc - 1; i++)
+		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int
+fail(const char *msg)
+{
+	fprintf(stderr, "strata: %s\n", msg);
+	return 1;
+}
+
+/* A database session for one command, with its own arena. */
+struct session {
+	struct arena *arena;
+	struct db db;
+};
+
+static int
+session_open(struct session *s, const char *conninfo)
+{
+	s->arena = arena_new(64 * 1024, 512UL * 1024 * 1024);
+	json_use_arena(s->arena);
+	db_init(&s->db, conninfo);
+	if (db_ready(&s->db, s->arena) < 0) {
+		fprintf(stderr, "strata: cannot connect to the database\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+session_close(struct session *s)
+{
+	db_close(&s->db);
+	arena_free(s->arena);
+}
+
+static void
+print_json(cJSON *o)
+{
+	printf("%s\n", json_print(o));
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct server_opts o = {0};
+	struct migration files[MIGRATE_MAX];
+	const char *v;
+	int n;
+
+	if ((v = opt(argc, argv, "--workers")) &&
+	    config_set(&cfg, "workers", v))
+		return 1;
+	if ((v = opt(argc, argv, "--max-requests")) &&
+	    config_set(&cfg, "max_requests", v))
+		return 1;
+	if ((v = opt(argc, argv, "--socket")) &&
+	    config_set(&cfg, "socket_path", v))
+		return 1;
+	n = migrate_scan(cfg.sql_dir, files, MIGRATE_MAX);
+	if (n <= 0)
+		return fail("no migrations found in sql_dir");
+	health_set_expected_migration(files[n - 1].name);
+	o.socket_path = cfg.socket_path;
+	o.socket_group = cfg.socket_group;
+	o.user = cfg.user;
+	o.workers = cfg.workers;
+	o.max_requests = cfg.max_requests;
+	o.worker_main = app_worker_main;
+	return server_run(&o);
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	const char *v = opt(argc, argv, "--partitions");
+	const char *conninfo =
+	    *cfg.owner_database_url ? cfg.owner_database_url : cfg.database_url;
+	long parts = v ? strtol(v, NULL, 10) : 16;
+
+	if (parts < 1 || parts > 1024)
+		return fail("--partitions must be 1-1024");
+	return migrate_run(conninfo, cfg.sql_dir, (int)parts) == 0 ? 0 : 1;
+}
+
+/* A password from --owner-password or the first line of stdin. */
+static const char *
+read_password(int argc, char **argv, char *buf, size_t n)
+{
+	const char *v = opt(argc, argv, "--owner-password");
+	size_t len;
+
+	if (v != NULL)
+		return v;
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password: ");
+	if (fgets(buf, (int)n, stdin) == NULL)
+		return NULL;
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return buf;
+}
+
+static int
+tenant_create(struct session *s, int argc, char **argv)
+{
+	struct provision p = {0};
+	struct tenant t;
+	struct uuid owner;
+	const char *why = "";
+	char pw[1024];
+	int rc;
+
+	p.slug = opt(argc, argv, "--slug");
+	p.name = opt(argc, argv, "--name");
+	p.owner_email = opt(argc, argv, "--owner-email");
+	p.owner_name = opt(argc, argv, "--owner-name");
+	p.template_name = opt(argc, argv, "--template");
+	if (p.slug == NULL || p.name == NULL)
+		return fail("tenant create needs --slug and --name");
+	if (p.owner_email != NULL) {
+		p.owner_password = read_password(argc, argv, pw, sizeof(pw));
+		if (p.owner_password == NULL)
+			return fail("no owner password given");
+	}
+	rc = provision_tenant(&s->db, s->arena, &p, &t, &owner, &why);
+	if (rc != 0) {
+		fprintf(stderr, "strata: %s\n", why);
+		return rc == 409 ? 3 : 1;
+	}
+	print_json(tenants_json(&t));
+	return 0;
+}
+
+static int
+tenant_list(struct session *s)
+{
+	int h = tenants_queue_list(&s->db);
+	cJSON *a = cJSON_CreateArray();
+	PGresult *r;
+
+	if (h < 0 || db_sync(&s->db) != 0)
+		return fail("cannot list tenants");
+	r = db_result(&s->db, h);
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tenant t;
+
+		tenants_from_row(&t, r, i);
+		cJSON_AddItemToArray(a, tenants_json(&t));
+	}
+	print_json(a);
+	return 0;
+}
+
+static int
+tenant_status(struct session *s, const char *who, const char *status)
+{
+	int h;
+	PGresult *r;
+	struct tenant t;
+
+	if (who == NULL)
+		return fail("which tenant?");
+	h = tenants_queue_set_status(&s->db, who, status);
+	if (h < 0 || db_sync(&s->db) != 0)
+		return fail("cannot change the tenant");
+	r = db_result(&s->db, h);
+	if (PQntuples(r) == 0)
+		return fail("no such tenant");
+	tenants_from_row(&t, r, 0);
+	print_json(tenants_json(&t));
+	return 0;
+}
+
+static int
+cmd_tenant(int argc, char **argv)
+{
+	struct session s;
+	const char *sub = argc > 1 ? argv[1] : "";
+	int rc;
+
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	if (strcmp(sub, "create") == 0)
+		rc = tenant_create(&s, argc, argv);
+	else if (strcmp(sub, "list") == 0)
+		rc = tenant_list(&s);
+	else if (strcmp(sub, "suspend") == 0)
+		rc = tenant_status(&s, argc > 2 ? argv[2] : NULL, "suspended");
+	else if (strcmp(sub, "resume") == 0)
+		rc = tenant_status(&s, argc > 2 ? argv[2] : NULL, "active");
+	else
+		rc = fail("tenant: create, list, suspend or resume");
+	session_close(&s);
+	return rc;
+}
+
+/* The route table as JSON, for tests that walk every route. */
+static int
+cmd_routes(void)
+{
+	struct arena *a = arena_new(64 * 1024, 64UL * 1024 * 1024);
+	cJSON *arr;
+
+	json_use_arena(a);
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < routes_count; i++) {
+		const struct route *r = &routes[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "method", r->method);
+		cJSON_AddStringToObject(o, "pattern", r->pattern);
+		cJSON_AddItemToObject(o, "permissions", rbac_json(r->perm));
+		cJSON_AddBoolToObject(o, "apex", r->flags & ROUTE_APEX);
+		cJSON_AddBoolToObject(o, "tenant", r->flags & ROUTE_TENANT);
+		cJSON_AddBoolToObject(o, "auth", r->flags & ROUTE_AUTH);
+		cJSON_AddBoolToObject(o, "operator", r->flags & ROUTE_OPERATOR);
+		cJSON_AddBoolToObject(o, "owner", r->flags & ROUTE_OWNER);
+		cJSON_AddItemToArray(arr, o);
+	}
+	print_json(arr);
+	arena_free(a);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = opt(argc, argv, "--config");
+	int i = 1;
+	const char *cmd;
+
+	while (i < argc && strcmp(argv[i], "--config") == 0)
+		i += 2;
+	if (i >= argc || strcmp(argv[i], "-h") == 0 ||
+	    strcmp(argv[i], "--help") == 0) {
+		fputs(usage, i >= argc ? stderr : stdout);
+		return i >= argc ? 2 : 0;
+	}
+	if (config_load(&cfg, conf) < 0)
+		return 1;
+	log_set_level(cfg.log_level);
+	cmd = argv[i];
+	argc -= i;
+	argv += i;
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(argc, argv);
+	if (strcmp(cmd, "tenant") == 0)
+		return cmd_tenant(argc, argv);
+	if (strcmp(cmd, "routes") == 0)
+		return cmd_routes();
+	fprintf(stderr, "strata: unknown command %s\n%s", cmd, usage);
+	return 2;
+}

@@ -1,0 +1,126 @@
+/*
+ * app.c - the worker application.
+ */
+#include "api/app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/pipeline.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/request.h"
+#include "core/router.h"
+#include "data/db.h"
+#include "data/tenants.h"
+
+static struct db db;
+
+static void
+on_notify(const char *channel, const char *payload)
+{
+	(void)channel;
+	tenants_notify(payload);
+}
+
+static void
+on_reconnect(void)
+{
+	/* Notifications sent while we were away are lost: forget all. */
+	tenants_cache_clear();
+	metrics_add(M_DB_RECONNECTS, 1);
+}
+
+static int
+app_init(void)
+{
+	db_init(&db, cfg.database_url);
+	db.on_notify = on_notify;
+	db.on_reconnect = on_reconnect;
+	return 0;
+}
+
+static void
+app_handle(struct request *req)
+{
+	req->db = &db;
+	if (req->request_id[0] == '\0') {
+		struct uuid u;
+		char *id = arena_alloc(req->arena, UUID_STR_LEN + 1);
+
+		uuid_v7(&u);
+		uuid_format(&u, id);
+		req->request_id = id;
+	}
+	pipeline_handle(req);
+	response_header(req, "X-Request-Id", req->request_id);
+	if (req->res.cacheable && req->res.status < 300) {
+		/* nginx's microcache may keep it for a second (its key holds
+		 * the credential); clients revalidate every time. */
+		response_header(req, "X-Accel-Expires", "1");
+		response_header(req, "Cache-Control", "no-cache");
+	}
+}
+
+static void
+access_log(struct request *req, double ms)
+{
+	struct buf b;
+	const char *route = req->route ? req->route->pattern : "";
+
+	buf_init(&b, req->arena, 512, 4096);
+	buf_puts(&b, ",\"msg\":\"request\",\"request_id\":");
+	buf_json_str(&b, req->request_id);
+	buf_puts(&b, ",\"tenant\":");
+	buf_json_str(&b, req->tenant ? req->tenant->slug : "");
+	buf_puts(&b, ",\"principal\":");
+	buf_json_str(&b, req->principal.id_str);
+	buf_puts(&b, ",\"method\":");
+	buf_json_str(&b, req->method);
+	buf_puts(&b, ",\"route\":");
+	buf_json_str(&b, route);
+	buf_printf(&b,
+	           ",\"status\":%d,\"duration_ms\":%.3f,\"db_ms\":%.3f,"
+	           "\"db_trips\":%d",
+	           req->res.status, ms, db.ms, db.trips);
+	log_fields(req->res.status >= 500 ? LOG_WARN : LOG_INFO, buf_cstr(&b));
+}
+
+static void
+app_finish(struct request *req)
+{
+	double ms = request_elapsed_ms(req);
+
+	metrics_add(M_DB_ROUND_TRIPS, (uint64_t)db.trips);
+	if (db.sqlstate[0] != '\0')
+		metrics_add(M_DB_ERRORS, 1);
+	if (req->res.status == 503)
+		metrics_add(M_DB_UNAVAILABLE, 1);
+	access_log(req, ms);
+	metrics_request(req->route_index, req->res.status, ms,
+	                req->tenant ? req->tenant->slug : NULL);
+	db_finish(&db);
+}
+
+static void
+app_fini(void)
+{
+	db_close(&db);
+}
+
+const struct worker_app strata_app = {
+    .init = app_init,
+    .handle = app_handle,
+    .finish = app_finish,
+    .idle = NULL,
+    .fini = app_fini,
+};
+
+int
+app_worker_main(int fd, long max_requests)
+{
+	return worker_run(fd, max_requests, &strata_app);
+}

@@ -1,0 +1,15 @@
+/*
+ * app.h - Strata as a worker application: per-worker state (the database
+ * connection, caches), the request pipeline, the access log line.
+ */
+#ifndef STRATA_APP_H
+#define STRATA_APP_H
+
+#include "core/worker.h"
+
+extern const struct worker_app strata_app;
+
+/* The worker entry point handed to server_run(). */
+int app_worker_main(int fd, long max_requests);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * config.h - process settings, read once at start-up.
+ *
+ * Sources, later ones winning: built-in defaults, the file named by
+ * --config or STRATA_CONFIG ("key = value" lines, '#' comments), then
+ * STRATA_* environment variables, then command-line flags.  Keys are the
+ * environment names without the STRATA_ prefix, in lower case
+ * (database_url, base_domain, ...).
+ */
+#ifndef STRATA_CONFIG_H
+#define STRATA_CONFIG_H
+
+struct config {
+	char *database_url;       /* libpq conninfo of the app role */
+	char *owner_database_url; /* conninfo of the schema owner (migrate) */
+	char *base_domain;        /* normalised, e.g. strata.localhost */
+	char *public_scheme;      /* https */
+	int public_port;          /* port clients use; 443 is left out */
+	char *socket_path;        /* FastCGI unix socket */
+	char *master_key_file;    /* 32-byte key, mode 0600 */
+	char *sql_dir;            /* migrations */
+	char *templates_dir;      /* tenant settings templates */
+	char *user;               /* drop to this user after binding */
+	char *socket_group;       /* group allowed to connect (nginx) */
+	char *log_level;          /* debug, info, warn, error */
+	int workers;              /* 0 = number of CPUs */
+	long max_requests;        /* recycle a worker after this many */
+	int scrypt_log2n;         /* password hashing cost */
+	int access_ttl;           /* seconds */
+	int refresh_ttl;          /* seconds */
+	int statement_timeout_ms; /* per tenant transaction */
+	int rate_rps;             /* default per-tenant requests/second */
+	int rate_burst;           /* default per-tenant burst */
+	int tenant_concurrency;   /* max in-flight requests per tenant */
+};
+
+/* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or
+ * none) and the environment.  Returns 0, or -1 with a message on stderr
+ * when the file is unreadable or a value is invalid.  Strings are malloc'd
+ * and live for the process. */
+int config_load(struct config *c, const char *path);
+
+/* Sets one key ("workers", "socket_path", ...) from text.  Returns 0, or -1
+ * when the key is unknown or the value invalid. */
+int config_set(struct config *c, const char *key, const char *value);
+
+/* The process's settings, once loaded. */
+extern struct config cfg;
+
+#endif

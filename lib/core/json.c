@@ -1,0 +1,181 @@
+/*
+ * json.c - strict parsing and arena-backed cJSON.
+ */
+#include "core/json.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+
+static struct arena *json_arena;
+
+static void *
+json_malloc(size_t n)
+{
+	return arena_alloc(json_arena, n);
+}
+
+static void
+json_nofree(void *p)
+{
+	(void)p;
+}
+
+void
+json_use_arena(struct arena *a)
+{
+	cJSON_Hooks hooks = {json_malloc, json_nofree};
+
+	json_arena = a;
+	cJSON_InitHooks(&hooks);
+}
+
+bool
+json_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t len;
+		unsigned cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) < len)
+			return false;
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+/* Depth of the deepest nesting of [ and { outside strings; -1 when a string
+ * is left open.  Bounded by n, so it cannot run away on hostile input. */
+static int
+max_nesting(const char *s, size_t n)
+{
+	int depth = 0, max = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return in_str ? -1 : max;
+}
+
+/* cJSON accepts a NUL inside the buffer as an end; we do not. */
+static bool
+has_nul(const char *s, size_t n)
+{
+	return memchr(s, '\0', n) != NULL;
+}
+
+cJSON *
+json_parse(const char *s, size_t n, int max_depth, const char **why)
+{
+	const char *end = NULL;
+	cJSON *root;
+	int depth;
+
+	if (n == 0) {
+		*why = "empty body";
+		return NULL;
+	}
+	if (has_nul(s, n) || !json_utf8_valid(s, n)) {
+		*why = "body is not valid UTF-8 text";
+		return NULL;
+	}
+	depth = max_nesting(s, n);
+	if (depth > max_depth) {
+		*why = "JSON nesting is too deep";
+		return NULL;
+	}
+	root = cJSON_ParseWithLengthOpts(s, n, &end, false);
+	if (root == NULL) {
+		*why = "malformed JSON";
+		return NULL;
+	}
+	while (end != NULL && end < s + n &&
+	       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (end != s + n) {
+		*why = "unexpected data after the JSON value";
+		return NULL;
+	}
+	return root;
+}
+
+const char *
+json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool
+json_is(const cJSON *o, const char *key, int type)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return v != NULL && (v->type & 0xff) == type;
+}
+
+char *
+json_print(const cJSON *o)
+{
+	return cJSON_PrintUnformatted(o);
+}
+
+cJSON *
+json_add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s == NULL)
+		return cJSON_AddNullToObject(o, key);
+	return cJSON_AddStringToObject(o, key, s);
+}
+
+cJSON *
+json_add_raw(cJSON *o, const char *key, const char *raw)
+{
+	return cJSON_AddRawToObject(o, key, raw);
+}

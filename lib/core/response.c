@@ -1,0 +1,144 @@
+/*
+ * response.c - response building and CGI serialisation.
+ */
+#include "core/response.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/arena.h"
+#include "core/json.h"
+#include "core/request.h"
+
+void
+response_init(struct response *res, struct arena *a)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = 500;
+	buf_init(&res->body, a, 256, 64 * 1024 * 1024);
+}
+
+void
+response_header(struct request *req, const char *name, const char *value)
+{
+	struct response *res = &req->res;
+
+	for (int i = 0; i < res->nheaders; i++) {
+		if (strcasecmp(res->headers[i].name, name) == 0) {
+			res->headers[i].value = value;
+			return;
+		}
+	}
+	if (res->nheaders == RESPONSE_MAX_HEADERS)
+		return; /* a programming error; the table is sized generously */
+	res->headers[res->nheaders].name = name;
+	res->headers[res->nheaders].value = value;
+	res->nheaders++;
+}
+
+void
+response_json_text(struct request *req, int status, const char *json)
+{
+	struct response *res = &req->res;
+
+	res->status = status;
+	res->body.len = 0;
+	res->body.data[0] = '\0';
+	if (json != NULL) {
+		res->content_type = "application/json";
+		buf_puts(&res->body, json);
+	}
+}
+
+void
+response_json(struct request *req, int status, const cJSON *o)
+{
+	response_json_text(req, status, o ? json_print(o) : NULL);
+}
+
+void
+response_status(struct request *req, int status)
+{
+	response_json_text(req, status, NULL);
+	req->res.content_type = NULL;
+}
+
+const char *
+response_reason(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
+	}
+}
+
+int
+response_serialize(struct request *req, struct buf *out, bool head_only)
+{
+	struct response *res = &req->res;
+	int rc = 0;
+
+	rc |= buf_printf(out, "Status: %d %s\r\n", res->status,
+	                 response_reason(res->status));
+	if (res->content_type != NULL)
+		rc |=
+		    buf_printf(out, "Content-Type: %s\r\n", res->content_type);
+	for (int i = 0; i < res->nheaders; i++)
+		rc |= buf_printf(out, "%s: %s\r\n", res->headers[i].name,
+		                 res->headers[i].value);
+	if (res->status != 204 && res->status != 304)
+		rc |= buf_printf(out, "Content-Length: %zu\r\n", res->body.len);
+	rc |= buf_puts(out, "\r\n");
+	if (!head_only)
+		rc |= buf_append(out, res->body.data, res->body.len);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * response.h - the response under construction: status, headers, body.
+ */
+#ifndef STRATA_RESPONSE_H
+#define STRATA_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/buf.h"
+
+#define RESPONSE_MAX_HEADERS 24
+
+struct request;
+
+struct header {
+	const char *name;
+	const char *value;
+};
+
+struct response {
+	int status;
+	const char *content_type;
+	struct header headers[RESPONSE_MAX_HEADERS];
+	int nheaders;
+	struct buf body;
+	bool cacheable; /* lets nginx's microcache keep it (X-Accel-Expires) */
+};
+
+void response_init(struct response *res, struct arena *a);
+
+/* Sets (replacing) a header; names are compared case-insensitively.
+ * name and value must outlive the request (literals or arena strings). */
+void response_header(struct request *req, const char *name, const char *value);
+
+/* Sets status and a JSON body printed from o (NULL: no body). */
+void response_json(struct request *req, int status, const cJSON *o);
+
+/* Sets status and a body that is already JSON text. */
+void response_json_text(struct request *req, int status, const char *json);
+
+/* Status only, no body (204, 202, ...). */
+void response_status(struct request *req, int status);
+
+/* The standard reason phrase for status ("Not Found"). */
+const char *response_reason(int status);
+
+/* Serialises the CGI response (Status line, headers, blank line, body) into
+ * out; head_only drops the body (HEAD).  Returns 0 or -1 when out's cap is
+ * reached. */
+int response_serialize(struct request *req, struct buf *out, bool head_only);
+
+#endif

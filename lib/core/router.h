@@ -1,0 +1,45 @@
+/*
+ * router.h - a static route table searched by method and path (after
+ * OpenBSD's bgplgd).  Patterns are literal segments and {name} captures:
+ * "/v1/collections/{name}/records/{id}".
+ */
+#ifndef STRATA_ROUTER_H
+#define STRATA_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct request;
+
+enum route_flag {
+	ROUTE_APEX = 1 << 0,     /* served on the apex host */
+	ROUTE_TENANT = 1 << 1,   /* served on tenant hosts */
+	ROUTE_AUTH = 1 << 2,     /* needs a tenant principal */
+	ROUTE_OPERATOR = 1 << 3, /* needs a platform operator */
+	ROUTE_OWNER = 1 << 4,    /* needs the tenant's owner role */
+	ROUTE_NO_TENANT = 1 << 5 /* never resolves the tenant (health) */
+};
+
+#define ROUTE_ANY_HOST (ROUTE_APEX | ROUTE_TENANT)
+
+struct route {
+	const char *method;
+	const char *pattern;
+	void (*handler)(struct request *req);
+	uint32_t perm;  /* permission bits required (sec/rbac.h) */
+	unsigned flags; /* enum route_flag */
+	/* Optional: queues the handler's statements into the authentication
+	 * round trip, so a simple read costs one round trip in all. */
+	void (*prefetch)(struct request *req);
+};
+
+/* Finds the route for method and path in table[0..n).  On a match returns
+ * its index and fills args[] (percent-decoded, arena-owned) and *nargs.
+ * Returns -404 when no pattern matches the path, -405 when patterns match
+ * but not the method (allow then lists the methods, comma-separated), or
+ * -400 when a captured segment is malformed. */
+int router_match(struct request *req, const struct route *table, size_t n,
+                 const char *method, const char *path, char *allow,
+                 size_t allowsz);
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * server.c - master process: bind, fork, supervise.
+ */
+#include "core/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/metrics.h"
+
+#define MAX_WORKERS 256
+#define DRAIN_SECONDS 10
+#define BACKOFF_MAX_MS 5000
+
+volatile int server_stopping;
+
+struct slot {
+	pid_t pid;
+	long long started_ms;
+	long long respawn_at_ms; /* 0 = not waiting */
+	int backoff_ms;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+is_listening_socket(int fd)
+{
+	int type = 0, acc = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return 0;
+	len = sizeof(acc);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0)
+		return 0;
+	return type == SOCK_STREAM && acc;
+}
+
+/* systemd socket activation (LISTEN_PID/LISTEN_FDS, first fd is 3), then
+ * spawn-fcgi's convention (the socket on fd 0). */
+static int
+inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == getpid() &&
+	    strtol(fds, NULL, 10) >= 1 && is_listening_socket(3)) {
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		return 3;
+	}
+	if (is_listening_socket(0))
+		return 0;
+	return -1;
+}
+
+static int
+bind_socket(const char *path, const char *group)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_error("socket path too long");
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 1024) < 0) {
+		log_error("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (group != NULL && *group != '\0') {
+		struct group *g = getgrnam(group);
+
+		if (g == NULL || chown(path, (uid_t)-1, g->gr_gid) < 0) {
+			log_error("cannot give the socket to group %s", group);
+			close(fd);
+			return -1;
+		}
+		chmod(path, 0660);
+	} else {
+		chmod(path, 0600);
+	}
+	return fd;
+}
+
+static int
+drop_privileges(const char *user, const char *socket_path)
+{
+	struct passwd *pw;
+
+	if (user == NULL || *user == '\0')
+		return 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("unknown user %s", user);
+		return -1;
+	}
+	if (socket_path != NULL && chown(socket_path, pw->pw_uid, (gid_t)-1))
+		log_warn("cannot chown the socket to %s", user);
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		log_error("cannot drop privileges to %s", user);
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		log_error("privileges could be regained; refusing to run");
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t
+spawn(struct slot *s, int fd, const struct server_opts *o,
+      const sigset_t *oldmask)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_error("fork failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int rc;
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(0);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		rc = o->worker_main(fd, o->max_requests);
+		exit(rc);
+	}
+	s->pid = pid;
+	s->started_ms = now_ms();
+	s->respawn_at_ms = 0;
+	metrics_add(M_WORKER_STARTS, 1);
+	return pid;
+}
+
+static struct slot *
+find(struct slot *slots, int n, pid_t pid)
+{
+	for (int i = 0; i < n; i++)
+		if (slots[i].pid == pid)
+			return &slots[i];
+	return NULL;
+}
+
+/* Reaps exited workers and schedules their replacement: at once after a
+ * clean exit (max_requests, rolling restart), with doubling backoff after
+ * a crash so a worker that dies at start cannot spin the machine. */
+static void
+reap(struct slot *slots, int n, int stopping)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		struct slot *s = find(slots, n, pid);
+		int clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+
+		metrics_worker_died(pid);
+		if (s == NULL)
+			continue;
+		s->pid = 0;
+		if (stopping)
+			continue;
+		if (clean) {
+			metrics_add(M_WORKER_RECYCLES, 1);
+			s->respawn_at_ms = now_ms();
+			s->backoff_ms = 0;
+			continue;
+		}
+		metrics_add(M_WORKER_CRASHES, 1);
+		if (WIFSIGNALED(st))
+			log_warn("worker %d killed by signal %d; restarting",
+			         (int)pid, WTERMSIG(st));
+		else
+			log_warn("worker %d exited with %d; restarting",
+			         (int)pid, WEXITSTATUS(st));
+		if (now_ms() - s->started_ms > 10000)
+			s->backoff_ms = 0;
+		s->respawn_at_ms = now_ms() + s->backoff_ms;
+		s->backoff_ms = s->backoff_ms == 0 ? 100 : s->backoff_ms * 2;
+		if (s->backoff_ms > BACKOFF_MAX_MS)
+			s->backoff_ms = BACKOFF_MAX_MS;
+	}
+}
+
+static int
+alive(const struct slot *slots, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += slots[i].pid > 0;
+	return k;
+}
+
+static void
+drain(struct slot *slots, int n)
+{
+	long long deadline = now_ms() + DRAIN_SECONDS * 1000;
+
+	for (int i = 0; i < n; i++)
+		if (slots[i].pid > 0)
+			kill(slots[i].pid, SIGTERM);
+	while (alive(slots, n) > 0 && now_ms() < deadline) {
+		struct timespec ts = {0, 50 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		reap(slots, n, 1);
+	}
+	for (int i = 0; i < n; i++)
+		if (slots[i].pid > 0)
+			kill(slots[i].pid, SIGKILL);
+	reap(slots, n, 1);
+}
+
+static int
+worker_count(int want)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (want > 0)
+		return want > MAX_WORKERS ? MAX_WORKERS : want;
+	return n < 1 ? 1 : (n > MAX_WORKERS ? MAX_WORKERS : (int)n);
+}
+
+static void
+supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
+          const sigset_t *mask, const sigset_t *oldmask)
+{
+	int rolling = -1;   /* slot being replaced during a rolling restart */
+	pid_t retiring = 0; /* the worker it replaces */
+
+	for (;;) {
+		struct timespec ts = {0, 200 * 1000000L};
+		int sig = sigtimedwait(mask, NULL, &ts);
+
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("draining workers");
+			drain(slots, n);
+			return;
+		}
+		if (sig == SIGHUP && rolling < 0) {
+			log_info("rolling restart");
+			rolling = 0;
+			retiring = slots[0].pid;
+			if (retiring > 0)
+				kill(retiring, SIGTERM);
+		}
+		reap(slots, n, 0);
+		for (int i = 0; i < n; i++)
+			if (slots[i].pid == 0 &&
+			    now_ms() >= slots[i].respawn_at_ms)
+				spawn(&slots[i], fd, o, oldmask);
+		/* One worker at a time: move on once the successor runs. */
+		if (rolling >= 0 && slots[rolling].pid > 0 &&
+		    slots[rolling].pid != retiring) {
+			if (++rolling >= n) {
+				rolling = -1;
+				log_info("rolling restart done");
+			} else {
+				retiring = slots[rolling].pid;
+				if (retiring > 0)
+					kill(retiring, SIGTERM);
+			}
+		}
+	}
+}
+
+int
+server_run(const struct server_opts *o)
+{
+	struct slot slots[MAX_WORKERS];
+	sigset_t mask, oldmask;
+	int fd, n = worker_count(o->workers);
+	const char *bound = NULL;
+
+	fd = inherited_socket();
+	if (fd < 0) {
+		fd = bind_socket(o->socket_path, o->socket_group);
+		if (fd < 0)
+			return 1;
+		bound = o->socket_path;
+	}
+	/* Workers poll the socket; accept must not block a losing worker. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (metrics_init() < 0) {
+		log_error("cannot map shared memory");
+		return 1;
+	}
+	if (drop_privileges(o->user, bound) < 0)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	memset(slots, 0, sizeof(slots));
+	log_info("serving with %d workers", n);
+	for (int i = 0; i < n; i++)
+		spawn(&slots[i], fd, o, &oldmask);
+	supervise(slots, n, fd, o, &mask, &oldmask);
+	if (bound != NULL)
+		unlink(bound);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,341 @@
+/*
+ * db.c - one connection per worker, pipeline mode, lazy prepares.
+ */
+#include "data/db.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 1000
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+db_init(struct db *db, const char *conninfo)
+{
+	memset(db, 0, sizeof(*db));
+	db->conninfo = conninfo;
+	db->backoff_ms = BACKOFF_MIN_MS;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+static void
+quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static void
+lost(struct db *db)
+{
+	log_warn("database connection lost");
+	db_close(db);
+	db->retry_at_ms = now_ms(); /* first retry at once */
+	db->backoff_ms = BACKOFF_MIN_MS;
+}
+
+static int
+connect_now(struct db *db)
+{
+	db->conn = PQconnectdb(db->conninfo);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_warn("database connection failed");
+		db_close(db);
+		db->retry_at_ms = now_ms() + db->backoff_ms;
+		db->backoff_ms *= 2;
+		if (db->backoff_ms > BACKOFF_MAX_MS)
+			db->backoff_ms = BACKOFF_MAX_MS;
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, quiet_notice, NULL);
+	if (PQenterPipelineMode(db->conn) != 1) {
+		db_close(db);
+		return -1;
+	}
+	db->gen++;
+	if (db->gen == 0)
+		db->gen = 1;
+	db->backoff_ms = BACKOFF_MIN_MS;
+	db->nq = db->done = 0;
+	/* Cache invalidations arrive on this channel (DESIGN.md, caches). */
+	db_queue_sql(db, "LISTEN strata_cache");
+	if (db_sync(db) != 0) {
+		db_close(db);
+		return -1;
+	}
+	if (db->on_reconnect != NULL)
+		db->on_reconnect();
+	log_info("database connected");
+	return 0;
+}
+
+static void
+read_notifies(struct db *db)
+{
+	PGnotify *n;
+
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		if (db->on_notify != NULL)
+			db->on_notify(n->relname, n->extra);
+		PQfreemem(n);
+	}
+}
+
+int
+db_ready(struct db *db, struct arena *a)
+{
+	db->arena = a;
+	db->nq = db->done = 0;
+	db->trips = 0;
+	db->ms = 0;
+	db->sqlstate[0] = '\0';
+	if (db->conn != NULL) {
+		if (PQconsumeInput(db->conn) == 0 ||
+		    PQstatus(db->conn) != CONNECTION_OK)
+			lost(db);
+		else
+			read_notifies(db);
+	}
+	if (db->conn == NULL) {
+		if (now_ms() < db->retry_at_ms)
+			return -1;
+		if (connect_now(db) < 0)
+			return -1;
+		db->arena = a;
+		db->trips = 0;
+	}
+	return 0;
+}
+
+static int
+slot(struct db *db, struct db_stmt *st, bool is_prepare)
+{
+	struct db_slot *s;
+
+	if (db->nq == DB_MAX_QUEUE) {
+		log_error("statement queue full");
+		return -1;
+	}
+	s = &db->q[db->nq];
+	s->stmt = st;
+	s->is_prepare = is_prepare;
+	s->res = NULL;
+	return db->nq++;
+}
+
+int
+db_queue(struct db *db, struct db_stmt *st, const char *const *params)
+{
+	if (db->conn == NULL)
+		return -1;
+	if (st->prepared_gen != db->gen) {
+		if (db->nq + 2 > DB_MAX_QUEUE)
+			return -1;
+		if (PQsendPrepare(db->conn, st->name, st->sql, st->nparams,
+		                  NULL) != 1)
+			return -1;
+		slot(db, st, true);
+		st->prepared_gen = db->gen;
+	}
+	if (db->nq == DB_MAX_QUEUE)
+		return -1;
+	if (PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL,
+	                        NULL, 0) != 1)
+		return -1;
+	return slot(db, st, false);
+}
+
+int
+db_queue_sql(struct db *db, const char *sql)
+{
+	if (db->conn == NULL || db->nq == DB_MAX_QUEUE)
+		return -1;
+	if (PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+		return -1;
+	return slot(db, NULL, false);
+}
+
+void
+db_begin(struct db *db, const struct uuid *tenant)
+{
+	/* SET takes no parameters; the value is our own canonical UUID
+	 * formatting of a resolved tenant, 36 characters of [0-9a-f-]. */
+	static const char prefix[] = "SET LOCAL strata.tenant_id = '";
+	char sql[sizeof(prefix) + UUID_STR_LEN + 2];
+	char id[UUID_STR_LEN + 1];
+
+	uuid_format(tenant, id);
+	memcpy(sql, prefix, sizeof(prefix) - 1);
+	memcpy(sql + sizeof(prefix) - 1, id, UUID_STR_LEN);
+	sql[sizeof(prefix) - 1 + UUID_STR_LEN] = '\'';
+	sql[sizeof(prefix) + UUID_STR_LEN] = '\0';
+	db_queue_sql(db, "BEGIN");
+	db_queue_sql(db, sql);
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_queue_sql(db, "COMMIT");
+}
+
+static void
+clear_result(void *p)
+{
+	PQclear(p);
+}
+
+/* Reads one statement's results: one PGresult, then NULL. */
+static PGresult *
+read_one(struct db *db)
+{
+	PGresult *r = PQgetResult(db->conn), *extra;
+
+	if (r == NULL)
+		return NULL;
+	while ((extra = PQgetResult(db->conn)) != NULL)
+		PQclear(extra);
+	return r;
+}
+
+static void
+note_error(struct db *db, const PGresult *r)
+{
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (db->sqlstate[0] != '\0')
+		return;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", st ? st : "XX000");
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg ? msg : "");
+}
+
+int
+db_sync(struct db *db)
+{
+	struct timespec t0, t1;
+	int rc = 0;
+
+	if (db->conn == NULL)
+		return -2;
+	if (db->done == db->nq)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (PQpipelineSync(db->conn) != 1)
+		goto broken;
+	db->trips++;
+	for (; db->done < db->nq; db->done++) {
+		struct db_slot *s = &db->q[db->done];
+		PGresult *r = read_one(db);
+		ExecStatusType st;
+
+		if (r == NULL)
+			goto broken;
+		st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			s->res = r;
+			arena_cleanup(db->arena, clear_result, r);
+			continue;
+		}
+		if (st == PGRES_FATAL_ERROR) {
+			note_error(db, r);
+			if (s->is_prepare && s->stmt != NULL)
+				s->stmt->prepared_gen = 0;
+		} else if (st == PGRES_PIPELINE_ABORTED && s->is_prepare &&
+		           s->stmt != NULL) {
+			s->stmt->prepared_gen = 0;
+		}
+		PQclear(r);
+		rc = -1;
+	}
+	{
+		PGresult *r = PQgetResult(db->conn);
+
+		if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			goto broken;
+		}
+		PQclear(r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	db->ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	          (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (rc < 0)
+		log_debug("statement failed: %s %s", db->sqlstate, db->errmsg);
+	return rc;
+broken:
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		lost(db);
+		db->retry_at_ms = 0;
+		return -2;
+	}
+	/* A protocol desynchronisation we cannot reason about: start over
+	 * with a fresh connection rather than guess. */
+	log_error("database pipeline out of step; reconnecting");
+	lost(db);
+	return -2;
+}
+
+PGresult *
+db_result(struct db *db, int h)
+{
+	if (h < 0 || h >= db->done)
+		return NULL;
+	return db->q[h].res;
+}
+
+void
+db_finish(struct db *db)
+{
+	PGTransactionStatusType ts;
+
+	if (db->conn == NULL)
+		return;
+	if (db->done != db->nq)
+		db_sync(db);
+	if (db->conn == NULL)
+		return;
+	ts = PQtransactionStatus(db->conn);
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		db_queue_sql(db, "ROLLBACK");
+		db_sync(db);
+	}
+}
+
+bool
+db_error_is(const struct db *db, const char *state)
+{
+	return strcmp(db->sqlstate, state) == 0;
+}
+
+const char *
+db_value(const PGresult *r, int row, int col)
+{
+	return PQgetvalue(r, row, col);
+}
+
+bool
+db_is_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) == 1;
+}

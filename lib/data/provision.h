@@ -1,0 +1,33 @@
+/*
+ * provision.h - creating a tenant with everything it needs, in one
+ * transaction: the tenant row, its keys, built-in roles, its owner and its
+ * first configuration version.  Used by `strata tenant create` and by
+ * POST /v1/signup.
+ */
+#ifndef STRATA_PROVISION_H
+#define STRATA_PROVISION_H
+
+#include <cJSON.h>
+
+#include "core/request.h"
+
+struct db;
+struct arena;
+
+struct provision {
+	const char *slug;
+	const char *name;
+	const char *owner_email;    /* NULL: no owner user */
+	const char *owner_password; /* required with owner_email */
+	const char *owner_name;
+	const char *template_name; /* settings template, NULL = default */
+};
+
+/* Creates the tenant.  On success fills t (and *owner_id when an owner was
+ * made) and returns 0.  Otherwise returns an HTTP-like status: 409 slug
+ * taken, 422 invalid input (reason in *why), 503 database unavailable,
+ * 500 anything else. */
+int provision_tenant(struct db *db, struct arena *a, const struct provision *p,
+                     struct tenant *t, struct uuid *owner_id, const char **why);
+
+#endif

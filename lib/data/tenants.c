@@ -1,0 +1,243 @@
+/*
+ * tenants.c - tenant lookup with a per-worker cache.
+ */
+#include "data/tenants.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/json.h"
+#include "core/metrics.h"
+#include "core/problem.h"
+#include "data/db.h"
+
+#define CACHE_SIZE 4096 /* power of two */
+#define CACHE_FILL 3000
+#define NEGATIVE_TTL_MS 5000
+
+struct entry {
+	bool used;
+	bool negative;
+	long long expires_ms; /* negative entries only */
+	char slug[SLUG_MAX + 1];
+	struct tenant t;
+};
+
+static struct entry *cache;
+static int cache_count;
+
+static struct db_stmt st_by_slug =
+    DB_STMT("tenant_by_slug",
+            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1", 1);
+static struct db_stmt st_get =
+    DB_STMT("tenant_get",
+            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1 OR "
+            "(CASE WHEN $1 ~ '^[0-9a-f-]{36}$' THEN id = $1::uuid END)",
+            1);
+static struct db_stmt st_insert =
+    DB_STMT("tenant_insert",
+            "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) "
+            "RETURNING " TENANT_COLUMNS,
+            3);
+static struct db_stmt st_status =
+    DB_STMT("tenant_set_status",
+            "WITH t AS (UPDATE tenants SET status = $2, updated_at = now() "
+            "WHERE (slug = $1 OR (CASE WHEN $1 ~ '^[0-9a-f-]{36}$' "
+            "THEN id = $1::uuid END)) AND status <> 'deleted' "
+            "RETURNING " TENANT_COLUMNS ") "
+            "SELECT t.*, pg_notify('strata_cache', 'tenant:' || t.id) FROM t",
+            2);
+static struct db_stmt st_list = DB_STMT(
+    "tenant_list", "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY slug", 0);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned
+hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void
+tenants_cache_clear(void)
+{
+	if (cache != NULL)
+		memset(cache, 0, CACHE_SIZE * sizeof(*cache));
+	cache_count = 0;
+}
+
+static struct entry *
+lookup(const char *slug, bool for_insert)
+{
+	unsigned i = hash(slug) & (CACHE_SIZE - 1);
+
+	if (cache == NULL) {
+		cache = calloc(CACHE_SIZE, sizeof(*cache));
+		if (cache == NULL)
+			abort();
+	}
+	for (int n = 0; n < CACHE_SIZE; n++, i = (i + 1) & (CACHE_SIZE - 1)) {
+		struct entry *e = &cache[i];
+
+		if (!e->used)
+			return for_insert ? e : NULL;
+		if (strcmp(e->slug, slug) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+store(const char *slug, const struct tenant *t)
+{
+	struct entry *e;
+
+	if (cache_count >= CACHE_FILL)
+		tenants_cache_clear();
+	e = lookup(slug, true);
+	if (e == NULL)
+		return;
+	if (!e->used)
+		cache_count++;
+	e->used = true;
+	snprintf(e->slug, sizeof(e->slug), "%s", slug);
+	e->negative = t == NULL;
+	e->expires_ms = now_ms() + NEGATIVE_TTL_MS;
+	if (t != NULL)
+		e->t = *t;
+}
+
+void
+tenants_notify(const char *payload)
+{
+	/* Open addressing has no tombstones here: dropping one entry could
+	 * orphan a later one in its probe chain, so any change clears all.
+	 * Changes to tenants are rare next to reads. */
+	if (strncmp(payload, "tenant", 6) == 0)
+		tenants_cache_clear();
+}
+
+void
+tenants_from_row(struct tenant *t, const PGresult *r, int i)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->id_str, sizeof(t->id_str), "%s", db_value(r, i, 0));
+	uuid_parse(t->id_str, &t->id);
+	snprintf(t->slug, sizeof(t->slug), "%s", db_value(r, i, 1));
+	snprintf(t->name, sizeof(t->name), "%s", db_value(r, i, 2));
+	snprintf(t->status, sizeof(t->status), "%s", db_value(r, i, 3));
+	t->config_version = strtoll(db_value(r, i, 4), NULL, 10);
+	snprintf(t->created_at, sizeof(t->created_at), "%s", db_value(r, i, 5));
+}
+
+cJSON *
+tenants_json(const struct tenant *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", t->id_str);
+	cJSON_AddStringToObject(o, "slug", t->slug);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON_AddStringToObject(o, "status", t->status);
+	cJSON_AddStringToObject(o, "created_at", t->created_at);
+	return o;
+}
+
+static int
+check_status(struct request *req)
+{
+	if (strcmp(req->tenant->status, "suspended") == 0) {
+		problem(req, 403, "tenant_suspended",
+		        "this tenant is suspended");
+		return 403;
+	}
+	if (strcmp(req->tenant->status, "active") != 0) {
+		problem(req, 404, "tenant_not_found", "no such tenant");
+		return 404;
+	}
+	return 0;
+}
+
+int
+tenants_resolve(struct request *req, const char *slug)
+{
+	struct entry *e = cache ? lookup(slug, false) : NULL;
+	const char *params[1] = {slug};
+	PGresult *r;
+	int h;
+
+	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
+		metrics_add(M_CACHE_HITS, 1);
+		if (e->negative) {
+			problem(req, 404, "tenant_not_found", "no such tenant");
+			return 404;
+		}
+		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
+		*req->tenant = e->t;
+		return check_status(req);
+	}
+	metrics_add(M_CACHE_MISSES, 1);
+	h = db_queue(req->db, &st_by_slug, params);
+	if (h < 0 || db_sync(req->db) != 0) {
+		problem(req, 503, "service_unavailable",
+		        "the database is unavailable");
+		return 503;
+	}
+	r = db_result(req->db, h);
+	if (PQntuples(r) == 0) {
+		store(slug, NULL);
+		problem(req, 404, "tenant_not_found", "no such tenant");
+		return 404;
+	}
+	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
+	tenants_from_row(req->tenant, r, 0);
+	store(slug, req->tenant);
+	return check_status(req);
+}
+
+int
+tenants_queue_insert(struct db *db, const char *id, const char *slug,
+                     const char *name)
+{
+	const char *params[3] = {id, slug, name};
+
+	return db_queue(db, &st_insert, params);
+}
+
+int
+tenants_queue_get(struct db *db, const char *slug_or_id)
+{
+	const char *params[1] = {slug_or_id};
+
+	return db_queue(db, &st_get, params);
+}
+
+int
+tenants_queue_set_status(struct db *db, const char *slug_or_id,
+                         const char *status)
+{
+	const char *params[2] = {slug_or_id, status};
+
+	return db_queue(db, &st_status, params);
+}
+
+int
+tenants_queue_list(struct db *db)
+{
+	return db_queue(db, &st_list, NULL);
+}

@@ -1,0 +1,57 @@
+/*
+ * tenants.h - the global tenants table and each worker's cache of it.
+ *
+ * The cache maps slug -> tenant for the worker's lifetime; entries are
+ * dropped when PostgreSQL notifies a change on channel strata_cache
+ * ("tenant:<id>", "tenants") and all of them after a reconnect.  Unknown
+ * slugs are remembered for a few seconds so a flood of random hosts cannot
+ * turn into a flood of queries.
+ */
+#ifndef STRATA_TENANTS_H
+#define STRATA_TENANTS_H
+
+#include <cJSON.h>
+#include <libpq-fe.h>
+
+#include "core/request.h"
+
+struct db;
+
+/* Resolves the tenant of req's host slug into req->tenant.  Returns 0, or
+ * the HTTP status already written as a problem: 404 tenant_not_found,
+ * 403 tenant_suspended, 503 when the database is needed and down. */
+int tenants_resolve(struct request *req, const char *slug);
+
+/* Cache invalidation by notification payload. */
+void tenants_notify(const char *payload);
+void tenants_cache_clear(void);
+
+/* Fills t from row i of a result with the columns of TENANT_COLUMNS. */
+void tenants_from_row(struct tenant *t, const PGresult *r, int i);
+
+/* {id, slug, name, status, created_at} of t. */
+cJSON *tenants_json(const struct tenant *t);
+
+/* Inserts a tenant (id generated) within the caller's transaction; the
+ * statement's handle is returned for db_result (one row, TENANT_COLUMNS).
+ */
+int tenants_queue_insert(struct db *db, const char *id, const char *slug,
+                         const char *name);
+
+/* Looks a tenant up by slug or id (text) outside any cache. Returns its
+ * handle. */
+int tenants_queue_get(struct db *db, const char *slug_or_id);
+
+/* Sets status ('active', 'suspended', 'deleted') and notifies the workers
+ * in the same transaction.  Returns the handle (one row when it existed).
+ */
+int tenants_queue_set_status(struct db *db, const char *slug_or_id,
+                             const char *status);
+
+/* All tenants ordered by slug, with per-tenant counts when with_counts. */
+int tenants_queue_list(struct db *db);
+
+#define TENANT_COLUMNS                                                         \
+	"id, slug, name, status, config_version, ts(created_at), plan, region"
+
+#endif

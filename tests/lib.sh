@@ -1,0 +1,94 @@
+# lib.sh - sourced by every stack test (tests/smoke, tests/isolation).
+#
+# VAR is the running stack's directory (var/test under make test).  Each
+# check prints "ok - what" or "not ok - what"; test.sh counts them.
+# shellcheck disable=SC1091
+. "$VAR/stack.env"
+CA=$VAR/tls/cert.pem
+STRATA="$STRATA_BIN --config $VAR/strata.conf"
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+T_FAILED=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
+
+# check "description" command...: ok when the command succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# eq ACTUAL EXPECTED: with a note on mismatch.
+eq() {
+	[ "$1" = "$2" ] && return 0
+	echo "#   expected [$2] got [$1]"
+	return 1
+}
+
+# req METHOD HOST PATH [curl args...]: sets STATUS and BODY; headers in
+# $TMPD/h.  HOST is a tenant slug, "apex", or a full host name.
+url_host() {
+	case $1 in
+	apex) echo "$BASE" ;;
+	*.*) echo "$1" ;;
+	*) echo "$1.$BASE" ;;
+	esac
+}
+req() {
+	local method=$1 host
+	host=$(url_host "$2")
+	local path=$3
+	shift 3
+	STATUS=$(curl -s -o "$TMPD/b" -D "$TMPD/h" -w '%{http_code}' \
+		--cacert "$CA" -X "$method" "https://$host:$HTTPS_PORT$path" "$@")
+	BODY=$(cat "$TMPD/b")
+}
+# json METHOD HOST PATH BODY [TOKEN] [curl args...]
+json() {
+	local m=$1 h=$2 p=$3 b=$4 tok=${5:-}
+	shift 4
+	[ $# -gt 0 ] && shift
+	if [ -n "$tok" ]; then
+		req "$m" "$h" "$p" -H "Content-Type: application/json" \
+			-H "Authorization: Bearer $tok" --data-binary "$b" "$@"
+	else
+		req "$m" "$h" "$p" -H "Content-Type: application/json" \
+			--data-binary "$b" "$@"
+	fi
+}
+# authed METHOD HOST PATH TOKEN [curl args...]
+authed() {
+	local m=$1 h=$2 p=$3 tok=$4
+	shift 4
+	req "$m" "$h" "$p" -H "Authorization: Bearer $tok" "$@"
+}
+header() { grep -i "^$1:" "$TMPD/h" | head -1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'; }
+jb() { jq -r "$1" <<<"$BODY" 2>/dev/null; }
+is_problem() {
+	[ "$(header content-type)" = "application/problem+json" ] &&
+		[ "$(jb .status)" = "$1" ] && [ "$(jb .code)" = "$2" ] &&
+		[ -n "$(jb .request_id)" ] && [ "$(jb .request_id)" != null ]
+}
+# status_is CODE: STATUS equals CODE (with the body on mismatch).
+status_is() {
+	[ "$STATUS" = "$1" ] && return 0
+	echo "#   expected status $1 got $STATUS: ${BODY:0:300}"
+	return 1
+}
+
+psql_owner() {
+	# shellcheck disable=SC1091
+	. "$VAR/secrets.env"
+	PGPASSWORD=$OWNER_PW psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
+		-p "$PG_PORT" -U strata_owner -d strata "$@"
+}
+psql_app() {
+	# shellcheck disable=SC1091
+	. "$VAR/secrets.env"
+	PGPASSWORD=$APP_PW psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
+		-p "$PG_PORT" -U strata_app -d strata "$@"
+}
+
+finish() { exit 0; }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# 02_resilience.sh - the process model and the database link: a killed
+# worker is replaced, SIGHUP restarts workers one by one, workers recycle
+# after max_requests, and a stopped database means 503 + Retry-After until
+# it is back, with nothing restarted by hand.
+. "$(dirname "$0")/../lib.sh"
+
+$STRATA tenant create --slug res-one --name "Resilience" >/dev/null
+master=$(cat "$VAR/run/strata.pid")
+workers() { pgrep -P "$master" | sort | tr '\n' ' '; }
+url="https://res-one.$BASE:$HTTPS_PORT/v1/tenant"
+
+# load N: N requests over one connection, one status code per line.
+load() {
+	local args=()
+	for _ in $(seq "$1"); do args+=(-o /dev/null "$url"); done
+	curl -s --cacert "$CA" -H "Cache-Control: no-cache" \
+		-w '%{http_code}\n' "${args[@]}"
+}
+metric() {
+	curl -s --cacert "$CA" "https://$BASE:$HTTPS_PORT/metrics" |
+		awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# A worker killed with SIGKILL under load.
+before=$(workers)
+crashes_before=$(metric strata_worker_crashes_total)
+load 600 >"$TMPD/codes" &
+loader=$!
+sleep 0.3
+victim=$(pgrep -P "$master" | head -1)
+kill -9 "$victim"
+wait "$loader"
+failed=$(grep -vc '^200$' "$TMPD/codes")
+check "600 requests while a worker is killed: at most 2 fail" eval '[ "$failed" -le 2 ] || { echo "#   $failed failed"; false; }'
+sleep 0.5
+check "the master replaced the killed worker" eval '[ "$(pgrep -P "$master" | wc -l)" -eq "$WORKERS" ] && ! pgrep -P "$master" | grep -qx "$victim"'
+check "the crash is counted in metrics" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
+check "the master survives" kill -0 "$master"
+
+# Rolling restart on SIGHUP: every worker replaced, no request lost.
+before=$(workers)
+load 800 >"$TMPD/codes" &
+loader=$!
+kill -HUP "$master"
+for _ in $(seq 100); do
+	now=$(workers)
+	overlap=$(comm -12 <(tr ' ' '\n' <<<"$before" | grep . | sort) <(tr ' ' '\n' <<<"$now" | grep . | sort) | wc -l)
+	[ "$overlap" -eq 0 ] && [ "$(wc -w <<<"$now")" -eq "$WORKERS" ] && break
+	sleep 0.1
+done
+wait "$loader"
+check "SIGHUP replaced every worker" eq "$overlap" 0
+check "no request failed during the rolling restart" eq "$(grep -vc '^200$' "$TMPD/codes")" 0
+
+# Workers recycle after max_requests (300 in the test stack).
+recycles_before=$(metric strata_worker_recycles_total)
+load $((MAX_REQUESTS * WORKERS + 50)) >"$TMPD/codes"
+check "recycling loses no request" eq "$(grep -vc '^200$' "$TMPD/codes")" 0
+check "workers recycled after max_requests" eval '[ "$(metric strata_worker_recycles_total)" -gt "${recycles_before:-0}" ]'
+
+# The database goes away and comes back.
+"$ROOT/tests/stack/stack.sh" pg-stop "$VAR"
+req GET apex /readyz
+check "readyz is 503 while the database is down" is_problem 503 service_unavailable
+check "503 carries Retry-After" eq "$(header retry-after)" 1
+$STRATA tenant create --slug res-two --name X >/dev/null 2>&1
+req GET res-one /healthz
+check "healthz still 200 (the worker runs)" eq "$STATUS" 200
+codes=$(load 20 | sort -u | tr '\n' ' ')
+check "cached tenant facts still answer or 503, never 5xx crash" eval '[[ "$codes" =~ ^(200 |503 )+$ ]]'
+"$ROOT/tests/stack/stack.sh" pg-start "$VAR"
+start=$(date +%s%N)
+back=0
+for _ in $(seq 50); do
+	req GET apex /readyz
+	if [ "$STATUS" = 200 ]; then back=1; break; fi
+	sleep 0.1
+done
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "answers are 200 again within 5 s of the database's return (${ms} ms)" eq "$back" 1
+codes=$(load 40 | sort -u | tr '\n' ' ')
+check "every worker reconnected by itself" eq "$codes" "200 "
+check "the master was never restarted" eq "$(cat "$VAR/run/strata.pid")" "$master"
+finish

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# deps.sh PACKAGE... - install the Debian packages that are missing, quietly
+# and without questions; do nothing when all are present.
+set -euo pipefail
+missing=()
+for p in "$@"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]} (run make deps as root)" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Package scripts must not start system-wide nginx or PostgreSQL services:
+# the stack runs its own, by pid, on its own ports.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	made_policy=1
+fi
+cleanup() { [ "$made_policy" = 1 ] && rm -f "$policy"; }
+trap cleanup EXIT
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

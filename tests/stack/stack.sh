@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# stack.sh up|down|status VAR_DIR
+#
+# The whole Strata stack in one directory: a private PostgreSQL cluster
+# (VAR/pg), the master key, a self-signed certificate, `strata serve` and
+# nginx.  `make run` uses VAR=var on the standard ports; `make test` and
+# `make bench` use their own directories and free ports.  Everything started
+# here is recorded by pid in VAR and stopped by pid.
+#
+# Environment (defaults in brackets):
+#   HTTPS_PORT [8443]  HTTP_PORT [8080]  PG_PORT [5433]  LISTEN [127.0.0.1]
+#   STRATA_BIN [build/strata]  WORKERS [2]  BASE [strata.localhost]
+#   SEED [1]  PG_FAST [0] (fsync off, for throwaway test clusters)
+#   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cmd=${1:-}
+VAR=$(realpath -m "${2:-var}")
+PGBIN=/usr/lib/postgresql/15/bin
+
+log() { printf '%s\n' "stack: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# The OS user that runs PostgreSQL, and the one strata and nginx drop to.
+pg_user() { if is_root; then echo postgres; else id -un; fi; }
+svc_user() { if is_root; then echo www-data; else id -un; fi; }
+as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+load_env() {
+	if [ -f "$VAR/stack.env" ]; then
+		# shellcheck disable=SC1091
+		. "$VAR/stack.env"
+	fi
+	HTTPS_PORT=${HTTPS_PORT:-8443}
+	HTTP_PORT=${HTTP_PORT:-8080}
+	PG_PORT=${PG_PORT:-5433}
+	LISTEN=${LISTEN:-127.0.0.1}
+	BASE=${BASE:-strata.localhost}
+	WORKERS=${WORKERS:-2}
+	STRATA_BIN=${STRATA_BIN:-$ROOT/build/strata}
+	SCRYPT_LOG2N=${SCRYPT_LOG2N:-15}
+	AUTH_RATE=${AUTH_RATE:-10r/s}
+	AUTH_BURST=${AUTH_BURST:-20}
+	SIGNUP_RATE=${SIGNUP_RATE:-2r/s}
+	SIGNUP_BURST=${SIGNUP_BURST:-5}
+	PG_FAST=${PG_FAST:-0}
+	MAX_REQUESTS=${MAX_REQUESTS:-100000}
+	RATE_RPS=${RATE_RPS:-200}
+	RATE_BURST=${RATE_BURST:-400}
+}
+
+save_env() {
+	cat >"$VAR/stack.env" <<EOF
+HTTPS_PORT=$HTTPS_PORT
+HTTP_PORT=$HTTP_PORT
+PG_PORT=$PG_PORT
+LISTEN=$LISTEN
+BASE=$BASE
+WORKERS=$WORKERS
+STRATA_BIN=$STRATA_BIN
+SCRYPT_LOG2N=$SCRYPT_LOG2N
+AUTH_RATE=$AUTH_RATE
+AUTH_BURST=$AUTH_BURST
+SIGNUP_RATE=$SIGNUP_RATE
+SIGNUP_BURST=$SIGNUP_BURST
+PG_FAST=$PG_FAST
+MAX_REQUESTS=$MAX_REQUESTS
+RATE_RPS=$RATE_RPS
+RATE_BURST=$RATE_BURST
+EOF
+}
+
+secret() { openssl rand -hex 24; }
+
+make_dirs() {
+	mkdir -p "$VAR"/{log,run,tls,nginx/tmp,nginx/cache,pg/run}
+	chmod 755 "$VAR" "$VAR/run"
+	if is_root; then
+		chown "$(pg_user)" "$VAR/pg" "$VAR/pg/run"
+		chown "$(svc_user)" "$VAR/log" "$VAR/run"
+	fi
+	chmod 700 "$VAR/nginx/cache"
+}
+
+make_secrets() {
+	umask 077
+	if [ ! -f "$VAR/secrets.env" ]; then
+		printf 'OWNER_PW=%s\nAPP_PW=%s\n' "$(secret)" "$(secret)" >"$VAR/secrets.env"
+	fi
+	# shellcheck disable=SC1091
+	. "$VAR/secrets.env"
+	if [ ! -f "$VAR/master.key" ]; then
+		head -c 32 /dev/urandom >"$VAR/master.key"
+	fi
+	chmod 600 "$VAR/master.key" "$VAR/secrets.env"
+	umask 022
+}
+
+make_cert() {
+	[ -f "$VAR/tls/cert.pem" ] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 825 -subj "/CN=$BASE" \
+		-addext "subjectAltName=DNS:$BASE,DNS:*.$BASE" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-keyout "$VAR/tls/key.pem" -out "$VAR/tls/cert.pem" 2>/dev/null
+	chmod 600 "$VAR/tls/key.pem"
+}
+
+psql_super() {
+	as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
+		-p "$PG_PORT" -U "$(pg_user)" "$@"
+}
+
+pg_start() {
+	local data=$VAR/pg/data
+	if [ ! -d "$data" ]; then
+		log "initialising PostgreSQL in $data"
+		as_pg "$PGBIN/initdb" -D "$data" -U "$(pg_user)" -E UTF8 \
+			--locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+		cat >>"$data/postgresql.conf" <<EOF
+# strata
+listen_addresses = ''
+port = $PG_PORT
+unix_socket_directories = '$VAR/pg/run'
+unix_socket_permissions = 0777
+password_encryption = scram-sha-256
+shared_buffers = 256MB
+max_connections = 200
+log_min_messages = warning
+log_min_error_statement = panic
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+		if [ "$PG_FAST" = 1 ]; then
+			printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+				>>"$data/postgresql.conf"
+		fi
+		cat >"$data/pg_hba.conf" <<EOF
+local all $(pg_user) peer
+local all all scram-sha-256
+EOF
+	fi
+	if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		pg_launch
+	fi
+	head -1 "$data/postmaster.pid" >"$VAR/run/postgres.pid"
+}
+
+pg_launch() {
+	local data=$VAR/pg/data
+	touch "$VAR/log/postgres.log"
+	is_root && chown "$(pg_user)" "$VAR/log/postgres.log"
+	as_pg "$PGBIN/pg_ctl" -D "$data" -l "$VAR/log/postgres.log" -w -t 60 \
+		-o "-p $PG_PORT" start >/dev/null
+}
+
+pg_bootstrap() {
+	# The owner role runs migrations and owns the schema; the app role is
+	# created by migration 001.  Both get passwords from secrets.env.
+	psql_super -d postgres <<EOF
+SELECT 'CREATE ROLE strata_owner LOGIN CREATEROLE'
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strata_owner')\gexec
+ALTER ROLE strata_owner PASSWORD '$OWNER_PW';
+SELECT 'CREATE DATABASE strata OWNER strata_owner'
+WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'strata')\gexec
+EOF
+}
+
+write_config() {
+	umask 077
+	cat >"$VAR/strata.conf" <<EOF
+# Written by tests/stack/stack.sh; see README.md, Configuration.
+database_url = host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_app password=$APP_PW connect_timeout=2
+owner_database_url = host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_owner password=$OWNER_PW connect_timeout=5
+base_domain = $BASE
+public_port = $HTTPS_PORT
+socket_path = $VAR/run/strata.sock
+master_key_file = $VAR/master.key
+sql_dir = $ROOT/sql
+templates_dir = $ROOT/sql/templates
+user = $(is_root && svc_user || true)
+workers = $WORKERS
+max_requests = $MAX_REQUESTS
+scrypt_log2n = $SCRYPT_LOG2N
+rate_rps = $RATE_RPS
+rate_burst = $RATE_BURST
+EOF
+	umask 022
+}
+
+migrate() {
+	"$STRATA_BIN" --config "$VAR/strata.conf" migrate >"$VAR/log/migrate.log" ||
+		{ cat "$VAR/log/migrate.log" >&2; die "migration failed"; }
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
+		"host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_owner password=$OWNER_PW" \
+		-c "ALTER ROLE strata_app PASSWORD '$APP_PW'" \
+		-c "ALTER ROLE strata_report PASSWORD '$APP_PW'"
+}
+
+strata_stop() {
+	local pidf=$VAR/run/strata.pid
+	if alive "$pidf"; then
+		kill -TERM "$(cat "$pidf")"
+		for _ in $(seq 150); do alive "$pidf" || break; sleep 0.1; done
+		alive "$pidf" && kill -KILL "$(cat "$pidf" 2>/dev/null)" 2>/dev/null
+	fi
+	rm -f "$pidf"
+}
+
+strata_start() {
+	strata_stop
+	# The test flavour reports sanitizer findings into files the test
+	# run checks afterwards.
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:log_path=$VAR/log/asan} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:log_path=$VAR/log/ubsan} \
+		setsid "$STRATA_BIN" --config "$VAR/strata.conf" serve \
+		>>"$VAR/log/strata.log" 2>&1 </dev/null &
+	echo $! >"$VAR/run/strata.pid"
+	for _ in $(seq 100); do [ -S "$VAR/run/strata.sock" ] && return 0; sleep 0.1; done
+	die "strata did not create its socket; see $VAR/log/strata.log"
+}
+
+render_nginx() {
+	local user_line="" suffix=""
+	is_root && user_line="user $(svc_user);"
+	[ "$HTTPS_PORT" = 443 ] || suffix=":$HTTPS_PORT"
+	for f in "$ROOT"/nginx/*.conf "$ROOT"/nginx/nginx.conf.in; do
+		sed -e "s|@VAR@|$VAR|g" -e "s|@NGINX_DIR@|$VAR/nginx|g" \
+			-e "s|@USER_LINE@|$user_line|g" -e "s|@BASE@|$BASE|g" \
+			-e "s|@LISTEN@|$LISTEN|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
+			-e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SOCKET@|$VAR/run/strata.sock|g" \
+			-e "s|@TLS_CERT@|$VAR/tls/cert.pem|g" -e "s|@TLS_KEY@|$VAR/tls/key.pem|g" \
+			-e "s|@PUBLIC_PORT_SUFFIX@|$suffix|g" \
+			-e "s|@AUTH_RATE@|$AUTH_RATE|g" -e "s|@AUTH_BURST@|$AUTH_BURST|g" \
+			-e "s|@SIGNUP_RATE@|$SIGNUP_RATE|g" -e "s|@SIGNUP_BURST@|$SIGNUP_BURST|g" \
+			"$f" >"$VAR/nginx/$(basename "${f%.in}")"
+	done
+}
+
+nginx_start() {
+	render_nginx
+	nginx -e "$VAR/log/nginx-error.log" -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -t -q ||
+		die "nginx configuration is invalid"
+	if alive "$VAR/nginx/nginx.pid"; then
+		kill -HUP "$(cat "$VAR/nginx/nginx.pid")"
+	else
+		nginx -e "$VAR/log/nginx-error.log" -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf"
+	fi
+}
+
+nginx_stop() {
+	local pidf=$VAR/nginx/nginx.pid
+	if alive "$pidf"; then
+		kill -QUIT "$(cat "$pidf")"
+		for _ in $(seq 100); do alive "$pidf" || break; sleep 0.1; done
+		alive "$pidf" && kill -KILL "$(cat "$pidf" 2>/dev/null)" 2>/dev/null
+	fi
+	rm -f "$pidf"
+}
+
+pg_stop() {
+	if [ -d "$VAR/pg/data" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" -m fast -w stop >/dev/null
+	fi
+	rm -f "$VAR/run/postgres.pid"
+}
+
+wait_ready() {
+	local code
+	for _ in $(seq 100); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$VAR/tls/cert.pem" \
+			--resolve "$BASE:$HTTPS_PORT:127.0.0.1" "https://$BASE:$HTTPS_PORT/readyz" || true)
+		[ "$code" = 200 ] && return 0
+		sleep 0.1
+	done
+	die "the stack did not become ready (last /readyz: $code)"
+}
+
+seed() {
+	"$ROOT/tests/stack/seed.sh" "$VAR"
+}
+
+up() {
+	load_env
+	[ -x "$STRATA_BIN" ] || die "$STRATA_BIN is not built"
+	make_dirs
+	save_env
+	make_secrets
+	make_cert
+	pg_start
+	pg_bootstrap
+	write_config
+	migrate
+	strata_start
+	nginx_start
+	wait_ready
+	if [ "${SEED:-1}" = 1 ]; then seed; fi
+}
+
+down() {
+	load_env
+	nginx_stop
+	strata_stop
+	pg_stop
+}
+
+status() {
+	load_env
+	for p in "$VAR/run/strata.pid" "$VAR/nginx/nginx.pid" "$VAR/run/postgres.pid"; do
+		if alive "$p"; then echo "running $(basename "$p" .pid) $(cat "$p")"; else echo "stopped $(basename "$p" .pid)"; fi
+	done
+}
+
+case "$cmd" in
+up) up ;;
+down) down ;;
+status) status ;;
+restart-strata) load_env; strata_start ;;
+pg-stop) load_env; pg_stop ;;
+pg-start) load_env; pg_start ;;
+*) die "usage: stack.sh up|down|status|restart-strata|pg-stop|pg-start VAR_DIR" ;;
+esac

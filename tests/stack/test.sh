@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# test.sh UNIT_BINARY... - everything `make test` runs after building the
+# sanitizer flavour: the Check unit binaries, then a fresh stack under
+# var/test on free ports (ASan/UBSan build of strata) and every script in
+# tests/smoke/ and tests/isolation/ against it.  The stack is always
+# stopped.  Ends with one line "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 1
+VAR=$ROOT/var/test
+STACK=$ROOT/tests/stack/stack.sh
+
+free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+passed=0 failed=0
+
+# 1. Unit tests.
+unit_out=$(tests/stack/unit.sh "$@" 2>&1)
+printf '%s\n' "$unit_out"
+line=$(tail -1 <<<"$unit_out")
+passed=$((passed + $(sed -nE 's/unit: ([0-9]+) passed.*/\1/p' <<<"$line")))
+failed=$((failed + $(sed -nE 's/.* ([0-9]+) failed/\1/p' <<<"$line")))
+
+# 2. A fresh stack of our own.
+"$STACK" down "$VAR" >/dev/null 2>&1
+rm -rf "$VAR"
+HTTPS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+PG_PORT=$(free_port)
+export HTTPS_PORT HTTP_PORT PG_PORT
+export STRATA_BIN=$ROOT/build/asan/strata WORKERS=2 SEED=0 PG_FAST=1
+export SCRYPT_LOG2N=${SCRYPT_LOG2N:-12} MAX_REQUESTS=${MAX_REQUESTS:-300}
+export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
+export SIGNUP_RATE=${SIGNUP_RATE:-50r/s} SIGNUP_BURST=${SIGNUP_BURST:-100}
+export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
+trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
+echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
+if ! "$STACK" up "$VAR"; then
+	echo "stack: could not start; logs:"
+	tail -20 "$VAR"/log/*.log 2>/dev/null
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+fi
+
+# 3. Stack tests, each a bash script printing "ok - ..." / "not ok - ...".
+export VAR ROOT
+for t in tests/smoke/*.sh tests/isolation/*.sh; do
+	[ -f "$t" ] || continue
+	echo "== $t"
+	out=$(timeout 900 bash "$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(not ok|ok|#)' | grep -vE '^ok' || true
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $t exited with $rc"
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+# 4. Sanitizer reports from the server count as failures.
+for f in "$VAR"/log/asan.* "$VAR"/log/ubsan.*; do
+	[ -f "$f" ] || continue
+	echo "not ok - sanitizer report $f"
+	head -30 "$f"
+	failed=$((failed + 1))
+done
+if grep -q "runtime error:" "$VAR/log/strata.log" 2>/dev/null; then
+	echo "not ok - UBSan runtime error in strata.log"
+	grep -m5 "runtime error:" "$VAR/log/strata.log"
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,163 @@
+/* check_json.c - strict parsing, UTF-8, depth, arena-backed trees. */
+#include <check.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/json.h"
+
+static struct arena *a;
+
+static void
+setup(void)
+{
+	a = arena_new(4096, 1 << 24);
+	json_use_arena(a);
+}
+
+static void
+teardown(void)
+{
+	arena_free(a);
+}
+
+static const struct {
+	const char *in;
+	bool ok;
+} parse[] = {
+    {"{}", true},
+    {"[]", true},
+    {"{\"a\":1}", true},
+    {" {\"a\":[1,2,{\"b\":null}]} \n", true},
+    {"\"x\"", true},
+    {"{\"s\":\"caf\xc3\xa9\"}", true},
+    {"{\"s\":\"\\u00e9\"}", true},
+    {"", false},
+    {"{", false},
+    {"{\"a\":}", false},
+    {"{\"a\":1,}", false},
+    {"{'a':1}", false},
+    {"{\"a\":1} x", false},
+    {"{\"a\":1}{}", false},
+    {"{\"s\":\"\xff\"}", false},
+    {"{\"s\":\"\xc0\xaf\"}", false},
+    {"{\"s\":\"\xed\xa0\x80\"}", false},
+    {"{\"s\":\"\xe2\x82\"}", false},
+    {"nul", false},
+    {"{\"a\":\"unterminated}", false},
+};
+
+START_TEST(parse_table)
+{
+	const char *why = NULL;
+	cJSON *j = json_parse(parse[_i].in, strlen(parse[_i].in), 32, &why);
+
+	if (parse[_i].ok)
+		ck_assert_msg(j != NULL, "refused %s (%s)", parse[_i].in, why);
+	else
+		ck_assert_msg(j == NULL && why != NULL, "accepted %s",
+		              parse[_i].in);
+}
+END_TEST
+
+START_TEST(embedded_nul_refused)
+{
+	const char *why;
+
+	ck_assert_ptr_null(json_parse("{}\0{}", 5, 32, &why));
+}
+END_TEST
+
+static char *
+nested(int depth)
+{
+	char *s = arena_alloc(a, (size_t)depth * 2 + 1);
+
+	for (int i = 0; i < depth; i++) {
+		s[i] = '[';
+		s[depth * 2 - 1 - i] = ']';
+	}
+	s[depth * 2] = '\0';
+	return s;
+}
+
+START_TEST(depth_limit)
+{
+	const char *why = NULL;
+
+	ck_assert_ptr_nonnull(json_parse(nested(32), 64, 32, &why));
+	ck_assert_ptr_null(json_parse(nested(33), 66, 32, &why));
+	ck_assert_str_eq(why, "JSON nesting is too deep");
+	/* Brackets inside strings do not count. */
+	const char *in_str = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}";
+
+	ck_assert_ptr_nonnull(json_parse(in_str, strlen(in_str), 32, &why));
+	ck_assert_ptr_null(json_parse(nested(5000), 10000, 32, &why));
+}
+END_TEST
+
+START_TEST(accessors_and_print)
+{
+	const char *why;
+	const char *in = "{\"s\":\"v\",\"n\":1,\"b\":true}";
+	cJSON *j = json_parse(in, strlen(in), 32, &why);
+
+	ck_assert_str_eq(json_str(j, "s"), "v");
+	ck_assert_ptr_null(json_str(j, "n"));
+	ck_assert_ptr_null(json_str(j, "missing"));
+	ck_assert(json_is(j, "b", cJSON_True));
+	ck_assert(!json_is(j, "s", cJSON_Number));
+	json_add_str(j, "z", NULL);
+	json_add_raw(j, "r", "[1,2]");
+	ck_assert_str_eq(json_print(j),
+	                 "{\"s\":\"v\",\"n\":1,\"b\":true,\"z\":null,"
+	                 "\"r\":[1,2]}");
+}
+END_TEST
+
+START_TEST(utf8_validator)
+{
+	ck_assert(json_utf8_valid("", 0));
+	ck_assert(json_utf8_valid("\xf0\x9f\x98\x80", 4));
+	ck_assert(!json_utf8_valid("\xf0\x9f\x98", 3));
+	ck_assert(!json_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	ck_assert(!json_utf8_valid("\xe0\x80\x80", 3));     /* overlong */
+	ck_assert(!json_utf8_valid("\x80", 1));
+}
+END_TEST
+
+START_TEST(buf_escapes_and_caps)
+{
+	struct buf b;
+
+	buf_init(&b, a, 4, 20);
+	ck_assert_int_eq(buf_json_str(&b, "a\"b\\\n\x01"), 0);
+	ck_assert_str_eq(buf_cstr(&b), "\"a\\\"b\\\\\\n\\u0001\"");
+	ck_assert_int_eq(buf_puts(&b, "0123456789"), -1);
+	ck_assert_int_eq(buf_printf(&b, "%d", 7), 0);
+}
+END_TEST
+
+static Suite *
+json_suite(void)
+{
+	Suite *s = suite_create("json");
+	TCase *p = tcase_create("json_parse");
+	TCase *o = tcase_create("json_helpers");
+
+	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_checked_fixture(o, setup, teardown);
+	tcase_add_loop_test(p, parse_table, 0,
+	                    sizeof(parse) / sizeof(parse[0]));
+	tcase_add_test(p, embedded_nul_refused);
+	tcase_add_test(p, depth_limit);
+	tcase_add_test(o, accessors_and_print);
+	tcase_add_test(o, utf8_validator);
+	tcase_add_test(o, buf_escapes_and_caps);
+	suite_add_tcase(s, p);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+CHECK_MAIN(json_suite)
