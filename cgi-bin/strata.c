@@ -20,9 +20,14 @@
 #include "core/log.h"
 #include "core/server.h"
 #include "data/db.h"
+#include "data/keyring.h"
 #include "data/migrate.h"
+#include "data/operators.h"
 #include "data/provision.h"
 #include "data/tenants.h"
+#include "sec/crypto.h"
+#include "sec/masterkey.h"
+#include "sec/password.h"
 #include "sec/rbac.h"
 
 static const char usage[] =
@@ -66,6 +71,8 @@ struct session {
 static int
 session_open(struct session *s, const char *conninfo)
 {
+	if (masterkey_load(cfg.master_key_file) < 0)
+		return -1;
 	s->arena = arena_new(64 * 1024, 512UL * 1024 * 1024);
 	json_use_arena(s->arena);
 	db_init(&s->db, conninfo);
@@ -109,6 +116,9 @@ cmd_serve(int argc, char **argv)
 	n = migrate_scan(cfg.sql_dir, files, MIGRATE_MAX);
 	if (n <= 0)
 		return fail("no migrations found in sql_dir");
+	/* Read before privileges are dropped; workers inherit it. */
+	if (masterkey_load(cfg.master_key_file) < 0)
+		return fail("refusing to start without a valid master key");
 	health_set_expected_migration(files[n - 1].name);
 	o.socket_path = cfg.socket_path;
 	o.socket_group = cfg.socket_group;
@@ -132,11 +142,11 @@ cmd_migrate(int argc, char **argv)
 	return migrate_run(conninfo, cfg.sql_dir, (int)parts) == 0 ? 0 : 1;
 }
 
-/* A password from --owner-password or the first line of stdin. */
+/* A password from flag (when given) or the first line of stdin. */
 static const char *
-read_password(int argc, char **argv, char *buf, size_t n)
+read_password(int argc, char **argv, const char *flag, char *buf, size_t n)
 {
-	const char *v = opt(argc, argv, "--owner-password");
+	const char *v = flag ? opt(argc, argv, flag) : NULL;
 	size_t len;
 
 	if (v != NULL)
@@ -168,16 +178,29 @@ tenant_create(struct session *s, int argc, char **argv)
 	if (p.slug == NULL || p.name == NULL)
 		return fail("tenant create needs --slug and --name");
 	if (p.owner_email != NULL) {
-		p.owner_password = read_password(argc, argv, pw, sizeof(pw));
+		p.owner_password = read_password(argc, argv,
+						 "--owner-password", pw,
+						 sizeof(pw));
 		if (p.owner_password == NULL)
 			return fail("no owner password given");
 	}
 	rc = provision_tenant(&s->db, s->arena, &p, &t, &owner, &why);
+	crypto_wipe(pw, sizeof(pw));
 	if (rc != 0) {
 		fprintf(stderr, "strata: %s\n", why);
 		return rc == 409 ? 3 : 1;
 	}
-	print_json(tenants_json(&t));
+	{
+		cJSON *o = tenants_json(&t);
+
+		if (p.owner_email != NULL) {
+			char id[UUID_STR_LEN + 1];
+
+			uuid_format(&owner, id);
+			cJSON_AddStringToObject(o, "owner_id", id);
+		}
+		print_json(o);
+	}
 	return 0;
 }
 
@@ -221,6 +244,41 @@ tenant_status(struct session *s, const char *who, const char *status)
 	return 0;
 }
 
+/* Removes every row of a deleted tenant, as the owner role: the app role
+ * may not delete audit events. */
+static int
+tenant_purge(const char *who)
+{
+	struct session s;
+	const char *conninfo = *cfg.owner_database_url ? cfg.owner_database_url
+						       : cfg.database_url;
+	PGresult *r;
+	struct tenant t;
+	int h, rc;
+
+	if (who == NULL)
+		return fail("which tenant?");
+	if (session_open(&s, conninfo) < 0)
+		return 1;
+	h = tenants_queue_get(&s.db, who);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(r = db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("no such tenant");
+	}
+	tenants_from_row(&t, r, 0);
+	if (strcmp(t.status, "deleted") != 0) {
+		session_close(&s);
+		return fail("only a deleted tenant can be purged");
+	}
+	rc = tenants_purge(&s.db, &t.id);
+	session_close(&s);
+	if (rc < 0)
+		return fail("purge failed");
+	printf("{\"purged\":\"%s\"}\n", t.id_str);
+	return 0;
+}
+
 static int
 cmd_tenant(int argc, char **argv)
 {
@@ -228,6 +286,8 @@ cmd_tenant(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "";
 	int rc;
 
+	if (strcmp(sub, "purge") == 0)
+		return tenant_purge(argc > 2 ? argv[2] : NULL);
 	if (session_open(&s, cfg.database_url) < 0)
 		return 1;
 	if (strcmp(sub, "create") == 0)
@@ -239,9 +299,99 @@ cmd_tenant(int argc, char **argv)
 	else if (strcmp(sub, "resume") == 0)
 		rc = tenant_status(&s, argc > 2 ? argv[2] : NULL, "active");
 	else
-		rc = fail("tenant: create, list, suspend or resume");
+		rc = fail("tenant: create, list, suspend, resume or purge");
 	session_close(&s);
 	return rc;
+}
+
+static int
+cmd_operator(int argc, char **argv)
+{
+	struct session s;
+	const char *email = opt(argc, argv, "--email");
+	char pw[1024], hash[PASSWORD_HASH_MAX], id[UUID_STR_LEN + 1];
+	const char *why, *password;
+	char norm[256];
+	struct uuid u;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "create") != 0 || email == NULL)
+		return fail("operator create --email E (password on stdin)");
+	if (strlen(email) >= sizeof(norm) || strchr(email, '@') == NULL)
+		return fail("invalid e-mail");
+	password = read_password(argc, argv, "--password", pw, sizeof(pw));
+	if (password == NULL)
+		return fail("no password given");
+	why = password_policy(password, email, PASSWORD_MIN_DEFAULT);
+	if (why != NULL)
+		return fail(why);
+	for (size_t i = 0; i <= strlen(email); i++)
+		norm[i] = (char)((email[i] >= 'A' && email[i] <= 'Z')
+					 ? email[i] + 32
+					 : email[i]);
+	if (password_hash(password, cfg.scrypt_log2n, hash) < 0)
+		return fail("cannot hash the password");
+	crypto_wipe(pw, sizeof(pw));
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	uuid_v7(&u);
+	uuid_format(&u, id);
+	operators_queue_insert(&s.db, id, email, norm, hash);
+	rc = db_sync(&s.db);
+	if (rc == 0) {
+		unsigned char key[CRYPTO_KEY_LEN];
+
+		/* Makes the platform signing key on first use. */
+		rc = operators_signing_key(&s.db, NULL, NULL, key);
+		crypto_wipe(key, sizeof(key));
+	}
+	session_close(&s);
+	if (rc != 0)
+		return fail("cannot create the operator (e-mail taken?)");
+	printf("{\"id\":\"%s\",\"email\":\"%s\"}\n", id, norm);
+	return 0;
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	struct session s;
+	const char *who = opt(argc, argv, "--tenant");
+	struct uuid ids[3];
+	struct tenant t;
+	PGresult *r;
+	int h;
+
+	if (argc < 2 || strcmp(argv[1], "rotate") != 0 || who == NULL)
+		return fail("keys rotate --tenant SLUG");
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	h = tenants_queue_get(&s.db, who);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(r = db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("no such tenant");
+	}
+	tenants_from_row(&t, r, 0);
+	db_begin(&s.db, &t.id);
+	if (keyring_queue_rotate(&s.db, &t.id, ids) < 0 ||
+	    db_commit(&s.db) < 0 || db_sync(&s.db) != 0) {
+		session_close(&s);
+		return fail("rotation failed");
+	}
+	session_close(&s);
+	{
+		char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1],
+			c[UUID_STR_LEN + 1];
+
+		uuid_format(&ids[0], a);
+		uuid_format(&ids[1], b);
+		uuid_format(&ids[2], c);
+		printf("{\"signing_key_id\":\"%s\",\"data_key_id\":\"%s\","
+		       "\"index_key_id\":\"%s\"}\n",
+		       a, b, c);
+	}
+	return 0;
 }
 
 /* The route table as JSON, for tests that walk every route. */
@@ -288,8 +438,10 @@ main(int argc, char **argv)
 	}
 	if (config_load(&cfg, conf) < 0)
 		return 1;
-	log_set_level(cfg.log_level);
 	cmd = argv[i];
+	/* Commands other than serve speak JSON on stdout; only warnings
+	 * belong on stderr. */
+	log_set_level(strcmp(cmd, "serve") == 0 ? cfg.log_level : "warn");
 	argc -= i;
 	argv += i;
 	if (strcmp(cmd, "serve") == 0)
@@ -300,6 +452,10 @@ main(int argc, char **argv)
 		return cmd_tenant(argc, argv);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "operator") == 0)
+		return cmd_operator(argc, argv);
+	if (strcmp(cmd, "keys") == 0)
+		return cmd_keys(argc, argv);
 	fprintf(stderr, "strata: unknown command %s\n%s", cmd, usage);
 	return 2;
 }

@@ -15,6 +15,8 @@
 #include "core/request.h"
 #include "core/router.h"
 #include "data/db.h"
+#include "data/keyring.h"
+#include "data/operators.h"
 #include "data/tenants.h"
 
 static struct db db;
@@ -24,6 +26,7 @@ on_notify(const char *channel, const char *payload)
 {
 	(void)channel;
 	tenants_notify(payload);
+	keyring_notify(payload);
 }
 
 static void
@@ -31,6 +34,8 @@ on_reconnect(void)
 {
 	/* Notifications sent while we were away are lost: forget all. */
 	tenants_cache_clear();
+	keyring_clear();
+	operators_clear();
 	metrics_add(M_DB_RECONNECTS, 1);
 }
 
@@ -109,6 +114,8 @@ static void
 app_fini(void)
 {
 	db_close(&db);
+	keyring_clear();
+	operators_clear();
 }
 
 const struct worker_app strata_app = {

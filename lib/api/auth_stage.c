@@ -1,17 +1,274 @@
 /*
  * auth_stage.c - who is calling, and may they.
+ *
+ * For a tenant route that needs a principal, one round trip carries:
+ * BEGIN, SET LOCAL strata.tenant_id, the principal's current status, roles
+ * and permissions (re-read on every request, so disabling a user or taking
+ * a role away works on the next request), the route's prefetched reads
+ * (if any) and COMMIT.  Only then are the permissions checked; prefetched
+ * rows of a refused request are dropped unread.
  */
 #include "api/auth_stage.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "core/arena.h"
+#include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
 #include "core/router.h"
+#include "data/api_keys.h"
+#include "data/db.h"
+#include "data/keyring.h"
+#include "data/operators.h"
+#include "data/tenants.h"
+#include "data/users.h"
+#include "sec/crypto.h"
+#include "sec/opaque.h"
+#include "sec/rbac.h"
+#include "sec/token.h"
+
+static int
+unauthorized(struct request *req, const char *detail)
+{
+	problem(req, 401, "invalid_token", detail);
+	return -1;
+}
+
+/* The credential of "Authorization: Bearer <credential>", or NULL. */
+static const char *
+bearer(struct request *req)
+{
+	const char *h = request_env(req, "HTTP_AUTHORIZATION");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h != '\0' ? h : NULL;
+}
+
+/* Verifies a tenant access token with the tenant's cached signing key;
+ * an unknown kid reloads the keyring once (a rotation elsewhere). */
+static int
+verify_jwt(struct request *req, const char *tok, struct token_claims *c)
+{
+	const struct keyring *k;
+	const struct keyring_key *key;
+	struct uuid kid;
+
+	if (token_peek_kid(tok, &kid) < 0)
+		return -1;
+	k = keyring_get(req);
+	key = keyring_find(k, KEY_SIGNING, &kid);
+	if (k != NULL && key == NULL) {
+		k = keyring_reload(req);
+		key = keyring_find(k, KEY_SIGNING, &kid);
+	}
+	if (k == NULL)
+		return -2;
+	if (key == NULL)
+		return -1;
+	return token_verify(tok, key->key, api_origin(req),
+			    req->tenant->id_str, api_now(), c);
+}
+
+static int
+queue_user(struct request *req, const char *tok)
+{
+	struct token_claims c;
+	struct principal *p = &req->principal;
+	int rc = verify_jwt(req, tok, &c);
+
+	if (rc == -2) {
+		problem(req, 503, "service_unavailable",
+			"the database is unavailable");
+		return -1;
+	}
+	if (rc < 0)
+		return unauthorized(req, "the access token is not valid here");
+	p->kind = PRINCIPAL_USER;
+	uuid_parse(c.sub, &p->id);
+	memcpy(p->id_str, c.sub, sizeof(c.sub));
+	p->token_jti = arena_strdup(req->arena, c.jti);
+	p->sid = c.sid[0] ? arena_strdup(req->arena, c.sid) : NULL;
+	api_begin(req);
+	req->pf[7] = users_queue_principal(req->db, req->tenant->id_str,
+					   p->id_str, p->sid);
+	return 0;
+}
+
+static int
+queue_api_key(struct request *req, const char *tok)
+{
+	struct principal *p = &req->principal;
+
+	if (opaque_apikey_parse(tok, &p->id, p->key_hash) < 0)
+		return unauthorized(req, "the API key is not valid here");
+	p->kind = PRINCIPAL_API_KEY;
+	uuid_format(&p->id, p->id_str);
+	api_begin(req);
+	req->pf[7] = api_keys_queue_principal(req->db, req->tenant->id_str,
+					      p->id_str);
+	return 0;
+}
+
+/* After the round trip: is the tenant still active? */
+static int
+check_tenant(struct request *req, const char *status)
+{
+	if (strcmp(status, "active") == 0)
+		return 0;
+	/* Our cache was stale: the notification has not arrived yet. */
+	tenants_cache_clear();
+	if (strcmp(status, "suspended") == 0)
+		problem(req, 403, "tenant_suspended",
+			"this tenant is suspended");
+	else
+		problem(req, 404, "tenant_not_found", "no such tenant");
+	return -1;
+}
+
+static int
+check_user(struct request *req, const PGresult *r)
+{
+	struct principal *p = &req->principal;
+
+	if (PQntuples(r) != 1)
+		return unauthorized(req, "the user no longer exists");
+	if (check_tenant(req, db_value(r, 0, 5)) < 0)
+		return -1;
+	if (strcmp(db_value(r, 0, 0), "active") != 0)
+		return unauthorized(req, "the user is disabled");
+	if (db_value(r, 0, 7)[0] == 't')
+		return unauthorized(req, "the session has ended");
+	p->email = arena_strdup(req->arena, db_value(r, 0, 1));
+	p->name = arena_strdup(req->arena, db_value(r, 0, 2));
+	p->roles = arena_strdup(req->arena, db_value(r, 0, 3));
+	p->perms = rbac_parse_pg_array(db_value(r, 0, 4));
+	p->owner = strstr(p->roles, "\"owner\"") != NULL;
+	return 0;
+}
+
+static int
+check_api_key(struct request *req, const PGresult *r)
+{
+	struct principal *p = &req->principal;
+	unsigned char *stored;
+	size_t len = 0;
+	bool match;
+
+	if (PQntuples(r) != 1)
+		return unauthorized(req, "the API key is not valid here");
+	stored = PQunescapeBytea((const unsigned char *)db_value(r, 0, 0),
+				 &len);
+	match = stored != NULL && len == 32 &&
+		crypto_equal(stored, p->key_hash, 32);
+	PQfreemem(stored);
+	crypto_wipe(p->key_hash, sizeof(p->key_hash));
+	if (!match)
+		return unauthorized(req, "the API key is not valid here");
+	if (check_tenant(req, db_value(r, 0, 3)) < 0)
+		return -1;
+	if (db_value(r, 0, 2)[0] != 't')
+		return unauthorized(req, "the API key is revoked or expired");
+	p->perms = rbac_parse_pg_array(db_value(r, 0, 1));
+	p->name = arena_strdup(req->arena, db_value(r, 0, 5));
+	p->roles = "[]";
+	return 0;
+}
+
+static int
+authorize(struct request *req)
+{
+	const struct route *r = req->route;
+
+	if (!rbac_allows(req->principal.perms, r->perm) ||
+	    ((r->flags & ROUTE_OWNER) && !req->principal.owner)) {
+		problem(req, 403, "forbidden",
+			"you lack the permission this needs");
+		return -1;
+	}
+	return 0;
+}
+
+/* Platform routes: an operator token on the apex, verified with the
+ * platform key and re-checked against the operator's current status. */
+static int
+auth_operator(struct request *req, const char *tok)
+{
+	struct principal *p = &req->principal;
+	unsigned char key[CRYPTO_KEY_LEN];
+	struct token_claims c;
+	struct uuid kid;
+	const char *params[1];
+	PGresult *r;
+	int h, rc;
+
+	if (token_peek_kid(tok, &kid) < 0 ||
+	    operators_signing_key(req->db, &kid, NULL, key) < 0)
+		return unauthorized(req, "the access token is not valid here");
+	rc = token_verify(tok, key, api_apex_origin(req), NULL, api_now(), &c);
+	crypto_wipe(key, sizeof(key));
+	if (rc < 0)
+		return unauthorized(req, "the access token is not valid here");
+	params[0] = c.sub;
+	h = operators_queue_get(req->db, params[0]);
+	if (h < 0 || api_sync(req) < 0)
+		return -1;
+	r = db_result(req->db, h);
+	if (PQntuples(r) != 1 || strcmp(db_value(r, 0, 0), "active") != 0)
+		return unauthorized(req, "the operator is disabled");
+	p->kind = PRINCIPAL_OPERATOR;
+	uuid_parse(c.sub, &p->id);
+	memcpy(p->id_str, c.sub, sizeof(c.sub));
+	p->perms = P_ALL;
+	return 0;
+}
 
 int
 auth_stage(struct request *req)
 {
-	if (!(req->route->flags & (ROUTE_AUTH | ROUTE_OPERATOR | ROUTE_OWNER)))
+	const struct route *route = req->route;
+	const char *tok;
+	PGresult *r;
+	int rc;
+
+	if (!(route->flags & (ROUTE_AUTH | ROUTE_OPERATOR | ROUTE_OWNER)))
 		return 0;
-	problem(req, 401, "unauthorized", "authentication is required");
-	return -1;
+	/* Credentials in URLs end up in logs and histories: refused. */
+	if (request_query(req, "access_token") != NULL)
+		return unauthorized(req, "send the token in the Authorization "
+					 "header, never in the URL");
+	tok = bearer(req);
+	if (tok == NULL) {
+		problem(req, 401, "unauthorized",
+			"authentication is required");
+		return -1;
+	}
+	if (route->flags & ROUTE_OPERATOR)
+		return auth_operator(req, tok);
+	rc = strncmp(tok, "stk_", 4) == 0 ? queue_api_key(req, tok)
+					  : queue_user(req, tok);
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < 7; i++)
+		req->pf[i] = -1;
+	if (route->prefetch != NULL) {
+		route->prefetch(req);
+		db_commit(req->db);
+		req->tx_open = false;
+	}
+	if (api_sync(req) < 0)
+		return -1;
+	r = db_result(req->db, req->pf[7]);
+	rc = req->principal.kind == PRINCIPAL_USER ? check_user(req, r)
+						   : check_api_key(req, r);
+	if (rc < 0)
+		return -1;
+	return authorize(req);
 }

@@ -54,6 +54,35 @@ static struct db_stmt st_status =
 static struct db_stmt st_list = DB_STMT(
     "tenant_list", "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY slug", 0);
 
+static struct db_stmt st_page = DB_STMT(
+	"tenant_page",
+	"WITH page AS (SELECT * FROM tenants WHERE $1::text IS NULL OR slug > "
+	"$1 ORDER BY slug LIMIT $2) SELECT p.slug, json_build_object('id', "
+	"p.id, 'slug', p.slug, 'name', p.name, 'status', p.status, 'plan', "
+	"p.plan, 'region', p.region, 'created_at', ts(p.created_at), "
+	"'counts', json_build_object('users', coalesce(c.users, 0), "
+	"'api_keys', coalesce(c.api_keys, 0))) FROM page p LEFT JOIN "
+	"tenant_user_counts(ARRAY(SELECT id FROM page WHERE status <> "
+	"'deleted')) c ON c.tenant_id = p.id ORDER BY p.slug",
+	2);
+static struct db_stmt st_usage = DB_STMT(
+	"tenant_usage",
+	"SELECT json_build_object('tenants', (SELECT coalesce(json_object_agg("
+	"status, n), '{}') FROM (SELECT status, count(*) AS n FROM tenants "
+	"GROUP BY status) s), 'users', (SELECT coalesce(sum(users), 0) FROM "
+	"tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
+	"'deleted'))), 'api_keys', (SELECT coalesce(sum(api_keys), 0) FROM "
+	"tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
+	"'deleted'))))",
+	0);
+
+static struct db_stmt st_purge_audit = DB_STMT(
+	"tenant_purge_audit", "DELETE FROM audit_events WHERE tenant_id = $1",
+	1);
+static struct db_stmt st_purge = DB_STMT(
+	"tenant_purge",
+	"DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
+
 static long long
 now_ms(void)
 {
@@ -240,4 +269,33 @@ int
 tenants_queue_list(struct db *db)
 {
 	return db_queue(db, &st_list, NULL);
+}
+
+int
+tenants_queue_page(struct db *db, const char *after, const char *limit)
+{
+	const char *params[2] = {after, limit};
+
+	return db_queue(db, &st_page, params);
+}
+
+int
+tenants_queue_usage(struct db *db)
+{
+	return db_queue(db, &st_usage, NULL);
+}
+
+int
+tenants_purge(struct db *db, const struct uuid *tenant)
+{
+	char id[UUID_STR_LEN + 1];
+	const char *params[1] = {id};
+
+	uuid_format(tenant, id);
+	db_begin(db, tenant);
+	db_queue(db, &st_purge_audit, params);
+	/* Foreign keys cascade to every other tenant table. */
+	db_queue(db, &st_purge, params);
+	db_commit(db);
+	return db_sync(db) == 0 ? 0 : -1;
 }

@@ -48,8 +48,19 @@ int tenants_queue_get(struct db *db, const char *slug_or_id);
 int tenants_queue_set_status(struct db *db, const char *slug_or_id,
                              const char *status);
 
-/* All tenants ordered by slug, with per-tenant counts when with_counts. */
+/* All tenants ordered by slug (TENANT_COLUMNS). */
 int tenants_queue_list(struct db *db);
+
+/* Deletes every row of tenant (already 'deleted'), audit events included,
+ * in one transaction.  Needs the owner role.  Returns 0 or -1. */
+int tenants_purge(struct db *db, const struct uuid *tenant);
+
+/* A page for operators: rows of (slug, json with status, plan, region and
+ * counts) after slug after (NULL = first page), limit rows. */
+int tenants_queue_page(struct db *db, const char *after, const char *limit);
+
+/* Platform-wide aggregates, no tenant's rows.  One row (json). */
+int tenants_queue_usage(struct db *db);
 
 #define TENANT_COLUMNS                                                         \
 	"id, slug, name, status, config_version, ts(created_at), plan, region"

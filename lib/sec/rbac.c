@@ -80,6 +80,29 @@ rbac_parse_pg_array(const char *s)
 	return bits;
 }
 
+char *
+rbac_pg_array(uint32_t bits, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	if (outsz < 3)
+		return NULL;
+	out[n++] = '{';
+	for (int i = 0; i < RBAC_NPERMS; i++) {
+		size_t len = strlen(names[i]);
+
+		if (!(bits & (1u << i)) || n + len + 3 > outsz)
+			continue;
+		if (n > 1)
+			out[n++] = ',';
+		memcpy(out + n, names[i], len);
+		n += len;
+	}
+	out[n++] = '}';
+	out[n] = '\0';
+	return out;
+}
+
 cJSON *
 rbac_json(uint32_t bits)
 {

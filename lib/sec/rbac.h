@@ -6,6 +6,7 @@
 #define STRATA_RBAC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -43,6 +44,10 @@ int rbac_parse(const cJSON *perms, uint32_t *out, const char **bad);
 /* Parses a PostgreSQL text[] literal ({a,b}) of names; unknown names are
  * ignored (a permission removed from the code grants nothing). */
 uint32_t rbac_parse_pg_array(const char *s);
+
+/* A PostgreSQL text[] literal of the names set in bits into out.
+ * Returns out. */
+char *rbac_pg_array(uint32_t bits, char *out, size_t outsz);
 
 /* A JSON array of the names set in bits. */
 cJSON *rbac_json(uint32_t bits);

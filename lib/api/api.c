@@ -1,0 +1,372 @@
+/*
+ * api.c - handler helpers.
+ */
+#include "api/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/problem.h"
+#include "data/db.h"
+#include "sec/crypto.h"
+#include "sec/masterkey.h"
+
+#define CURSOR_MAX 512
+
+void
+api_begin(struct request *req)
+{
+	if (!req->tx_open) {
+		db_begin(req->db, &req->tenant->id);
+		req->tx_open = true;
+	}
+}
+
+void
+api_db_problem(struct request *req)
+{
+	struct db *db = req->db;
+
+	if (db->conn == NULL) {
+		problem(req, 503, "service_unavailable",
+			"the database is unavailable");
+	} else if (db_error_is(db, "57014") || db_error_is(db, "55P03")) {
+		problem(req, 503, "service_unavailable",
+			"the request took too long; retry shortly");
+	} else if (db_error_is(db, "40001") || db_error_is(db, "40P01")) {
+		problem(req, 409, "conflict",
+			"a concurrent change conflicted; retry");
+	} else if (db_error_is(db, "23505")) {
+		problem(req, 409, "conflict", "this already exists");
+	} else if (db_error_is(db, "23503")) {
+		problem(req, 409, "conflict",
+			"this is still referenced or refers to nothing");
+	} else {
+		log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
+		problem(req, 500, "internal_error", "an internal error occurred");
+	}
+}
+
+int
+api_sync(struct request *req)
+{
+	if (db_sync(req->db) == 0)
+		return 0;
+	api_db_problem(req);
+	return -1;
+}
+
+int
+api_commit(struct request *req)
+{
+	db_commit(req->db);
+	req->tx_open = false;
+	return api_sync(req);
+}
+
+cJSON *
+api_object(struct request *req, const char *const *allowed)
+{
+	cJSON *errors = NULL, *item;
+
+	if (req->json == NULL) {
+		problem(req, 400, "invalid_json", "a JSON object is required");
+		return NULL;
+	}
+	if (!cJSON_IsObject(req->json)) {
+		problem(req, 422, "validation_failed",
+			"the body must be a JSON object");
+		return NULL;
+	}
+	cJSON_ArrayForEach(item, req->json)
+	{
+		bool known = false;
+
+		for (const char *const *a = allowed; *a != NULL && !known; a++)
+			known = strcmp(*a, item->string) == 0;
+		if (!known)
+			errors = problem_add_error(errors, item->string,
+						   "is not a known field");
+	}
+	if (errors != NULL) {
+		problem_errors(req, 422, "validation_failed",
+			       "the body has fields that are not accepted",
+			       errors);
+		return NULL;
+	}
+	return req->json;
+}
+
+int
+api_limit(struct request *req, int *limit)
+{
+	const char *v = request_query(req, "limit");
+	char *end;
+	long n;
+
+	*limit = API_LIMIT_DEFAULT;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 ||
+	    n > API_LIMIT_MAX) {
+		problem(req, 400, "bad_request",
+			"limit must be an integer from 1 to 200");
+		return -1;
+	}
+	*limit = (int)n;
+	return 0;
+}
+
+static int
+cursor_mac(struct request *req, const char *scope, const char *payload,
+	   unsigned char mac[32])
+{
+	static unsigned char key[CRYPTO_KEY_LEN];
+	static bool have_key;
+	struct buf b;
+
+	if (!have_key) {
+		if (masterkey_derive("strata-cursor:v1", key) < 0)
+			return -1;
+		have_key = true;
+	}
+	buf_init(&b, req->arena, 128, CURSOR_MAX + 128);
+	buf_printf(&b, "%s|%s|", req->tenant ? req->tenant->id_str : "platform",
+		   scope);
+	if (buf_puts(&b, payload) < 0)
+		return -1;
+	return crypto_hmac_sha256(key, sizeof(key), b.data, b.len, mac);
+}
+
+const char *
+api_cursor_encode(struct request *req, const char *scope, const char *payload)
+{
+	unsigned char mac[32];
+	size_t n = strlen(payload);
+	char *out = arena_alloc(req->arena, (n + 2) / 3 * 4 + 32);
+	int len;
+
+	if (n > CURSOR_MAX || cursor_mac(req, scope, payload, mac) < 0)
+		return NULL;
+	len = crypto_b64url_enc(payload, n, out, (n + 2) / 3 * 4 + 1);
+	out[len] = '.';
+	crypto_b64url_enc(mac, 16, out + len + 1, 32);
+	return out;
+}
+
+const char *
+api_cursor_decode(struct request *req, const char *scope, bool *bad)
+{
+	const char *c = request_query(req, "cursor");
+	const char *dot;
+	unsigned char mac[32], got[20];
+	unsigned char *payload;
+	int n;
+
+	*bad = false;
+	if (c == NULL || *c == '\0')
+		return NULL;
+	*bad = true;
+	dot = strchr(c, '.');
+	if (dot == NULL || strlen(c) > CURSOR_MAX * 2)
+		return NULL;
+	payload = arena_alloc(req->arena, (size_t)(dot - c) + 1);
+	n = crypto_b64url_dec(c, (size_t)(dot - c), payload,
+			      (size_t)(dot - c) + 1);
+	if (n < 0 || memchr(payload, '\0', (size_t)n) != NULL)
+		return NULL;
+	payload[n] = '\0';
+	if (crypto_b64url_dec(dot + 1, strlen(dot + 1), got, sizeof(got)) !=
+		    16 ||
+	    cursor_mac(req, scope, (const char *)payload, mac) < 0 ||
+	    !crypto_equal(mac, got, 16))
+		return NULL;
+	*bad = false;
+	return (const char *)payload;
+}
+
+void
+api_list(struct request *req, const PGresult *r, int json_col, int cursor_col,
+	 int limit, const char *scope)
+{
+	int rows = PQntuples(r);
+	int shown = rows > limit ? limit : rows;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *items = cJSON_AddArrayToObject(o, "items");
+
+	for (int i = 0; i < shown; i++)
+		cJSON_AddItemToArray(items,
+				     cJSON_CreateRaw(db_value(r, i, json_col)));
+	if (rows > limit)
+		json_add_str(o, "next_cursor",
+			     api_cursor_encode(req, scope,
+					       db_value(r, shown - 1,
+							cursor_col)));
+	else
+		cJSON_AddNullToObject(o, "next_cursor");
+	response_json(req, 200, o);
+}
+
+static const char *
+origin_of(struct request *req, const char *host)
+{
+	if (cfg.public_port == 443)
+		return arena_printf(req->arena, "%s://%s", cfg.public_scheme,
+				    host);
+	return arena_printf(req->arena, "%s://%s:%d", cfg.public_scheme, host,
+			    cfg.public_port);
+}
+
+const char *
+api_origin(struct request *req)
+{
+	return origin_of(req, arena_printf(req->arena, "%s.%s",
+					   req->tenant->slug,
+					   cfg.base_domain));
+}
+
+const char *
+api_apex_origin(struct request *req)
+{
+	return origin_of(req, cfg.base_domain);
+}
+
+void
+api_etag(struct request *req, const char *version)
+{
+	response_header(req, "ETag",
+			arena_printf(req->arena, "\"%s\"", version));
+}
+
+const char *
+api_if_match_version(struct request *req)
+{
+	const char *v = request_env(req, "HTTP_IF_MATCH");
+	size_t n;
+	char *out;
+
+	if (v == NULL)
+		return "";
+	if (strcmp(v, "*") == 0)
+		return "*";
+	if (strncmp(v, "W/", 2) == 0)
+		v += 2;
+	n = strlen(v);
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		v++;
+		n -= 2;
+	}
+	if (n == 0 || n > 18 || strspn(v, "0123456789") < n) {
+		problem(req, 412, "precondition_failed",
+			"If-Match must name a version");
+		return NULL;
+	}
+	out = arena_strndup(req->arena, v, n);
+	return out;
+}
+
+int
+api_if_match(struct request *req, const char *version)
+{
+	const char *want = api_if_match_version(req);
+
+	if (want == NULL)
+		return -1;
+	if (*want == '\0' || strcmp(want, "*") == 0 ||
+	    strcmp(want, version) == 0)
+		return 0;
+	problem(req, 412, "precondition_failed",
+		"the resource has changed since that version");
+	return -1;
+}
+
+void
+api_created(struct request *req, const char *location, const char *json)
+{
+	response_json_text(req, 201, json);
+	response_header(req, "Location", location);
+}
+
+const char *
+api_uuid_arg(struct request *req, int i)
+{
+	if (i >= req->nargs || !uuid_valid(req->args[i])) {
+		problem(req, 404, "not_found", "no such resource");
+		return NULL;
+	}
+	return req->args[i];
+}
+
+long
+api_now(void)
+{
+	return (long)time(NULL);
+}
+
+const char *
+api_pg_array(struct request *req, const cJSON *arr)
+{
+	struct buf b;
+	const cJSON *e;
+	bool first = true;
+
+	buf_init(&b, req->arena, 64, 64 * 1024);
+	buf_putc(&b, '{');
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (!cJSON_IsString(e))
+			return NULL;
+		if (!first)
+			buf_putc(&b, ',');
+		first = false;
+		buf_putc(&b, '"');
+		for (const char *p = e->valuestring; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '"');
+	}
+	if (buf_putc(&b, '}') < 0)
+		return NULL;
+	return buf_cstr(&b);
+}
+
+void
+api_prefetch_none(struct request *req)
+{
+	(void)req;
+}
+
+const char *
+api_email_norm(struct request *req, const char *email)
+{
+	size_t n = email ? strlen(email) : 0;
+	const char *at = email ? strchr(email, '@') : NULL;
+	char *out;
+
+	if (n < 3 || n > 254 || at == NULL || at == email ||
+	    at - email > 64 || strchr(at + 1, '@') != NULL ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+		return NULL;
+	out = arena_alloc(req->arena, n + 1);
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = (unsigned char)email[i];
+
+		if (i < n && (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"",
+								  c)))
+			return NULL;
+		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	return out;
+}

@@ -1,0 +1,94 @@
+/*
+ * api.h - what every handler shares: database round trips that answer
+ * 503/500 by themselves, body checks, pagination, versions, origins.
+ */
+#ifndef STRATA_API_H
+#define STRATA_API_H
+
+#include <stdbool.h>
+
+#include <cJSON.h>
+#include <libpq-fe.h>
+
+#include "core/request.h"
+
+#define API_LIMIT_DEFAULT 50
+#define API_LIMIT_MAX 200
+
+/* Opens the tenant transaction unless the auth stage left one open. */
+void api_begin(struct request *req);
+
+/* db_sync(); on failure writes the problem (503 when the database is
+ * unreachable or timed out, 409 on a uniqueness or reference conflict,
+ * 500 otherwise) and returns -1. */
+int api_sync(struct request *req);
+
+/* Queues COMMIT and syncs; same failure handling as api_sync(). */
+int api_commit(struct request *req);
+
+/* The body must be a JSON object whose keys are all in allowed (a NULL-
+ * ended list).  Otherwise writes 400/422 and returns NULL. */
+cJSON *api_object(struct request *req, const char *const *allowed);
+
+/* ?limit= (1-200, default 50) into *limit.  Writes 400 and returns -1 when
+ * it is not an integer in range. */
+int api_limit(struct request *req, int *limit);
+
+/* Opaque keyset cursors, bound to the tenant and a scope ("users", ...):
+ * HMAC-signed so a tampered or foreign cursor is refused.  decode returns
+ * the payload, NULL when absent (*bad = false) or invalid (*bad = true). */
+const char *api_cursor_encode(struct request *req, const char *scope,
+			      const char *payload);
+const char *api_cursor_decode(struct request *req, const char *scope,
+			      bool *bad);
+
+/* {"items":[...],"next_cursor":...|null}; items is an array of raw JSON
+ * texts (rows[i][col]) of at most limit rows; more rows mean a next page
+ * whose cursor payload is cursor_col of the last row shown. */
+void api_list(struct request *req, const PGresult *r, int json_col,
+	      int cursor_col, int limit, const char *scope);
+
+/* The tenant's origin: https://{slug}.{base}[:port] (token iss and aud). */
+const char *api_origin(struct request *req);
+
+/* The apex origin (platform tokens). */
+const char *api_apex_origin(struct request *req);
+
+/* Sets ETag to "version" (quoted). */
+void api_etag(struct request *req, const char *version);
+
+/* Checks If-Match against version.  Returns 0 when absent or equal;
+ * writes 412 and returns -1 otherwise ("*" matches anything). */
+int api_if_match(struct request *req, const char *version);
+
+/* The If-Match version as text when present and well-formed ("\"12\"" or
+ * "12"), "" when absent; NULL (and 412 written) when malformed. */
+const char *api_if_match_version(struct request *req);
+
+/* 201 with Location: path and the JSON body text. */
+void api_created(struct request *req, const char *location, const char *json);
+
+/* Maps the last failed statement's SQLSTATE to a problem. */
+void api_db_problem(struct request *req);
+
+/* A uuid path argument, or NULL after writing 404 (malformed ids are
+ * simply not found: the same answer as another tenant's id). */
+const char *api_uuid_arg(struct request *req, int i);
+
+/* A route prefetch that queues nothing: the handler needs no statement
+ * of its own, so the authentication round trip commits at once. */
+void api_prefetch_none(struct request *req);
+
+/* Validates an e-mail address (RFC 5321 lengths, one '@', a dotted
+ * domain, no spaces or controls) and returns its normalised (lower-case)
+ * form in the arena, or NULL. */
+const char *api_email_norm(struct request *req, const char *email);
+
+/* Seconds since the epoch. */
+long api_now(void);
+
+/* A PostgreSQL text[] literal of the strings of a JSON array, quoting each
+ * element; NULL when arr holds a non-string. */
+const char *api_pg_array(struct request *req, const cJSON *arr);
+
+#endif

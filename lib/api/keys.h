@@ -1,0 +1,14 @@
+/*
+ * keys.h - POST /v1/keys/rotate (keys:manage).
+ */
+#ifndef STRATA_API_KEYS_H
+#define STRATA_API_KEYS_H
+
+struct request;
+
+/* New signing, data and index keys; the old ones stay usable for
+ * verifying and decrypting.  200 {signing_key_id,data_key_id,
+ * index_key_id}. */
+void keys_rotate(struct request *req);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * operators.c - operators and platform_keys.
+ */
+#include "data/operators.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "data/db.h"
+#include "sec/masterkey.h"
+
+#define PLATFORM_KEYS 8
+
+static struct db_stmt st_by_email = DB_STMT(
+	"operator_by_email",
+	"SELECT id, password_hash, status FROM operators WHERE email_norm = "
+	"$1",
+	1);
+static struct db_stmt st_get = DB_STMT(
+	"operator_get", "SELECT status FROM operators WHERE id = $1", 1);
+static struct db_stmt st_insert = DB_STMT(
+	"operator_insert",
+	"INSERT INTO operators (id, email, email_norm, password_hash) VALUES "
+	"($1, $2, $3, $4)",
+	4);
+static struct db_stmt st_keys = DB_STMT(
+	"platform_keys",
+	"SELECT id, wrapped, retired_at IS NULL FROM platform_keys ORDER BY "
+	"created_at DESC LIMIT 8",
+	0);
+static struct db_stmt st_key_insert = DB_STMT(
+	"platform_key_insert",
+	"INSERT INTO platform_keys (id, wrapped) SELECT $1, $2 WHERE NOT "
+	"EXISTS (SELECT 1 FROM platform_keys WHERE retired_at IS NULL)",
+	2);
+
+static const struct uuid platform; /* the nil uuid stands for "no tenant" */
+
+static struct {
+	struct uuid id;
+	bool current;
+	unsigned char key[CRYPTO_KEY_LEN];
+} keys[PLATFORM_KEYS];
+static int nkeys;
+
+void
+operators_clear(void)
+{
+	crypto_wipe(keys, sizeof(keys));
+	nkeys = 0;
+}
+
+int
+operators_queue_by_email(struct db *db, const char *email_norm)
+{
+	const char *p[1] = {email_norm};
+
+	return db_queue(db, &st_by_email, p);
+}
+
+int
+operators_queue_get(struct db *db, const char *id)
+{
+	const char *p[1] = {id};
+
+	return db_queue(db, &st_get, p);
+}
+
+int
+operators_queue_insert(struct db *db, const char *id, const char *email,
+		       const char *email_norm, const char *hash)
+{
+	const char *p[4] = {id, email, email_norm, hash};
+
+	return db_queue(db, &st_insert, p);
+}
+
+static int
+load(struct db *db)
+{
+	int h = db_queue(db, &st_keys, NULL);
+	PGresult *r;
+
+	if (h < 0 || db_sync(db) != 0)
+		return -1;
+	r = db_result(db, h);
+	operators_clear();
+	for (int i = 0; i < PQntuples(r) && nkeys < PLATFORM_KEYS; i++) {
+		size_t len = 0;
+		unsigned char *w = PQunescapeBytea(
+			(const unsigned char *)db_value(r, i, 1), &len);
+		int rc;
+
+		if (w == NULL || uuid_parse(db_value(r, i, 0),
+					    &keys[nkeys].id) < 0) {
+			PQfreemem(w);
+			return -1;
+		}
+		rc = masterkey_unwrap(&platform, "platform", &keys[nkeys].id,
+				      w, len, keys[nkeys].key);
+		PQfreemem(w);
+		if (rc < 0)
+			return -1;
+		keys[nkeys].current = db_value(r, i, 2)[0] == 't';
+		nkeys++;
+	}
+	return 0;
+}
+
+static int
+create(struct db *db)
+{
+	unsigned char key[CRYPTO_KEY_LEN], wrapped[MASTERKEY_WRAPPED_LEN];
+	char id[UUID_STR_LEN + 1], hex[2 * MASTERKEY_WRAPPED_LEN + 3];
+	const char *p[2] = {id, hex};
+	struct uuid u;
+	int rc;
+
+	if (uuid_v7(&u) < 0 || crypto_random(key, sizeof(key)) < 0)
+		return -1;
+	rc = masterkey_wrap(&platform, "platform", &u, key, wrapped);
+	crypto_wipe(key, sizeof(key));
+	if (rc < 0)
+		return -1;
+	uuid_format(&u, id);
+	hex[0] = '\\';
+	hex[1] = 'x';
+	crypto_hex(wrapped, sizeof(wrapped), hex + 2);
+	if (db_queue(db, &st_key_insert, p) < 0 || db_sync(db) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+find(const struct uuid *kid, struct uuid *id_out,
+     unsigned char key[CRYPTO_KEY_LEN])
+{
+	for (int i = 0; i < nkeys; i++) {
+		if (kid != NULL ? !uuid_equal(&keys[i].id, kid)
+				: !keys[i].current)
+			continue;
+		if (id_out != NULL)
+			*id_out = keys[i].id;
+		memcpy(key, keys[i].key, CRYPTO_KEY_LEN);
+		return 0;
+	}
+	return -1;
+}
+
+int
+operators_signing_key(struct db *db, const struct uuid *kid,
+		      struct uuid *id_out, unsigned char key[CRYPTO_KEY_LEN])
+{
+	if (find(kid, id_out, key) == 0)
+		return 0;
+	if (load(db) < 0)
+		return -1;
+	if (nkeys == 0 && kid == NULL && (create(db) < 0 || load(db) < 0))
+		return -1;
+	return find(kid, id_out, key);
+}
