@@ -111,6 +111,7 @@ test-deploy: deps all
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 --inline-suppr --suppress=missingIncludeSystem \
+		--library=tests/lint/cjson.cfg \
 		-Ilib lib cgi-bin
 	clang-tidy --quiet $(LIB_SRC) $(MAIN_SRC) -- $(WARN) $(INCS) 2>/dev/null
 	clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) $(wildcard lib/*/*.h)

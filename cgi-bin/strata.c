@@ -178,9 +178,8 @@ tenant_create(struct session *s, int argc, char **argv)
 	if (p.slug == NULL || p.name == NULL)
 		return fail("tenant create needs --slug and --name");
 	if (p.owner_email != NULL) {
-		p.owner_password = read_password(argc, argv,
-						 "--owner-password", pw,
-						 sizeof(pw));
+		p.owner_password = read_password(argc, argv, "--owner-password",
+		                                 pw, sizeof(pw));
 		if (p.owner_password == NULL)
 			return fail("no owner password given");
 	}
@@ -250,8 +249,8 @@ static int
 tenant_purge(const char *who)
 {
 	struct session s;
-	const char *conninfo = *cfg.owner_database_url ? cfg.owner_database_url
-						       : cfg.database_url;
+	const char *conninfo =
+	    *cfg.owner_database_url ? cfg.owner_database_url : cfg.database_url;
 	PGresult *r;
 	struct tenant t;
 	int h, rc;
@@ -326,9 +325,9 @@ cmd_operator(int argc, char **argv)
 	if (why != NULL)
 		return fail(why);
 	for (size_t i = 0; i <= strlen(email); i++)
-		norm[i] = (char)((email[i] >= 'A' && email[i] <= 'Z')
-					 ? email[i] + 32
-					 : email[i]);
+		norm[i] =
+		    (char)((email[i] >= 'A' && email[i] <= 'Z') ? email[i] + 32
+		                                                : email[i]);
 	if (password_hash(password, cfg.scrypt_log2n, hash) < 0)
 		return fail("cannot hash the password");
 	crypto_wipe(pw, sizeof(pw));
@@ -382,7 +381,7 @@ cmd_keys(int argc, char **argv)
 	session_close(&s);
 	{
 		char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1],
-			c[UUID_STR_LEN + 1];
+		    c[UUID_STR_LEN + 1];
 
 		uuid_format(&ids[0], a);
 		uuid_format(&ids[1], b);

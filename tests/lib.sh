@@ -84,11 +84,43 @@ psql_owner() {
 	PGPASSWORD=$OWNER_PW psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
 		-p "$PG_PORT" -U strata_owner -d strata "$@"
 }
+# The cluster's superuser: sees every row (row-level security does not
+# apply to it).  For checks on raw storage only.
+psql_super() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- psql -X -q -t -A -v ON_ERROR_STOP=1 \
+			-h "$VAR/pg/run" -p "$PG_PORT" -d strata "$@"
+	else
+		psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
+			-p "$PG_PORT" -d strata "$@"
+	fi
+}
 psql_app() {
 	# shellcheck disable=SC1091
 	. "$VAR/secrets.env"
 	PGPASSWORD=$APP_PW psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
 		-p "$PG_PORT" -U strata_app -d strata "$@"
+}
+
+# mk_tenant SLUG: a tenant with owner owner@SLUG.test / PW_OWNER.
+PW_OWNER="owner-Secret-pass-1"
+mk_tenant() {
+	echo "$PW_OWNER" | $STRATA tenant create --slug "$1" --name "Tenant $1" \
+		--owner-email "owner@$1.test" >/dev/null
+}
+# login SLUG EMAIL PASSWORD: sets TOKEN (the access token), STATUS, BODY
+# and LOGIN_BODY (the whole answer: refresh token, expiry).
+login() {
+	json POST "$1" /v1/auth/login "{\"email\":\"$2\",\"password\":\"$3\"}"
+	LOGIN_BODY=$BODY
+	TOKEN=$(jb .access_token)
+}
+# mk_user SLUG TOKEN EMAIL ROLE [PASSWORD]: creates a user; sets NEW_ID,
+# STATUS and BODY.
+PW_USER="user-Secret-pass-12"
+mk_user() {
+	json POST "$1" /v1/users "{\"email\":\"$3\",\"name\":\"$4 user\",\"password\":\"${5:-$PW_USER}\",\"roles\":[\"$4\"]}" "$2"
+	NEW_ID=$(jb .id)
 }
 
 finish() { exit 0; }

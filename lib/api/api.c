@@ -37,21 +37,22 @@ api_db_problem(struct request *req)
 
 	if (db->conn == NULL) {
 		problem(req, 503, "service_unavailable",
-			"the database is unavailable");
+		        "the database is unavailable");
 	} else if (db_error_is(db, "57014") || db_error_is(db, "55P03")) {
 		problem(req, 503, "service_unavailable",
-			"the request took too long; retry shortly");
+		        "the request took too long; retry shortly");
 	} else if (db_error_is(db, "40001") || db_error_is(db, "40P01")) {
 		problem(req, 409, "conflict",
-			"a concurrent change conflicted; retry");
+		        "a concurrent change conflicted; retry");
 	} else if (db_error_is(db, "23505")) {
 		problem(req, 409, "conflict", "this already exists");
 	} else if (db_error_is(db, "23503")) {
 		problem(req, 409, "conflict",
-			"this is still referenced or refers to nothing");
+		        "this is still referenced or refers to nothing");
 	} else {
 		log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
-		problem(req, 500, "internal_error", "an internal error occurred");
+		problem(req, 500, "internal_error",
+		        "an internal error occurred");
 	}
 }
 
@@ -83,7 +84,7 @@ api_object(struct request *req, const char *const *allowed)
 	}
 	if (!cJSON_IsObject(req->json)) {
 		problem(req, 422, "validation_failed",
-			"the body must be a JSON object");
+		        "the body must be a JSON object");
 		return NULL;
 	}
 	cJSON_ArrayForEach(item, req->json)
@@ -94,12 +95,12 @@ api_object(struct request *req, const char *const *allowed)
 			known = strcmp(*a, item->string) == 0;
 		if (!known)
 			errors = problem_add_error(errors, item->string,
-						   "is not a known field");
+			                           "is not a known field");
 	}
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the body has fields that are not accepted",
-			       errors);
+		               "the body has fields that are not accepted",
+		               errors);
 		return NULL;
 	}
 	return req->json;
@@ -120,7 +121,7 @@ api_limit(struct request *req, int *limit)
 	if (errno != 0 || end == v || *end != '\0' || n < 1 ||
 	    n > API_LIMIT_MAX) {
 		problem(req, 400, "bad_request",
-			"limit must be an integer from 1 to 200");
+		        "limit must be an integer from 1 to 200");
 		return -1;
 	}
 	*limit = (int)n;
@@ -129,7 +130,7 @@ api_limit(struct request *req, int *limit)
 
 static int
 cursor_mac(struct request *req, const char *scope, const char *payload,
-	   unsigned char mac[32])
+           unsigned char mac[32])
 {
 	static unsigned char key[CRYPTO_KEY_LEN];
 	static bool have_key;
@@ -142,7 +143,7 @@ cursor_mac(struct request *req, const char *scope, const char *payload,
 	}
 	buf_init(&b, req->arena, 128, CURSOR_MAX + 128);
 	buf_printf(&b, "%s|%s|", req->tenant ? req->tenant->id_str : "platform",
-		   scope);
+	           scope);
 	if (buf_puts(&b, payload) < 0)
 		return -1;
 	return crypto_hmac_sha256(key, sizeof(key), b.data, b.len, mac);
@@ -182,12 +183,12 @@ api_cursor_decode(struct request *req, const char *scope, bool *bad)
 		return NULL;
 	payload = arena_alloc(req->arena, (size_t)(dot - c) + 1);
 	n = crypto_b64url_dec(c, (size_t)(dot - c), payload,
-			      (size_t)(dot - c) + 1);
+	                      (size_t)(dot - c) + 1);
 	if (n < 0 || memchr(payload, '\0', (size_t)n) != NULL)
 		return NULL;
 	payload[n] = '\0';
 	if (crypto_b64url_dec(dot + 1, strlen(dot + 1), got, sizeof(got)) !=
-		    16 ||
+	        16 ||
 	    cursor_mac(req, scope, (const char *)payload, mac) < 0 ||
 	    !crypto_equal(mac, got, 16))
 		return NULL;
@@ -197,7 +198,7 @@ api_cursor_decode(struct request *req, const char *scope, bool *bad)
 
 void
 api_list(struct request *req, const PGresult *r, int json_col, int cursor_col,
-	 int limit, const char *scope)
+         int limit, const char *scope)
 {
 	int rows = PQntuples(r);
 	int shown = rows > limit ? limit : rows;
@@ -206,12 +207,12 @@ api_list(struct request *req, const PGresult *r, int json_col, int cursor_col,
 
 	for (int i = 0; i < shown; i++)
 		cJSON_AddItemToArray(items,
-				     cJSON_CreateRaw(db_value(r, i, json_col)));
+		                     cJSON_CreateRaw(db_value(r, i, json_col)));
 	if (rows > limit)
-		json_add_str(o, "next_cursor",
-			     api_cursor_encode(req, scope,
-					       db_value(r, shown - 1,
-							cursor_col)));
+		json_add_str(
+		    o, "next_cursor",
+		    api_cursor_encode(req, scope,
+		                      db_value(r, shown - 1, cursor_col)));
 	else
 		cJSON_AddNullToObject(o, "next_cursor");
 	response_json(req, 200, o);
@@ -222,17 +223,16 @@ origin_of(struct request *req, const char *host)
 {
 	if (cfg.public_port == 443)
 		return arena_printf(req->arena, "%s://%s", cfg.public_scheme,
-				    host);
+		                    host);
 	return arena_printf(req->arena, "%s://%s:%d", cfg.public_scheme, host,
-			    cfg.public_port);
+	                    cfg.public_port);
 }
 
 const char *
 api_origin(struct request *req)
 {
 	return origin_of(req, arena_printf(req->arena, "%s.%s",
-					   req->tenant->slug,
-					   cfg.base_domain));
+	                                   req->tenant->slug, cfg.base_domain));
 }
 
 const char *
@@ -245,7 +245,7 @@ void
 api_etag(struct request *req, const char *version)
 {
 	response_header(req, "ETag",
-			arena_printf(req->arena, "\"%s\"", version));
+	                arena_printf(req->arena, "\"%s\"", version));
 }
 
 const char *
@@ -268,7 +268,7 @@ api_if_match_version(struct request *req)
 	}
 	if (n == 0 || n > 18 || strspn(v, "0123456789") < n) {
 		problem(req, 412, "precondition_failed",
-			"If-Match must name a version");
+		        "If-Match must name a version");
 		return NULL;
 	}
 	out = arena_strndup(req->arena, v, n);
@@ -286,7 +286,7 @@ api_if_match(struct request *req, const char *version)
 	    strcmp(want, version) == 0)
 		return 0;
 	problem(req, 412, "precondition_failed",
-		"the resource has changed since that version");
+	        "the resource has changed since that version");
 	return -1;
 }
 
@@ -355,16 +355,16 @@ api_email_norm(struct request *req, const char *email)
 	const char *at = email ? strchr(email, '@') : NULL;
 	char *out;
 
-	if (n < 3 || n > 254 || at == NULL || at == email ||
-	    at - email > 64 || strchr(at + 1, '@') != NULL ||
-	    strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+	if (n < 3 || n > 254 || at == NULL || at == email || at - email > 64 ||
+	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
+	    at[1] == '.' || email[n - 1] == '.')
 		return NULL;
 	out = arena_alloc(req->arena, n + 1);
 	for (size_t i = 0; i <= n; i++) {
 		unsigned char c = (unsigned char)email[i];
 
-		if (i < n && (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"",
-								  c)))
+		if (i < n &&
+		    (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"", c)))
 			return NULL;
 		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}

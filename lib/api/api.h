@@ -38,15 +38,15 @@ int api_limit(struct request *req, int *limit);
  * HMAC-signed so a tampered or foreign cursor is refused.  decode returns
  * the payload, NULL when absent (*bad = false) or invalid (*bad = true). */
 const char *api_cursor_encode(struct request *req, const char *scope,
-			      const char *payload);
+                              const char *payload);
 const char *api_cursor_decode(struct request *req, const char *scope,
-			      bool *bad);
+                              bool *bad);
 
 /* {"items":[...],"next_cursor":...|null}; items is an array of raw JSON
  * texts (rows[i][col]) of at most limit rows; more rows mean a next page
  * whose cursor payload is cursor_col of the last row shown. */
 void api_list(struct request *req, const PGresult *r, int json_col,
-	      int cursor_col, int limit, const char *scope);
+              int cursor_col, int limit, const char *scope);
 
 /* The tenant's origin: https://{slug}.{base}[:port] (token iss and aud). */
 const char *api_origin(struct request *req);

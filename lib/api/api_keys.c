@@ -41,7 +41,7 @@ void
 api_keys_create(struct request *req)
 {
 	static const char *const fields[] = {"name", "permissions",
-					     "expires_at", NULL};
+	                                     "expires_at", NULL};
 	const cJSON *b = api_object(req, fields);
 	const char *name, *expires, *bad = NULL;
 	char key[APIKEY_LEN + 1], id[UUID_STR_LEN + 1], hash[67], lit[512];
@@ -58,25 +58,25 @@ api_keys_create(struct request *req)
 	expires = json_str(b, "expires_at");
 	if (name == NULL || *name == '\0' || strlen(name) > 200)
 		errors = problem_add_error(errors, "name",
-					   "must be 1-200 characters");
+		                           "must be 1-200 characters");
 	if (rbac_parse(cJSON_GetObjectItemCaseSensitive(b, "permissions"),
-		       &bits, &bad) < 0)
+	               &bits, &bad) < 0)
 		errors = problem_add_error(errors, "permissions",
-					   "must be a list of known names");
+		                           "must be a list of known names");
 	if ((expires != NULL && !expiry_ok(expires)) ||
 	    (expires == NULL &&
 	     cJSON_GetObjectItemCaseSensitive(b, "expires_at") != NULL &&
 	     !cJSON_IsNull(cJSON_GetObjectItem(b, "expires_at"))))
-		errors = problem_add_error(errors, "expires_at",
-					   "must be a future RFC 3339 UTC time");
+		errors = problem_add_error(
+		    errors, "expires_at", "must be a future RFC 3339 UTC time");
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the API key is not valid", errors);
+		               "the API key is not valid", errors);
 		return;
 	}
 	if (!rbac_allows(req->principal.perms, bits)) {
 		problem(req, 403, "forbidden",
-			"a key cannot hold permissions you do not hold");
+		        "a key cannot hold permissions you do not hold");
 		return;
 	}
 	uuid_v7(&u);
@@ -87,14 +87,14 @@ api_keys_create(struct request *req)
 	}
 	opaque_bytea(h32, hash);
 	h = api_keys_queue_insert(req->db, req->tenant->id_str, id, name, hash,
-				  rbac_pg_array(bits, lit, sizeof(lit)),
-				  req->principal.kind == PRINCIPAL_USER
-					  ? req->principal.id_str
-					  : NULL,
-				  expires);
+	                          rbac_pg_array(bits, lit, sizeof(lit)),
+	                          req->principal.kind == PRINCIPAL_USER
+	                              ? req->principal.id_str
+	                              : NULL,
+	                          expires);
 	audit_queue(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"permissions\":%s}",
-				 json_print(rbac_json(bits))));
+	            arena_printf(req->arena, "{\"permissions\":%s}",
+	                         json_print(rbac_json(bits))));
 	if (api_commit(req) < 0) {
 		crypto_wipe(key, sizeof(key));
 		return;
@@ -103,8 +103,7 @@ api_keys_create(struct request *req)
 	cJSON_AddStringToObject(o, "key", key);
 	crypto_wipe(key, sizeof(key));
 	json = json_print(o);
-	api_created(req, arena_printf(req->arena, "/v1/api-keys/%s", id),
-		    json);
+	api_created(req, arena_printf(req->arena, "/v1/api-keys/%s", id), json);
 }
 
 void

@@ -30,7 +30,7 @@ static void
 invalid_credentials(struct request *req)
 {
 	problem(req, 401, "invalid_credentials",
-		"the e-mail or password is wrong");
+	        "the e-mail or password is wrong");
 }
 
 /* Issues an access token and a new refresh token of family for user uid,
@@ -50,12 +50,12 @@ issue_pair(struct request *req, const char *uid, const char *family)
 
 	if (sk == NULL || s == NULL) {
 		problem(req, 503, "service_unavailable",
-			"the signing key is unavailable");
+		        "the signing key is unavailable");
 		return NULL;
 	}
 	at = token_issue(req->arena, sk->key, &sk->id, api_origin(req),
-			 req->tenant->id_str, uid, family, api_now(),
-			 s->access_ttl);
+	                 req->tenant->id_str, uid, family, api_now(),
+	                 s->access_ttl);
 	if (at == NULL || opaque_refresh_new(rt, h) < 0 || uuid_v7(&u) < 0) {
 		problem(req, 500, "internal_error", "cannot issue tokens");
 		return NULL;
@@ -64,8 +64,8 @@ issue_pair(struct request *req, const char *uid, const char *family)
 	uuid_format(&u, id);
 	snprintf(ttl, sizeof(ttl), "%d", s->refresh_ttl);
 	sessions_queue_insert(req->db, req->tenant->id_str, id, family, uid,
-			      arena_strdup(req->arena, hash),
-			      arena_strdup(req->arena, ttl));
+	                      arena_strdup(req->arena, hash),
+	                      arena_strdup(req->arena, ttl));
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "access_token", at);
 	cJSON_AddStringToObject(o, "token_type", "Bearer");
@@ -92,7 +92,7 @@ as_user(struct request *req, const char *uid)
 	req->principal.kind = PRINCIPAL_USER;
 	uuid_parse(uid, &req->principal.id);
 	snprintf(req->principal.id_str, sizeof(req->principal.id_str), "%s",
-		 uid);
+	         uid);
 }
 
 /* Too many failures: 429 with Retry-After; the attempt is audited but no
@@ -101,11 +101,11 @@ static void
 locked_out(struct request *req, const char *seconds, const char *uid)
 {
 	audit_queue(req, "auth.login", "user", uid, AUDIT_DENIED,
-		    "{\"reason\":\"locked\"}");
+	            "{\"reason\":\"locked\"}");
 	if (api_commit(req) < 0)
 		return;
 	problem(req, 429, "rate_limited",
-		"too many failed logins; try again later");
+	        "too many failed logins; try again later");
 	response_header(req, "Retry-After", arena_strdup(req->arena, seconds));
 }
 
@@ -119,12 +119,12 @@ login_failed(struct request *req, const char *email_norm, const char *uid)
 	snprintf(win, sizeof(win), "%d", s ? s->lockout_window : 900);
 	snprintf(base, sizeof(base), "%d", s ? s->lockout_base : 5);
 	sessions_queue_fail(req->db, req->tenant->id_str, email_norm,
-			    arena_strdup(req->arena, thr),
-			    arena_strdup(req->arena, win),
-			    arena_strdup(req->arena, base));
+	                    arena_strdup(req->arena, thr),
+	                    arena_strdup(req->arena, win),
+	                    arena_strdup(req->arena, base));
 	audit_queue(req, "auth.login", "user", uid, AUDIT_FAILURE,
-		    uid ? "{\"reason\":\"bad_password\"}"
-			: "{\"reason\":\"unknown_or_disabled\"}");
+	            uid ? "{\"reason\":\"bad_password\"}"
+	                : "{\"reason\":\"unknown_or_disabled\"}");
 	if (api_commit(req) < 0)
 		return;
 	invalid_credentials(req);
@@ -132,19 +132,18 @@ login_failed(struct request *req, const char *email_norm, const char *uid)
 
 static void
 login_ok(struct request *req, const char *uid, const char *email_norm,
-	 const char *pw, const char *phc)
+         const char *pw, const char *phc)
 {
 	char rehash[PASSWORD_HASH_MAX];
 	cJSON *o;
 
 	as_user(req, uid);
-	sessions_queue_clear_failures(req->db, req->tenant->id_str,
-				      email_norm);
+	sessions_queue_clear_failures(req->db, req->tenant->id_str, email_norm);
 	/* Raised cost parameters apply at the next login. */
 	if (password_needs_rehash(phc, cfg.scrypt_log2n) &&
 	    password_hash(pw, cfg.scrypt_log2n, rehash) == 0)
 		users_queue_update(req->db, req->tenant->id_str, uid, NULL,
-				   NULL, arena_strdup(req->arena, rehash));
+		                   NULL, arena_strdup(req->arena, rehash));
 	o = auth_new_session(req, uid);
 	if (o == NULL)
 		return;
@@ -170,10 +169,10 @@ auth_login(struct request *req)
 	pw = json_str(b, "password");
 	if (email == NULL || pw == NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "email and password are required",
-			       problem_add_error(NULL, email ? "password"
-							     : "email",
-						 "is required"));
+		               "email and password are required",
+		               problem_add_error(NULL,
+		                                 email ? "password" : "email",
+		                                 "is required"));
 		return;
 	}
 	norm = api_email_norm(req, email);
@@ -223,7 +222,7 @@ auth_refresh(struct request *req)
 	tok = json_str(b, "refresh_token");
 	if (tok == NULL || opaque_refresh_hash(tok, h) < 0) {
 		problem(req, 401, "invalid_token",
-			"the refresh token is not valid");
+		        "the refresh token is not valid");
 		return;
 	}
 	opaque_bytea(h, hash);
@@ -236,7 +235,7 @@ auth_refresh(struct request *req)
 	rs = db_result(req->db, hs);
 	if (PQntuples(rl) != 1) {
 		problem(req, 401, "invalid_token",
-			"the refresh token is not valid");
+		        "the refresh token is not valid");
 		return;
 	}
 	family = arena_strdup(req->arena, db_value(rl, 0, 0));
@@ -245,27 +244,27 @@ auth_refresh(struct request *req)
 	if (PQntuples(rs) != 1 || db_value(rl, 0, 5)[0] != 't') {
 		/* A spent token presented again means it was copied: end the
 		 * whole session, for the thief and the owner alike. */
-		bool reuse = db_value(rl, 0, 2)[0] == 't' ||
-			     (PQntuples(rs) != 1 &&
-			      db_value(rl, 0, 3)[0] != 't' &&
-			      db_value(rl, 0, 4)[0] != 't');
+		bool reuse =
+		    db_value(rl, 0, 2)[0] == 't' ||
+		    (PQntuples(rs) != 1 && db_value(rl, 0, 3)[0] != 't' &&
+		     db_value(rl, 0, 4)[0] != 't');
 
 		sessions_queue_revoke_family(req->db, req->tenant->id_str,
-					     family);
+		                             family);
 		if (reuse)
 			audit_queue(req, "auth.refresh_reuse", "session",
-				    family, AUDIT_FAILURE, NULL);
+			            family, AUDIT_FAILURE, NULL);
 		if (api_commit(req) < 0)
 			return;
 		problem(req, 401, "invalid_token",
-			"the refresh token is not valid");
+		        "the refresh token is not valid");
 		return;
 	}
 	o = issue_pair(req, uid, family);
 	if (o == NULL)
 		return;
 	audit_queue(req, "auth.refresh", "session", family, AUDIT_SUCCESS,
-		    NULL);
+	            NULL);
 	if (api_commit(req) < 0)
 		return;
 	response_json(req, 200, o);
@@ -296,14 +295,13 @@ auth_logout(struct request *req)
 		if (PQntuples(r) == 1 &&
 		    strcmp(db_value(r, 0, 1), p->id_str) == 0)
 			sessions_queue_revoke_family(
-				req->db, req->tenant->id_str,
-				arena_strdup(req->arena, db_value(r, 0, 0)));
+			    req->db, req->tenant->id_str,
+			    arena_strdup(req->arena, db_value(r, 0, 0)));
 	}
 	if (p->sid != NULL)
 		sessions_queue_revoke_family(req->db, req->tenant->id_str,
-					     p->sid);
-	audit_queue(req, "auth.logout", "session", p->sid, AUDIT_SUCCESS,
-		    NULL);
+		                             p->sid);
+	audit_queue(req, "auth.logout", "session", p->sid, AUDIT_SUCCESS, NULL);
 	if (api_commit(req) < 0)
 		return;
 	response_status(req, 204);

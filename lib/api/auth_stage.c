@@ -73,8 +73,8 @@ verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 		return -2;
 	if (key == NULL)
 		return -1;
-	return token_verify(tok, key->key, api_origin(req),
-			    req->tenant->id_str, api_now(), c);
+	return token_verify(tok, key->key, api_origin(req), req->tenant->id_str,
+	                    api_now(), c);
 }
 
 static int
@@ -86,7 +86,7 @@ queue_user(struct request *req, const char *tok)
 
 	if (rc == -2) {
 		problem(req, 503, "service_unavailable",
-			"the database is unavailable");
+		        "the database is unavailable");
 		return -1;
 	}
 	if (rc < 0)
@@ -98,7 +98,7 @@ queue_user(struct request *req, const char *tok)
 	p->sid = c.sid[0] ? arena_strdup(req->arena, c.sid) : NULL;
 	api_begin(req);
 	req->pf[7] = users_queue_principal(req->db, req->tenant->id_str,
-					   p->id_str, p->sid);
+	                                   p->id_str, p->sid);
 	return 0;
 }
 
@@ -112,8 +112,8 @@ queue_api_key(struct request *req, const char *tok)
 	p->kind = PRINCIPAL_API_KEY;
 	uuid_format(&p->id, p->id_str);
 	api_begin(req);
-	req->pf[7] = api_keys_queue_principal(req->db, req->tenant->id_str,
-					      p->id_str);
+	req->pf[7] =
+	    api_keys_queue_principal(req->db, req->tenant->id_str, p->id_str);
 	return 0;
 }
 
@@ -127,7 +127,7 @@ check_tenant(struct request *req, const char *status)
 	tenants_cache_clear();
 	if (strcmp(status, "suspended") == 0)
 		problem(req, 403, "tenant_suspended",
-			"this tenant is suspended");
+		        "this tenant is suspended");
 	else
 		problem(req, 404, "tenant_not_found", "no such tenant");
 	return -1;
@@ -164,10 +164,10 @@ check_api_key(struct request *req, const PGresult *r)
 
 	if (PQntuples(r) != 1)
 		return unauthorized(req, "the API key is not valid here");
-	stored = PQunescapeBytea((const unsigned char *)db_value(r, 0, 0),
-				 &len);
+	stored =
+	    PQunescapeBytea((const unsigned char *)db_value(r, 0, 0), &len);
 	match = stored != NULL && len == 32 &&
-		crypto_equal(stored, p->key_hash, 32);
+	        crypto_equal(stored, p->key_hash, 32);
 	PQfreemem(stored);
 	crypto_wipe(p->key_hash, sizeof(p->key_hash));
 	if (!match)
@@ -190,7 +190,7 @@ authorize(struct request *req)
 	if (!rbac_allows(req->principal.perms, r->perm) ||
 	    ((r->flags & ROUTE_OWNER) && !req->principal.owner)) {
 		problem(req, 403, "forbidden",
-			"you lack the permission this needs");
+		        "you lack the permission this needs");
 		return -1;
 	}
 	return 0;
@@ -243,17 +243,16 @@ auth_stage(struct request *req)
 	/* Credentials in URLs end up in logs and histories: refused. */
 	if (request_query(req, "access_token") != NULL)
 		return unauthorized(req, "send the token in the Authorization "
-					 "header, never in the URL");
+		                         "header, never in the URL");
 	tok = bearer(req);
 	if (tok == NULL) {
-		problem(req, 401, "unauthorized",
-			"authentication is required");
+		problem(req, 401, "unauthorized", "authentication is required");
 		return -1;
 	}
 	if (route->flags & ROUTE_OPERATOR)
 		return auth_operator(req, tok);
 	rc = strncmp(tok, "stk_", 4) == 0 ? queue_api_key(req, tok)
-					  : queue_user(req, tok);
+	                                  : queue_user(req, tok);
 	if (rc < 0)
 		return -1;
 	for (int i = 0; i < 7; i++)
@@ -267,7 +266,7 @@ auth_stage(struct request *req)
 		return -1;
 	r = db_result(req->db, req->pf[7]);
 	rc = req->principal.kind == PRINCIPAL_USER ? check_user(req, r)
-						   : check_api_key(req, r);
+	                                           : check_api_key(req, r);
 	if (rc < 0)
 		return -1;
 	return authorize(req);

@@ -28,7 +28,7 @@ keys_rotate(struct request *req)
 	cJSON_AddStringToObject(o, "data_key_id", s[1]);
 	cJSON_AddStringToObject(o, "index_key_id", s[2]);
 	audit_queue(req, "keys.rotate", "tenant", req->tenant->id_str,
-		    AUDIT_SUCCESS, json_print(o));
+	            AUDIT_SUCCESS, json_print(o));
 	if (api_commit(req) < 0)
 		return;
 	keyring_clear();

@@ -29,7 +29,7 @@ void
 platform_signup(struct request *req)
 {
 	static const char *const fields[] = {"slug", "name", "owner",
-					     "template", NULL};
+	                                     "template", NULL};
 	static const char *const owner_fields[] = {"email", "password", "name"};
 	const cJSON *b = api_object(req, fields), *owner, *item;
 	struct provision p = {0};
@@ -51,11 +51,11 @@ platform_signup(struct request *req)
 			known |= strcmp(item->string, owner_fields[i]) == 0;
 		if (!known) {
 			problem_errors(req, 422, "validation_failed",
-				       "the owner has fields that are not "
-				       "accepted",
-				       problem_add_error(NULL, "owner",
-							 "has an unknown "
-							 "field"));
+			               "the owner has fields that are not "
+			               "accepted",
+			               problem_add_error(NULL, "owner",
+			                                 "has an unknown "
+			                                 "field"));
 			return;
 		}
 	}
@@ -65,11 +65,12 @@ platform_signup(struct request *req)
 	p.owner_email = cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
 	p.owner_password = json_str(owner, "password");
 	p.owner_name = json_str(owner, "name");
-	if (p.owner_email == NULL || api_email_norm(req, p.owner_email) == NULL) {
+	if (p.owner_email == NULL ||
+	    api_email_norm(req, p.owner_email) == NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the owner is not valid",
-			       problem_add_error(NULL, "owner.email",
-						 "must be an e-mail address"));
+		               "the owner is not valid",
+		               problem_add_error(NULL, "owner.email",
+		                                 "must be an e-mail address"));
 		return;
 	}
 	rc = provision_tenant(req->db, req->arena, &p, &t, &uid, &why);
@@ -78,11 +79,12 @@ platform_signup(struct request *req)
 			problem(req, 409, "slug_taken", why);
 		else if (rc == 422)
 			problem_errors(req, 422, "validation_failed", why,
-				       problem_add_error(NULL, "slug", why));
+			               problem_add_error(NULL, "slug", why));
 		else
-			problem(req, rc, rc == 503 ? "service_unavailable"
-						   : "internal_error",
-				why);
+			problem(req, rc,
+			        rc == 503 ? "service_unavailable"
+			                  : "internal_error",
+			        why);
 		return;
 	}
 	/* Sign the owner in at the new tenant at once. */
@@ -99,7 +101,7 @@ platform_signup(struct request *req)
 		cJSON *next = s->next;
 
 		cJSON_AddItemToObject(o, s->string,
-				      cJSON_DetachItemViaPointer(session, s));
+		                      cJSON_DetachItemViaPointer(session, s));
 		s = next;
 	}
 	api_created(req, "/v1/tenant", json_print(o));
@@ -126,7 +128,7 @@ platform_login(struct request *req)
 	norm = api_email_norm(req, email);
 	if (pw == NULL || norm == NULL) {
 		problem(req, 401, "invalid_credentials",
-			"the e-mail or password is wrong");
+		        "the e-mail or password is wrong");
 		return;
 	}
 	h = operators_queue_by_email(req->db, norm);
@@ -140,16 +142,16 @@ platform_login(struct request *req)
 	if (!ok) {
 		log_warn("operator login failed");
 		problem(req, 401, "invalid_credentials",
-			"the e-mail or password is wrong");
+		        "the e-mail or password is wrong");
 		return;
 	}
 	if (operators_signing_key(req->db, NULL, &kid, key) < 0) {
 		problem(req, 503, "service_unavailable",
-			"the platform key is unavailable");
+		        "the platform key is unavailable");
 		return;
 	}
 	tok = token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
-			  db_value(r, 0, 0), NULL, api_now(), OPERATOR_TTL);
+	                  db_value(r, 0, 0), NULL, api_now(), OPERATOR_TTL);
 	crypto_wipe(key, sizeof(key));
 	if (tok == NULL) {
 		problem(req, 500, "internal_error", "cannot issue a token");
@@ -218,7 +220,7 @@ set_status(struct request *req, const char *status, const char *action)
 	api_begin(req);
 	h = tenants_queue_set_status(req->db, req->tenant->id_str, status);
 	audit_queue(req, action, "tenant", req->tenant->id_str, AUDIT_SUCCESS,
-		    NULL);
+	            NULL);
 	if (api_commit(req) < 0)
 		return;
 	r = db_result(req->db, h);
@@ -250,7 +252,7 @@ platform_delete(struct request *req)
 	tenants_queue_set_status(req->db, req->tenant->id_str, "deleted");
 	keyring_queue_destroy(req->db, &req->tenant->id);
 	audit_queue(req, "tenant.delete", "tenant", req->tenant->id_str,
-		    AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
+	            AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
 	if (api_commit(req) < 0)
 		return;
 	tenants_cache_clear();

@@ -37,16 +37,16 @@ read_perms(struct request *req, const cJSON *b)
 
 	if (rbac_parse(v, &bits, &bad) < 0) {
 		problem_errors(req, 422, "validation_failed",
-			       "permissions must be a list of known names",
-			       problem_add_error(NULL, "permissions",
-						 bad ? "names an unknown "
-						       "permission"
-						     : "must be a list"));
+		               "permissions must be a list of known names",
+		               problem_add_error(NULL, "permissions",
+		                                 bad ? "names an unknown "
+		                                       "permission"
+		                                     : "must be a list"));
 		return NULL;
 	}
 	if (!rbac_allows(req->principal.perms, bits)) {
 		problem(req, 403, "forbidden",
-			"you cannot grant permissions you do not hold");
+		        "you cannot grant permissions you do not hold");
 		return NULL;
 	}
 	lit = arena_alloc(req->arena, 512);
@@ -75,11 +75,11 @@ roles_create(struct request *req)
 	name = json_str(b, "name");
 	if (!name_ok(name)) {
 		problem_errors(req, 422, "validation_failed",
-			       "the role is not valid",
-			       problem_add_error(NULL, "name",
-						 "must be 1-63 of a-z, 0-9, "
-						 "'_' and '-', starting with "
-						 "a letter"));
+		               "the role is not valid",
+		               problem_add_error(NULL, "name",
+		                                 "must be 1-63 of a-z, 0-9, "
+		                                 "'_' and '-', starting with "
+		                                 "a letter"));
 		return;
 	}
 	if (rbac_builtin(name) >= 0) {
@@ -90,18 +90,18 @@ roles_create(struct request *req)
 	if (perms == NULL)
 		return;
 	h = roles_queue_insert(req->db, req->tenant->id_str, name, perms);
-	audit_queue(req, "role.create", "role", name, AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"permissions\":%s}",
-				 json_print(cJSON_GetObjectItem(
-					 b, "permissions"))));
+	audit_queue(
+	    req, "role.create", "role", name, AUDIT_SUCCESS,
+	    arena_printf(req->arena, "{\"permissions\":%s}",
+	                 json_print(cJSON_GetObjectItem(b, "permissions"))));
 	if (api_commit(req) < 0) {
 		if (db_error_is(req->db, "23505"))
 			problem(req, 409, "conflict",
-				"a role with this name exists");
+			        "a role with this name exists");
 		return;
 	}
 	api_created(req, arena_printf(req->arena, "/v1/roles/%s", name),
-		    db_value(db_result(req->db, h), 0, 0));
+	            db_value(db_result(req->db, h), 0, 0));
 }
 
 /* The role named in the path: 404 when absent, 409 when built in. */
@@ -120,15 +120,15 @@ load_custom(struct request *req, const char *name)
 	}
 	if (db_value(r, 0, 2)[0] == 't') {
 		problem(req, 409, "builtin_role",
-			"built-in roles cannot be changed or deleted");
+		        "built-in roles cannot be changed or deleted");
 		return -1;
 	}
 	/* Changing a role changes every holder: only someone holding all
 	 * of its current permissions may do it. */
 	if (!rbac_allows(req->principal.perms,
-			 rbac_parse_pg_array(db_value(r, 0, 1)))) {
+	                 rbac_parse_pg_array(db_value(r, 0, 1)))) {
 		problem(req, 403, "forbidden",
-			"the role holds permissions you do not hold");
+		        "the role holds permissions you do not hold");
 		return -1;
 	}
 	return db_value(r, 0, 3)[0] == 't' ? 1 : 0;
@@ -149,10 +149,10 @@ roles_update(struct request *req)
 	if (perms == NULL)
 		return;
 	h = roles_queue_update(req->db, req->tenant->id_str, name, perms);
-	audit_queue(req, "role.update", "role", name, AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"permissions\":%s}",
-				 json_print(cJSON_GetObjectItem(
-					 b, "permissions"))));
+	audit_queue(
+	    req, "role.update", "role", name, AUDIT_SUCCESS,
+	    arena_printf(req->arena, "{\"permissions\":%s}",
+	                 json_print(cJSON_GetObjectItem(b, "permissions"))));
 	if (api_commit(req) < 0)
 		return;
 	response_json_text(req, 200, db_value(db_result(req->db, h), 0, 0));
@@ -168,7 +168,7 @@ roles_delete(struct request *req)
 		return;
 	if (used == 1) {
 		problem(req, 409, "role_in_use",
-			"the role is still given to users");
+		        "the role is still given to users");
 		return;
 	}
 	roles_queue_delete(req->db, req->tenant->id_str, name);

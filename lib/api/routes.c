@@ -21,45 +21,44 @@
 #define TA (ROUTE_TENANT | ROUTE_AUTH)
 
 const struct route routes[] = {
-	{"GET", "/healthz", health_live, 0, ANY, NULL},
-	{"GET", "/readyz", health_ready, 0, ANY, NULL},
-	{"GET", "/metrics", health_metrics, 0, ANY, NULL},
+    {"GET", "/healthz", health_live, 0, ANY, NULL},
+    {"GET", "/readyz", health_ready, 0, ANY, NULL},
+    {"GET", "/metrics", health_metrics, 0, ANY, NULL},
 
-	/* Platform (apex host). */
-	{"POST", "/v1/signup", platform_signup, 0, APEX, NULL},
-	{"POST", "/v1/platform/login", platform_login, 0, APEX, NULL},
-	{"GET", "/v1/platform/tenants", platform_tenants, 0, OP, NULL},
-	{"POST", "/v1/platform/tenants/{id}/suspend", platform_suspend, 0, OP,
-	 NULL},
-	{"POST", "/v1/platform/tenants/{id}/resume", platform_resume, 0, OP,
-	 NULL},
-	{"DELETE", "/v1/platform/tenants/{id}", platform_delete, 0, OP, NULL},
-	{"GET", "/v1/platform/reports/usage", platform_usage, 0, OP, NULL},
+    /* Platform (apex host). */
+    {"POST", "/v1/signup", platform_signup, 0, APEX, NULL},
+    {"POST", "/v1/platform/login", platform_login, 0, APEX, NULL},
+    {"GET", "/v1/platform/tenants", platform_tenants, 0, OP, NULL},
+    {"POST", "/v1/platform/tenants/{id}/suspend", platform_suspend, 0, OP,
+     NULL},
+    {"POST", "/v1/platform/tenants/{id}/resume", platform_resume, 0, OP, NULL},
+    {"DELETE", "/v1/platform/tenants/{id}", platform_delete, 0, OP, NULL},
+    {"GET", "/v1/platform/reports/usage", platform_usage, 0, OP, NULL},
 
-	/* Tenant: public. */
-	{"GET", "/v1/tenant", tenant_show, 0, T, NULL},
-	{"POST", "/v1/auth/login", auth_login, 0, T, NULL},
-	{"POST", "/v1/auth/refresh", auth_refresh, 0, T, NULL},
+    /* Tenant: public. */
+    {"GET", "/v1/tenant", tenant_show, 0, T, NULL},
+    {"POST", "/v1/auth/login", auth_login, 0, T, NULL},
+    {"POST", "/v1/auth/refresh", auth_refresh, 0, T, NULL},
 
-	/* Tenant: any principal. */
-	{"POST", "/v1/auth/logout", auth_logout, 0, TA, NULL},
-	{"GET", "/v1/me", auth_me, 0, TA, api_prefetch_none},
+    /* Tenant: any principal. */
+    {"POST", "/v1/auth/logout", auth_logout, 0, TA, NULL},
+    {"GET", "/v1/me", auth_me, 0, TA, api_prefetch_none},
 
-	/* Users, roles, API keys, keys. */
-	{"GET", "/v1/users", users_list, P_USERS_READ, TA, NULL},
-	{"POST", "/v1/users", users_create, P_USERS_MANAGE, TA, NULL},
-	{"GET", "/v1/users/{id}", users_show, P_USERS_READ, TA, NULL},
-	{"PATCH", "/v1/users/{id}", users_update, P_USERS_MANAGE, TA, NULL},
-	{"DELETE", "/v1/users/{id}", users_delete, P_USERS_MANAGE, TA, NULL},
-	{"GET", "/v1/roles", roles_list, P_USERS_READ, TA, NULL},
-	{"POST", "/v1/roles", roles_create, P_ROLES_MANAGE, TA, NULL},
-	{"PATCH", "/v1/roles/{name}", roles_update, P_ROLES_MANAGE, TA, NULL},
-	{"DELETE", "/v1/roles/{name}", roles_delete, P_ROLES_MANAGE, TA, NULL},
-	{"GET", "/v1/api-keys", api_keys_list, P_APIKEYS_MANAGE, TA, NULL},
-	{"POST", "/v1/api-keys", api_keys_create, P_APIKEYS_MANAGE, TA, NULL},
-	{"DELETE", "/v1/api-keys/{id}", api_keys_delete, P_APIKEYS_MANAGE, TA,
-	 NULL},
-	{"POST", "/v1/keys/rotate", keys_rotate, P_KEYS_MANAGE, TA, NULL},
+    /* Users, roles, API keys, keys. */
+    {"GET", "/v1/users", users_list, P_USERS_READ, TA, NULL},
+    {"POST", "/v1/users", users_create, P_USERS_MANAGE, TA, NULL},
+    {"GET", "/v1/users/{id}", users_show, P_USERS_READ, TA, NULL},
+    {"PATCH", "/v1/users/{id}", users_update, P_USERS_MANAGE, TA, NULL},
+    {"DELETE", "/v1/users/{id}", users_delete, P_USERS_MANAGE, TA, NULL},
+    {"GET", "/v1/roles", roles_list, P_USERS_READ, TA, NULL},
+    {"POST", "/v1/roles", roles_create, P_ROLES_MANAGE, TA, NULL},
+    {"PATCH", "/v1/roles/{name}", roles_update, P_ROLES_MANAGE, TA, NULL},
+    {"DELETE", "/v1/roles/{name}", roles_delete, P_ROLES_MANAGE, TA, NULL},
+    {"GET", "/v1/api-keys", api_keys_list, P_APIKEYS_MANAGE, TA, NULL},
+    {"POST", "/v1/api-keys", api_keys_create, P_APIKEYS_MANAGE, TA, NULL},
+    {"DELETE", "/v1/api-keys/{id}", api_keys_delete, P_APIKEYS_MANAGE, TA,
+     NULL},
+    {"POST", "/v1/keys/rotate", keys_rotate, P_KEYS_MANAGE, TA, NULL},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

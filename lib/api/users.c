@@ -47,7 +47,7 @@ role_name_ok(const char *s)
 /* Reads and validates the body into in; errors collects every problem. */
 static cJSON *
 read_input(struct request *req, const cJSON *b, struct user_input *in,
-	   bool create)
+           bool create)
 {
 	const struct tenant_settings *s = settings_get(req);
 	cJSON *errors = NULL, *v;
@@ -59,28 +59,27 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		in->norm = api_email_norm(req, in->email);
 		if (in->norm == NULL)
 			errors = problem_add_error(errors, "email",
-						   "must be an e-mail address");
+			                           "must be an e-mail address");
 	} else if (v != NULL) {
-		errors = problem_add_error(errors, "email",
-					   "cannot be changed");
+		errors =
+		    problem_add_error(errors, "email", "cannot be changed");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(b, "name");
 	if (v != NULL) {
 		if (!cJSON_IsString(v) || strlen(v->valuestring) > 200)
 			errors = problem_add_error(errors, "name",
-						   "must be a string of at "
-						   "most 200 characters");
+			                           "must be a string of at "
+			                           "most 200 characters");
 		else
 			in->name = v->valuestring;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(b, "password");
 	if (v != NULL) {
-		const char *why = cJSON_IsString(v)
-					  ? password_policy(
-						    v->valuestring,
-						    in->email,
-						    s ? s->password_min : 12)
-					  : "must be a string";
+		const char *why =
+		    cJSON_IsString(v)
+		        ? password_policy(v->valuestring, in->email,
+		                          s ? s->password_min : 12)
+		        : "must be a string";
 
 		if (why != NULL)
 			errors = problem_add_error(errors, "password", why);
@@ -92,8 +91,8 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		if (create || !cJSON_IsString(v) ||
 		    (strcmp(v->valuestring, "active") != 0 &&
 		     strcmp(v->valuestring, "disabled") != 0))
-			errors = problem_add_error(errors, "status",
-						   "must be active or disabled");
+			errors = problem_add_error(
+			    errors, "status", "must be active or disabled");
 		else
 			in->status = v->valuestring;
 	}
@@ -113,8 +112,8 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		in->nroles = ok ? cJSON_GetArraySize(v) : 0;
 		if (!ok || in->roles == NULL)
 			errors = problem_add_error(errors, "roles",
-						   "must be a list of role "
-						   "names");
+			                           "must be a list of role "
+			                           "names");
 	}
 	return errors;
 }
@@ -164,24 +163,23 @@ users_show(struct request *req)
 /* The roles must all exist and grant nothing the caller lacks; only an
  * owner hands out the owner role.  Returns 0 or -1 (problem written). */
 static int
-check_roles(struct request *req, const struct user_input *in,
-	    const PGresult *r)
+check_roles(struct request *req, const struct user_input *in, const PGresult *r)
 {
 	if (in->roles == NULL)
 		return 0;
-	if (atoi(db_value(r, 0, 1)) != in->nroles) {
+	if (strtol(db_value(r, 0, 1), NULL, 10) != in->nroles) {
 		problem_errors(req, 422, "validation_failed",
-			       "a role does not exist",
-			       problem_add_error(NULL, "roles",
-						 "names a role that does not "
-						 "exist"));
+		               "a role does not exist",
+		               problem_add_error(NULL, "roles",
+		                                 "names a role that does not "
+		                                 "exist"));
 		return -1;
 	}
 	if (!rbac_allows(req->principal.perms,
-			 rbac_parse_pg_array(db_value(r, 0, 0))) ||
+	                 rbac_parse_pg_array(db_value(r, 0, 0))) ||
 	    (in->wants_owner && !req->principal.owner)) {
 		problem(req, 403, "forbidden",
-			"you cannot grant permissions you do not hold");
+		        "you cannot grant permissions you do not hold");
 		return -1;
 	}
 	return 0;
@@ -191,7 +189,7 @@ void
 users_create(struct request *req)
 {
 	static const char *const fields[] = {"email", "name", "password",
-					     "roles", NULL};
+	                                     "roles", NULL};
 	const cJSON *b = api_object(req, fields);
 	struct user_input in;
 	char hash[PASSWORD_HASH_MAX], id[UUID_STR_LEN + 1];
@@ -204,7 +202,7 @@ users_create(struct request *req)
 	errors = read_input(req, b, &in, true);
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the user is not valid", errors);
+		               "the user is not valid", errors);
 		return;
 	}
 	hr = users_queue_roles_perms(req->db, req->tenant->id_str, in.roles);
@@ -219,22 +217,21 @@ users_create(struct request *req)
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	users_queue_insert(req->db, req->tenant->id_str, id, in.email, in.norm,
-			   in.name ? in.name : "",
-			   in.password ? hash : NULL);
+	                   in.name ? in.name : "", in.password ? hash : NULL);
 	users_queue_set_roles(req->db, req->tenant->id_str, id, in.roles);
 	audit_queue(req, "user.create", "user", id, AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"roles\":%s}",
-				 json_print(cJSON_GetObjectItem(b, "roles"))));
+	            arena_printf(req->arena, "{\"roles\":%s}",
+	                         json_print(cJSON_GetObjectItem(b, "roles"))));
 	hg = users_queue_get(req->db, req->tenant->id_str, id);
 	if (api_commit(req) < 0) {
 		if (db_error_is(req->db, "23505"))
 			problem(req, 409, "conflict",
-				"a user with this e-mail exists");
+			        "a user with this e-mail exists");
 		return;
 	}
 	api_etag(req, db_value(db_result(req->db, hg), 0, 3));
 	api_created(req, arena_printf(req->arena, "/v1/users/%s", id),
-		    db_value(db_result(req->db, hg), 0, 1));
+	            db_value(db_result(req->db, hg), 0, 1));
 }
 
 /* Loads the target with the owner lock held; checks that the caller may
@@ -242,7 +239,7 @@ users_create(struct request *req)
  * NULL (problem written). */
 static PGresult *
 load_target(struct request *req, const char *id, const struct user_input *in,
-	    bool removing)
+            bool removing)
 {
 	int ht, ho, hr;
 	PGresult *t;
@@ -251,8 +248,8 @@ load_target(struct request *req, const char *id, const struct user_input *in,
 	ho = users_queue_lock_owners(req->db, req->tenant->id_str, id);
 	ht = users_queue_get(req->db, req->tenant->id_str, id);
 	hr = in ? users_queue_roles_perms(req->db, req->tenant->id_str,
-					  in->roles)
-		: -1;
+	                                  in->roles)
+	        : -1;
 	if (api_sync(req) < 0)
 		return NULL;
 	t = db_result(req->db, ht);
@@ -262,24 +259,24 @@ load_target(struct request *req, const char *id, const struct user_input *in,
 	}
 	target_owner = db_value(t, 0, 4)[0] == 't';
 	if (!rbac_allows(req->principal.perms,
-			 rbac_parse_pg_array(db_value(t, 0, 2))) ||
+	                 rbac_parse_pg_array(db_value(t, 0, 2))) ||
 	    (target_owner && !req->principal.owner)) {
 		problem(req, 403, "forbidden",
-			"you cannot manage a user with more permissions than "
-			"you");
+		        "you cannot manage a user with more permissions than "
+		        "you");
 		return NULL;
 	}
 	if (in != NULL && check_roles(req, in, db_result(req->db, hr)) < 0)
 		return NULL;
-	stays_owner = !removing && (in == NULL || in->roles == NULL ||
-				    in->wants_owner) &&
-		      (in == NULL || in->status == NULL ||
-		       strcmp(in->status, "active") == 0);
+	stays_owner = !removing &&
+	              (in == NULL || in->roles == NULL || in->wants_owner) &&
+	              (in == NULL || in->status == NULL ||
+	               strcmp(in->status, "active") == 0);
 	if (target_owner && !stays_owner &&
 	    strcmp(db_value(db_result(req->db, ho), 0, 1), "0") == 0) {
 		problem(req, 409, "last_owner",
-			"the last owner cannot be removed, demoted or "
-			"disabled");
+		        "the last owner cannot be removed, demoted or "
+		        "disabled");
 		return NULL;
 	}
 	return t;
@@ -294,7 +291,7 @@ changed_fields(const cJSON *b)
 	const cJSON *item;
 
 	cJSON_ArrayForEach(item, b)
-		cJSON_AddItemToArray(a, cJSON_CreateString(item->string));
+	    cJSON_AddItemToArray(a, cJSON_CreateString(item->string));
 	return json_print(o);
 }
 
@@ -302,7 +299,7 @@ void
 users_update(struct request *req)
 {
 	static const char *const fields[] = {"name", "password", "roles",
-					     "status", NULL};
+	                                     "status", NULL};
 	const char *id = api_uuid_arg(req, 0);
 	const cJSON *b = id ? api_object(req, fields) : NULL;
 	char hash[PASSWORD_HASH_MAX];
@@ -316,7 +313,7 @@ users_update(struct request *req)
 	errors = read_input(req, b, &in, false);
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the change is not valid", errors);
+		               "the change is not valid", errors);
 		return;
 	}
 	t = load_target(req, id, &in, false);
@@ -327,17 +324,17 @@ users_update(struct request *req)
 		problem(req, 500, "internal_error", "cannot hash the password");
 		return;
 	}
-	users_queue_update(req->db, req->tenant->id_str, id, in.name,
-			   in.status, in.password ? hash : NULL);
+	users_queue_update(req->db, req->tenant->id_str, id, in.name, in.status,
+	                   in.password ? hash : NULL);
 	if (in.roles != NULL)
 		users_queue_set_roles(req->db, req->tenant->id_str, id,
-				      in.roles);
+		                      in.roles);
 	/* A disabled user or a new password ends every session at once. */
 	if (in.password != NULL ||
 	    (in.status != NULL && strcmp(in.status, "disabled") == 0))
 		sessions_queue_revoke_user(req->db, req->tenant->id_str, id);
 	audit_queue(req, "user.update", "user", id, AUDIT_SUCCESS,
-		    changed_fields(b));
+	            changed_fields(b));
 	hg = users_queue_get(req->db, req->tenant->id_str, id);
 	if (api_commit(req) < 0)
 		return;

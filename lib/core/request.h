@@ -59,7 +59,7 @@ struct principal {
 	const char *email;
 	const char *name;
 	const char *token_jti;
-	const char *sid;	       /* session (refresh family) of a token */
+	const char *sid;            /* session (refresh family) of a token */
 	unsigned char key_hash[32]; /* hash of a presented API key secret */
 };
 
@@ -97,7 +97,7 @@ struct request {
 	struct principal principal;
 	bool tx_open; /* the tenant transaction the auth stage began */
 	int pf[8];    /* handles: pf[0..6] the route's prefetch, pf[7] the
-		       * principal's row */
+	               * principal's row */
 
 	struct response res;
 

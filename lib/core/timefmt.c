@@ -46,7 +46,7 @@ int
 timefmt_parse(const char *s, int64_t *ms)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
+	                            31, 31, 30, 31, 30, 31};
 	int y, mo, d, h, mi, sec, frac = 0, off = 0;
 	const char *p;
 
@@ -96,7 +96,7 @@ timefmt_parse(const char *s, int64_t *ms)
 		sec = 59; /* a leap second is the last second of its minute */
 	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
 	       (int64_t)off * 60) *
-		      1000 +
+	          1000 +
 	      frac;
 	return 0;
 }

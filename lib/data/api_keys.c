@@ -13,35 +13,35 @@
 	"ts(k.revoked_at), 'prefix', 'stk_' || replace(k.id::text, '-', "      \
 	"''))"
 
-static struct db_stmt st_principal = DB_STMT(
-	"apikey_principal",
-	"SELECT k.secret_hash, k.permissions, k.revoked_at IS NULL AND "
-	"(k.expires_at IS NULL OR k.expires_at > now()), t.status, "
-	"t.config_version, k.name FROM api_keys k JOIN tenants t ON t.id = "
-	"k.tenant_id WHERE k.tenant_id = $1 AND k.id = $2",
-	2);
+static struct db_stmt st_principal =
+    DB_STMT("apikey_principal",
+            "SELECT k.secret_hash, k.permissions, k.revoked_at IS NULL AND "
+            "(k.expires_at IS NULL OR k.expires_at > now()), t.status, "
+            "t.config_version, k.name FROM api_keys k JOIN tenants t ON t.id = "
+            "k.tenant_id WHERE k.tenant_id = $1 AND k.id = $2",
+            2);
 static struct db_stmt st_touch = DB_STMT(
-	"apikey_touch",
-	"UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id "
-	"= $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 "
-	"minute')",
-	2);
-static struct db_stmt st_list = DB_STMT(
-	"apikey_list",
-	"SELECT k.id, " KEY_JSON " FROM api_keys k WHERE k.tenant_id = $1 "
-	"ORDER BY k.created_at, k.id",
-	1);
+    "apikey_touch",
+    "UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id "
+    "= $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 "
+    "minute')",
+    2);
+static struct db_stmt st_list =
+    DB_STMT("apikey_list",
+            "SELECT k.id, " KEY_JSON " FROM api_keys k WHERE k.tenant_id = $1 "
+            "ORDER BY k.created_at, k.id",
+            1);
 static struct db_stmt st_insert = DB_STMT(
-	"apikey_insert",
-	"INSERT INTO api_keys AS k (tenant_id, id, name, secret_hash, "
-	"permissions, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, "
-	"$7) RETURNING " KEY_JSON,
-	7);
+    "apikey_insert",
+    "INSERT INTO api_keys AS k (tenant_id, id, name, secret_hash, "
+    "permissions, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, "
+    "$7) RETURNING " KEY_JSON,
+    7);
 static struct db_stmt st_revoke = DB_STMT(
-	"apikey_revoke",
-	"UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = "
-	"$2 AND revoked_at IS NULL RETURNING id",
-	2);
+    "apikey_revoke",
+    "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = "
+    "$2 AND revoked_at IS NULL RETURNING id",
+    2);
 
 int
 api_keys_queue_principal(struct db *db, const char *tid, const char *id)
@@ -63,8 +63,8 @@ api_keys_queue_list(struct db *db, const char *tid)
 
 int
 api_keys_queue_insert(struct db *db, const char *tid, const char *id,
-		      const char *name, const char *hash, const char *perms,
-		      const char *created_by, const char *expires_at)
+                      const char *name, const char *hash, const char *perms,
+                      const char *created_by, const char *expires_at)
 {
 	const char *p[7] = {tid, id, name, hash, perms, created_by, expires_at};
 

@@ -17,9 +17,8 @@ int api_keys_queue_list(struct db *db, const char *tid);
 
 /* One row (json).  expires_at may be NULL. */
 int api_keys_queue_insert(struct db *db, const char *tid, const char *id,
-			  const char *name, const char *hash,
-			  const char *perms, const char *created_by,
-			  const char *expires_at);
+                          const char *name, const char *hash, const char *perms,
+                          const char *created_by, const char *expires_at);
 
 /* One row when a live key was revoked. */
 int api_keys_queue_revoke(struct db *db, const char *tid, const char *id);

@@ -8,11 +8,11 @@
 #include "data/db.h"
 
 static struct db_stmt st_insert = DB_STMT(
-	"audit_insert",
-	"INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, "
-	"target_type, target_id, outcome, request_id, client_addr, details) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
-	10);
+    "audit_insert",
+    "INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, "
+    "target_type, target_id, outcome, request_id, client_addr, details) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
+    10);
 
 static const char *const outcomes[] = {"success", "failure", "denied"};
 
@@ -33,20 +33,20 @@ actor_type(const struct principal *p)
 
 int
 audit_queue(struct request *req, const char *action, const char *target_type,
-	    const char *target_id, enum audit_outcome outcome,
-	    const char *details)
+            const char *target_id, enum audit_outcome outcome,
+            const char *details)
 {
 	const char *params[10] = {
-		req->tenant->id_str,
-		actor_type(&req->principal),
-		req->principal.id_str,
-		action,
-		target_type ? target_type : "",
-		target_id ? target_id : "",
-		outcomes[outcome],
-		req->request_id,
-		req->client_addr,
-		details ? details : "{}",
+	    req->tenant->id_str,
+	    actor_type(&req->principal),
+	    req->principal.id_str,
+	    action,
+	    target_type ? target_type : "",
+	    target_id ? target_id : "",
+	    outcomes[outcome],
+	    req->request_id,
+	    req->client_addr,
+	    details ? details : "{}",
 	};
 
 	metrics_add(M_AUDIT_EVENTS, 1);

@@ -16,7 +16,7 @@ enum audit_outcome { AUDIT_SUCCESS, AUDIT_FAILURE, AUDIT_DENIED };
 /* Queues the event; returns the statement handle or -1.  target_id and
  * details may be NULL. */
 int audit_queue(struct request *req, const char *action,
-		const char *target_type, const char *target_id,
-		enum audit_outcome outcome, const char *details);
+                const char *target_type, const char *target_id,
+                enum audit_outcome outcome, const char *details);
 
 #endif

@@ -20,31 +20,30 @@
 static struct keyring *cache; /* slot used when n > 0 */
 static int cache_count;
 
-static struct db_stmt st_load = DB_STMT(
-	"keyring_load",
-	"SELECT id, purpose, wrapped, retired_at IS NULL FROM tenant_keys "
-	"WHERE tenant_id = $1 AND destroyed_at IS NULL "
-	"ORDER BY created_at DESC LIMIT 32",
-	1);
+static struct db_stmt st_load =
+    DB_STMT("keyring_load",
+            "SELECT id, purpose, wrapped, retired_at IS NULL FROM tenant_keys "
+            "WHERE tenant_id = $1 AND destroyed_at IS NULL "
+            "ORDER BY created_at DESC LIMIT 32",
+            1);
 static struct db_stmt st_retire = DB_STMT(
-	"keyring_retire",
-	"UPDATE tenant_keys SET retired_at = now() WHERE tenant_id = $1 AND "
-	"retired_at IS NULL",
-	1);
-static struct db_stmt st_insert = DB_STMT(
-	"keyring_insert",
-	"INSERT INTO tenant_keys (tenant_id, id, purpose, wrapped) VALUES "
-	"($1, $2, $3, $4)",
-	4);
+    "keyring_retire",
+    "UPDATE tenant_keys SET retired_at = now() WHERE tenant_id = $1 AND "
+    "retired_at IS NULL",
+    1);
+static struct db_stmt st_insert =
+    DB_STMT("keyring_insert",
+            "INSERT INTO tenant_keys (tenant_id, id, purpose, wrapped) VALUES "
+            "($1, $2, $3, $4)",
+            4);
 static struct db_stmt st_notify = DB_STMT(
-	"keyring_notify", "SELECT pg_notify('strata_cache', 'keys:' || $1)",
-	1);
-static struct db_stmt st_destroy = DB_STMT(
-	"keyring_destroy",
-	"UPDATE tenant_keys SET wrapped = NULL, destroyed_at = now(), "
-	"retired_at = coalesce(retired_at, now()) WHERE tenant_id = $1 AND "
-	"destroyed_at IS NULL",
-	1);
+    "keyring_notify", "SELECT pg_notify('strata_cache', 'keys:' || $1)", 1);
+static struct db_stmt st_destroy =
+    DB_STMT("keyring_destroy",
+            "UPDATE tenant_keys SET wrapped = NULL, destroyed_at = now(), "
+            "retired_at = coalesce(retired_at, now()) WHERE tenant_id = $1 AND "
+            "destroyed_at IS NULL",
+            1);
 
 static const char *const purpose_names[] = {"signing", "data", "index"};
 
@@ -138,11 +137,11 @@ fill(struct keyring *k, const struct uuid *tenant, const PGresult *r)
 		    purpose_of(db_value(r, i, 1), &key->purpose) < 0)
 			return -1;
 		wrapped = PQunescapeBytea(
-			(const unsigned char *)db_value(r, i, 2), &len);
+		    (const unsigned char *)db_value(r, i, 2), &len);
 		if (wrapped == NULL)
 			return -1;
 		rc = masterkey_unwrap(tenant, purpose_names[key->purpose],
-				      &key->id, wrapped, len, key->key);
+		                      &key->id, wrapped, len, key->key);
 		PQfreemem(wrapped);
 		if (rc < 0)
 			return -1;
@@ -172,8 +171,8 @@ load(struct request *req)
 	if (fill(&tmp, tenant, db_result(req->db, h)) < 0) {
 		crypto_wipe(&tmp, sizeof(tmp));
 		log_error("tenant %s: a key does not unwrap with this master "
-			  "key",
-			  req->tenant->id_str);
+		          "key",
+		          req->tenant->id_str);
 		return NULL;
 	}
 	/* n == 0 marks a free slot: a tenant without keys is not cached. */
@@ -218,7 +217,7 @@ keyring_reload(struct request *req)
 
 const struct keyring_key *
 keyring_find(const struct keyring *k, enum key_purpose purpose,
-	     const struct uuid *id)
+             const struct uuid *id)
 {
 	if (k == NULL)
 		return NULL;
@@ -235,7 +234,7 @@ keyring_find(const struct keyring *k, enum key_purpose purpose,
 
 int
 keyring_queue_rotate(struct db *db, const struct uuid *tenant,
-		     struct uuid ids[3])
+                     struct uuid ids[3])
 {
 	char tid[UUID_STR_LEN + 1];
 	const char *p1[1] = {tid};
@@ -251,7 +250,7 @@ keyring_queue_rotate(struct db *db, const struct uuid *tenant,
 
 		if (uuid_v7(&ids[i]) < 0 || crypto_random(key, sizeof(key)) ||
 		    masterkey_wrap(tenant, purpose_names[i], &ids[i], key,
-				   wrapped) < 0) {
+		                   wrapped) < 0) {
 			crypto_wipe(key, sizeof(key));
 			return -1;
 		}

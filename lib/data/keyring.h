@@ -50,14 +50,14 @@ const struct keyring *keyring_reload(struct request *req);
 
 /* The key of purpose with id, or the current one when id is NULL. */
 const struct keyring_key *keyring_find(const struct keyring *k,
-				       enum key_purpose purpose,
-				       const struct uuid *id);
+                                       enum key_purpose purpose,
+                                       const struct uuid *id);
 
 /* Queues, in the caller's transaction of tenant, the creation of one new
  * current key per purpose, retiring the previous ones and notifying the
  * workers.  Returns the handle of the last statement or -1. */
 int keyring_queue_rotate(struct db *db, const struct uuid *tenant,
-			 struct uuid ids[3]);
+                         struct uuid ids[3]);
 
 /* Queues the destruction of every key of tenant (crypto-shredding). */
 int keyring_queue_destroy(struct db *db, const struct uuid *tenant);

@@ -12,27 +12,27 @@
 #define PLATFORM_KEYS 8
 
 static struct db_stmt st_by_email = DB_STMT(
-	"operator_by_email",
-	"SELECT id, password_hash, status FROM operators WHERE email_norm = "
-	"$1",
-	1);
-static struct db_stmt st_get = DB_STMT(
-	"operator_get", "SELECT status FROM operators WHERE id = $1", 1);
+    "operator_by_email",
+    "SELECT id, password_hash, status FROM operators WHERE email_norm = "
+    "$1",
+    1);
+static struct db_stmt st_get =
+    DB_STMT("operator_get", "SELECT status FROM operators WHERE id = $1", 1);
 static struct db_stmt st_insert = DB_STMT(
-	"operator_insert",
-	"INSERT INTO operators (id, email, email_norm, password_hash) VALUES "
-	"($1, $2, $3, $4)",
-	4);
+    "operator_insert",
+    "INSERT INTO operators (id, email, email_norm, password_hash) VALUES "
+    "($1, $2, $3, $4)",
+    4);
 static struct db_stmt st_keys = DB_STMT(
-	"platform_keys",
-	"SELECT id, wrapped, retired_at IS NULL FROM platform_keys ORDER BY "
-	"created_at DESC LIMIT 8",
-	0);
-static struct db_stmt st_key_insert = DB_STMT(
-	"platform_key_insert",
-	"INSERT INTO platform_keys (id, wrapped) SELECT $1, $2 WHERE NOT "
-	"EXISTS (SELECT 1 FROM platform_keys WHERE retired_at IS NULL)",
-	2);
+    "platform_keys",
+    "SELECT id, wrapped, retired_at IS NULL FROM platform_keys ORDER BY "
+    "created_at DESC LIMIT 8",
+    0);
+static struct db_stmt st_key_insert =
+    DB_STMT("platform_key_insert",
+            "INSERT INTO platform_keys (id, wrapped) SELECT $1, $2 WHERE NOT "
+            "EXISTS (SELECT 1 FROM platform_keys WHERE retired_at IS NULL)",
+            2);
 
 static const struct uuid platform; /* the nil uuid stands for "no tenant" */
 
@@ -68,7 +68,7 @@ operators_queue_get(struct db *db, const char *id)
 
 int
 operators_queue_insert(struct db *db, const char *id, const char *email,
-		       const char *email_norm, const char *hash)
+                       const char *email_norm, const char *hash)
 {
 	const char *p[4] = {id, email, email_norm, hash};
 
@@ -88,16 +88,16 @@ load(struct db *db)
 	for (int i = 0; i < PQntuples(r) && nkeys < PLATFORM_KEYS; i++) {
 		size_t len = 0;
 		unsigned char *w = PQunescapeBytea(
-			(const unsigned char *)db_value(r, i, 1), &len);
+		    (const unsigned char *)db_value(r, i, 1), &len);
 		int rc;
 
-		if (w == NULL || uuid_parse(db_value(r, i, 0),
-					    &keys[nkeys].id) < 0) {
+		if (w == NULL ||
+		    uuid_parse(db_value(r, i, 0), &keys[nkeys].id) < 0) {
 			PQfreemem(w);
 			return -1;
 		}
-		rc = masterkey_unwrap(&platform, "platform", &keys[nkeys].id,
-				      w, len, keys[nkeys].key);
+		rc = masterkey_unwrap(&platform, "platform", &keys[nkeys].id, w,
+		                      len, keys[nkeys].key);
 		PQfreemem(w);
 		if (rc < 0)
 			return -1;
@@ -137,7 +137,7 @@ find(const struct uuid *kid, struct uuid *id_out,
 {
 	for (int i = 0; i < nkeys; i++) {
 		if (kid != NULL ? !uuid_equal(&keys[i].id, kid)
-				: !keys[i].current)
+		                : !keys[i].current)
 			continue;
 		if (id_out != NULL)
 			*id_out = keys[i].id;
@@ -149,7 +149,7 @@ find(const struct uuid *kid, struct uuid *id_out,
 
 int
 operators_signing_key(struct db *db, const struct uuid *kid,
-		      struct uuid *id_out, unsigned char key[CRYPTO_KEY_LEN])
+                      struct uuid *id_out, unsigned char key[CRYPTO_KEY_LEN])
 {
 	if (find(kid, id_out, key) == 0)
 		return 0;

@@ -17,11 +17,11 @@
 #include "sec/password.h"
 
 static struct db_stmt st_audit = DB_STMT(
-	"provision_audit",
-	"INSERT INTO audit_events (tenant_id, actor_type, action, "
-	"target_type, target_id, outcome, details) VALUES ($1::uuid, 'system', "
-	"'tenant.create', 'tenant', $1::text, 'success', $2::jsonb)",
-	2);
+    "provision_audit",
+    "INSERT INTO audit_events (tenant_id, actor_type, action, "
+    "target_type, target_id, outcome, details) VALUES ($1::uuid, 'system', "
+    "'tenant.create', 'tenant', $1::text, 'success', $2::jsonb)",
+    2);
 
 static int
 check(const struct provision *p, const char **norm, const char **why,
@@ -45,7 +45,7 @@ check(const struct provision *p, const char **norm, const char **why,
 	}
 	if (p->owner_password == NULL ||
 	    (*why = password_policy(p->owner_password, p->owner_email,
-				    PASSWORD_MIN_DEFAULT)) != NULL) {
+	                            PASSWORD_MIN_DEFAULT)) != NULL) {
 		if (p->owner_password == NULL)
 			*why = "owner password is required";
 		return 422;
@@ -63,7 +63,7 @@ check(const struct provision *p, const char **norm, const char **why,
 
 int
 provision_tenant(struct db *db, struct arena *a, const struct provision *p,
-		 struct tenant *t, struct uuid *owner_id, const char **why)
+                 struct tenant *t, struct uuid *owner_id, const char **why)
 {
 	struct uuid id, keys[3];
 	char ids[UUID_STR_LEN + 1], uid[UUID_STR_LEN + 1];
@@ -92,7 +92,7 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 		uuid_v7(owner_id);
 		uuid_format(owner_id, uid);
 		users_queue_insert(db, ids, uid, p->owner_email, norm,
-				   p->owner_name ? p->owner_name : "", hash);
+		                   p->owner_name ? p->owner_name : "", hash);
 		users_queue_set_roles(db, ids, uid, "{owner}");
 	}
 	audit[0] = ids;
@@ -108,7 +108,7 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 			return 409;
 		}
 		log_error("tenant creation failed: %s %s", db->sqlstate,
-			  db->errmsg);
+		          db->errmsg);
 		*why = "the tenant could not be created";
 		return 500;
 	}

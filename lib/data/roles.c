@@ -13,38 +13,38 @@
 	"array_to_json(r.permissions), 'builtin', r.builtin, 'created_at', "   \
 	"ts(r.created_at), 'updated_at', ts(r.updated_at))"
 
-static struct db_stmt st_builtin = DB_STMT(
-	"role_builtin",
-	"INSERT INTO roles (tenant_id, name, permissions, builtin) VALUES "
-	"($1, $2, $3, true)",
-	3);
-static struct db_stmt st_list = DB_STMT(
-	"role_list",
-	"SELECT r.name, " ROLE_JSON " FROM roles r WHERE r.tenant_id = $1 "
-	"ORDER BY r.builtin DESC, r.name",
-	1);
+static struct db_stmt st_builtin =
+    DB_STMT("role_builtin",
+            "INSERT INTO roles (tenant_id, name, permissions, builtin) VALUES "
+            "($1, $2, $3, true)",
+            3);
+static struct db_stmt st_list =
+    DB_STMT("role_list",
+            "SELECT r.name, " ROLE_JSON " FROM roles r WHERE r.tenant_id = $1 "
+            "ORDER BY r.builtin DESC, r.name",
+            1);
 static struct db_stmt st_get = DB_STMT(
-	"role_get",
-	"SELECT " ROLE_JSON ", r.permissions, r.builtin, EXISTS (SELECT 1 "
-	"FROM user_roles ur WHERE ur.tenant_id = r.tenant_id AND ur.role_name "
-	"= r.name) FROM roles r WHERE r.tenant_id = $1 AND r.name = $2",
-	2);
+    "role_get",
+    "SELECT " ROLE_JSON ", r.permissions, r.builtin, EXISTS (SELECT 1 "
+    "FROM user_roles ur WHERE ur.tenant_id = r.tenant_id AND ur.role_name "
+    "= r.name) FROM roles r WHERE r.tenant_id = $1 AND r.name = $2",
+    2);
 static struct db_stmt st_insert = DB_STMT(
-	"role_insert",
-	"INSERT INTO roles AS r (tenant_id, name, permissions) VALUES ($1, $2, "
-	"$3) RETURNING " ROLE_JSON,
-	3);
-static struct db_stmt st_update = DB_STMT(
-	"role_update",
-	"UPDATE roles r SET permissions = $3, version = version + 1, "
-	"updated_at = now() WHERE r.tenant_id = $1 AND r.name = $2 AND NOT "
-	"r.builtin RETURNING " ROLE_JSON,
-	3);
+    "role_insert",
+    "INSERT INTO roles AS r (tenant_id, name, permissions) VALUES ($1, $2, "
+    "$3) RETURNING " ROLE_JSON,
+    3);
+static struct db_stmt st_update =
+    DB_STMT("role_update",
+            "UPDATE roles r SET permissions = $3, version = version + 1, "
+            "updated_at = now() WHERE r.tenant_id = $1 AND r.name = $2 AND NOT "
+            "r.builtin RETURNING " ROLE_JSON,
+            3);
 static struct db_stmt st_delete = DB_STMT(
-	"role_delete",
-	"DELETE FROM roles WHERE tenant_id = $1 AND name = $2 AND NOT builtin "
-	"RETURNING name",
-	2);
+    "role_delete",
+    "DELETE FROM roles WHERE tenant_id = $1 AND name = $2 AND NOT builtin "
+    "RETURNING name",
+    2);
 
 int
 roles_queue_builtins(struct db *db, const char *tid)
@@ -54,9 +54,9 @@ roles_queue_builtins(struct db *db, const char *tid)
 
 	for (int i = 0; i < 4; i++) {
 		const char *p[3] = {
-			tid, rbac_builtin_roles[i],
-			rbac_pg_array((uint32_t)rbac_builtin(rbac_builtin_roles[i]),
-				      perms, sizeof(perms))};
+		    tid, rbac_builtin_roles[i],
+		    rbac_pg_array((uint32_t)rbac_builtin(rbac_builtin_roles[i]),
+		                  perms, sizeof(perms))};
 
 		h = db_queue(db, &st_builtin, p);
 	}
@@ -81,7 +81,7 @@ roles_queue_get(struct db *db, const char *tid, const char *name)
 
 int
 roles_queue_insert(struct db *db, const char *tid, const char *name,
-		   const char *perms)
+                   const char *perms)
 {
 	const char *p[3] = {tid, name, perms};
 
@@ -90,7 +90,7 @@ roles_queue_insert(struct db *db, const char *tid, const char *name,
 
 int
 roles_queue_update(struct db *db, const char *tid, const char *name,
-		   const char *perms)
+                   const char *perms)
 {
 	const char *p[3] = {tid, name, perms};
 

@@ -18,12 +18,12 @@ int roles_queue_get(struct db *db, const char *tid, const char *name);
 
 /* Inserts a custom role; one row (json). */
 int roles_queue_insert(struct db *db, const char *tid, const char *name,
-		       const char *perms);
+                       const char *perms);
 
 /* Replaces a custom role's permissions; one row (json) when it exists and
  * is not built in. */
 int roles_queue_update(struct db *db, const char *tid, const char *name,
-		       const char *perms);
+                       const char *perms);
 
 /* Deletes a custom role; one row when deleted. */
 int roles_queue_delete(struct db *db, const char *tid, const char *name);

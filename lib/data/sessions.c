@@ -5,67 +5,66 @@
 
 #include "data/db.h"
 
-static struct db_stmt st_insert = DB_STMT(
-	"session_insert",
-	"INSERT INTO refresh_tokens (tenant_id, id, family_id, user_id, "
-	"token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, now() + $6 * "
-	"interval '1 second')",
-	6);
-static struct db_stmt st_lookup = DB_STMT(
-	"session_lookup",
-	"SELECT rt.family_id, rt.user_id, rt.spent_at IS NOT NULL, "
-	"rt.revoked_at IS NOT NULL, rt.expires_at <= now(), u.status = "
-	"'active' FROM refresh_tokens rt JOIN users u ON u.tenant_id = "
-	"rt.tenant_id AND u.id = rt.user_id WHERE rt.tenant_id = $1 AND "
-	"rt.token_hash = $2",
-	2);
+static struct db_stmt st_insert =
+    DB_STMT("session_insert",
+            "INSERT INTO refresh_tokens (tenant_id, id, family_id, user_id, "
+            "token_hash, expires_at) VALUES ($1, $2, $3, $4, $5, now() + $6 * "
+            "interval '1 second')",
+            6);
+static struct db_stmt st_lookup =
+    DB_STMT("session_lookup",
+            "SELECT rt.family_id, rt.user_id, rt.spent_at IS NOT NULL, "
+            "rt.revoked_at IS NOT NULL, rt.expires_at <= now(), u.status = "
+            "'active' FROM refresh_tokens rt JOIN users u ON u.tenant_id = "
+            "rt.tenant_id AND u.id = rt.user_id WHERE rt.tenant_id = $1 AND "
+            "rt.token_hash = $2",
+            2);
 static struct db_stmt st_spend = DB_STMT(
-	"session_spend",
-	"UPDATE refresh_tokens SET spent_at = now() WHERE tenant_id = $1 AND "
-	"token_hash = $2 AND spent_at IS NULL AND revoked_at IS NULL AND "
-	"expires_at > now() RETURNING family_id, user_id",
-	2);
+    "session_spend",
+    "UPDATE refresh_tokens SET spent_at = now() WHERE tenant_id = $1 AND "
+    "token_hash = $2 AND spent_at IS NULL AND revoked_at IS NULL AND "
+    "expires_at > now() RETURNING family_id, user_id",
+    2);
 static struct db_stmt st_revoke_family = DB_STMT(
-	"session_revoke_family",
-	"UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
-	"WHERE tenant_id = $1 AND family_id = $2",
-	2);
+    "session_revoke_family",
+    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
+    "WHERE tenant_id = $1 AND family_id = $2",
+    2);
 static struct db_stmt st_revoke_user = DB_STMT(
-	"session_revoke_user",
-	"UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
-	"WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-	2);
-static struct db_stmt st_lock_state = DB_STMT(
-	"login_lock_state",
-	"SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - "
-	"now()))::int, 0) FROM login_failures WHERE tenant_id = $1 AND "
-	"email_norm = $2 AND locked_until > now()",
-	2);
+    "session_revoke_user",
+    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
+    "WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    2);
+static struct db_stmt st_lock_state =
+    DB_STMT("login_lock_state",
+            "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - "
+            "now()))::int, 0) FROM login_failures WHERE tenant_id = $1 AND "
+            "email_norm = $2 AND locked_until > now()",
+            2);
 static struct db_stmt st_fail = DB_STMT(
-	"login_fail",
-	"INSERT INTO login_failures AS f (tenant_id, email_norm, failures) "
-	"VALUES ($1, $2, 1) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET "
-	"(failures, window_start) = (SELECT CASE WHEN stale THEN 1 ELSE "
-	"f.failures + 1 END, CASE WHEN stale THEN now() ELSE f.window_start "
-	"END FROM (SELECT f.window_start < now() - $3 * interval '1 second' "
-	"AND coalesce(f.locked_until, '-infinity') < now() AS stale) s)",
-	3);
+    "login_fail",
+    "INSERT INTO login_failures AS f (tenant_id, email_norm, failures) "
+    "VALUES ($1, $2, 1) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET "
+    "(failures, window_start) = (SELECT CASE WHEN stale THEN 1 ELSE "
+    "f.failures + 1 END, CASE WHEN stale THEN now() ELSE f.window_start "
+    "END FROM (SELECT f.window_start < now() - $3 * interval '1 second' "
+    "AND coalesce(f.locked_until, '-infinity') < now() AS stale) s)",
+    3);
 static struct db_stmt st_lock = DB_STMT(
-	"login_lock",
-	"UPDATE login_failures SET locked_until = now() + least(3600, $4 * "
-	"power(2, failures - $3)) * interval '1 second' WHERE tenant_id = $1 "
-	"AND email_norm = $2 AND failures >= $3 RETURNING failures, "
-	"ceil(extract(epoch FROM locked_until - now()))::int",
-	4);
+    "login_lock",
+    "UPDATE login_failures SET locked_until = now() + least(3600, $4 * "
+    "power(2, failures - $3)) * interval '1 second' WHERE tenant_id = $1 "
+    "AND email_norm = $2 AND failures >= $3 RETURNING failures, "
+    "ceil(extract(epoch FROM locked_until - now()))::int",
+    4);
 static struct db_stmt st_clear = DB_STMT(
-	"login_clear",
-	"DELETE FROM login_failures WHERE tenant_id = $1 AND email_norm = $2",
-	2);
+    "login_clear",
+    "DELETE FROM login_failures WHERE tenant_id = $1 AND email_norm = $2", 2);
 
 int
 sessions_queue_insert(struct db *db, const char *tid, const char *id,
-		      const char *family, const char *uid, const char *hash,
-		      const char *ttl)
+                      const char *family, const char *uid, const char *hash,
+                      const char *ttl)
 {
 	const char *p[6] = {tid, id, family, uid, hash, ttl};
 
@@ -89,8 +88,7 @@ sessions_queue_spend(struct db *db, const char *tid, const char *hash)
 }
 
 int
-sessions_queue_revoke_family(struct db *db, const char *tid,
-			     const char *family)
+sessions_queue_revoke_family(struct db *db, const char *tid, const char *family)
 {
 	const char *p[2] = {tid, family};
 
@@ -107,7 +105,7 @@ sessions_queue_revoke_user(struct db *db, const char *tid, const char *uid)
 
 int
 sessions_queue_lock_state(struct db *db, const char *tid,
-			  const char *email_norm)
+                          const char *email_norm)
 {
 	const char *p[2] = {tid, email_norm};
 
@@ -116,8 +114,8 @@ sessions_queue_lock_state(struct db *db, const char *tid,
 
 int
 sessions_queue_fail(struct db *db, const char *tid, const char *email_norm,
-		    const char *threshold, const char *window_s,
-		    const char *base_s)
+                    const char *threshold, const char *window_s,
+                    const char *base_s)
 {
 	const char *p3[3] = {tid, email_norm, window_s};
 	const char *l4[4] = {tid, email_norm, threshold, base_s};
@@ -128,7 +126,7 @@ sessions_queue_fail(struct db *db, const char *tid, const char *email_norm,
 
 int
 sessions_queue_clear_failures(struct db *db, const char *tid,
-			      const char *email_norm)
+                              const char *email_norm)
 {
 	const char *p[2] = {tid, email_norm};
 

@@ -10,13 +10,13 @@ struct request;
 
 struct tenant_settings {
 	long long version;
-	int access_ttl;	       /* seconds */
+	int access_ttl;        /* seconds */
 	int refresh_ttl;       /* seconds */
 	int password_min;      /* code points */
 	int lockout_threshold; /* failures before a lock */
 	int lockout_window;    /* seconds the failures are counted over */
 	int lockout_base;      /* first lock, doubling after */
-	int rate_rps;	       /* requests per second */
+	int rate_rps;          /* requests per second */
 	int rate_burst;
 	long long max_records;
 	int max_collections;

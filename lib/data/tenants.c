@@ -55,33 +55,32 @@ static struct db_stmt st_list = DB_STMT(
     "tenant_list", "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY slug", 0);
 
 static struct db_stmt st_page = DB_STMT(
-	"tenant_page",
-	"WITH page AS (SELECT * FROM tenants WHERE $1::text IS NULL OR slug > "
-	"$1 ORDER BY slug LIMIT $2) SELECT p.slug, json_build_object('id', "
-	"p.id, 'slug', p.slug, 'name', p.name, 'status', p.status, 'plan', "
-	"p.plan, 'region', p.region, 'created_at', ts(p.created_at), "
-	"'counts', json_build_object('users', coalesce(c.users, 0), "
-	"'api_keys', coalesce(c.api_keys, 0))) FROM page p LEFT JOIN "
-	"tenant_user_counts(ARRAY(SELECT id FROM page WHERE status <> "
-	"'deleted')) c ON c.tenant_id = p.id ORDER BY p.slug",
-	2);
+    "tenant_page",
+    "WITH page AS (SELECT * FROM tenants WHERE $1::text IS NULL OR slug > "
+    "$1 ORDER BY slug LIMIT $2) SELECT p.slug, json_build_object('id', "
+    "p.id, 'slug', p.slug, 'name', p.name, 'status', p.status, 'plan', "
+    "p.plan, 'region', p.region, 'created_at', ts(p.created_at), "
+    "'counts', json_build_object('users', coalesce(c.users, 0), "
+    "'api_keys', coalesce(c.api_keys, 0))) FROM page p LEFT JOIN "
+    "tenant_user_counts(ARRAY(SELECT id FROM page WHERE status <> "
+    "'deleted')) c ON c.tenant_id = p.id ORDER BY p.slug",
+    2);
 static struct db_stmt st_usage = DB_STMT(
-	"tenant_usage",
-	"SELECT json_build_object('tenants', (SELECT coalesce(json_object_agg("
-	"status, n), '{}') FROM (SELECT status, count(*) AS n FROM tenants "
-	"GROUP BY status) s), 'users', (SELECT coalesce(sum(users), 0) FROM "
-	"tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
-	"'deleted'))), 'api_keys', (SELECT coalesce(sum(api_keys), 0) FROM "
-	"tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
-	"'deleted'))))",
-	0);
+    "tenant_usage",
+    "SELECT json_build_object('tenants', (SELECT coalesce(json_object_agg("
+    "status, n), '{}') FROM (SELECT status, count(*) AS n FROM tenants "
+    "GROUP BY status) s), 'users', (SELECT coalesce(sum(users), 0) FROM "
+    "tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
+    "'deleted'))), 'api_keys', (SELECT coalesce(sum(api_keys), 0) FROM "
+    "tenant_user_counts(ARRAY(SELECT id FROM tenants WHERE status <> "
+    "'deleted'))))",
+    0);
 
 static struct db_stmt st_purge_audit = DB_STMT(
-	"tenant_purge_audit", "DELETE FROM audit_events WHERE tenant_id = $1",
-	1);
-static struct db_stmt st_purge = DB_STMT(
-	"tenant_purge",
-	"DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
+    "tenant_purge_audit", "DELETE FROM audit_events WHERE tenant_id = $1", 1);
+static struct db_stmt st_purge =
+    DB_STMT("tenant_purge",
+            "DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
 
 static long long
 now_ms(void)

@@ -7,7 +7,7 @@
 
 #define USER_JSON                                                              \
 	"json_build_object('id', u.id, 'email', u.email, 'name', u.name, "     \
-	"'status', u.status, 'roles', ARRAY(SELECT ur.role_name FROM "        \
+	"'status', u.status, 'roles', ARRAY(SELECT ur.role_name FROM "         \
 	"user_roles ur WHERE ur.tenant_id = u.tenant_id AND ur.user_id = "     \
 	"u.id ORDER BY 1), 'created_at', ts(u.created_at), 'updated_at', "     \
 	"ts(u.updated_at), 'version', u.version)"
@@ -19,74 +19,74 @@
 	"ur.user_id = u.id)"
 
 static struct db_stmt st_principal = DB_STMT(
-	"user_principal",
-	"SELECT u.status, u.email, u.name, array_to_json(ARRAY(SELECT "
-	"ur.role_name FROM user_roles ur WHERE ur.tenant_id = $1 AND "
-	"ur.user_id = $2 ORDER BY 1)), " USER_PERMS ", t.status, "
-	"t.config_version, EXISTS (SELECT 1 FROM refresh_tokens rt WHERE "
-	"rt.tenant_id = $1 AND rt.family_id = $3::uuid AND rt.revoked_at IS "
-	"NOT NULL) "
-	"FROM users u JOIN tenants t ON t.id = u.tenant_id "
-	"WHERE u.tenant_id = $1 AND u.id = $2",
-	3);
+    "user_principal",
+    "SELECT u.status, u.email, u.name, array_to_json(ARRAY(SELECT "
+    "ur.role_name FROM user_roles ur WHERE ur.tenant_id = $1 AND "
+    "ur.user_id = $2 ORDER BY 1)), " USER_PERMS ", t.status, "
+    "t.config_version, EXISTS (SELECT 1 FROM refresh_tokens rt WHERE "
+    "rt.tenant_id = $1 AND rt.family_id = $3::uuid AND rt.revoked_at IS "
+    "NOT NULL) "
+    "FROM users u JOIN tenants t ON t.id = u.tenant_id "
+    "WHERE u.tenant_id = $1 AND u.id = $2",
+    3);
 static struct db_stmt st_by_email = DB_STMT(
-	"user_by_email",
-	"SELECT id, password_hash, status FROM users WHERE tenant_id = $1 AND "
-	"email_norm = $2",
-	2);
+    "user_by_email",
+    "SELECT id, password_hash, status FROM users WHERE tenant_id = $1 AND "
+    "email_norm = $2",
+    2);
 static struct db_stmt st_get = DB_STMT(
-	"user_get",
-	"SELECT u.id, " USER_JSON ", " USER_PERMS ", u.version, EXISTS (SELECT "
-	"1 FROM user_roles o WHERE o.tenant_id = u.tenant_id AND o.user_id = "
-	"u.id AND o.role_name = 'owner') FROM users u WHERE u.tenant_id = $1 "
-	"AND u.id = $2",
-	2);
+    "user_get",
+    "SELECT u.id, " USER_JSON ", " USER_PERMS ", u.version, EXISTS (SELECT "
+    "1 FROM user_roles o WHERE o.tenant_id = u.tenant_id AND o.user_id = "
+    "u.id AND o.role_name = 'owner') FROM users u WHERE u.tenant_id = $1 "
+    "AND u.id = $2",
+    2);
 static struct db_stmt st_list = DB_STMT(
-	"user_list",
-	"SELECT u.id, " USER_JSON " FROM users u WHERE u.tenant_id = $1 AND "
-	"($2::uuid IS NULL OR u.id > $2::uuid) ORDER BY u.id LIMIT $3",
-	3);
-static struct db_stmt st_insert = DB_STMT(
-	"user_insert",
-	"INSERT INTO users (tenant_id, id, email, email_norm, name, "
-	"password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
-	6);
-static struct db_stmt st_roles_clear = DB_STMT(
-	"user_roles_clear",
-	"DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2", 2);
+    "user_list",
+    "SELECT u.id, " USER_JSON " FROM users u WHERE u.tenant_id = $1 AND "
+    "($2::uuid IS NULL OR u.id > $2::uuid) ORDER BY u.id LIMIT $3",
+    3);
+static struct db_stmt st_insert =
+    DB_STMT("user_insert",
+            "INSERT INTO users (tenant_id, id, email, email_norm, name, "
+            "password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+            6);
+static struct db_stmt st_roles_clear =
+    DB_STMT("user_roles_clear",
+            "DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2", 2);
 static struct db_stmt st_roles_set = DB_STMT(
-	"user_roles_set",
-	"INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, $2, "
-	"r FROM (SELECT DISTINCT unnest($3::text[]) AS r) x",
-	3);
-static struct db_stmt st_update = DB_STMT(
-	"user_update",
-	"UPDATE users SET name = coalesce($3, name), status = coalesce($4, "
-	"status), password_hash = coalesce($5, password_hash), version = "
-	"version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2 "
-	"RETURNING version",
-	5);
+    "user_roles_set",
+    "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, $2, "
+    "r FROM (SELECT DISTINCT unnest($3::text[]) AS r) x",
+    3);
+static struct db_stmt st_update =
+    DB_STMT("user_update",
+            "UPDATE users SET name = coalesce($3, name), status = coalesce($4, "
+            "status), password_hash = coalesce($5, password_hash), version = "
+            "version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2 "
+            "RETURNING version",
+            5);
 static struct db_stmt st_delete = DB_STMT(
-	"user_delete", "DELETE FROM users WHERE tenant_id = $1 AND id = $2",
-	2);
+    "user_delete", "DELETE FROM users WHERE tenant_id = $1 AND id = $2", 2);
 static struct db_stmt st_lock_owners = DB_STMT(
 	"user_lock_owners",
-	"SELECT pg_advisory_xact_lock(hashtextextended('owners:' || $1, 0)), "
-	"(SELECT count(*) FROM user_roles ur JOIN users u ON u.tenant_id = "
-	"ur.tenant_id AND u.id = ur.user_id WHERE ur.tenant_id = $1 AND "
-	"ur.role_name = 'owner' AND u.status = 'active' AND u.id <> $2)",
+	"SELECT pg_advisory_xact_lock(hashtextextended('owners:' || "
+	"$1::text, 0)), (SELECT count(*) FROM user_roles ur JOIN users u ON "
+	"u.tenant_id = ur.tenant_id AND u.id = ur.user_id WHERE ur.tenant_id "
+	"= $1::uuid AND ur.role_name = 'owner' AND u.status = 'active' AND "
+	"u.id <> $2::uuid)",
 	2);
 static struct db_stmt st_roles_perms = DB_STMT(
-	"roles_perms",
-	"SELECT ARRAY(SELECT DISTINCT p FROM roles r, unnest(r.permissions) p "
-	"WHERE r.tenant_id = $1 AND r.name = ANY ($2::text[])), (SELECT "
-	"count(*) FROM roles r WHERE r.tenant_id = $1 AND r.name = ANY "
-	"($2::text[]))",
-	2);
+    "roles_perms",
+    "SELECT ARRAY(SELECT DISTINCT p FROM roles r, unnest(r.permissions) p "
+    "WHERE r.tenant_id = $1 AND r.name = ANY ($2::text[])), (SELECT "
+    "count(*) FROM roles r WHERE r.tenant_id = $1 AND r.name = ANY "
+    "($2::text[]))",
+    2);
 
 int
 users_queue_principal(struct db *db, const char *tid, const char *uid,
-		      const char *sid)
+                      const char *sid)
 {
 	const char *p[3] = {tid, uid, sid};
 
@@ -111,7 +111,7 @@ users_queue_get(struct db *db, const char *tid, const char *id)
 
 int
 users_queue_list(struct db *db, const char *tid, const char *after,
-		 const char *limit)
+                 const char *limit)
 {
 	const char *p[3] = {tid, after, limit};
 
@@ -120,8 +120,8 @@ users_queue_list(struct db *db, const char *tid, const char *after,
 
 int
 users_queue_insert(struct db *db, const char *tid, const char *id,
-		   const char *email, const char *email_norm, const char *name,
-		   const char *password_hash)
+                   const char *email, const char *email_norm, const char *name,
+                   const char *password_hash)
 {
 	const char *p[6] = {tid, id, email, email_norm, name, password_hash};
 
@@ -130,7 +130,7 @@ users_queue_insert(struct db *db, const char *tid, const char *id,
 
 int
 users_queue_set_roles(struct db *db, const char *tid, const char *id,
-		      const char *roles)
+                      const char *roles)
 {
 	const char *p2[2] = {tid, id};
 	const char *p3[3] = {tid, id, roles};
@@ -141,8 +141,8 @@ users_queue_set_roles(struct db *db, const char *tid, const char *id,
 
 int
 users_queue_update(struct db *db, const char *tid, const char *id,
-		   const char *name, const char *status,
-		   const char *password_hash)
+                   const char *name, const char *status,
+                   const char *password_hash)
 {
 	const char *p[5] = {tid, id, name, status, password_hash};
 

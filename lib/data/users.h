@@ -13,33 +13,33 @@ struct db;
 /* Columns: status, email, name, roles (json array), permissions (text[]),
  * tenant status, tenant config version, session revoked (bool). */
 int users_queue_principal(struct db *db, const char *tid, const char *uid,
-			  const char *sid);
+                          const char *sid);
 
 /* Columns: id, password_hash, status. */
 int users_queue_by_email(struct db *db, const char *tid,
-			 const char *email_norm);
+                         const char *email_norm);
 
 /* Columns: id, json, permissions (text[]), version, is_owner (bool). */
 int users_queue_get(struct db *db, const char *tid, const char *id);
 
 /* Rows of (id, json) after cursor id (NULL = from the start), limit rows. */
 int users_queue_list(struct db *db, const char *tid, const char *after,
-		     const char *limit);
+                     const char *limit);
 
 /* Inserts; then users_queue_set_roles() and users_queue_get(). */
 int users_queue_insert(struct db *db, const char *tid, const char *id,
-		       const char *email, const char *email_norm,
-		       const char *name, const char *password_hash);
+                       const char *email, const char *email_norm,
+                       const char *name, const char *password_hash);
 
 /* Replaces the user's roles with roles (a text[] literal). */
 int users_queue_set_roles(struct db *db, const char *tid, const char *id,
-			  const char *roles);
+                          const char *roles);
 
 /* Updates the fields given (NULL = keep); bumps version.  One row (the new
  * version) when it existed. */
 int users_queue_update(struct db *db, const char *tid, const char *id,
-		       const char *name, const char *status,
-		       const char *password_hash);
+                       const char *name, const char *status,
+                       const char *password_hash);
 
 int users_queue_delete(struct db *db, const char *tid, const char *id);
 

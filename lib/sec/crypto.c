@@ -21,27 +21,26 @@ crypto_sha256(const void *p, size_t n, unsigned char out[32])
 {
 	unsigned int len = 0;
 
-	return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) == 1 &&
-			       len == 32
-		       ? 0
-		       : -1;
+	return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) == 1 && len == 32
+	           ? 0
+	           : -1;
 }
 
 int
 crypto_hmac_sha256(const unsigned char *key, size_t klen, const void *p,
-		   size_t n, unsigned char out[32])
+                   size_t n, unsigned char out[32])
 {
 	size_t len = 0;
 
 	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, klen, p, n, out,
-		      32, &len) == NULL)
+	              32, &len) == NULL)
 		return -1;
 	return len == 32 ? 0 : -1;
 }
 
 int
 crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
-	    size_t aadlen, const void *in, size_t n, unsigned char *out)
+            size_t aadlen, const void *in, size_t n, unsigned char *out)
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	unsigned char *nonce = out, *ct = out + CRYPTO_NONCE_LEN;
@@ -52,23 +51,23 @@ crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 	ok = crypto_random(nonce, CRYPTO_NONCE_LEN) == 0 &&
 	     EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, CRYPTO_NONCE_LEN,
-				 NULL) == 1 &&
+	                         NULL) == 1 &&
 	     EVP_EncryptInit_ex(c, NULL, NULL, key, nonce) == 1 &&
 	     (aadlen == 0 ||
 	      EVP_EncryptUpdate(c, NULL, &len, aad, (int)aadlen) == 1) &&
 	     EVP_EncryptUpdate(c, ct, &len, in, (int)n) == 1 &&
 	     EVP_EncryptFinal_ex(c, ct + len, &fin) == 1 &&
-	     (size_t)(len + fin) == n &&
+	     (size_t)len + (size_t)fin == n &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, CRYPTO_TAG_LEN,
-				 ct + n) == 1;
+	                         ct + n) == 1;
 	EVP_CIPHER_CTX_free(c);
 	return ok ? 0 : -1;
 }
 
 int
 crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
-	    size_t aadlen, const unsigned char *in, size_t len,
-	    unsigned char *out)
+            size_t aadlen, const unsigned char *in, size_t len,
+            unsigned char *out)
 {
 	EVP_CIPHER_CTX *c;
 	const unsigned char *ct = in + CRYPTO_NONCE_LEN;
@@ -85,13 +84,13 @@ crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 		return -1;
 	ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, CRYPTO_NONCE_LEN,
-				 NULL) == 1 &&
+	                         NULL) == 1 &&
 	     EVP_DecryptInit_ex(c, NULL, NULL, key, in) == 1 &&
 	     (aadlen == 0 ||
 	      EVP_DecryptUpdate(c, NULL, &l, aad, (int)aadlen) == 1) &&
 	     EVP_DecryptUpdate(c, out, &l, ct, (int)n) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, CRYPTO_TAG_LEN,
-				 tag) == 1 &&
+	                         tag) == 1 &&
 	     EVP_DecryptFinal_ex(c, out + l, &fin) == 1;
 	EVP_CIPHER_CTX_free(c);
 	if (!ok) {
@@ -102,7 +101,7 @@ crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 }
 
 static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int
 crypto_b64url_enc(const void *in, size_t n, char *out, size_t outsz)

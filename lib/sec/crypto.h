@@ -23,24 +23,24 @@ int crypto_sha256(const void *p, size_t n, unsigned char out[32]);
 
 /* HMAC-SHA-256 of p[0..n) under key[0..klen) into out[32]. */
 int crypto_hmac_sha256(const unsigned char *key, size_t klen, const void *p,
-		       size_t n, unsigned char out[32]);
+                       size_t n, unsigned char out[32]);
 
 /* AES-256-GCM.  seal writes nonce(12) || ciphertext(n) || tag(16) into out
  * (n + CRYPTO_SEAL_OVERHEAD bytes) with a fresh random nonce.  open reverses
  * it into out (len - CRYPTO_SEAL_OVERHEAD bytes) and fails (-1) on any
  * change of key, nonce, ciphertext, tag or aad. */
 int crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
-		size_t aadlen, const void *in, size_t n, unsigned char *out);
+                size_t aadlen, const void *in, size_t n, unsigned char *out);
 int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
-		size_t aadlen, const unsigned char *in, size_t len,
-		unsigned char *out);
+                size_t aadlen, const unsigned char *in, size_t len,
+                unsigned char *out);
 
 /* base64url without padding.  enc writes 4*ceil(n/3) bytes at most plus a
  * NUL into out (size outsz) and returns the length or -1.  dec accepts
  * exactly the unpadded alphabet and returns the decoded length or -1. */
 int crypto_b64url_enc(const void *in, size_t n, char *out, size_t outsz);
 int crypto_b64url_dec(const char *in, size_t n, unsigned char *out,
-		      size_t outsz);
+                      size_t outsz);
 
 /* Lower-case hex of in[0..n) into out (2n + 1 bytes). */
 void crypto_hex(const void *in, size_t n, char *out);

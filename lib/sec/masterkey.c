@@ -24,7 +24,7 @@ masterkey_load(const char *path)
 
 	if (fd < 0) {
 		fprintf(stderr, "strata: cannot open master key %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -33,9 +33,10 @@ masterkey_load(const char *path)
 		return -1;
 	}
 	if ((st.st_mode & 077) != 0) {
-		fprintf(stderr, "strata: master key %s must not be accessible "
-				"by group or others (chmod 600)\n",
-			path);
+		fprintf(stderr,
+		        "strata: master key %s must not be accessible "
+		        "by group or others (chmod 600)\n",
+		        path);
 		close(fd);
 		return -1;
 	}
@@ -43,7 +44,7 @@ masterkey_load(const char *path)
 	close(fd);
 	if (n != CRYPTO_KEY_LEN) {
 		fprintf(stderr, "strata: master key must be exactly %d bytes\n",
-			CRYPTO_KEY_LEN);
+		        CRYPTO_KEY_LEN);
 		crypto_wipe(buf, sizeof(buf));
 		return -1;
 	}
@@ -86,8 +87,8 @@ aad(const struct uuid *tenant, const char *purpose, const struct uuid *kid,
 
 int
 masterkey_wrap(const struct uuid *tenant, const char *purpose,
-	       const struct uuid *kid, const unsigned char key[CRYPTO_KEY_LEN],
-	       unsigned char out[MASTERKEY_WRAPPED_LEN])
+               const struct uuid *kid, const unsigned char key[CRYPTO_KEY_LEN],
+               unsigned char out[MASTERKEY_WRAPPED_LEN])
 {
 	unsigned char ad[128];
 	size_t adlen;
@@ -100,8 +101,8 @@ masterkey_wrap(const struct uuid *tenant, const char *purpose,
 
 int
 masterkey_unwrap(const struct uuid *tenant, const char *purpose,
-		 const struct uuid *kid, const unsigned char *wrapped,
-		 size_t len, unsigned char key[CRYPTO_KEY_LEN])
+                 const struct uuid *kid, const unsigned char *wrapped,
+                 size_t len, unsigned char key[CRYPTO_KEY_LEN])
 {
 	unsigned char ad[128];
 	size_t adlen;

@@ -28,14 +28,14 @@ void masterkey_wipe(void);
 
 /* Wraps key for (tenant, purpose, kid) into out.  Returns 0 or -1. */
 int masterkey_wrap(const struct uuid *tenant, const char *purpose,
-		   const struct uuid *kid,
-		   const unsigned char key[CRYPTO_KEY_LEN],
-		   unsigned char out[MASTERKEY_WRAPPED_LEN]);
+                   const struct uuid *kid,
+                   const unsigned char key[CRYPTO_KEY_LEN],
+                   unsigned char out[MASTERKEY_WRAPPED_LEN]);
 
 /* Unwraps; -1 when the master key, any bound part or the bytes differ. */
 int masterkey_unwrap(const struct uuid *tenant, const char *purpose,
-		     const struct uuid *kid, const unsigned char *wrapped,
-		     size_t len, unsigned char key[CRYPTO_KEY_LEN]);
+                     const struct uuid *kid, const unsigned char *wrapped,
+                     size_t len, unsigned char key[CRYPTO_KEY_LEN]);
 
 /* A 32-byte key derived from the master key for label (HMAC-SHA-256),
  * for process-wide secrets such as the cursor signing key. */

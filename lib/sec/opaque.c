@@ -17,7 +17,7 @@ new_secret(char out[SECRET_CHARS + 1], unsigned char hash[32])
 	int rc = crypto_random(raw, sizeof(raw));
 
 	if (rc == 0 && crypto_b64url_enc(raw, sizeof(raw), out,
-					 SECRET_CHARS + 1) != SECRET_CHARS)
+	                                 SECRET_CHARS + 1) != SECRET_CHARS)
 		rc = -1;
 	crypto_wipe(raw, sizeof(raw));
 	if (rc == 0)
@@ -33,7 +33,7 @@ hash_secret(const char *s, unsigned char hash[32])
 
 	if (strlen(s) != SECRET_CHARS ||
 	    crypto_b64url_dec(s, SECRET_CHARS, raw, sizeof(raw)) !=
-		    SECRET_BYTES)
+	        SECRET_BYTES)
 		return -1;
 	crypto_wipe(raw, sizeof(raw));
 	return crypto_sha256(s, SECRET_CHARS, hash);
@@ -41,7 +41,7 @@ hash_secret(const char *s, unsigned char hash[32])
 
 int
 opaque_apikey_new(const struct uuid *id, char out[APIKEY_LEN + 1],
-		  unsigned char hash[32])
+                  unsigned char hash[32])
 {
 	char secret[SECRET_CHARS + 1];
 
@@ -61,8 +61,8 @@ opaque_apikey_parse(const char *s, struct uuid *id, unsigned char hash[32])
 	char dashed[UUID_STR_LEN + 1];
 	const char *h;
 
-	if (s == NULL || strlen(s) != APIKEY_LEN || strncmp(s, "stk_", 4) != 0 ||
-	    s[36] != '_')
+	if (s == NULL || strlen(s) != APIKEY_LEN ||
+	    strncmp(s, "stk_", 4) != 0 || s[36] != '_')
 		return -1;
 	h = s + 4;
 	/* 32 hex digits -> canonical dashed form for uuid_parse. */
@@ -77,7 +77,8 @@ opaque_apikey_parse(const char *s, struct uuid *id, unsigned char hash[32])
 	memcpy(dashed + 24, h + 20, 12);
 	dashed[36] = '\0';
 	for (int i = 0; i < 32; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+		if (!((h[i] >= '0' && h[i] <= '9') ||
+		      (h[i] >= 'a' && h[i] <= 'f')))
 			return -1;
 	if (uuid_parse(dashed, id) < 0)
 		return -1;

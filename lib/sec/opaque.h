@@ -19,7 +19,7 @@
 /* A new API key for id into out[APIKEY_LEN + 1] and the hash to store.
  * Returns 0 or -1. */
 int opaque_apikey_new(const struct uuid *id, char out[APIKEY_LEN + 1],
-		      unsigned char hash[32]);
+                      unsigned char hash[32]);
 
 /* Splits an API key into its id and the hash of its secret.  Returns 0 or
  * -1 when s is not exactly an API key. */

@@ -103,8 +103,8 @@ int_claim(jwt_t *j, const char *name, bool *ok)
 
 int
 token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
-	     const char *origin, const char *tid, long now,
-	     struct token_claims *c)
+             const char *origin, const char *tid, long now,
+             struct token_claims *c)
 {
 	jwt_t *j = NULL;
 	bool ok = true;
@@ -123,8 +123,8 @@ token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
 	if (!claim_is(j, "iss", origin) || !claim_is(j, "aud", origin))
 		goto out;
 	if (tid != NULL ? !claim_is(j, "tid", tid) || jwt_get_grant(j, "scope")
-			: jwt_get_grant(j, "tid") != NULL ||
-				  !claim_is(j, "scope", "platform"))
+	                : jwt_get_grant(j, "tid") != NULL ||
+	                      !claim_is(j, "scope", "platform"))
 		goto out;
 	if (copy_uuid_claim(j, "sub", c->sub) < 0 ||
 	    copy_uuid_claim(j, "jti", c->jti) < 0)
@@ -150,8 +150,8 @@ out:
 
 char *
 token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
-	    const struct uuid *kid, const char *origin, const char *tid,
-	    const char *sub, const char *sid, long now, int ttl)
+            const struct uuid *kid, const char *origin, const char *tid,
+            const char *sub, const char *sid, long now, int ttl)
 {
 	jwt_t *j = NULL;
 	char kids[UUID_STR_LEN + 1], jti[UUID_STR_LEN + 1];

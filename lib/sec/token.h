@@ -40,13 +40,13 @@ int token_peek_kid(const char *token, struct uuid *kid);
 /* Verifies token with key.  tid NULL means a platform token is expected.
  * Returns 0 and fills c, or -1 (any failure: the caller answers 401). */
 int token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
-		 const char *origin, const char *tid, long now,
-		 struct token_claims *c);
+                 const char *origin, const char *tid, long now,
+                 struct token_claims *c);
 
 /* Signs a token valid for ttl seconds from now; the string lives in the
  * arena.  sid may be NULL.  Returns NULL on failure. */
 char *token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
-		  const struct uuid *kid, const char *origin, const char *tid,
-		  const char *sub, const char *sid, long now, int ttl);
+                  const struct uuid *kid, const char *origin, const char *tid,
+                  const char *sub, const char *sid, long now, int ttl);
 
 #endif
