@@ -74,7 +74,8 @@ $(BUILD)/asan/strata: $(ASAN_OBJ) $(BUILD)/asan/cgi-bin/strata.o
 $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(ASAN_LDFLAGS) \
+	@$(CC) $(ASAN_CFLAGS) -MMD -MP -MF $@.d -Itests/unit -o $@ $< \
+		$(ASAN_OBJ) $(ASAN_LDFLAGS) \
 		$(LIBS) -lcheck -lsubunit -lrt -lpthread
 
 # The `floor` responder of make bench: the architecture's own cost.
@@ -127,4 +128,5 @@ distclean: clean
 	-@tests/stack/stack.sh down var/test >/dev/null 2>&1
 	rm -rf var
 
--include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+-include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(BUILD)/rel/cgi-bin/strata.d \
+	$(BUILD)/asan/cgi-bin/strata.d $(UNIT_BIN:=.d)

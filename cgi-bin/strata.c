@@ -13,17 +13,20 @@
 
 #include "api/app.h"
 #include "api/health.h"
+#include "api/records.h"
 #include "api/routes.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/server.h"
+#include "data/collections.h"
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/migrate.h"
 #include "data/operators.h"
 #include "data/provision.h"
+#include "data/records.h"
 #include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
@@ -393,6 +396,80 @@ cmd_keys(int argc, char **argv)
 	return 0;
 }
 
+/* Prints the plan PostgreSQL chooses for a record list query, built by the
+ * same code the API uses and run as the app role inside the tenant.  The
+ * schema tests read it to prove lists are served by indexes. */
+static int
+cmd_explain(int argc, char **argv)
+{
+	const char *who = opt(argc, argv, "--tenant");
+	const char *coll = opt(argc, argv, "--collection");
+	const char *query = opt(argc, argv, "--query");
+	struct session s;
+	struct request req;
+	struct record_query q;
+	struct record_sql sql;
+	const struct collection *c;
+	char *env[4];
+	const char *why = "";
+	PGresult *r;
+	int h;
+
+	if (who == NULL || coll == NULL)
+		return fail("explain --tenant SLUG --collection C [--query Q]");
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	env[0] = arena_strdup(s.arena, "REQUEST_METHOD=GET");
+	env[1] = arena_strdup(s.arena, "REQUEST_URI=/explain");
+	env[2] = arena_printf(s.arena, "QUERY_STRING=%s", query ? query : "");
+	env[3] = NULL;
+	if (request_parse(&req, s.arena, env) != 0) {
+		session_close(&s);
+		return fail("the query string is malformed");
+	}
+	req.db = &s.db;
+	h = tenants_queue_get(&s.db, who);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(r = db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("no such tenant");
+	}
+	req.tenant = arena_alloc(s.arena, sizeof(*req.tenant));
+	tenants_from_row(req.tenant, r, 0);
+	req.args[0] = coll;
+	req.nargs = 1;
+	db_begin(&s.db, &req.tenant->id);
+	h = collections_queue_get(&s.db, req.tenant->id_str, coll, false);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(r = db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("no such collection");
+	}
+	c = collection_cached(&req.tenant->id, coll,
+			      strtoll(db_value(r, 0, 0), NULL, 10),
+			      db_value(r, 0, 1));
+	if (c == NULL || records_read_query(&req, c, &q) < 0 ||
+	    records_build_list(s.arena, &q, &sql, &why) < 0) {
+		fprintf(stderr, "strata: %s%s\n", why,
+			req.res.body.len ? req.res.body.data : "");
+		session_close(&s);
+		return 1;
+	}
+	h = db_queue_text(&s.db,
+			  arena_printf(s.arena, "EXPLAIN (COSTS OFF) %s",
+				       sql.sql),
+			  sql.nparams, sql.params);
+	if (h < 0 || db_sync(&s.db) != 0) {
+		session_close(&s);
+		return fail("explain failed");
+	}
+	r = db_result(&s.db, h);
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("%s\n", db_value(r, i, 0));
+	session_close(&s);
+	return 0;
+}
+
 /* The route table as JSON, for tests that walk every route. */
 static int
 cmd_routes(void)
@@ -455,6 +532,8 @@ main(int argc, char **argv)
 		return cmd_operator(argc, argv);
 	if (strcmp(cmd, "keys") == 0)
 		return cmd_keys(argc, argv);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(argc, argv);
 	fprintf(stderr, "strata: unknown command %s\n%s", cmd, usage);
 	return 2;
 }

@@ -128,40 +128,42 @@ api_limit(struct request *req, int *limit)
 	return 0;
 }
 
-static int
-cursor_mac(struct request *req, const char *scope, const char *payload,
-           unsigned char mac[32])
+/* Cursors are sealed (AES-256-GCM) with a key derived from the master
+ * key, the tenant and scope as associated data: opaque to clients (a sort
+ * value may be personal data), and any change, or use at another tenant or
+ * in another query, fails to open. */
+static const unsigned char *
+cursor_key(void)
 {
 	static unsigned char key[CRYPTO_KEY_LEN];
 	static bool have_key;
-	struct buf b;
 
-	if (!have_key) {
-		if (masterkey_derive("strata-cursor:v1", key) < 0)
-			return -1;
+	if (!have_key && masterkey_derive("strata-cursor:v1", key) == 0)
 		have_key = true;
-	}
-	buf_init(&b, req->arena, 128, CURSOR_MAX + 128);
-	buf_printf(&b, "%s|%s|", req->tenant ? req->tenant->id_str : "platform",
-	           scope);
-	if (buf_puts(&b, payload) < 0)
-		return -1;
-	return crypto_hmac_sha256(key, sizeof(key), b.data, b.len, mac);
+	return have_key ? key : NULL;
+}
+
+static const char *
+cursor_aad(struct request *req, const char *scope)
+{
+	return arena_printf(req->arena, "%s|%s",
+			    req->tenant ? req->tenant->id_str : "platform",
+			    scope);
 }
 
 const char *
 api_cursor_encode(struct request *req, const char *scope, const char *payload)
 {
-	unsigned char mac[32];
-	size_t n = strlen(payload);
-	char *out = arena_alloc(req->arena, (n + 2) / 3 * 4 + 32);
-	int len;
+	const unsigned char *key = cursor_key();
+	const char *aad = cursor_aad(req, scope);
+	size_t n = strlen(payload), sealed = n + CRYPTO_SEAL_OVERHEAD;
+	unsigned char *box = arena_alloc(req->arena, sealed);
+	char *out = arena_alloc(req->arena, sealed / 3 * 4 + 8);
 
-	if (n > CURSOR_MAX || cursor_mac(req, scope, payload, mac) < 0)
+	if (key == NULL || n > CURSOR_MAX ||
+	    crypto_seal(key, aad, strlen(aad), payload, n, box) < 0 ||
+	    crypto_b64url_enc(box, sealed, out, sealed / 3 * 4 + 8) < 0)
 		return NULL;
-	len = crypto_b64url_enc(payload, n, out, (n + 2) / 3 * 4 + 1);
-	out[len] = '.';
-	crypto_b64url_enc(mac, 16, out + len + 1, 32);
 	return out;
 }
 
@@ -169,31 +171,34 @@ const char *
 api_cursor_decode(struct request *req, const char *scope, bool *bad)
 {
 	const char *c = request_query(req, "cursor");
-	const char *dot;
-	unsigned char mac[32], got[20];
-	unsigned char *payload;
+	const unsigned char *key = cursor_key();
+	const char *aad;
+	unsigned char *box;
+	char *payload;
+	size_t len;
 	int n;
 
 	*bad = false;
 	if (c == NULL || *c == '\0')
 		return NULL;
 	*bad = true;
-	dot = strchr(c, '.');
-	if (dot == NULL || strlen(c) > CURSOR_MAX * 2)
+	len = strlen(c);
+	if (key == NULL || len > CURSOR_MAX * 2)
 		return NULL;
-	payload = arena_alloc(req->arena, (size_t)(dot - c) + 1);
-	n = crypto_b64url_dec(c, (size_t)(dot - c), payload,
-	                      (size_t)(dot - c) + 1);
-	if (n < 0 || memchr(payload, '\0', (size_t)n) != NULL)
+	box = arena_alloc(req->arena, len);
+	n = crypto_b64url_dec(c, len, box, len);
+	if (n < CRYPTO_SEAL_OVERHEAD)
 		return NULL;
-	payload[n] = '\0';
-	if (crypto_b64url_dec(dot + 1, strlen(dot + 1), got, sizeof(got)) !=
-	        16 ||
-	    cursor_mac(req, scope, (const char *)payload, mac) < 0 ||
-	    !crypto_equal(mac, got, 16))
+	payload = arena_alloc(req->arena, (size_t)n - CRYPTO_SEAL_OVERHEAD + 1);
+	aad = cursor_aad(req, scope);
+	if (crypto_open(key, aad, strlen(aad), box, (size_t)n,
+			(unsigned char *)payload) < 0)
+		return NULL;
+	payload[n - CRYPTO_SEAL_OVERHEAD] = '\0';
+	if (memchr(payload, '\0', (size_t)n - CRYPTO_SEAL_OVERHEAD) != NULL)
 		return NULL;
 	*bad = false;
-	return (const char *)payload;
+	return payload;
 }
 
 void
@@ -342,10 +347,11 @@ api_pg_array(struct request *req, const cJSON *arr)
 	return buf_cstr(&b);
 }
 
-void
+bool
 api_prefetch_none(struct request *req)
 {
 	(void)req;
+	return true;
 }
 
 const char *

@@ -77,7 +77,7 @@ const char *api_uuid_arg(struct request *req, int i);
 
 /* A route prefetch that queues nothing: the handler needs no statement
  * of its own, so the authentication round trip commits at once. */
-void api_prefetch_none(struct request *req);
+bool api_prefetch_none(struct request *req);
 
 /* Validates an e-mail address (RFC 5321 lengths, one '@', a dotted
  * domain, no spaces or controls) and returns its normalised (lower-case)

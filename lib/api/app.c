@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
+#include "data/collections.h"
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/operators.h"
@@ -27,6 +28,7 @@ on_notify(const char *channel, const char *payload)
 	(void)channel;
 	tenants_notify(payload);
 	keyring_notify(payload);
+	collections_notify(payload);
 }
 
 static void
@@ -36,6 +38,7 @@ on_reconnect(void)
 	tenants_cache_clear();
 	keyring_clear();
 	operators_clear();
+	collections_clear();
 	metrics_add(M_DB_RECONNECTS, 1);
 }
 

@@ -257,8 +257,7 @@ auth_stage(struct request *req)
 		return -1;
 	for (int i = 0; i < 7; i++)
 		req->pf[i] = -1;
-	if (route->prefetch != NULL) {
-		route->prefetch(req);
+	if (route->prefetch != NULL && route->prefetch(req)) {
 		db_commit(req->db);
 		req->tx_open = false;
 	}

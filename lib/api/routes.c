@@ -6,9 +6,11 @@
 #include "api/api.h"
 #include "api/api_keys.h"
 #include "api/auth.h"
+#include "api/collections.h"
 #include "api/health.h"
 #include "api/keys.h"
 #include "api/platform.h"
+#include "api/records.h"
 #include "api/roles.h"
 #include "api/tenant.h"
 #include "api/users.h"
@@ -59,6 +61,30 @@ const struct route routes[] = {
     {"DELETE", "/v1/api-keys/{id}", api_keys_delete, P_APIKEYS_MANAGE, TA,
      NULL},
     {"POST", "/v1/keys/rotate", keys_rotate, P_KEYS_MANAGE, TA, NULL},
+
+    /* Collections and records. */
+    {"GET", "/v1/collections", collections_list, P_RECORDS_READ, TA,
+     collections_prefetch_list},
+    {"POST", "/v1/collections", collections_create, P_COLLECTIONS_MANAGE, TA,
+     NULL},
+    {"GET", "/v1/collections/{name}", collections_show, P_RECORDS_READ, TA,
+     collections_prefetch_show},
+    {"PUT", "/v1/collections/{name}", collections_replace,
+     P_COLLECTIONS_MANAGE, TA, NULL},
+    {"DELETE", "/v1/collections/{name}", collections_delete,
+     P_COLLECTIONS_MANAGE, TA, NULL},
+    {"GET", "/v1/collections/{c}/records", records_list, P_RECORDS_READ, TA,
+     records_prefetch_list},
+    {"POST", "/v1/collections/{c}/records", records_create, P_RECORDS_WRITE,
+     TA, records_prefetch_create},
+    {"GET", "/v1/collections/{c}/records/{id}", records_show, P_RECORDS_READ,
+     TA, records_prefetch_show},
+    {"PUT", "/v1/collections/{c}/records/{id}", records_replace,
+     P_RECORDS_WRITE, TA, records_prefetch_change},
+    {"PATCH", "/v1/collections/{c}/records/{id}", records_patch,
+     P_RECORDS_WRITE, TA, records_prefetch_change},
+    {"DELETE", "/v1/collections/{c}/records/{id}", records_delete,
+     P_RECORDS_DELETE, TA, records_prefetch_delete},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -179,3 +179,28 @@ json_add_raw(cJSON *o, const char *key, const char *raw)
 {
 	return cJSON_AddRawToObject(o, key, raw);
 }
+
+cJSON *
+json_merge_patch(cJSON *target, const cJSON *patch)
+{
+	const cJSON *m;
+
+	if (!cJSON_IsObject(patch))
+		return cJSON_Duplicate(patch, true);
+	if (!cJSON_IsObject(target))
+		target = cJSON_CreateObject();
+	cJSON_ArrayForEach(m, patch)
+	{
+		cJSON *cur;
+
+		if (cJSON_IsNull(m)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(target,
+								m->string);
+			continue;
+		}
+		cur = cJSON_DetachItemFromObjectCaseSensitive(target, m->string);
+		cJSON_AddItemToObject(target, m->string,
+				      json_merge_patch(cur, m));
+	}
+	return target;
+}

@@ -32,6 +32,11 @@ cJSON *json_parse(const char *s, size_t n, int max_depth, const char **why);
 const char *json_str(const cJSON *o, const char *key);
 bool json_is(const cJSON *o, const char *key, int type);
 
+/* Applies an RFC 7396 JSON merge patch to target and returns the result
+ * (target modified in place, or a new tree when target is not an object or
+ * patch is not one).  Nesting is bounded by the parser's depth limit. */
+cJSON *json_merge_patch(cJSON *target, const cJSON *patch);
+
 /* Prints the tree without whitespace into the arena current for cJSON. */
 char *json_print(const cJSON *o);
 

@@ -6,6 +6,7 @@
 #ifndef STRATA_ROUTER_H
 #define STRATA_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,9 +29,11 @@ struct route {
 	void (*handler)(struct request *req);
 	uint32_t perm;  /* permission bits required (sec/rbac.h) */
 	unsigned flags; /* enum route_flag */
-	/* Optional: queues the handler's statements into the authentication
+	/* Optional: queues the handler's first statements into the
+	 * authentication round trip.  Returns true when they are all the
+	 * handler needs (reads): the transaction then commits in that same
 	 * round trip, so a simple read costs one round trip in all. */
-	void (*prefetch)(struct request *req);
+	bool (*prefetch)(struct request *req);
 };
 
 /* Finds the route for method and path in table[0..n).  On a match returns

@@ -138,6 +138,7 @@ slot(struct db *db, struct db_stmt *st, bool is_prepare)
 	}
 	s = &db->q[db->nq];
 	s->stmt = st;
+	s->dyn = NULL;
 	s->is_prepare = is_prepare;
 	s->res = NULL;
 	return db->nq++;
@@ -163,6 +164,47 @@ db_queue(struct db *db, struct db_stmt *st, const char *const *params)
 	                        NULL, 0) != 1)
 		return -1;
 	return slot(db, st, false);
+}
+
+static unsigned long long
+fnv64(const char *s)
+{
+	unsigned long long h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+int
+db_queue_text(struct db *db, const char *sql, int nparams,
+	      const char *const *params)
+{
+	unsigned long long h = fnv64(sql);
+	struct db_dynamic *d = &db->dynamic[h % DB_DYNAMIC_MAX];
+	char name[32];
+
+	if (db->conn == NULL || db->nq + 2 > DB_MAX_QUEUE)
+		return -1;
+	/* A slot taken by another text (rare): run this one unprepared. */
+	if (d->hash != 0 && d->hash != h && d->gen == db->gen) {
+		if (PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+				      NULL, NULL, 0) != 1)
+			return -1;
+		return slot(db, NULL, false);
+	}
+	snprintf(name, sizeof(name), "dyn_%016llx", h);
+	if (d->hash != h || d->gen != db->gen) {
+		if (PQsendPrepare(db->conn, name, sql, nparams, NULL) != 1)
+			return -1;
+		d->hash = h;
+		d->gen = db->gen;
+		db->q[slot(db, NULL, true)].dyn = d;
+	}
+	if (PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
+				0) != 1)
+		return -1;
+	return slot(db, NULL, false);
 }
 
 int

@@ -24,6 +24,7 @@
 #include "core/uuid.h"
 
 #define DB_MAX_QUEUE 48
+#define DB_DYNAMIC_MAX 512
 
 struct arena;
 
@@ -39,14 +40,21 @@ struct db_stmt {
 		name, sql, n, 0                                                \
 	}
 
+struct db_dynamic {
+	unsigned long long hash; /* of the text; 0 = free */
+	unsigned gen;		 /* connection it was prepared on */
+};
+
 struct db_slot {
-	struct db_stmt *stmt; /* NULL for unnamed statements */
+	struct db_stmt *stmt;	  /* NULL for unnamed statements */
+	struct db_dynamic *dyn; /* the dynamic text being prepared */
 	bool is_prepare;
 	PGresult *res;
 };
 
 struct db {
 	PGconn *conn;
+	struct db_dynamic dynamic[DB_DYNAMIC_MAX];
 	const char *conninfo;
 	unsigned gen; /* bumped at every (re)connect */
 	long long retry_at_ms;
@@ -78,6 +86,13 @@ int db_ready(struct db *db, struct arena *a);
  * Returns the result's handle for db_result(), or -1 when the queue is full
  * (a programming error). */
 int db_queue(struct db *db, struct db_stmt *stmt, const char *const *params);
+
+/* Queues a statement whose text is assembled at run time from fixed
+ * fragments (never from client text: values travel as the nparams
+ * parameters).  Each distinct text is prepared once per connection, up to
+ * DB_DYNAMIC_MAX texts; beyond that it runs unprepared. */
+int db_queue_text(struct db *db, const char *sql, int nparams,
+		  const char *const *params);
 
 /* Queues one parameterless statement by text (BEGIN, COMMIT, SET LOCAL). */
 int db_queue_sql(struct db *db, const char *sql);

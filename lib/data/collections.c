@@ -1,0 +1,502 @@
+/*
+ * collections.c - collection definitions and record validation.
+ */
+#include "data/collections.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/problem.h"
+#include "core/timefmt.h"
+#include "data/db.h"
+
+#define CACHE_SIZE 256
+#define MAX_LENGTH_LIMIT (1024 * 1024)
+#define INTEGER_LIMIT 9007199254740992.0 /* 2^53: beyond, doubles skip */
+
+static const char *const type_names[] = {
+	"string", "integer", "number", "boolean", "datetime", "object", "array",
+};
+static const char *const mask_names[] = {"none", "email", "phone", "last4",
+					 "full"};
+
+#define COLLECTION_JSON                                                        \
+	"json_build_object('name', c.name, 'version', c.version, 'fields', "   \
+	"c.definition -> 'fields', 'subject_field', c.definition -> "          \
+	"'subject_field', 'additional_fields', c.definition -> "               \
+	"'additional_fields', 'created_at', ts(c.created_at), 'updated_at', "  \
+	"ts(c.updated_at))"
+
+static struct db_stmt st_get = DB_STMT(
+	"collection_get",
+	"SELECT c.version, c.definition::text, " COLLECTION_JSON
+	" FROM collections c WHERE c.tenant_id = $1 AND c.name = $2",
+	2);
+static struct db_stmt st_get_share = DB_STMT(
+	"collection_get_share",
+	"SELECT c.version, c.definition::text, " COLLECTION_JSON
+	" FROM collections c WHERE c.tenant_id = $1 AND c.name = $2 FOR SHARE",
+	2);
+static struct db_stmt st_list = DB_STMT(
+	"collection_list",
+	"SELECT c.name, " COLLECTION_JSON " FROM collections c WHERE "
+	"c.tenant_id = $1 ORDER BY c.name",
+	1);
+static struct db_stmt st_count = DB_STMT(
+	"collection_count",
+	"SELECT count(*) FROM collections WHERE tenant_id = $1", 1);
+static struct db_stmt st_insert = DB_STMT(
+	"collection_insert",
+	"WITH c AS (INSERT INTO collections (tenant_id, name, definition, "
+	"created_by) VALUES ($1, $2, $3::jsonb, $4) RETURNING *), v AS (INSERT "
+	"INTO collection_versions (tenant_id, name, version, definition, "
+	"created_by) SELECT tenant_id, name, version, definition, created_by "
+	"FROM c) SELECT " COLLECTION_JSON " FROM c",
+	4);
+static struct db_stmt st_update = DB_STMT(
+	"collection_update",
+	"WITH c AS (UPDATE collections SET definition = $3::jsonb, version = "
+	"version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
+	"AND version = $4::bigint RETURNING *), v AS (INSERT INTO "
+	"collection_versions (tenant_id, name, version, definition, "
+	"created_by) SELECT tenant_id, name, version, definition, $5 FROM c) "
+	"SELECT " COLLECTION_JSON " FROM c",
+	5);
+static struct db_stmt st_delete = DB_STMT(
+	"collection_delete",
+	"DELETE FROM collections WHERE tenant_id = $1 AND name = $2 RETURNING "
+	"name",
+	2);
+static struct db_stmt st_reindex = DB_STMT(
+	"collection_reindex", "SELECT reindex_field($1, $2, $3, $4)", 4);
+static struct db_stmt st_notify = DB_STMT(
+	"collection_notify",
+	"SELECT pg_notify('strata_cache', 'collection:' || $1::text)", 1);
+
+const char *
+collection_type_name(enum field_type t)
+{
+	return type_names[t];
+}
+
+static int
+lookup(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+bool
+collection_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n >= 1 && n <= COLLECTION_NAME_MAX && name[0] >= 'a' &&
+	       name[0] <= 'z' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static bool
+field_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= FIELD_NAME_MAX &&
+	       ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_') &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static cJSON *
+err(cJSON *errors, const char *field, const char *msg)
+{
+	return problem_add_error(errors, field, msg);
+}
+
+static bool
+opt_bool(const cJSON *o, const char *key, bool *out, bool dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = dflt;
+	if (v == NULL)
+		return true;
+	if (!cJSON_IsBool(v))
+		return false;
+	*out = cJSON_IsTrue(v);
+	return true;
+}
+
+/* One field definition; returns the errors so far. */
+static cJSON *
+parse_field(const cJSON *f, struct field_def *d, cJSON *errors)
+{
+	static const char *const keys[] = {"type",    "required", "pii",
+					   "mask",    "indexed",  "max_length"};
+	const char *path = f->string;
+	const cJSON *item, *v;
+	int t;
+
+	memset(d, 0, sizeof(*d));
+	if (!field_name_valid(path))
+		return err(errors, path,
+			   "field names are 1-63 of a-z, 0-9 and '_'");
+	snprintf(d->name, sizeof(d->name), "%s", path);
+	if (!cJSON_IsObject(f))
+		return err(errors, path, "must be an object");
+	cJSON_ArrayForEach(item, f)
+	{
+		if (lookup(keys, 6, item->string) < 0)
+			errors = err(errors, path, "has an unknown attribute");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(f, "type");
+	t = cJSON_IsString(v) ? lookup(type_names, 7, v->valuestring) : -1;
+	if (t < 0)
+		return err(errors, path,
+			   "type must be string, integer, number, boolean, "
+			   "datetime, object or array");
+	d->type = (enum field_type)t;
+	if (!opt_bool(f, "required", &d->required, false) ||
+	    !opt_bool(f, "pii", &d->pii, false) ||
+	    !opt_bool(f, "indexed", &d->indexed, false))
+		errors = err(errors, path,
+			     "required, pii and indexed are booleans");
+	if (d->indexed && (d->type == FT_OBJECT || d->type == FT_ARRAY))
+		errors = err(errors, path,
+			     "objects and arrays cannot be indexed");
+	v = cJSON_GetObjectItemCaseSensitive(f, "mask");
+	d->mask = d->pii ? MASK_FULL : MASK_NONE;
+	if (v != NULL) {
+		int m = cJSON_IsString(v) ? lookup(mask_names, 5, v->valuestring)
+					  : -1;
+
+		if (m < 0)
+			errors = err(errors, path,
+				     "mask must be email, phone, last4, full "
+				     "or none");
+		else
+			d->mask = (enum field_mask)m;
+	}
+	if (d->pii && (d->type == FT_OBJECT || d->type == FT_ARRAY))
+		errors = err(errors, path,
+			     "personal data fields hold scalar values");
+	v = cJSON_GetObjectItemCaseSensitive(f, "max_length");
+	if (v != NULL) {
+		if (d->type != FT_STRING || !cJSON_IsNumber(v) ||
+		    v->valuedouble < 1 || v->valuedouble > MAX_LENGTH_LIMIT ||
+		    v->valuedouble != floor(v->valuedouble))
+			errors = err(errors, path,
+				     "max_length is an integer from 1 to "
+				     "1048576, for strings");
+		else
+			d->max_length = (long)v->valuedouble;
+	}
+	return errors;
+}
+
+cJSON *
+collection_parse(const cJSON *def, struct collection *c)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(def, "fields");
+	const cJSON *subject =
+		cJSON_GetObjectItemCaseSensitive(def, "subject_field");
+	const cJSON *f;
+	cJSON *errors = NULL;
+
+	c->nfields = 0;
+	c->subject = -1;
+	if (!cJSON_IsObject(fields) || cJSON_GetArraySize(fields) < 1)
+		return err(NULL, "fields", "must be an object of field "
+					   "definitions");
+	if (cJSON_GetArraySize(fields) > COLLECTION_MAX_FIELDS)
+		return err(NULL, "fields", "at most 100 fields");
+	cJSON_ArrayForEach(f, fields)
+	{
+		if (collection_field(c, f->string) >= 0) {
+			errors = err(errors, f->string, "is defined twice");
+			continue;
+		}
+		errors = parse_field(f, &c->fields[c->nfields], errors);
+		c->nfields++;
+	}
+	if (!opt_bool(def, "additional_fields", &c->additional, false))
+		errors = err(errors, "additional_fields", "must be a boolean");
+	if (subject != NULL && !cJSON_IsNull(subject)) {
+		c->subject = cJSON_IsString(subject)
+				     ? collection_field(c, subject->valuestring)
+				     : -1;
+		if (c->subject < 0 || c->fields[c->subject].type != FT_STRING)
+			errors = err(errors, "subject_field",
+				     "must name a string field");
+	}
+	return errors;
+}
+
+cJSON *
+collection_definition(const struct collection *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *fields = cJSON_AddObjectToObject(o, "fields");
+
+	for (int i = 0; i < c->nfields; i++) {
+		const struct field_def *d = &c->fields[i];
+		cJSON *f = cJSON_AddObjectToObject(fields, d->name);
+
+		cJSON_AddStringToObject(f, "type", type_names[d->type]);
+		cJSON_AddBoolToObject(f, "required", d->required);
+		cJSON_AddBoolToObject(f, "indexed", d->indexed);
+		cJSON_AddBoolToObject(f, "pii", d->pii);
+		cJSON_AddStringToObject(f, "mask", mask_names[d->mask]);
+		if (d->max_length > 0)
+			cJSON_AddNumberToObject(f, "max_length",
+						(double)d->max_length);
+	}
+	if (c->subject >= 0)
+		cJSON_AddStringToObject(o, "subject_field",
+					c->fields[c->subject].name);
+	else
+		cJSON_AddNullToObject(o, "subject_field");
+	cJSON_AddBoolToObject(o, "additional_fields", c->additional);
+	return o;
+}
+
+int
+collection_field(const struct collection *c, const char *name)
+{
+	for (int i = 0; i < c->nfields; i++)
+		if (strcmp(c->fields[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static size_t
+codepoints(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Why v is not a value of d's type, or NULL. */
+static const char *
+type_error(const struct field_def *d, const cJSON *v)
+{
+	int64_t ms;
+
+	switch (d->type) {
+	case FT_STRING:
+		if (!cJSON_IsString(v))
+			return "must be a string";
+		if (d->max_length > 0 &&
+		    codepoints(v->valuestring) > (size_t)d->max_length)
+			return "is longer than max_length";
+		return NULL;
+	case FT_INTEGER:
+		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+			return "must be an integer";
+		if (fabs(v->valuedouble) >= INTEGER_LIMIT)
+			return "is out of the exact integer range (2^53)";
+		return NULL;
+	case FT_NUMBER:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble)
+			       ? NULL
+			       : "must be a number";
+	case FT_BOOLEAN:
+		return cJSON_IsBool(v) ? NULL : "must be true or false";
+	case FT_DATETIME:
+		return cJSON_IsString(v) &&
+				       timefmt_parse(v->valuestring, &ms) == 0
+			       ? NULL
+			       : "must be an RFC 3339 date-time";
+	case FT_OBJECT:
+		return cJSON_IsObject(v) ? NULL : "must be an object";
+	case FT_ARRAY:
+		return cJSON_IsArray(v) ? NULL : "must be an array";
+	}
+	return "has an unknown type";
+}
+
+cJSON *
+collection_check(const struct collection *c, const cJSON *data)
+{
+	cJSON *errors = NULL;
+	const cJSON *v;
+
+	if (!cJSON_IsObject(data))
+		return err(NULL, "data", "must be an object");
+	for (int i = 0; i < c->nfields; i++) {
+		const struct field_def *d = &c->fields[i];
+		const char *why;
+
+		v = cJSON_GetObjectItemCaseSensitive(data, d->name);
+		if (v == NULL || cJSON_IsNull(v)) {
+			if (d->required)
+				errors = err(errors, d->name, "is required");
+			continue;
+		}
+		why = type_error(d, v);
+		if (why != NULL)
+			errors = err(errors, d->name, why);
+	}
+	if (!c->additional) {
+		cJSON_ArrayForEach(v, data)
+		{
+			if (collection_field(c, v->string) < 0)
+				errors = err(errors, v->string,
+					     "is not a field of this "
+					     "collection");
+		}
+	}
+	return errors;
+}
+
+/* The cache: parsed definitions by (tenant, name), replaced when a newer
+ * version is seen.  Cleared when full or on notification. */
+static struct collection *cache[CACHE_SIZE];
+
+static unsigned
+slot_of(const struct uuid *tenant, const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ tenant->b[i]) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h % CACHE_SIZE;
+}
+
+void
+collections_clear(void)
+{
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		free(cache[i]);
+		cache[i] = NULL;
+	}
+}
+
+void
+collections_notify(const char *payload)
+{
+	if (strncmp(payload, "collection:", 11) == 0 ||
+	    strncmp(payload, "tenant", 6) == 0)
+		collections_clear();
+}
+
+const struct collection *
+collection_peek(const struct uuid *tenant, const char *name)
+{
+	struct collection *c = cache[slot_of(tenant, name)];
+
+	if (c != NULL && uuid_equal(&c->tenant, tenant) &&
+	    strcmp(c->name, name) == 0)
+		return c;
+	return NULL;
+}
+
+const struct collection *
+collection_cached(const struct uuid *tenant, const char *name,
+		  long long version, const char *definition)
+{
+	unsigned s = slot_of(tenant, name);
+	struct collection *c = cache[s];
+	const char *why;
+	cJSON *def;
+
+	if (c != NULL && uuid_equal(&c->tenant, tenant) &&
+	    strcmp(c->name, name) == 0 && c->version == version)
+		return c;
+	def = json_parse(definition, strlen(definition), JSON_MAX_DEPTH, &why);
+	if (def == NULL)
+		return NULL;
+	if (c == NULL) {
+		c = malloc(sizeof(*c));
+		if (c == NULL)
+			abort();
+		cache[s] = c;
+	}
+	if (collection_parse(def, c) != NULL) {
+		free(c);
+		cache[s] = NULL;
+		return NULL;
+	}
+	c->tenant = *tenant;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->version = version;
+	return c;
+}
+
+int
+collections_queue_get(struct db *db, const char *tid, const char *name,
+		      bool for_share)
+{
+	const char *p[2] = {tid, name};
+
+	return db_queue(db, for_share ? &st_get_share : &st_get, p);
+}
+
+int
+collections_queue_list(struct db *db, const char *tid)
+{
+	const char *p[1] = {tid};
+
+	return db_queue(db, &st_list, p);
+}
+
+int
+collections_queue_count(struct db *db, const char *tid)
+{
+	const char *p[1] = {tid};
+
+	return db_queue(db, &st_count, p);
+}
+
+int
+collections_queue_insert(struct db *db, const char *tid, const char *name,
+			 const char *definition, const char *by)
+{
+	const char *p[4] = {tid, name, definition, by};
+
+	return db_queue(db, &st_insert, p);
+}
+
+int
+collections_queue_update(struct db *db, const char *tid, const char *name,
+			 const char *definition, const char *expected,
+			 const char *by)
+{
+	const char *p[5] = {tid, name, definition, expected, by};
+
+	return db_queue(db, &st_update, p);
+}
+
+int
+collections_queue_delete(struct db *db, const char *tid, const char *name)
+{
+	const char *p[2] = {tid, name};
+
+	return db_queue(db, &st_delete, p);
+}
+
+int
+collections_queue_reindex(struct db *db, const char *tid, const char *name,
+			  const char *field, const char *type)
+{
+	const char *p[4] = {tid, name, field, type};
+
+	return db_queue(db, &st_reindex, p);
+}
+
+int
+collections_queue_notify(struct db *db, const char *tid)
+{
+	const char *p[1] = {tid};
+
+	return db_queue(db, &st_notify, p);
+}

@@ -1,0 +1,117 @@
+/*
+ * collections.h - a tenant's collections: typed field definitions, their
+ * validation of record data, and a per-worker cache of parsed definitions
+ * keyed by (tenant, name, version).
+ *
+ * Definition (API.md):
+ *   {"name", "fields": {<field>: {"type": string|integer|number|boolean|
+ *    datetime|object|array, "required"?, "pii"?, "mask"?: email|phone|
+ *    last4|full|none, "indexed"?, "max_length"?}}, "subject_field"?,
+ *    "additional_fields"?}
+ */
+#ifndef STRATA_COLLECTIONS_H
+#define STRATA_COLLECTIONS_H
+
+#include <stdbool.h>
+
+#include <cJSON.h>
+#include <libpq-fe.h>
+
+#include "core/uuid.h"
+
+#define COLLECTION_MAX_FIELDS 100
+#define FIELD_NAME_MAX 63
+#define COLLECTION_NAME_MAX 63
+
+struct db;
+struct request;
+
+enum field_type {
+	FT_STRING,
+	FT_INTEGER,
+	FT_NUMBER,
+	FT_BOOLEAN,
+	FT_DATETIME,
+	FT_OBJECT,
+	FT_ARRAY,
+};
+
+enum field_mask { MASK_NONE, MASK_EMAIL, MASK_PHONE, MASK_LAST4, MASK_FULL };
+
+struct field_def {
+	char name[FIELD_NAME_MAX + 1];
+	enum field_type type;
+	bool required, pii, indexed;
+	long max_length; /* 0 = no limit; strings only */
+	enum field_mask mask;
+};
+
+struct collection {
+	struct uuid tenant;
+	char name[COLLECTION_NAME_MAX + 1];
+	long long version;
+	int nfields;
+	int subject; /* field index of subject_field, or -1 */
+	bool additional;
+	struct field_def fields[COLLECTION_MAX_FIELDS];
+};
+
+/* Parses and validates a definition (fields, subject_field,
+ * additional_fields) into c.  Returns NULL, or the errors array
+ * ({field,message}, arena-owned). */
+cJSON *collection_parse(const cJSON *def, struct collection *c);
+
+/* The canonical definition of c (defaults filled in), as stored. */
+cJSON *collection_definition(const struct collection *c);
+
+/* Index of field name in c, or -1. */
+int collection_field(const struct collection *c, const char *name);
+
+/* Checks record data against c: an object, required fields present and
+ * not null, every value of its field's type and length, no unknown field
+ * unless additional fields are allowed.  Returns NULL or the errors. */
+cJSON *collection_check(const struct collection *c, const cJSON *data);
+
+/* Is the collection name acceptable? */
+bool collection_name_valid(const char *name);
+
+const char *collection_type_name(enum field_type t);
+
+/* The parsed definition of (tenant, name) at version, from the cache or
+ * parsed from definition text (then cached).  NULL when it does not
+ * parse (cannot happen for stored definitions). */
+const struct collection *collection_cached(const struct uuid *tenant,
+					   const char *name, long long version,
+					   const char *definition);
+
+/* The cached definition of (tenant, name) whatever its version, or NULL.
+ * Lists use it (a definition changed a moment ago elsewhere is dropped by
+ * the change notification). */
+const struct collection *collection_peek(const struct uuid *tenant,
+					 const char *name);
+
+void collections_notify(const char *payload);
+void collections_clear(void);
+
+/* Statements.  Columns of get: version, definition, json. */
+int collections_queue_get(struct db *db, const char *tid, const char *name,
+			  bool for_share);
+int collections_queue_list(struct db *db, const char *tid);
+int collections_queue_count(struct db *db, const char *tid);
+int collections_queue_insert(struct db *db, const char *tid,
+			     const char *name, const char *definition,
+			     const char *by);
+/* Writes version+1 when the current version is expected; one row (json)
+ * when it did. */
+int collections_queue_update(struct db *db, const char *tid,
+			     const char *name, const char *definition,
+			     const char *expected, const char *by);
+int collections_queue_delete(struct db *db, const char *tid,
+			     const char *name);
+/* Rebuilds pivot rows of a field (type NULL: removes them). */
+int collections_queue_reindex(struct db *db, const char *tid,
+			      const char *name, const char *field,
+			      const char *type);
+int collections_queue_notify(struct db *db, const char *tid);
+
+#endif

@@ -1,0 +1,525 @@
+/*
+ * records.c - records, pivot rows, list queries.
+ */
+#include "data/records.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/timefmt.h"
+#include "data/db.h"
+#include "sec/crypto.h"
+
+#define SQL_MAX (16 * 1024)
+
+static struct db_stmt st_get = DB_STMT(
+	"record_get",
+	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
+	"r.collection = $2 AND r.id = $3",
+	3);
+static struct db_stmt st_get_lock = DB_STMT(
+	"record_get_lock",
+	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
+	"r.collection = $2 AND r.id = $3 FOR UPDATE",
+	3);
+static struct db_stmt st_insert = DB_STMT(
+	"record_insert",
+	"INSERT INTO records AS r (tenant_id, id, collection, data, "
+	"schema_version, subject, created_by) VALUES ($1, $2, $3, $4::jsonb, "
+	"$5, $6, $7) RETURNING " RECORD_COLUMNS,
+	7);
+static struct db_stmt st_update = DB_STMT(
+	"record_update",
+	"UPDATE records r SET data = $4::jsonb, schema_version = $5, subject = "
+	"$6, version = version + 1, updated_at = now() WHERE r.tenant_id = $1 "
+	"AND r.collection = $2 AND r.id = $3 RETURNING " RECORD_COLUMNS,
+	6);
+static struct db_stmt st_delete = DB_STMT(
+	"record_delete",
+	"DELETE FROM records WHERE tenant_id = $1 AND collection = $2 AND id = "
+	"$3 RETURNING id",
+	3);
+static struct db_stmt st_pivot_clear = DB_STMT(
+	"record_pivot_clear",
+	"DELETE FROM record_index WHERE tenant_id = $1 AND record_id = $2", 2);
+static struct db_stmt st_pivot = DB_STMT(
+	"record_pivot",
+	"INSERT INTO record_index (tenant_id, collection, field, record_id, "
+	"v_num, v_text, v_time, v_bool) SELECT $1, $2, u.f, $3, u.n, u.t, u.d, "
+	"u.b FROM unnest($4::text[], $5::numeric[], $6::text[], "
+	"$7::timestamptz[], $8::boolean[]) AS u(f, n, t, d, b)",
+	8);
+static struct db_stmt st_count = DB_STMT(
+	"record_count",
+	"SELECT coalesce(sum(records), 0) FROM tenant_counters WHERE tenant_id "
+	"= $1",
+	1);
+static struct db_stmt st_counter = DB_STMT(
+	"record_counter",
+	"INSERT INTO tenant_counters AS c (tenant_id, shard, records) VALUES "
+	"($1, $2, $3) ON CONFLICT (tenant_id, shard) DO UPDATE SET records = "
+	"c.records + excluded.records",
+	3);
+
+static const char *const op_names[] = {"eq",  "ne", "lt", "lte",
+				       "gt", "gte", "in"};
+static const char *const op_sql[] = {"=", "<>", "<", "<=", ">", ">=", ""};
+
+int
+records_op(const char *op)
+{
+	for (int i = 0; i < 7; i++)
+		if (strcmp(op, op_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The pivot column and SQL type of a field type. */
+static const char *
+column_of(enum field_type t)
+{
+	switch (t) {
+	case FT_INTEGER:
+	case FT_NUMBER:
+		return "v_num";
+	case FT_DATETIME:
+		return "v_time";
+	case FT_BOOLEAN:
+		return "v_bool";
+	default:
+		return "v_text";
+	}
+}
+
+static const char *
+sqltype_of(enum field_type t)
+{
+	switch (t) {
+	case FT_INTEGER:
+	case FT_NUMBER:
+		return "numeric";
+	case FT_DATETIME:
+		return "timestamptz";
+	case FT_BOOLEAN:
+		return "boolean";
+	default:
+		return "text";
+	}
+}
+
+static const char *
+scalar_ok(const struct field_def *d, const char *v)
+{
+	char *end;
+	double x;
+	int64_t ms;
+
+	switch (d->type) {
+	case FT_STRING:
+		return NULL;
+	case FT_INTEGER:
+	case FT_NUMBER:
+		errno = 0;
+		x = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(x) ||
+		    strspn(v, "0123456789+-.eE") != strlen(v))
+			return "is not a number";
+		if (d->type == FT_INTEGER && x != floor(x))
+			return "is not an integer";
+		return NULL;
+	case FT_BOOLEAN:
+		return strcmp(v, "true") == 0 || strcmp(v, "false") == 0
+			       ? NULL
+			       : "is not true or false";
+	case FT_DATETIME:
+		return timefmt_parse(v, &ms) == 0
+			       ? NULL
+			       : "is not an RFC 3339 date-time";
+	default:
+		return "objects and arrays cannot be filtered";
+	}
+}
+
+const char *
+records_value_ok(const struct field_def *d, enum filter_op op,
+		 const char *value)
+{
+	if (op != OP_IN)
+		return scalar_ok(d, value);
+	{
+		char buf[4096];
+		int n = 0;
+
+		if (strlen(value) >= sizeof(buf))
+			return "has too many values";
+		memcpy(buf, value, strlen(value) + 1);
+		for (char *p = buf, *next; p != NULL; p = next) {
+			const char *why;
+
+			next = strchr(p, ',');
+			if (next != NULL)
+				*next++ = '\0';
+			why = scalar_ok(d, p);
+			if (why != NULL)
+				return why;
+			if (++n > RECORD_MAX_IN)
+				return "has too many values";
+		}
+	}
+	return NULL;
+}
+
+/* A PostgreSQL array literal of the comma-separated values (quoted). */
+static const char *
+in_array(struct arena *a, const char *value)
+{
+	struct buf b;
+
+	buf_init(&b, a, strlen(value) * 2 + 8, 64 * 1024);
+	buf_putc(&b, '{');
+	buf_putc(&b, '"');
+	for (const char *p = value; *p; p++) {
+		if (*p == ',') {
+			buf_puts(&b, "\",\"");
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *p);
+	}
+	buf_puts(&b, "\"}");
+	return buf_cstr(&b);
+}
+
+/* A JSON value of field d from query text (for containment). */
+static cJSON *
+json_value(const struct field_def *d, const char *v)
+{
+	switch (d->type) {
+	case FT_INTEGER:
+	case FT_NUMBER:
+		return cJSON_CreateNumber(strtod(v, NULL));
+	case FT_BOOLEAN:
+		return cJSON_CreateBool(strcmp(v, "true") == 0);
+	default:
+		return cJSON_CreateString(v);
+	}
+}
+
+struct builder {
+	struct arena *a;
+	struct buf sql;
+	struct record_sql *out;
+};
+
+static int
+param(struct builder *b, const char *value)
+{
+	b->out->params[b->out->nparams++] = value;
+	return b->out->nparams;
+}
+
+/* " AND <col> <op> $n::<type>" for one filter, on table alias t. */
+static void
+condition(struct builder *b, const char *t, const struct field_def *d,
+	  const struct record_filter *f)
+{
+	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
+
+	if (f->op == OP_IN)
+		buf_printf(&b->sql, " AND %s.%s = ANY ($%d::%s[])", t, col,
+			   param(b, in_array(b->a, f->value)), typ);
+	else
+		buf_printf(&b->sql, " AND %s.%s %s $%d::%s", t, col,
+			   op_sql[f->op], param(b, f->value), typ);
+}
+
+/* Filters that do not drive the query: EXISTS on the pivot for indexed
+ * fields, one jsonb containment (GIN) for equality on the others. */
+static int
+other_filters(struct builder *b, const struct record_query *q, int drive,
+	      const char **why)
+{
+	cJSON *contains = NULL;
+
+	for (int i = 0; i < q->nf; i++) {
+		const struct record_filter *f = &q->f[i];
+		const struct field_def *d = &q->c->fields[f->field];
+
+		if (f->field == drive)
+			continue;
+		if (!d->indexed) {
+			if (f->op != OP_EQ) {
+				*why = "unindexed fields are filtered by "
+				       "equality only";
+				return -1;
+			}
+			if (contains == NULL)
+				contains = cJSON_CreateObject();
+			cJSON_AddItemToObject(contains, d->name,
+					      json_value(d, f->value));
+			continue;
+		}
+		buf_printf(&b->sql,
+			   " AND EXISTS (SELECT 1 FROM record_index i WHERE "
+			   "i.tenant_id = $1 AND i.collection = $2 AND "
+			   "i.record_id = r.id AND i.field = $%d",
+			   param(b, d->name));
+		condition(b, "i", d, f);
+		buf_putc(&b->sql, ')');
+	}
+	if (contains != NULL)
+		buf_printf(&b->sql, " AND r.data @> $%d::jsonb",
+			   param(b, json_print(contains)));
+	return 0;
+}
+
+/* The field whose pivot drives the query, or -1 for the records index. */
+static int
+driver(const struct record_query *q)
+{
+	if (q->sort >= 0)
+		return q->sort;
+	for (int i = 0; i < q->nf; i++)
+		if (q->c->fields[q->f[i].field].indexed && q->f[i].op != OP_NE)
+			return q->f[i].field;
+	return -1;
+}
+
+static void
+by_pivot(struct builder *b, const struct record_query *q, int drive)
+{
+	const struct field_def *d = &q->c->fields[drive];
+	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
+
+	buf_printf(&b->sql,
+		   "SELECT " RECORD_COLUMNS ", d.%s::text FROM record_index d "
+		   "JOIN records r ON r.tenant_id = d.tenant_id AND r.id = "
+		   "d.record_id WHERE d.tenant_id = $1 AND d.collection = $2 "
+		   "AND r.collection = $2 AND d.field = $%d AND d.%s IS NOT "
+		   "NULL",
+		   col, param(b, d->name), col);
+	for (int i = 0; i < q->nf; i++)
+		if (q->f[i].field == drive)
+			condition(b, "d", d, &q->f[i]);
+	if (q->after_id != NULL && q->after_value != NULL)
+		buf_printf(&b->sql,
+			   " AND (d.%s, d.record_id) %s ($%d::%s, $%d::uuid)",
+			   col, q->desc ? "<" : ">", param(b, q->after_value),
+			   typ, param(b, q->after_id));
+	b->out->pivot = true;
+}
+
+static void
+by_id(struct builder *b, const struct record_query *q)
+{
+	buf_puts(&b->sql, "SELECT " RECORD_COLUMNS ", r.id::text FROM records "
+			  "r WHERE r.tenant_id = $1 AND r.collection = $2");
+	if (q->after_id != NULL)
+		buf_printf(&b->sql, " AND r.id %s $%d::uuid",
+			   q->desc ? "<" : ">", param(b, q->after_id));
+	b->out->pivot = false;
+}
+
+int
+records_build_list(struct arena *a, const struct record_query *q,
+		   struct record_sql *out, const char **why)
+{
+	struct builder b = {a, {0}, out};
+	int drive = driver(q);
+	const char *dir = q->desc ? " DESC" : "";
+	char limit[16];
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&b.sql, a, 1024, SQL_MAX);
+	param(&b, q->tid);
+	param(&b, q->c->name);
+	if (drive >= 0)
+		by_pivot(&b, q, drive);
+	else
+		by_id(&b, q);
+	if (other_filters(&b, q, drive, why) < 0)
+		return -1;
+	snprintf(limit, sizeof(limit), "%d", q->limit + 1);
+	if (drive >= 0)
+		buf_printf(&b.sql, " ORDER BY d.%s%s, d.record_id%s LIMIT $%d",
+			   column_of(q->c->fields[drive].type), dir, dir,
+			   param(&b, arena_strdup(a, limit)));
+	else
+		buf_printf(&b.sql, " ORDER BY r.id%s LIMIT $%d", dir,
+			   param(&b, arena_strdup(a, limit)));
+	out->sql = buf_cstr(&b.sql);
+	return 0;
+}
+
+cJSON *
+records_json(const PGresult *r, int i)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", db_value(r, i, 0));
+	cJSON_AddStringToObject(o, "collection", db_value(r, i, 1));
+	cJSON_AddRawToObject(o, "data", db_value(r, i, 2));
+	cJSON_AddRawToObject(o, "version", db_value(r, i, 3));
+	cJSON_AddStringToObject(o, "created_at", db_value(r, i, 4));
+	cJSON_AddStringToObject(o, "updated_at", db_value(r, i, 5));
+	cJSON_AddStringToObject(o, "created_by", db_value(r, i, 6));
+	return o;
+}
+
+int
+records_queue_get(struct db *db, const char *tid, const char *collection,
+		  const char *id, bool for_update)
+{
+	const char *p[3] = {tid, collection, id};
+
+	return db_queue(db, for_update ? &st_get_lock : &st_get, p);
+}
+
+int
+records_queue_insert(struct db *db, const char *tid, const char *id,
+		     const char *collection, const char *data,
+		     const char *schema_version, const char *subject,
+		     const char *by)
+{
+	const char *p[7] = {tid,	    id,	     collection, data,
+			    schema_version, subject, by};
+
+	return db_queue(db, &st_insert, p);
+}
+
+int
+records_queue_update(struct db *db, const char *tid, const char *collection,
+		     const char *id, const char *data,
+		     const char *schema_version, const char *subject)
+{
+	const char *p[6] = {tid, collection, id, data, schema_version, subject};
+
+	return db_queue(db, &st_update, p);
+}
+
+int
+records_queue_delete(struct db *db, const char *tid, const char *collection,
+		     const char *id)
+{
+	const char *p[3] = {tid, collection, id};
+
+	return db_queue(db, &st_delete, p);
+}
+
+static void
+array_text(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+int
+records_queue_pivot(struct db *db, struct arena *a, const char *tid,
+		    const struct collection *c, const char *id,
+		    const cJSON *data, bool replace)
+{
+	struct buf f, n, t, d, bo;
+	const char *p[8];
+	int count = 0, h = -1;
+
+	if (replace) {
+		const char *p2[2] = {tid, id};
+
+		h = db_queue(db, &st_pivot_clear, p2);
+	}
+	buf_init(&f, a, 256, 256 * 1024);
+	buf_init(&n, a, 256, 256 * 1024);
+	buf_init(&t, a, 256, 4 * 1024 * 1024);
+	buf_init(&d, a, 256, 256 * 1024);
+	buf_init(&bo, a, 64, 64 * 1024);
+	for (int i = 0; i < c->nfields; i++) {
+		const struct field_def *def = &c->fields[i];
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, def->name);
+		const char *sep = count ? "," : "{";
+
+		if (!def->indexed || v == NULL || cJSON_IsNull(v))
+			continue;
+		buf_puts(&f, sep);
+		array_text(&f, def->name);
+		buf_puts(&n, sep);
+		buf_puts(&t, sep);
+		buf_puts(&d, sep);
+		buf_puts(&bo, sep);
+		if ((def->type == FT_INTEGER || def->type == FT_NUMBER) &&
+		    cJSON_IsNumber(v))
+			buf_printf(&n, "%.17g", v->valuedouble);
+		else
+			buf_puts(&n, "NULL");
+		if (def->type == FT_STRING && cJSON_IsString(v))
+			array_text(&t, v->valuestring);
+		else
+			buf_puts(&t, "NULL");
+		if (def->type == FT_DATETIME && cJSON_IsString(v))
+			array_text(&d, v->valuestring);
+		else
+			buf_puts(&d, "NULL");
+		if (def->type == FT_BOOLEAN && cJSON_IsBool(v))
+			buf_puts(&bo, cJSON_IsTrue(v) ? "t" : "f");
+		else
+			buf_puts(&bo, "NULL");
+		count++;
+	}
+	if (count == 0)
+		return h;
+	buf_putc(&f, '}');
+	buf_putc(&n, '}');
+	buf_putc(&t, '}');
+	buf_putc(&d, '}');
+	if (buf_putc(&bo, '}') < 0)
+		return -1;
+	p[0] = tid;
+	p[1] = c->name;
+	p[2] = id;
+	p[3] = buf_cstr(&f);
+	p[4] = buf_cstr(&n);
+	p[5] = buf_cstr(&t);
+	p[6] = buf_cstr(&d);
+	p[7] = buf_cstr(&bo);
+	return db_queue(db, &st_pivot, p);
+}
+
+int
+records_queue_count(struct db *db, const char *tid)
+{
+	const char *p[1] = {tid};
+
+	return db_queue(db, &st_count, p);
+}
+
+int
+records_queue_counter(struct db *db, struct arena *a, const char *tid,
+		      const char *delta)
+{
+	unsigned char r = 0;
+	const char *p[3];
+
+	/* Spreads a tenant's writers over 16 rows. */
+	crypto_random(&r, 1);
+	p[0] = tid;
+	p[1] = arena_printf(a, "%d", r % 16);
+	p[2] = delta;
+	return db_queue(db, &st_counter, p);
+}
+
+int
+records_driver(const struct record_query *q)
+{
+	return driver(q);
+}
