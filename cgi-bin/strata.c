@@ -408,7 +408,7 @@ cmd_explain(int argc, char **argv)
 	struct session s;
 	struct request req;
 	struct record_query q;
-	struct record_sql sql;
+	struct record_sql sql = {0};
 	const struct collection *c;
 	char *env[4];
 	const char *why = "";
@@ -446,19 +446,18 @@ cmd_explain(int argc, char **argv)
 		return fail("no such collection");
 	}
 	c = collection_cached(&req.tenant->id, coll,
-			      strtoll(db_value(r, 0, 0), NULL, 10),
-			      db_value(r, 0, 1));
+	                      strtoll(db_value(r, 0, 0), NULL, 10),
+	                      db_value(r, 0, 1));
 	if (c == NULL || records_read_query(&req, c, &q) < 0 ||
 	    records_build_list(s.arena, &q, &sql, &why) < 0) {
 		fprintf(stderr, "strata: %s%s\n", why,
-			req.res.body.len ? req.res.body.data : "");
+		        req.res.body.len ? req.res.body.data : "");
 		session_close(&s);
 		return 1;
 	}
-	h = db_queue_text(&s.db,
-			  arena_printf(s.arena, "EXPLAIN (COSTS OFF) %s",
-				       sql.sql),
-			  sql.nparams, sql.params);
+	h = db_queue_text(
+	    &s.db, arena_printf(s.arena, "EXPLAIN (COSTS OFF) %s", sql.sql),
+	    sql.nparams, sql.params);
 	if (h < 0 || db_sync(&s.db) != 0) {
 		session_close(&s);
 		return fail("explain failed");

@@ -147,8 +147,8 @@ static const char *
 cursor_aad(struct request *req, const char *scope)
 {
 	return arena_printf(req->arena, "%s|%s",
-			    req->tenant ? req->tenant->id_str : "platform",
-			    scope);
+	                    req->tenant ? req->tenant->id_str : "platform",
+	                    scope);
 }
 
 const char *
@@ -192,7 +192,7 @@ api_cursor_decode(struct request *req, const char *scope, bool *bad)
 	payload = arena_alloc(req->arena, (size_t)n - CRYPTO_SEAL_OVERHEAD + 1);
 	aad = cursor_aad(req, scope);
 	if (crypto_open(key, aad, strlen(aad), box, (size_t)n,
-			(unsigned char *)payload) < 0)
+	                (unsigned char *)payload) < 0)
 		return NULL;
 	payload[n - CRYPTO_SEAL_OVERHEAD] = '\0';
 	if (memchr(payload, '\0', (size_t)n - CRYPTO_SEAL_OVERHEAD) != NULL)

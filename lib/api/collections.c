@@ -19,9 +19,8 @@
 #include "data/settings.h"
 
 static struct db_stmt st_records_in = DB_STMT(
-	"collection_record_count",
-	"SELECT count(*) FROM records WHERE tenant_id = $1 AND collection = $2",
-	2);
+    "collection_record_count",
+    "SELECT count(*) FROM records WHERE tenant_id = $1 AND collection = $2", 2);
 
 bool
 collections_prefetch_list(struct request *req)
@@ -34,14 +33,14 @@ void
 collections_list(struct request *req)
 {
 	api_list(req, db_result(req->db, req->pf[0]), 1, 0, 100000,
-		 "collections");
+	         "collections");
 }
 
 bool
 collections_prefetch_show(struct request *req)
 {
 	req->pf[0] = collections_queue_get(req->db, req->tenant->id_str,
-					   req->args[0], false);
+	                                   req->args[0], false);
 	return true;
 }
 
@@ -67,8 +66,8 @@ read_definition(struct request *req, const cJSON *b, struct collection *c)
 
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the collection definition is not valid",
-			       errors);
+		               "the collection definition is not valid",
+		               errors);
 		return NULL;
 	}
 	return json_print(collection_definition(c));
@@ -78,7 +77,7 @@ void
 collections_create(struct request *req)
 {
 	static const char *const fields[] = {"name", "fields", "subject_field",
-					     "additional_fields", NULL};
+	                                     "additional_fields", NULL};
 	const cJSON *b = api_object(req, fields);
 	const struct tenant_settings *s = settings_get(req);
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
@@ -89,11 +88,12 @@ collections_create(struct request *req)
 		return;
 	name = json_str(b, "name");
 	if (!collection_name_valid(name)) {
-		problem_errors(req, 422, "validation_failed",
-			       "the collection name is not valid",
-			       problem_add_error(NULL, "name",
-						 "must be 1-63 of a-z, 0-9 and "
-						 "'_', starting with a letter"));
+		problem_errors(
+		    req, 422, "validation_failed",
+		    "the collection name is not valid",
+		    problem_add_error(NULL, "name",
+		                      "must be 1-63 of a-z, 0-9 and "
+		                      "'_', starting with a letter"));
 		return;
 	}
 	def = read_definition(req, b, c);
@@ -103,25 +103,25 @@ collections_create(struct request *req)
 	if (api_sync(req) < 0)
 		return;
 	if (s != NULL && strtoll(db_value(db_result(req->db, hc), 0, 0), NULL,
-				 10) >= s->max_collections) {
+	                         10) >= s->max_collections) {
 		problem(req, 403, "quota_exceeded",
-			"the tenant has reached its collection limit");
+		        "the tenant has reached its collection limit");
 		return;
 	}
 	h = collections_queue_insert(req->db, req->tenant->id_str, name, def,
-				     req->principal.id_str);
+	                             req->principal.id_str);
 	collections_queue_notify(req->db, req->tenant->id_str);
-	audit_queue(req, "collection.create", "collection", name,
-		    AUDIT_SUCCESS, NULL);
+	audit_queue(req, "collection.create", "collection", name, AUDIT_SUCCESS,
+	            NULL);
 	if (api_commit(req) < 0) {
 		if (db_error_is(req->db, "23505"))
 			problem(req, 409, "conflict",
-				"a collection with this name exists");
+			        "a collection with this name exists");
 		return;
 	}
 	api_etag(req, "1");
 	api_created(req, arena_printf(req->arena, "/v1/collections/%s", name),
-		    db_value(db_result(req->db, h), 0, 0));
+	            db_value(db_result(req->db, h), 0, 0));
 }
 
 /* Pivot rows follow the definition: a field that became indexed or
@@ -129,7 +129,7 @@ collections_create(struct request *req)
  * its rows. */
 static void
 queue_reindex(struct request *req, const struct collection *old,
-	      const struct collection *c)
+              const struct collection *c)
 {
 	const char *tid = req->tenant->id_str;
 
@@ -138,26 +138,27 @@ queue_reindex(struct request *req, const struct collection *old,
 		int j = collection_field(old, n->name);
 		const struct field_def *o = j >= 0 ? &old->fields[j] : NULL;
 
-		if (n->indexed && (o == NULL || !o->indexed || o->type != n->type))
+		if (n->indexed &&
+		    (o == NULL || !o->indexed || o->type != n->type))
 			collections_queue_reindex(
-				req->db, tid, c->name, n->name,
-				collection_type_name(n->type));
+			    req->db, tid, c->name, n->name,
+			    collection_type_name(n->type));
 		else if (!n->indexed && o != NULL && o->indexed)
 			collections_queue_reindex(req->db, tid, c->name,
-						  n->name, NULL);
+			                          n->name, NULL);
 	}
 	for (int j = 0; j < old->nfields; j++)
 		if (old->fields[j].indexed &&
 		    collection_field(c, old->fields[j].name) < 0)
 			collections_queue_reindex(req->db, tid, c->name,
-						  old->fields[j].name, NULL);
+			                          old->fields[j].name, NULL);
 }
 
 void
 collections_replace(struct request *req)
 {
 	static const char *const fields[] = {"name", "fields", "subject_field",
-					     "additional_fields", NULL};
+	                                     "additional_fields", NULL};
 	const cJSON *b = api_object(req, fields);
 	const char *name = req->args[0], *def, *body_name, *version;
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
@@ -169,10 +170,10 @@ collections_replace(struct request *req)
 		return;
 	body_name = json_str(b, "name");
 	if (body_name != NULL && strcmp(body_name, name) != 0) {
-		problem_errors(req, 422, "validation_failed",
-			       "a collection cannot be renamed",
-			       problem_add_error(NULL, "name",
-						 "differs from the path"));
+		problem_errors(
+		    req, 422, "validation_failed",
+		    "a collection cannot be renamed",
+		    problem_add_error(NULL, "name", "differs from the path"));
 		return;
 	}
 	def = read_definition(req, b, c);
@@ -190,22 +191,22 @@ collections_replace(struct request *req)
 	if (api_if_match(req, db_value(r, 0, 0)) < 0)
 		return;
 	old = collection_cached(&req->tenant->id, name,
-				strtoll(db_value(r, 0, 0), NULL, 10),
-				db_value(r, 0, 1));
+	                        strtoll(db_value(r, 0, 0), NULL, 10),
+	                        db_value(r, 0, 1));
 	if (old == NULL) {
-		problem(req, 500, "internal_error", "the stored definition "
-						     "does not parse");
+		problem(req, 500, "internal_error",
+		        "the stored definition "
+		        "does not parse");
 		return;
 	}
 	version = arena_printf(req->arena, "%lld",
-			       strtoll(db_value(r, 0, 0), NULL, 10) + 1);
+	                       strtoll(db_value(r, 0, 0), NULL, 10) + 1);
 	queue_reindex(req, old, c);
 	h = collections_queue_update(req->db, req->tenant->id_str, name, def,
-				     db_value(r, 0, 0), req->principal.id_str);
+	                             db_value(r, 0, 0), req->principal.id_str);
 	collections_queue_notify(req->db, req->tenant->id_str);
-	audit_queue(req, "collection.update", "collection", name,
-		    AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"version\":%s}", version));
+	audit_queue(req, "collection.update", "collection", name, AUDIT_SUCCESS,
+	            arena_printf(req->arena, "{\"version\":%s}", version));
 	if (api_commit(req) < 0)
 		return;
 	api_etag(req, version);
@@ -224,16 +225,15 @@ collections_delete(struct request *req)
 	if (api_sync(req) < 0)
 		return;
 	/* The record counter shrinks with the records. */
-	records_queue_counter(req->db, req->arena, req->tenant->id_str,
-			      arena_printf(req->arena, "-%s",
-					   db_value(db_result(req->db, hn), 0,
-						    0)));
+	records_queue_counter(
+	    req->db, req->arena, req->tenant->id_str,
+	    arena_printf(req->arena, "-%s",
+	                 db_value(db_result(req->db, hn), 0, 0)));
 	hd = collections_queue_delete(req->db, req->tenant->id_str, name);
 	collections_queue_notify(req->db, req->tenant->id_str);
-	audit_queue(req, "collection.delete", "collection", name,
-		    AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"records\":%s}",
-				 db_value(db_result(req->db, hn), 0, 0)));
+	audit_queue(req, "collection.delete", "collection", name, AUDIT_SUCCESS,
+	            arena_printf(req->arena, "{\"records\":%s}",
+	                         db_value(db_result(req->db, hn), 0, 0)));
 	if (api_sync(req) < 0)
 		return;
 	r = db_result(req->db, hd);

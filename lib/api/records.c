@@ -40,7 +40,8 @@ cursor_scope(struct request *req, const struct record_query *q)
 	int d = records_driver(q);
 
 	return arena_printf(req->arena, "records:%s:%s:%c", q->c->name,
-			    d >= 0 ? q->c->fields[d].name : "", q->desc ? 'd' : 'a');
+	                    d >= 0 ? q->c->fields[d].name : "",
+	                    q->desc ? 'd' : 'a');
 }
 
 static int
@@ -53,7 +54,7 @@ bad_query(struct request *req, const char *why)
 /* filter[f] or filter[f][op] = v into q. */
 static int
 read_filter(struct request *req, const struct collection *c,
-	    struct record_query *q, const char *key, const char *value)
+            struct record_query *q, const char *key, const char *value)
 {
 	char field[FIELD_NAME_MAX + 1], op[8] = "eq";
 	const char *p = key + 7, *end = strchr(p, ']');
@@ -83,18 +84,19 @@ read_filter(struct request *req, const struct collection *c,
 		return bad_query(req, "a filter names an unknown field");
 	o = records_op(op);
 	if (o < 0)
-		return bad_query(req, "unknown filter operator (eq ne lt lte gt "
-				      "gte in)");
+		return bad_query(req,
+		                 "unknown filter operator (eq ne lt lte gt "
+		                 "gte in)");
 	if (!c->fields[i].indexed && o != OP_EQ)
 		return bad_query(req, "unindexed fields are filtered by "
-				      "equality only");
+		                      "equality only");
 	if (c->fields[i].pii && o != OP_EQ)
 		return bad_query(req, "personal data fields are filtered by "
-				      "equality only");
+		                      "equality only");
 	why = records_value_ok(&c->fields[i], (enum filter_op)o, value);
 	if (why != NULL)
-		return bad_query(req, arena_printf(req->arena,
-						   "the filter value %s", why));
+		return bad_query(
+		    req, arena_printf(req->arena, "the filter value %s", why));
 	if (q->nf == RECORD_MAX_FILTERS)
 		return bad_query(req, "at most 8 filters");
 	f = &q->f[q->nf++];
@@ -106,7 +108,7 @@ read_filter(struct request *req, const struct collection *c,
 
 static int
 read_sort(struct request *req, const struct collection *c,
-	  struct record_query *q, const char *v)
+          struct record_query *q, const char *v)
 {
 	int i;
 
@@ -119,14 +121,15 @@ read_sort(struct request *req, const struct collection *c,
 	}
 	i = collection_field(c, v);
 	if (i < 0 || !c->fields[i].indexed)
-		return bad_query(req, "sort names an unknown or unindexed field");
+		return bad_query(req,
+		                 "sort names an unknown or unindexed field");
 	q->sort = i;
 	return 0;
 }
 
 int
 records_read_query(struct request *req, const struct collection *c,
-		   struct record_query *q)
+                   struct record_query *q)
 {
 	const char *payload;
 	bool bad;
@@ -166,17 +169,17 @@ records_read_query(struct request *req, const struct collection *c,
 /* Queues the list query; returns 0 or -1 after writing the problem. */
 static int
 queue_list(struct request *req, const struct collection *c,
-	   struct record_query *q)
+           struct record_query *q)
 {
-	struct record_sql sql;
+	struct record_sql sql = {0};
 	const char *why = NULL;
 
 	if (records_read_query(req, c, q) < 0)
 		return -1;
 	if (records_build_list(req->arena, q, &sql, &why) < 0)
 		return bad_query(req, why);
-	req->pf[PF_LIST] = db_queue_text(req->db, sql.sql, sql.nparams,
-					 sql.params);
+	req->pf[PF_LIST] =
+	    db_queue_text(req->db, sql.sql, sql.nparams, sql.params);
 	return 0;
 }
 
@@ -184,7 +187,7 @@ bool
 records_prefetch_list(struct request *req)
 {
 	const struct collection *c =
-		collection_peek(&req->tenant->id, req->args[0]);
+	    collection_peek(&req->tenant->id, req->args[0]);
 	struct record_query *q = arena_alloc(req->arena, sizeof(*q));
 	struct response saved = req->res;
 
@@ -214,14 +217,14 @@ render_list(struct request *req, const struct record_query *q, PGresult *r)
 	if (rows > q->limit) {
 		const char *id = db_value(r, shown - 1, 0);
 		const char *payload =
-			records_driver(q) >= 0
-				? arena_printf(req->arena, "%s|%s", id,
-					       db_value(r, shown - 1, 7))
-				: id;
+		    records_driver(q) >= 0
+		        ? arena_printf(req->arena, "%s|%s", id,
+		                       db_value(r, shown - 1, 7))
+		        : id;
 
-		json_add_str(o, "next_cursor",
-			     api_cursor_encode(req, cursor_scope(req, q),
-					       payload));
+		json_add_str(
+		    o, "next_cursor",
+		    api_cursor_encode(req, cursor_scope(req, q), payload));
 	} else {
 		cJSON_AddNullToObject(o, "next_cursor");
 	}
@@ -233,7 +236,7 @@ static const struct collection *
 load_collection(struct request *req, bool lock)
 {
 	int h = collections_queue_get(req->db, req->tenant->id_str,
-				      req->args[0], lock);
+	                              req->args[0], lock);
 	PGresult *r;
 
 	if (api_sync(req) < 0)
@@ -244,8 +247,8 @@ load_collection(struct request *req, bool lock)
 		return NULL;
 	}
 	return collection_cached(&req->tenant->id, req->args[0],
-				 strtoll(db_value(r, 0, 0), NULL, 10),
-				 db_value(r, 0, 1));
+	                         strtoll(db_value(r, 0, 0), NULL, 10),
+	                         db_value(r, 0, 1));
 }
 
 void
@@ -255,7 +258,8 @@ records_list(struct request *req)
 	const struct collection *c;
 
 	if (req->pf[PF_LIST] >= 0) {
-		render_list(req, req->ctx, db_result(req->db, req->pf[PF_LIST]));
+		render_list(req, req->ctx,
+		            db_result(req->db, req->pf[PF_LIST]));
 		return;
 	}
 	c = load_collection(req, false);
@@ -269,9 +273,9 @@ records_prefetch_show(struct request *req)
 {
 	req->pf[PF_RECORD] = -1;
 	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] = records_queue_get(
-			req->db, req->tenant->id_str, req->args[0],
-			req->args[1], false);
+		req->pf[PF_RECORD] =
+		    records_queue_get(req->db, req->tenant->id_str,
+		                      req->args[0], req->args[1], false);
 	return true;
 }
 
@@ -298,7 +302,7 @@ bool
 records_prefetch_create(struct request *req)
 {
 	req->pf[PF_COLLECTION] = collections_queue_get(
-		req->db, req->tenant->id_str, req->args[0], true);
+	    req->db, req->tenant->id_str, req->args[0], true);
 	req->pf[PF_COUNT] = records_queue_count(req->db, req->tenant->id_str);
 	return false;
 }
@@ -314,8 +318,8 @@ prefetched_collection(struct request *req)
 		return NULL;
 	}
 	return collection_cached(&req->tenant->id, req->args[0],
-				 strtoll(db_value(r, 0, 0), NULL, 10),
-				 db_value(r, 0, 1));
+	                         strtoll(db_value(r, 0, 0), NULL, 10),
+	                         db_value(r, 0, 1));
 }
 
 /* {"data": {...}} checked against c; NULL after 400/422. */
@@ -326,8 +330,8 @@ read_data(struct request *req, const struct collection *c, cJSON *data)
 
 	if (errors != NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "the record does not match its collection",
-			       errors);
+		               "the record does not match its collection",
+		               errors);
 		return NULL;
 	}
 	return data;
@@ -344,10 +348,10 @@ body_data(struct request *req)
 		return NULL;
 	data = cJSON_GetObjectItemCaseSensitive(b, "data");
 	if (!cJSON_IsObject(data)) {
-		problem_errors(req, 422, "validation_failed",
-			       "the body is {\"data\": {...}}",
-			       problem_add_error(NULL, "data",
-						 "must be an object"));
+		problem_errors(
+		    req, 422, "validation_failed",
+		    "the body is {\"data\": {...}}",
+		    problem_add_error(NULL, "data", "must be an object"));
 		return NULL;
 	}
 	return data;
@@ -383,42 +387,42 @@ records_create(struct request *req)
 	if (data == NULL || read_data(req, c, data) == NULL)
 		return;
 	if (s != NULL &&
-	    strtoll(db_value(db_result(req->db, req->pf[PF_COUNT]), 0, 0),
-		    NULL, 10) >= s->max_records) {
+	    strtoll(db_value(db_result(req->db, req->pf[PF_COUNT]), 0, 0), NULL,
+	            10) >= s->max_records) {
 		problem(req, 403, "quota_exceeded",
-			"the tenant has reached its record limit");
+		        "the tenant has reached its record limit");
 		return;
 	}
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
 	h = records_queue_insert(req->db, req->tenant->id_str, id, c->name,
-				 json_print(data), ver, subject_of(c, data),
-				 req->principal.id_str);
+	                         json_print(data), ver, subject_of(c, data),
+	                         req->principal.id_str);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
-			    data, false);
+	                    data, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	audit_queue(req, "record.create", "record", id, AUDIT_SUCCESS,
-		    audit_detail(req, c));
+	            audit_detail(req, c));
 	if (api_commit(req) < 0)
 		return;
 	respond_record(req, 201, db_result(req->db, h));
 	response_header(req, "Location",
-			arena_printf(req->arena,
-				     "/v1/collections/%s/records/%s", c->name,
-				     id));
+	                arena_printf(req->arena,
+	                             "/v1/collections/%s/records/%s", c->name,
+	                             id));
 }
 
 bool
 records_prefetch_change(struct request *req)
 {
 	req->pf[PF_COLLECTION] = collections_queue_get(
-		req->db, req->tenant->id_str, req->args[0], true);
+	    req->db, req->tenant->id_str, req->args[0], true);
 	req->pf[PF_RECORD] = -1;
 	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] = records_queue_get(
-			req->db, req->tenant->id_str, req->args[0],
-			req->args[1], true);
+		req->pf[PF_RECORD] =
+		    records_queue_get(req->db, req->tenant->id_str,
+		                      req->args[0], req->args[1], true);
 	return false;
 }
 
@@ -447,12 +451,12 @@ write_change(struct request *req, const struct collection *c, cJSON *data)
 		return;
 	snprintf(ver, sizeof(ver), "%lld", c->version);
 	h = records_queue_update(req->db, req->tenant->id_str, c->name,
-				 req->args[1], json_print(data), ver,
-				 subject_of(c, data));
+	                         req->args[1], json_print(data), ver,
+	                         subject_of(c, data));
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
-			    req->args[1], data, true);
-	audit_queue(req, "record.update", "record", req->args[1],
-		    AUDIT_SUCCESS, audit_detail(req, c));
+	                    req->args[1], data, true);
+	audit_queue(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
+	            audit_detail(req, c));
 	if (api_commit(req) < 0)
 		return;
 	respond_record(req, 200, db_result(req->db, h));
@@ -484,8 +488,8 @@ records_patch(struct request *req)
 	patch = body_data(req);
 	if (patch == NULL)
 		return;
-	data = json_parse(db_value(r, 0, 2), strlen(db_value(r, 0, 2)),
-			  1000, &why);
+	data = json_parse(db_value(r, 0, 2), strlen(db_value(r, 0, 2)), 1000,
+	                  &why);
 	write_change(req, c, json_merge_patch(data, patch));
 }
 
@@ -494,9 +498,9 @@ records_prefetch_delete(struct request *req)
 {
 	req->pf[PF_RECORD] = -1;
 	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] = records_queue_get(
-			req->db, req->tenant->id_str, req->args[0],
-			req->args[1], true);
+		req->pf[PF_RECORD] =
+		    records_queue_get(req->db, req->tenant->id_str,
+		                      req->args[0], req->args[1], true);
 	return false;
 }
 
@@ -506,12 +510,11 @@ records_delete(struct request *req)
 	if (current(req) == NULL)
 		return;
 	records_queue_delete(req->db, req->tenant->id_str, req->args[0],
-			     req->args[1]);
+	                     req->args[1]);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "-1");
-	audit_queue(req, "record.delete", "record", req->args[1],
-		    AUDIT_SUCCESS,
-		    arena_printf(req->arena, "{\"collection\":\"%s\"}",
-				 req->args[0]));
+	audit_queue(
+	    req, "record.delete", "record", req->args[1], AUDIT_SUCCESS,
+	    arena_printf(req->arena, "{\"collection\":\"%s\"}", req->args[0]));
 	if (api_commit(req) < 0)
 		return;
 	response_status(req, 204);

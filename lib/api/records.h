@@ -30,6 +30,6 @@ void records_delete(struct request *req);
 /* Reads ?filter/sort/limit/cursor of req into q for collection c.  Returns
  * 0, or -1 after writing 400. */
 int records_read_query(struct request *req, const struct collection *c,
-		       struct record_query *q);
+                       struct record_query *q);
 
 #endif

@@ -195,12 +195,13 @@ json_merge_patch(cJSON *target, const cJSON *patch)
 
 		if (cJSON_IsNull(m)) {
 			cJSON_DeleteItemFromObjectCaseSensitive(target,
-								m->string);
+			                                        m->string);
 			continue;
 		}
-		cur = cJSON_DetachItemFromObjectCaseSensitive(target, m->string);
+		cur =
+		    cJSON_DetachItemFromObjectCaseSensitive(target, m->string);
 		cJSON_AddItemToObject(target, m->string,
-				      json_merge_patch(cur, m));
+		                      json_merge_patch(cur, m));
 	}
 	return target;
 }

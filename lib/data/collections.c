@@ -18,10 +18,10 @@
 #define INTEGER_LIMIT 9007199254740992.0 /* 2^53: beyond, doubles skip */
 
 static const char *const type_names[] = {
-	"string", "integer", "number", "boolean", "datetime", "object", "array",
+    "string", "integer", "number", "boolean", "datetime", "object", "array",
 };
 static const char *const mask_names[] = {"none", "email", "phone", "last4",
-					 "full"};
+                                         "full"};
 
 #define COLLECTION_JSON                                                        \
 	"json_build_object('name', c.name, 'version', c.version, 'fields', "   \
@@ -30,51 +30,51 @@ static const char *const mask_names[] = {"none", "email", "phone", "last4",
 	"'additional_fields', 'created_at', ts(c.created_at), 'updated_at', "  \
 	"ts(c.updated_at))"
 
-static struct db_stmt st_get = DB_STMT(
-	"collection_get",
-	"SELECT c.version, c.definition::text, " COLLECTION_JSON
-	" FROM collections c WHERE c.tenant_id = $1 AND c.name = $2",
-	2);
+static struct db_stmt st_get =
+    DB_STMT("collection_get",
+            "SELECT c.version, c.definition::text, " COLLECTION_JSON
+            " FROM collections c WHERE c.tenant_id = $1 AND c.name = $2",
+            2);
 static struct db_stmt st_get_share = DB_STMT(
-	"collection_get_share",
-	"SELECT c.version, c.definition::text, " COLLECTION_JSON
-	" FROM collections c WHERE c.tenant_id = $1 AND c.name = $2 FOR SHARE",
-	2);
-static struct db_stmt st_list = DB_STMT(
-	"collection_list",
-	"SELECT c.name, " COLLECTION_JSON " FROM collections c WHERE "
-	"c.tenant_id = $1 ORDER BY c.name",
-	1);
-static struct db_stmt st_count = DB_STMT(
-	"collection_count",
-	"SELECT count(*) FROM collections WHERE tenant_id = $1", 1);
+    "collection_get_share",
+    "SELECT c.version, c.definition::text, " COLLECTION_JSON
+    " FROM collections c WHERE c.tenant_id = $1 AND c.name = $2 FOR SHARE",
+    2);
+static struct db_stmt st_list =
+    DB_STMT("collection_list",
+            "SELECT c.name, " COLLECTION_JSON " FROM collections c WHERE "
+            "c.tenant_id = $1 ORDER BY c.name",
+            1);
+static struct db_stmt st_count =
+    DB_STMT("collection_count",
+            "SELECT count(*) FROM collections WHERE tenant_id = $1", 1);
 static struct db_stmt st_insert = DB_STMT(
-	"collection_insert",
-	"WITH c AS (INSERT INTO collections (tenant_id, name, definition, "
-	"created_by) VALUES ($1, $2, $3::jsonb, $4) RETURNING *), v AS (INSERT "
-	"INTO collection_versions (tenant_id, name, version, definition, "
-	"created_by) SELECT tenant_id, name, version, definition, created_by "
-	"FROM c) SELECT " COLLECTION_JSON " FROM c",
-	4);
+    "collection_insert",
+    "WITH c AS (INSERT INTO collections (tenant_id, name, definition, "
+    "created_by) VALUES ($1, $2, $3::jsonb, $4) RETURNING *), v AS (INSERT "
+    "INTO collection_versions (tenant_id, name, version, definition, "
+    "created_by) SELECT tenant_id, name, version, definition, created_by "
+    "FROM c) SELECT " COLLECTION_JSON " FROM c",
+    4);
 static struct db_stmt st_update = DB_STMT(
-	"collection_update",
-	"WITH c AS (UPDATE collections SET definition = $3::jsonb, version = "
-	"version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
-	"AND version = $4::bigint RETURNING *), v AS (INSERT INTO "
-	"collection_versions (tenant_id, name, version, definition, "
-	"created_by) SELECT tenant_id, name, version, definition, $5 FROM c) "
-	"SELECT " COLLECTION_JSON " FROM c",
-	5);
+    "collection_update",
+    "WITH c AS (UPDATE collections SET definition = $3::jsonb, version = "
+    "version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
+    "AND version = $4::bigint RETURNING *), v AS (INSERT INTO "
+    "collection_versions (tenant_id, name, version, definition, "
+    "created_by) SELECT tenant_id, name, version, definition, $5 FROM c) "
+    "SELECT " COLLECTION_JSON " FROM c",
+    5);
 static struct db_stmt st_delete = DB_STMT(
-	"collection_delete",
-	"DELETE FROM collections WHERE tenant_id = $1 AND name = $2 RETURNING "
-	"name",
-	2);
-static struct db_stmt st_reindex = DB_STMT(
-	"collection_reindex", "SELECT reindex_field($1, $2, $3, $4)", 4);
-static struct db_stmt st_notify = DB_STMT(
-	"collection_notify",
-	"SELECT pg_notify('strata_cache', 'collection:' || $1::text)", 1);
+    "collection_delete",
+    "DELETE FROM collections WHERE tenant_id = $1 AND name = $2 RETURNING "
+    "name",
+    2);
+static struct db_stmt st_reindex =
+    DB_STMT("collection_reindex", "SELECT reindex_field($1, $2, $3, $4)", 4);
+static struct db_stmt st_notify =
+    DB_STMT("collection_notify",
+            "SELECT pg_notify('strata_cache', 'collection:' || $1::text)", 1);
 
 const char *
 collection_type_name(enum field_type t)
@@ -135,8 +135,8 @@ opt_bool(const cJSON *o, const char *key, bool *out, bool dflt)
 static cJSON *
 parse_field(const cJSON *f, struct field_def *d, cJSON *errors)
 {
-	static const char *const keys[] = {"type",    "required", "pii",
-					   "mask",    "indexed",  "max_length"};
+	static const char *const keys[] = {"type", "required", "pii",
+	                                   "mask", "indexed",  "max_length"};
 	const char *path = f->string;
 	const cJSON *item, *v;
 	int t;
@@ -144,7 +144,7 @@ parse_field(const cJSON *f, struct field_def *d, cJSON *errors)
 	memset(d, 0, sizeof(*d));
 	if (!field_name_valid(path))
 		return err(errors, path,
-			   "field names are 1-63 of a-z, 0-9 and '_'");
+		           "field names are 1-63 of a-z, 0-9 and '_'");
 	snprintf(d->name, sizeof(d->name), "%s", path);
 	if (!cJSON_IsObject(f))
 		return err(errors, path, "must be an object");
@@ -157,41 +157,42 @@ parse_field(const cJSON *f, struct field_def *d, cJSON *errors)
 	t = cJSON_IsString(v) ? lookup(type_names, 7, v->valuestring) : -1;
 	if (t < 0)
 		return err(errors, path,
-			   "type must be string, integer, number, boolean, "
-			   "datetime, object or array");
+		           "type must be string, integer, number, boolean, "
+		           "datetime, object or array");
 	d->type = (enum field_type)t;
 	if (!opt_bool(f, "required", &d->required, false) ||
 	    !opt_bool(f, "pii", &d->pii, false) ||
 	    !opt_bool(f, "indexed", &d->indexed, false))
-		errors = err(errors, path,
-			     "required, pii and indexed are booleans");
+		errors =
+		    err(errors, path, "required, pii and indexed are booleans");
 	if (d->indexed && (d->type == FT_OBJECT || d->type == FT_ARRAY))
-		errors = err(errors, path,
-			     "objects and arrays cannot be indexed");
+		errors =
+		    err(errors, path, "objects and arrays cannot be indexed");
 	v = cJSON_GetObjectItemCaseSensitive(f, "mask");
 	d->mask = d->pii ? MASK_FULL : MASK_NONE;
 	if (v != NULL) {
-		int m = cJSON_IsString(v) ? lookup(mask_names, 5, v->valuestring)
-					  : -1;
+		int m = cJSON_IsString(v)
+		            ? lookup(mask_names, 5, v->valuestring)
+		            : -1;
 
 		if (m < 0)
 			errors = err(errors, path,
-				     "mask must be email, phone, last4, full "
-				     "or none");
+			             "mask must be email, phone, last4, full "
+			             "or none");
 		else
 			d->mask = (enum field_mask)m;
 	}
 	if (d->pii && (d->type == FT_OBJECT || d->type == FT_ARRAY))
 		errors = err(errors, path,
-			     "personal data fields hold scalar values");
+		             "personal data fields hold scalar values");
 	v = cJSON_GetObjectItemCaseSensitive(f, "max_length");
 	if (v != NULL) {
 		if (d->type != FT_STRING || !cJSON_IsNumber(v) ||
 		    v->valuedouble < 1 || v->valuedouble > MAX_LENGTH_LIMIT ||
 		    v->valuedouble != floor(v->valuedouble))
 			errors = err(errors, path,
-				     "max_length is an integer from 1 to "
-				     "1048576, for strings");
+			             "max_length is an integer from 1 to "
+			             "1048576, for strings");
 		else
 			d->max_length = (long)v->valuedouble;
 	}
@@ -203,15 +204,16 @@ collection_parse(const cJSON *def, struct collection *c)
 {
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(def, "fields");
 	const cJSON *subject =
-		cJSON_GetObjectItemCaseSensitive(def, "subject_field");
+	    cJSON_GetObjectItemCaseSensitive(def, "subject_field");
 	const cJSON *f;
 	cJSON *errors = NULL;
 
 	c->nfields = 0;
 	c->subject = -1;
 	if (!cJSON_IsObject(fields) || cJSON_GetArraySize(fields) < 1)
-		return err(NULL, "fields", "must be an object of field "
-					   "definitions");
+		return err(NULL, "fields",
+		           "must be an object of field "
+		           "definitions");
 	if (cJSON_GetArraySize(fields) > COLLECTION_MAX_FIELDS)
 		return err(NULL, "fields", "at most 100 fields");
 	cJSON_ArrayForEach(f, fields)
@@ -227,11 +229,11 @@ collection_parse(const cJSON *def, struct collection *c)
 		errors = err(errors, "additional_fields", "must be a boolean");
 	if (subject != NULL && !cJSON_IsNull(subject)) {
 		c->subject = cJSON_IsString(subject)
-				     ? collection_field(c, subject->valuestring)
-				     : -1;
+		                 ? collection_field(c, subject->valuestring)
+		                 : -1;
 		if (c->subject < 0 || c->fields[c->subject].type != FT_STRING)
 			errors = err(errors, "subject_field",
-				     "must name a string field");
+			             "must name a string field");
 	}
 	return errors;
 }
@@ -253,11 +255,11 @@ collection_definition(const struct collection *c)
 		cJSON_AddStringToObject(f, "mask", mask_names[d->mask]);
 		if (d->max_length > 0)
 			cJSON_AddNumberToObject(f, "max_length",
-						(double)d->max_length);
+			                        (double)d->max_length);
 	}
 	if (c->subject >= 0)
 		cJSON_AddStringToObject(o, "subject_field",
-					c->fields[c->subject].name);
+		                        c->fields[c->subject].name);
 	else
 		cJSON_AddNullToObject(o, "subject_field");
 	cJSON_AddBoolToObject(o, "additional_fields", c->additional);
@@ -298,22 +300,23 @@ type_error(const struct field_def *d, const cJSON *v)
 			return "is longer than max_length";
 		return NULL;
 	case FT_INTEGER:
-		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+		if (!cJSON_IsNumber(v) ||
+		    v->valuedouble != floor(v->valuedouble))
 			return "must be an integer";
 		if (fabs(v->valuedouble) >= INTEGER_LIMIT)
 			return "is out of the exact integer range (2^53)";
 		return NULL;
 	case FT_NUMBER:
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble)
-			       ? NULL
-			       : "must be a number";
+		           ? NULL
+		           : "must be a number";
 	case FT_BOOLEAN:
 		return cJSON_IsBool(v) ? NULL : "must be true or false";
 	case FT_DATETIME:
 		return cJSON_IsString(v) &&
-				       timefmt_parse(v->valuestring, &ms) == 0
-			       ? NULL
-			       : "must be an RFC 3339 date-time";
+		               timefmt_parse(v->valuestring, &ms) == 0
+		           ? NULL
+		           : "must be an RFC 3339 date-time";
 	case FT_OBJECT:
 		return cJSON_IsObject(v) ? NULL : "must be an object";
 	case FT_ARRAY:
@@ -349,8 +352,8 @@ collection_check(const struct collection *c, const cJSON *data)
 		{
 			if (collection_field(c, v->string) < 0)
 				errors = err(errors, v->string,
-					     "is not a field of this "
-					     "collection");
+				             "is not a field of this "
+				             "collection");
 		}
 	}
 	return errors;
@@ -402,7 +405,7 @@ collection_peek(const struct uuid *tenant, const char *name)
 
 const struct collection *
 collection_cached(const struct uuid *tenant, const char *name,
-		  long long version, const char *definition)
+                  long long version, const char *definition)
 {
 	unsigned s = slot_of(tenant, name);
 	struct collection *c = cache[s];
@@ -434,7 +437,7 @@ collection_cached(const struct uuid *tenant, const char *name,
 
 int
 collections_queue_get(struct db *db, const char *tid, const char *name,
-		      bool for_share)
+                      bool for_share)
 {
 	const char *p[2] = {tid, name};
 
@@ -459,7 +462,7 @@ collections_queue_count(struct db *db, const char *tid)
 
 int
 collections_queue_insert(struct db *db, const char *tid, const char *name,
-			 const char *definition, const char *by)
+                         const char *definition, const char *by)
 {
 	const char *p[4] = {tid, name, definition, by};
 
@@ -468,8 +471,8 @@ collections_queue_insert(struct db *db, const char *tid, const char *name,
 
 int
 collections_queue_update(struct db *db, const char *tid, const char *name,
-			 const char *definition, const char *expected,
-			 const char *by)
+                         const char *definition, const char *expected,
+                         const char *by)
 {
 	const char *p[5] = {tid, name, definition, expected, by};
 
@@ -486,7 +489,7 @@ collections_queue_delete(struct db *db, const char *tid, const char *name)
 
 int
 collections_queue_reindex(struct db *db, const char *tid, const char *name,
-			  const char *field, const char *type)
+                          const char *field, const char *type)
 {
 	const char *p[4] = {tid, name, field, type};
 

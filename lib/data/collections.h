@@ -81,37 +81,34 @@ const char *collection_type_name(enum field_type t);
  * parsed from definition text (then cached).  NULL when it does not
  * parse (cannot happen for stored definitions). */
 const struct collection *collection_cached(const struct uuid *tenant,
-					   const char *name, long long version,
-					   const char *definition);
+                                           const char *name, long long version,
+                                           const char *definition);
 
 /* The cached definition of (tenant, name) whatever its version, or NULL.
  * Lists use it (a definition changed a moment ago elsewhere is dropped by
  * the change notification). */
 const struct collection *collection_peek(const struct uuid *tenant,
-					 const char *name);
+                                         const char *name);
 
 void collections_notify(const char *payload);
 void collections_clear(void);
 
 /* Statements.  Columns of get: version, definition, json. */
 int collections_queue_get(struct db *db, const char *tid, const char *name,
-			  bool for_share);
+                          bool for_share);
 int collections_queue_list(struct db *db, const char *tid);
 int collections_queue_count(struct db *db, const char *tid);
-int collections_queue_insert(struct db *db, const char *tid,
-			     const char *name, const char *definition,
-			     const char *by);
+int collections_queue_insert(struct db *db, const char *tid, const char *name,
+                             const char *definition, const char *by);
 /* Writes version+1 when the current version is expected; one row (json)
  * when it did. */
-int collections_queue_update(struct db *db, const char *tid,
-			     const char *name, const char *definition,
-			     const char *expected, const char *by);
-int collections_queue_delete(struct db *db, const char *tid,
-			     const char *name);
+int collections_queue_update(struct db *db, const char *tid, const char *name,
+                             const char *definition, const char *expected,
+                             const char *by);
+int collections_queue_delete(struct db *db, const char *tid, const char *name);
 /* Rebuilds pivot rows of a field (type NULL: removes them). */
-int collections_queue_reindex(struct db *db, const char *tid,
-			      const char *name, const char *field,
-			      const char *type);
+int collections_queue_reindex(struct db *db, const char *tid, const char *name,
+                              const char *field, const char *type);
 int collections_queue_notify(struct db *db, const char *tid);
 
 #endif

@@ -178,7 +178,7 @@ fnv64(const char *s)
 
 int
 db_queue_text(struct db *db, const char *sql, int nparams,
-	      const char *const *params)
+              const char *const *params)
 {
 	unsigned long long h = fnv64(sql);
 	struct db_dynamic *d = &db->dynamic[h % DB_DYNAMIC_MAX];
@@ -189,7 +189,7 @@ db_queue_text(struct db *db, const char *sql, int nparams,
 	/* A slot taken by another text (rare): run this one unprepared. */
 	if (d->hash != 0 && d->hash != h && d->gen == db->gen) {
 		if (PQsendQueryParams(db->conn, sql, nparams, NULL, params,
-				      NULL, NULL, 0) != 1)
+		                      NULL, NULL, 0) != 1)
 			return -1;
 		return slot(db, NULL, false);
 	}
@@ -202,7 +202,7 @@ db_queue_text(struct db *db, const char *sql, int nparams,
 		db->q[slot(db, NULL, true)].dyn = d;
 	}
 	if (PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
-				0) != 1)
+	                        0) != 1)
 		return -1;
 	return slot(db, NULL, false);
 }

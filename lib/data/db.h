@@ -42,11 +42,11 @@ struct db_stmt {
 
 struct db_dynamic {
 	unsigned long long hash; /* of the text; 0 = free */
-	unsigned gen;		 /* connection it was prepared on */
+	unsigned gen;            /* connection it was prepared on */
 };
 
 struct db_slot {
-	struct db_stmt *stmt;	  /* NULL for unnamed statements */
+	struct db_stmt *stmt;   /* NULL for unnamed statements */
 	struct db_dynamic *dyn; /* the dynamic text being prepared */
 	bool is_prepare;
 	PGresult *res;
@@ -92,7 +92,7 @@ int db_queue(struct db *db, struct db_stmt *stmt, const char *const *params);
  * parameters).  Each distinct text is prepared once per connection, up to
  * DB_DYNAMIC_MAX texts; beyond that it runs unprepared. */
 int db_queue_text(struct db *db, const char *sql, int nparams,
-		  const char *const *params);
+                  const char *const *params);
 
 /* Queues one parameterless statement by text (BEGIN, COMMIT, SET LOCAL). */
 int db_queue_sql(struct db *db, const char *sql);

@@ -19,56 +19,56 @@
 #define SQL_MAX (16 * 1024)
 
 static struct db_stmt st_get = DB_STMT(
-	"record_get",
-	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
-	"r.collection = $2 AND r.id = $3",
-	3);
+    "record_get",
+    "SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
+    "r.collection = $2 AND r.id = $3",
+    3);
 static struct db_stmt st_get_lock = DB_STMT(
-	"record_get_lock",
-	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
-	"r.collection = $2 AND r.id = $3 FOR UPDATE",
-	3);
+    "record_get_lock",
+    "SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
+    "r.collection = $2 AND r.id = $3 FOR UPDATE",
+    3);
 static struct db_stmt st_insert = DB_STMT(
-	"record_insert",
-	"INSERT INTO records AS r (tenant_id, id, collection, data, "
-	"schema_version, subject, created_by) VALUES ($1, $2, $3, $4::jsonb, "
-	"$5, $6, $7) RETURNING " RECORD_COLUMNS,
-	7);
+    "record_insert",
+    "INSERT INTO records AS r (tenant_id, id, collection, data, "
+    "schema_version, subject, created_by) VALUES ($1, $2, $3, $4::jsonb, "
+    "$5, $6, $7) RETURNING " RECORD_COLUMNS,
+    7);
 static struct db_stmt st_update = DB_STMT(
-	"record_update",
-	"UPDATE records r SET data = $4::jsonb, schema_version = $5, subject = "
-	"$6, version = version + 1, updated_at = now() WHERE r.tenant_id = $1 "
-	"AND r.collection = $2 AND r.id = $3 RETURNING " RECORD_COLUMNS,
-	6);
+    "record_update",
+    "UPDATE records r SET data = $4::jsonb, schema_version = $5, subject = "
+    "$6, version = version + 1, updated_at = now() WHERE r.tenant_id = $1 "
+    "AND r.collection = $2 AND r.id = $3 RETURNING " RECORD_COLUMNS,
+    6);
 static struct db_stmt st_delete = DB_STMT(
-	"record_delete",
-	"DELETE FROM records WHERE tenant_id = $1 AND collection = $2 AND id = "
-	"$3 RETURNING id",
-	3);
+    "record_delete",
+    "DELETE FROM records WHERE tenant_id = $1 AND collection = $2 AND id = "
+    "$3 RETURNING id",
+    3);
 static struct db_stmt st_pivot_clear = DB_STMT(
-	"record_pivot_clear",
-	"DELETE FROM record_index WHERE tenant_id = $1 AND record_id = $2", 2);
+    "record_pivot_clear",
+    "DELETE FROM record_index WHERE tenant_id = $1 AND record_id = $2", 2);
 static struct db_stmt st_pivot = DB_STMT(
-	"record_pivot",
-	"INSERT INTO record_index (tenant_id, collection, field, record_id, "
-	"v_num, v_text, v_time, v_bool) SELECT $1, $2, u.f, $3, u.n, u.t, u.d, "
-	"u.b FROM unnest($4::text[], $5::numeric[], $6::text[], "
-	"$7::timestamptz[], $8::boolean[]) AS u(f, n, t, d, b)",
-	8);
+    "record_pivot",
+    "INSERT INTO record_index (tenant_id, collection, field, record_id, "
+    "v_num, v_text, v_time, v_bool) SELECT $1, $2, u.f, $3, u.n, u.t, u.d, "
+    "u.b FROM unnest($4::text[], $5::numeric[], $6::text[], "
+    "$7::timestamptz[], $8::boolean[]) AS u(f, n, t, d, b)",
+    8);
 static struct db_stmt st_count = DB_STMT(
-	"record_count",
-	"SELECT coalesce(sum(records), 0) FROM tenant_counters WHERE tenant_id "
-	"= $1",
-	1);
+    "record_count",
+    "SELECT coalesce(sum(records), 0) FROM tenant_counters WHERE tenant_id "
+    "= $1",
+    1);
 static struct db_stmt st_counter = DB_STMT(
-	"record_counter",
-	"INSERT INTO tenant_counters AS c (tenant_id, shard, records) VALUES "
-	"($1, $2, $3) ON CONFLICT (tenant_id, shard) DO UPDATE SET records = "
-	"c.records + excluded.records",
-	3);
+    "record_counter",
+    "INSERT INTO tenant_counters AS c (tenant_id, shard, records) VALUES "
+    "($1, $2, $3) ON CONFLICT (tenant_id, shard) DO UPDATE SET records = "
+    "c.records + excluded.records",
+    3);
 
-static const char *const op_names[] = {"eq",  "ne", "lt", "lte",
-				       "gt", "gte", "in"};
+static const char *const op_names[] = {"eq", "ne",  "lt", "lte",
+                                       "gt", "gte", "in"};
 static const char *const op_sql[] = {"=", "<>", "<", "<=", ">", ">=", ""};
 
 int
@@ -135,12 +135,12 @@ scalar_ok(const struct field_def *d, const char *v)
 		return NULL;
 	case FT_BOOLEAN:
 		return strcmp(v, "true") == 0 || strcmp(v, "false") == 0
-			       ? NULL
-			       : "is not true or false";
+		           ? NULL
+		           : "is not true or false";
 	case FT_DATETIME:
 		return timefmt_parse(v, &ms) == 0
-			       ? NULL
-			       : "is not an RFC 3339 date-time";
+		           ? NULL
+		           : "is not an RFC 3339 date-time";
 	default:
 		return "objects and arrays cannot be filtered";
 	}
@@ -148,7 +148,7 @@ scalar_ok(const struct field_def *d, const char *v)
 
 const char *
 records_value_ok(const struct field_def *d, enum filter_op op,
-		 const char *value)
+                 const char *value)
 {
 	if (op != OP_IN)
 		return scalar_ok(d, value);
@@ -228,23 +228,23 @@ param(struct builder *b, const char *value)
 /* " AND <col> <op> $n::<type>" for one filter, on table alias t. */
 static void
 condition(struct builder *b, const char *t, const struct field_def *d,
-	  const struct record_filter *f)
+          const struct record_filter *f)
 {
 	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
 
 	if (f->op == OP_IN)
 		buf_printf(&b->sql, " AND %s.%s = ANY ($%d::%s[])", t, col,
-			   param(b, in_array(b->a, f->value)), typ);
+		           param(b, in_array(b->a, f->value)), typ);
 	else
 		buf_printf(&b->sql, " AND %s.%s %s $%d::%s", t, col,
-			   op_sql[f->op], param(b, f->value), typ);
+		           op_sql[f->op], param(b, f->value), typ);
 }
 
 /* Filters that do not drive the query: EXISTS on the pivot for indexed
  * fields, one jsonb containment (GIN) for equality on the others. */
 static int
 other_filters(struct builder *b, const struct record_query *q, int drive,
-	      const char **why)
+              const char **why)
 {
 	cJSON *contains = NULL;
 
@@ -263,20 +263,20 @@ other_filters(struct builder *b, const struct record_query *q, int drive,
 			if (contains == NULL)
 				contains = cJSON_CreateObject();
 			cJSON_AddItemToObject(contains, d->name,
-					      json_value(d, f->value));
+			                      json_value(d, f->value));
 			continue;
 		}
 		buf_printf(&b->sql,
-			   " AND EXISTS (SELECT 1 FROM record_index i WHERE "
-			   "i.tenant_id = $1 AND i.collection = $2 AND "
-			   "i.record_id = r.id AND i.field = $%d",
-			   param(b, d->name));
+		           " AND EXISTS (SELECT 1 FROM record_index i WHERE "
+		           "i.tenant_id = $1 AND i.collection = $2 AND "
+		           "i.record_id = r.id AND i.field = $%d",
+		           param(b, d->name));
 		condition(b, "i", d, f);
 		buf_putc(&b->sql, ')');
 	}
 	if (contains != NULL)
 		buf_printf(&b->sql, " AND r.data @> $%d::jsonb",
-			   param(b, json_print(contains)));
+		           param(b, json_print(contains)));
 	return 0;
 }
 
@@ -299,20 +299,20 @@ by_pivot(struct builder *b, const struct record_query *q, int drive)
 	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
 
 	buf_printf(&b->sql,
-		   "SELECT " RECORD_COLUMNS ", d.%s::text FROM record_index d "
-		   "JOIN records r ON r.tenant_id = d.tenant_id AND r.id = "
-		   "d.record_id WHERE d.tenant_id = $1 AND d.collection = $2 "
-		   "AND r.collection = $2 AND d.field = $%d AND d.%s IS NOT "
-		   "NULL",
-		   col, param(b, d->name), col);
+	           "SELECT " RECORD_COLUMNS ", d.%s::text FROM record_index d "
+	           "JOIN records r ON r.tenant_id = d.tenant_id AND r.id = "
+	           "d.record_id WHERE d.tenant_id = $1 AND d.collection = $2 "
+	           "AND r.collection = $2 AND d.field = $%d AND d.%s IS NOT "
+	           "NULL",
+	           col, param(b, d->name), col);
 	for (int i = 0; i < q->nf; i++)
 		if (q->f[i].field == drive)
 			condition(b, "d", d, &q->f[i]);
 	if (q->after_id != NULL && q->after_value != NULL)
 		buf_printf(&b->sql,
-			   " AND (d.%s, d.record_id) %s ($%d::%s, $%d::uuid)",
-			   col, q->desc ? "<" : ">", param(b, q->after_value),
-			   typ, param(b, q->after_id));
+		           " AND (d.%s, d.record_id) %s ($%d::%s, $%d::uuid)",
+		           col, q->desc ? "<" : ">", param(b, q->after_value),
+		           typ, param(b, q->after_id));
 	b->out->pivot = true;
 }
 
@@ -320,16 +320,16 @@ static void
 by_id(struct builder *b, const struct record_query *q)
 {
 	buf_puts(&b->sql, "SELECT " RECORD_COLUMNS ", r.id::text FROM records "
-			  "r WHERE r.tenant_id = $1 AND r.collection = $2");
+	                  "r WHERE r.tenant_id = $1 AND r.collection = $2");
 	if (q->after_id != NULL)
 		buf_printf(&b->sql, " AND r.id %s $%d::uuid",
-			   q->desc ? "<" : ">", param(b, q->after_id));
+		           q->desc ? "<" : ">", param(b, q->after_id));
 	b->out->pivot = false;
 }
 
 int
 records_build_list(struct arena *a, const struct record_query *q,
-		   struct record_sql *out, const char **why)
+                   struct record_sql *out, const char **why)
 {
 	struct builder b = {a, {0}, out};
 	int drive = driver(q);
@@ -349,11 +349,11 @@ records_build_list(struct arena *a, const struct record_query *q,
 	snprintf(limit, sizeof(limit), "%d", q->limit + 1);
 	if (drive >= 0)
 		buf_printf(&b.sql, " ORDER BY d.%s%s, d.record_id%s LIMIT $%d",
-			   column_of(q->c->fields[drive].type), dir, dir,
-			   param(&b, arena_strdup(a, limit)));
+		           column_of(q->c->fields[drive].type), dir, dir,
+		           param(&b, arena_strdup(a, limit)));
 	else
 		buf_printf(&b.sql, " ORDER BY r.id%s LIMIT $%d", dir,
-			   param(&b, arena_strdup(a, limit)));
+		           param(&b, arena_strdup(a, limit)));
 	out->sql = buf_cstr(&b.sql);
 	return 0;
 }
@@ -375,7 +375,7 @@ records_json(const PGresult *r, int i)
 
 int
 records_queue_get(struct db *db, const char *tid, const char *collection,
-		  const char *id, bool for_update)
+                  const char *id, bool for_update)
 {
 	const char *p[3] = {tid, collection, id};
 
@@ -384,20 +384,20 @@ records_queue_get(struct db *db, const char *tid, const char *collection,
 
 int
 records_queue_insert(struct db *db, const char *tid, const char *id,
-		     const char *collection, const char *data,
-		     const char *schema_version, const char *subject,
-		     const char *by)
+                     const char *collection, const char *data,
+                     const char *schema_version, const char *subject,
+                     const char *by)
 {
-	const char *p[7] = {tid,	    id,	     collection, data,
-			    schema_version, subject, by};
+	const char *p[7] = {tid,     id, collection, data, schema_version,
+	                    subject, by};
 
 	return db_queue(db, &st_insert, p);
 }
 
 int
 records_queue_update(struct db *db, const char *tid, const char *collection,
-		     const char *id, const char *data,
-		     const char *schema_version, const char *subject)
+                     const char *id, const char *data,
+                     const char *schema_version, const char *subject)
 {
 	const char *p[6] = {tid, collection, id, data, schema_version, subject};
 
@@ -406,7 +406,7 @@ records_queue_update(struct db *db, const char *tid, const char *collection,
 
 int
 records_queue_delete(struct db *db, const char *tid, const char *collection,
-		     const char *id)
+                     const char *id)
 {
 	const char *p[3] = {tid, collection, id};
 
@@ -427,8 +427,8 @@ array_text(struct buf *b, const char *s)
 
 int
 records_queue_pivot(struct db *db, struct arena *a, const char *tid,
-		    const struct collection *c, const char *id,
-		    const cJSON *data, bool replace)
+                    const struct collection *c, const char *id,
+                    const cJSON *data, bool replace)
 {
 	struct buf f, n, t, d, bo;
 	const char *p[8];
@@ -446,7 +446,8 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 	buf_init(&bo, a, 64, 64 * 1024);
 	for (int i = 0; i < c->nfields; i++) {
 		const struct field_def *def = &c->fields[i];
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, def->name);
+		const cJSON *v =
+		    cJSON_GetObjectItemCaseSensitive(data, def->name);
 		const char *sep = count ? "," : "{";
 
 		if (!def->indexed || v == NULL || cJSON_IsNull(v))
@@ -505,7 +506,7 @@ records_queue_count(struct db *db, const char *tid)
 
 int
 records_queue_counter(struct db *db, struct arena *a, const char *tid,
-		      const char *delta)
+                      const char *delta)
 {
 	unsigned char r = 0;
 	const char *p[3];

@@ -41,7 +41,7 @@ struct record_query {
 	int sort; /* field index, or -1: by id */
 	bool desc;
 	int limit;
-	const char *after_id;	 /* keyset: the last id shown */
+	const char *after_id;    /* keyset: the last id shown */
 	const char *after_value; /* keyset: its sort value (pivot-driven) */
 };
 
@@ -64,42 +64,41 @@ int records_op(const char *op);
 /* NULL when value (text from a query string) is a value of field d for op,
  * else the reason.  IN takes comma-separated values. */
 const char *records_value_ok(const struct field_def *d, enum filter_op op,
-			     const char *value);
+                             const char *value);
 
 /* Assembles the list query of q into out (arena a).  Returns 0, or -1 with
  * the reason in *why when q asks for what no index can serve. */
 int records_build_list(struct arena *a, const struct record_query *q,
-		       struct record_sql *out, const char **why);
+                       struct record_sql *out, const char **why);
 
 /* {id, collection, data, version, created_at, updated_at, created_by} of
  * row i of a result with RECORD_COLUMNS. */
 cJSON *records_json(const PGresult *r, int i);
 
 int records_queue_get(struct db *db, const char *tid, const char *collection,
-		      const char *id, bool for_update);
+                      const char *id, bool for_update);
 int records_queue_insert(struct db *db, const char *tid, const char *id,
-			 const char *collection, const char *data,
-			 const char *schema_version, const char *subject,
-			 const char *by);
-int records_queue_update(struct db *db, const char *tid,
-			 const char *collection, const char *id,
-			 const char *data, const char *schema_version,
-			 const char *subject);
-int records_queue_delete(struct db *db, const char *tid,
-			 const char *collection, const char *id);
+                         const char *collection, const char *data,
+                         const char *schema_version, const char *subject,
+                         const char *by);
+int records_queue_update(struct db *db, const char *tid, const char *collection,
+                         const char *id, const char *data,
+                         const char *schema_version, const char *subject);
+int records_queue_delete(struct db *db, const char *tid, const char *collection,
+                         const char *id);
 
 /* Replaces the pivot rows of record id with those of data's indexed
  * fields.  Returns the last handle or -1. */
 int records_queue_pivot(struct db *db, struct arena *a, const char *tid,
-			const struct collection *c, const char *id,
-			const cJSON *data, bool replace);
+                        const struct collection *c, const char *id,
+                        const cJSON *data, bool replace);
 
 /* The tenant's record count (sum of its counter shards).  Column: count. */
 int records_queue_count(struct db *db, const char *tid);
 
 /* Adds delta (an integer as text) to one counter shard of the tenant. */
 int records_queue_counter(struct db *db, struct arena *a, const char *tid,
-			  const char *delta);
+                          const char *delta);
 
 /* The field whose pivot drives q (-1: the records index).  Cursors are
  * bound to it. */

@@ -69,13 +69,13 @@ static struct db_stmt st_update =
 static struct db_stmt st_delete = DB_STMT(
     "user_delete", "DELETE FROM users WHERE tenant_id = $1 AND id = $2", 2);
 static struct db_stmt st_lock_owners = DB_STMT(
-	"user_lock_owners",
-	"SELECT pg_advisory_xact_lock(hashtextextended('owners:' || "
-	"$1::text, 0)), (SELECT count(*) FROM user_roles ur JOIN users u ON "
-	"u.tenant_id = ur.tenant_id AND u.id = ur.user_id WHERE ur.tenant_id "
-	"= $1::uuid AND ur.role_name = 'owner' AND u.status = 'active' AND "
-	"u.id <> $2::uuid)",
-	2);
+    "user_lock_owners",
+    "SELECT pg_advisory_xact_lock(hashtextextended('owners:' || "
+    "$1::text, 0)), (SELECT count(*) FROM user_roles ur JOIN users u ON "
+    "u.tenant_id = ur.tenant_id AND u.id = ur.user_id WHERE ur.tenant_id "
+    "= $1::uuid AND ur.role_name = 'owner' AND u.status = 'active' AND "
+    "u.id <> $2::uuid)",
+    2);
 static struct db_stmt st_roles_perms = DB_STMT(
     "roles_perms",
     "SELECT ARRAY(SELECT DISTINCT p FROM roles r, unnest(r.permissions) p "

@@ -21,7 +21,7 @@ J(const char *s)
 }
 
 #define BOOKS                                                                  \
-	"{\"fields\":{\"title\":{\"type\":\"string\",\"required\":true,"     \
+	"{\"fields\":{\"title\":{\"type\":\"string\",\"required\":true,"       \
 	"\"max_length\":5,\"indexed\":true},\"pages\":{\"type\":\"integer\"}," \
 	"\"price\":{\"type\":\"number\"},\"ok\":{\"type\":\"boolean\"},"       \
 	"\"at\":{\"type\":\"datetime\"},\"meta\":{\"type\":\"object\"},"       \
@@ -60,7 +60,7 @@ START_TEST(parses_definition)
 		struct collection d;
 
 		ck_assert_ptr_null(
-			collection_parse(collection_definition(&c), &d));
+		    collection_parse(collection_definition(&c), &d));
 		ck_assert_int_eq(d.nfields, c.nfields);
 		ck_assert_int_eq(d.subject, c.subject);
 	}
@@ -68,26 +68,26 @@ START_TEST(parses_definition)
 END_TEST
 
 static const char *const bad_defs[] = {
-	"{}",
-	"{\"fields\":{}}",
-	"{\"fields\":[]}",
-	"{\"fields\":{\"a\":{\"type\":\"blob\"}}}",
-	"{\"fields\":{\"a\":{}}}",
-	"{\"fields\":{\"a\":\"string\"}}",
-	"{\"fields\":{\"A\":{\"type\":\"string\"}}}",
-	"{\"fields\":{\"a.b\":{\"type\":\"string\"}}}",
-	"{\"fields\":{\"a\":{\"type\":\"object\",\"indexed\":true}}}",
-	"{\"fields\":{\"a\":{\"type\":\"integer\",\"max_length\":3}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\",\"max_length\":0}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\",\"max_length\":1.5}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\",\"required\":\"yes\"}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\",\"mask\":\"half\"}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\",\"colour\":\"red\"}}}",
-	"{\"fields\":{\"a\":{\"type\":\"array\",\"pii\":true}}}",
-	"{\"fields\":{\"a\":{\"type\":\"string\"}},\"subject_field\":\"b\"}",
-	"{\"fields\":{\"a\":{\"type\":\"integer\"}},\"subject_field\":\"a\"}",
-	"{\"fields\":{\"a\":{\"type\":\"string\"}},\"additional_fields\":1}",
-	"{\"fields\":{\"a\":{\"type\":\"string\"},\"a\":{\"type\":\"string\"}}}",
+    "{}",
+    "{\"fields\":{}}",
+    "{\"fields\":[]}",
+    "{\"fields\":{\"a\":{\"type\":\"blob\"}}}",
+    "{\"fields\":{\"a\":{}}}",
+    "{\"fields\":{\"a\":\"string\"}}",
+    "{\"fields\":{\"A\":{\"type\":\"string\"}}}",
+    "{\"fields\":{\"a.b\":{\"type\":\"string\"}}}",
+    "{\"fields\":{\"a\":{\"type\":\"object\",\"indexed\":true}}}",
+    "{\"fields\":{\"a\":{\"type\":\"integer\",\"max_length\":3}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\",\"max_length\":0}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\",\"max_length\":1.5}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\",\"required\":\"yes\"}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\",\"mask\":\"half\"}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\",\"colour\":\"red\"}}}",
+    "{\"fields\":{\"a\":{\"type\":\"array\",\"pii\":true}}}",
+    "{\"fields\":{\"a\":{\"type\":\"string\"}},\"subject_field\":\"b\"}",
+    "{\"fields\":{\"a\":{\"type\":\"integer\"}},\"subject_field\":\"a\"}",
+    "{\"fields\":{\"a\":{\"type\":\"string\"}},\"additional_fields\":1}",
+    "{\"fields\":{\"a\":{\"type\":\"string\"},\"a\":{\"type\":\"string\"}}}",
 };
 
 START_TEST(refuses_bad_definitions)
@@ -95,13 +95,14 @@ START_TEST(refuses_bad_definitions)
 	struct collection d;
 
 	ck_assert_msg(collection_parse(J(bad_defs[_i]), &d) != NULL, "%s",
-		      bad_defs[_i]);
+	              bad_defs[_i]);
 }
 END_TEST
 
 START_TEST(too_many_fields)
 {
-	cJSON *def = cJSON_CreateObject(), *f = cJSON_AddObjectToObject(def, "fields");
+	cJSON *def = cJSON_CreateObject(),
+	      *f = cJSON_AddObjectToObject(def, "fields");
 	struct collection d;
 	char name[16];
 
@@ -117,30 +118,30 @@ static const struct {
 	const char *data;
 	const char *bad_field; /* NULL = valid */
 } records[] = {
-	{"{\"title\":\"abc\"}", NULL},
-	{"{\"title\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}", NULL},
-	{"{\"title\":\"abcdef\"}", "title"},
-	{"{}", "title"},
-	{"{\"title\":null}", "title"},
-	{"{\"title\":5}", "title"},
-	{"{\"title\":\"a\",\"pages\":1.5}", "pages"},
-	{"{\"title\":\"a\",\"pages\":\"1\"}", "pages"},
-	{"{\"title\":\"a\",\"pages\":9007199254740993}", "pages"},
-	{"{\"title\":\"a\",\"pages\":-3}", NULL},
-	{"{\"title\":\"a\",\"price\":1.5}", NULL},
-	{"{\"title\":\"a\",\"price\":true}", "price"},
-	{"{\"title\":\"a\",\"ok\":1}", "ok"},
-	{"{\"title\":\"a\",\"ok\":false}", NULL},
-	{"{\"title\":\"a\",\"at\":\"2026-11-27T08:00:00Z\"}", NULL},
-	{"{\"title\":\"a\",\"at\":\"yesterday\"}", "at"},
-	{"{\"title\":\"a\",\"meta\":[]}", "meta"},
-	{"{\"title\":\"a\",\"meta\":{\"x\":1}}", NULL},
-	{"{\"title\":\"a\",\"tags\":{}}", "tags"},
-	{"{\"title\":\"a\",\"tags\":[1,\"x\"]}", NULL},
-	{"{\"title\":\"a\",\"unknown\":1}", "unknown"},
-	{"{\"title\":\"a\",\"pages\":null}", NULL},
-	{"[]", "data"},
-	{"\"x\"", "data"},
+    {"{\"title\":\"abc\"}", NULL},
+    {"{\"title\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}", NULL},
+    {"{\"title\":\"abcdef\"}", "title"},
+    {"{}", "title"},
+    {"{\"title\":null}", "title"},
+    {"{\"title\":5}", "title"},
+    {"{\"title\":\"a\",\"pages\":1.5}", "pages"},
+    {"{\"title\":\"a\",\"pages\":\"1\"}", "pages"},
+    {"{\"title\":\"a\",\"pages\":9007199254740993}", "pages"},
+    {"{\"title\":\"a\",\"pages\":-3}", NULL},
+    {"{\"title\":\"a\",\"price\":1.5}", NULL},
+    {"{\"title\":\"a\",\"price\":true}", "price"},
+    {"{\"title\":\"a\",\"ok\":1}", "ok"},
+    {"{\"title\":\"a\",\"ok\":false}", NULL},
+    {"{\"title\":\"a\",\"at\":\"2026-11-27T08:00:00Z\"}", NULL},
+    {"{\"title\":\"a\",\"at\":\"yesterday\"}", "at"},
+    {"{\"title\":\"a\",\"meta\":[]}", "meta"},
+    {"{\"title\":\"a\",\"meta\":{\"x\":1}}", NULL},
+    {"{\"title\":\"a\",\"tags\":{}}", "tags"},
+    {"{\"title\":\"a\",\"tags\":[1,\"x\"]}", NULL},
+    {"{\"title\":\"a\",\"unknown\":1}", "unknown"},
+    {"{\"title\":\"a\",\"pages\":null}", NULL},
+    {"[]", "data"},
+    {"\"x\"", "data"},
 };
 
 START_TEST(checks_records)
@@ -149,20 +150,20 @@ START_TEST(checks_records)
 
 	if (records[_i].bad_field == NULL) {
 		ck_assert_msg(errors == NULL, "%s: %s", records[_i].data,
-			      errors ? json_print(errors) : "");
+		              errors ? json_print(errors) : "");
 	} else {
 		ck_assert_msg(errors != NULL, "accepted %s", records[_i].data);
 		ck_assert_str_eq(
-			json_str(cJSON_GetArrayItem(errors, 0), "field"),
-			records[_i].bad_field);
+		    json_str(cJSON_GetArrayItem(errors, 0), "field"),
+		    records[_i].bad_field);
 	}
 }
 END_TEST
 
 START_TEST(every_error_is_listed)
 {
-	cJSON *e = collection_check(
-		&c, J("{\"pages\":\"x\",\"ok\":3,\"zzz\":1}"));
+	cJSON *e =
+	    collection_check(&c, J("{\"pages\":\"x\",\"ok\":3,\"zzz\":1}"));
 
 	ck_assert_int_eq(cJSON_GetArraySize(e), 4); /* title pages ok zzz */
 }
@@ -172,10 +173,10 @@ START_TEST(additional_fields_allowed)
 {
 	struct collection d;
 
-	ck_assert_ptr_null(collection_parse(
-		J("{\"fields\":{\"a\":{\"type\":\"string\"}},"
-		  "\"additional_fields\":true}"),
-		&d));
+	ck_assert_ptr_null(
+	    collection_parse(J("{\"fields\":{\"a\":{\"type\":\"string\"}},"
+	                       "\"additional_fields\":true}"),
+	                     &d));
 	ck_assert_ptr_null(collection_check(&d, J("{\"b\":[1,{\"c\":2}]}")));
 }
 END_TEST
@@ -203,7 +204,7 @@ START_TEST(cache_by_version)
 	y = collection_cached(&t, "books", 1, "{\"fields\":{}}");
 	ck_assert_ptr_eq(x, y); /* same version: not parsed again */
 	z = collection_cached(&t, "books", 2,
-			      "{\"fields\":{\"x\":{\"type\":\"string\"}}}");
+	                      "{\"fields\":{\"x\":{\"type\":\"string\"}}}");
 	ck_assert_int_eq(z->nfields, 1);
 	ck_assert_ptr_eq(collection_peek(&t, "books"), z);
 	collections_notify("collection:x");
@@ -222,12 +223,12 @@ collections_suite(void)
 	tcase_add_checked_fixture(k, setup, teardown);
 	tcase_add_test(p, parses_definition);
 	tcase_add_loop_test(p, refuses_bad_definitions, 0,
-			    sizeof(bad_defs) / sizeof(bad_defs[0]));
+	                    sizeof(bad_defs) / sizeof(bad_defs[0]));
 	tcase_add_test(p, too_many_fields);
 	tcase_add_test(p, names);
 	tcase_add_test(p, cache_by_version);
 	tcase_add_loop_test(k, checks_records, 0,
-			    sizeof(records) / sizeof(records[0]));
+	                    sizeof(records) / sizeof(records[0]));
 	tcase_add_test(k, every_error_is_listed);
 	tcase_add_test(k, additional_fields_allowed);
 	suite_add_tcase(s, p);

@@ -49,8 +49,7 @@ START_TEST(wrong_key_aad_length)
 	ck_assert_int_eq(crypto_open(other, "ad", 2, ct, sizeof(ct), pt), -1);
 	ck_assert_int_eq(crypto_open(key, "ae", 2, ct, sizeof(ct), pt), -1);
 	ck_assert_int_eq(crypto_open(key, NULL, 0, ct, sizeof(ct), pt), -1);
-	ck_assert_int_eq(crypto_open(key, "ad", 2, ct, sizeof(ct) - 1, pt),
-			 -1);
+	ck_assert_int_eq(crypto_open(key, "ad", 2, ct, sizeof(ct) - 1, pt), -1);
 	ck_assert_int_eq(crypto_open(key, "ad", 2, ct, 10, pt), -1);
 }
 END_TEST
@@ -71,9 +70,9 @@ START_TEST(b64url)
 	ck_assert_int_eq(back[0], 0xfb);
 	ck_assert_int_eq(crypto_b64url_dec("Zm9vYg", 6, back, sizeof(back)), 4);
 	ck_assert_int_eq(crypto_b64url_dec("Zm9vYg==", 8, back, sizeof(back)),
-			 -1);
+	                 -1);
 	ck_assert_int_eq(crypto_b64url_dec("Zm9v+g", 6, back, sizeof(back)),
-			 -1);
+	                 -1);
 	ck_assert_int_eq(crypto_b64url_dec("Z", 1, back, sizeof(back)), -1);
 	/* Non-zero padding bits: a second spelling of the same bytes. */
 	ck_assert_int_eq(crypto_b64url_dec("Zh", 2, back, sizeof(back)), -1);
@@ -91,13 +90,13 @@ START_TEST(hashes)
 	crypto_sha256("abc", 3, h);
 	crypto_hex(h, 32, hex);
 	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
-			      "b00361a396177a9cb410ff61f20015ad");
+	                      "b00361a396177a9cb410ff61f20015ad");
 	/* RFC 4231 test case 2 */
 	crypto_hmac_sha256((const unsigned char *)"Jefe", 4,
-			   "what do ya want for nothing?", 28, h);
+	                   "what do ya want for nothing?", 28, h);
 	crypto_hex(h, 32, hex);
 	ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c7"
-			      "5a003f089d2739839dec58b964ec3843");
+	                      "5a003f089d2739839dec58b964ec3843");
 	ck_assert(crypto_equal("abc", "abc", 3));
 	ck_assert(!crypto_equal("abc", "abd", 3));
 }
@@ -113,7 +112,7 @@ crypto_suite(void)
 	tcase_add_test(g, seal_open_round_trip);
 	tcase_add_test(g, fresh_nonce_each_time);
 	tcase_add_loop_test(g, tamper_any_byte, 0,
-			    (int)sizeof(msg) + CRYPTO_SEAL_OVERHEAD);
+	                    (int)sizeof(msg) + CRYPTO_SEAL_OVERHEAD);
 	tcase_add_test(g, wrong_key_aad_length);
 	tcase_add_test(e, b64url);
 	tcase_add_test(e, hashes);

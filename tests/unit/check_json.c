@@ -141,22 +141,22 @@ END_TEST
 
 /* RFC 7396, appendix A: target, patch, result. */
 static const char *const merge[][3] = {
-	{"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-	{"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
-	{"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
-	{"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
-	{"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-	{"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
-	{"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}",
-	 "{\"a\":{\"b\":\"d\"}}"},
-	{"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
-	{"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
-	{"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
-	{"{\"a\":\"foo\"}", "null", "null"},
-	{"{\"a\":\"foo\"}", "\"bar\"", "\"bar\""},
-	{"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
-	{"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
-	{"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+    {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+    {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+    {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+    {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+    {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
+    {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}",
+     "{\"a\":{\"b\":\"d\"}}"},
+    {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+    {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
+    {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
+    {"{\"a\":\"foo\"}", "null", "null"},
+    {"{\"a\":\"foo\"}", "\"bar\"", "\"bar\""},
+    {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+    {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
+    {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
 };
 
 START_TEST(merge_patch_rfc7396)
@@ -164,7 +164,7 @@ START_TEST(merge_patch_rfc7396)
 	const char *why;
 	const char *t = merge[_i][0], *p = merge[_i][1];
 	cJSON *r = json_merge_patch(json_parse(t, strlen(t), 32, &why),
-				    json_parse(p, strlen(p), 32, &why));
+	                            json_parse(p, strlen(p), 32, &why));
 
 	ck_assert_str_eq(json_print(r), merge[_i][2]);
 }
@@ -187,7 +187,7 @@ json_suite(void)
 	tcase_add_test(o, utf8_validator);
 	tcase_add_test(o, buf_escapes_and_caps);
 	tcase_add_loop_test(o, merge_patch_rfc7396, 0,
-			    sizeof(merge) / sizeof(merge[0]));
+	                    sizeof(merge) / sizeof(merge[0]));
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, o);
 	return s;

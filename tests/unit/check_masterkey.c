@@ -59,30 +59,28 @@ START_TEST(wrap_round_trip_and_binding)
 	masterkey_set(mk);
 	memset(key, 0xab, sizeof(key));
 	ck_assert_int_eq(masterkey_wrap(&t1, "signing", &k1, key, w), 0);
-	ck_assert_int_eq(masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w),
-					  back),
-			 0);
+	ck_assert_int_eq(
+	    masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w), back), 0);
 	ck_assert(memcmp(key, back, 32) == 0);
 	/* Another tenant, purpose or key id: no unwrap. */
 	ck_assert_int_eq(
-		masterkey_unwrap(&t2, "signing", &k1, w, sizeof(w), back), -1);
+	    masterkey_unwrap(&t2, "signing", &k1, w, sizeof(w), back), -1);
 	ck_assert_int_eq(masterkey_unwrap(&t1, "data", &k1, w, sizeof(w), back),
-			 -1);
+	                 -1);
 	ck_assert_int_eq(
-		masterkey_unwrap(&t1, "signing", &k2, w, sizeof(w), back), -1);
+	    masterkey_unwrap(&t1, "signing", &k2, w, sizeof(w), back), -1);
 	/* Tampered or truncated. */
 	w[20] ^= 1;
 	ck_assert_int_eq(
-		masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w), back), -1);
+	    masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w), back), -1);
 	w[20] ^= 1;
 	ck_assert_int_eq(
-		masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w) - 1, back),
-		-1);
+	    masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w) - 1, back), -1);
 	/* Another master key. */
 	mk[0] = 43;
 	masterkey_set(mk);
 	ck_assert_int_eq(
-		masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w), back), -1);
+	    masterkey_unwrap(&t1, "signing", &k1, w, sizeof(w), back), -1);
 	/* Wiped: nothing wraps or unwraps. */
 	masterkey_wipe();
 	ck_assert_int_eq(masterkey_wrap(&t1, "signing", &k1, key, w), -1);

@@ -24,22 +24,22 @@ END_TEST
 START_TEST(malformed_hashes_never_verify)
 {
 	static const char *const bad[] = {
-		NULL,
-		"",
-		"plain",
-		"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
-		"$scrypt$ln=10,r=8,p=1$",
-		"$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ",
-		"$scrypt$ln=10,r=8$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=40,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=9,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=10,r=0,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=10,r=8,p=9$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=x,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=10,r=8,p=1$c2Fs$aGFzaGhhc2hoYXNoaGFzaA",
-		"$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFz",
-		"$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$x",
-		"$scrypt$ln=10,r=8,p=1$c2Fs-HNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    NULL,
+	    "",
+	    "plain",
+	    "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+	    "$scrypt$ln=10,r=8,p=1$",
+	    "$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ",
+	    "$scrypt$ln=10,r=8$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=40,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=9,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=10,r=0,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=10,r=8,p=9$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=x,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=10,r=8,p=1$c2Fs$aGFzaGhhc2hoYXNoaGFzaA",
+	    "$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFz",
+	    "$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$x",
+	    "$scrypt$ln=10,r=8,p=1$c2Fs-HNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -69,20 +69,20 @@ static const struct {
 	const char *pw, *email;
 	bool ok;
 } policy[] = {
-	{"a quite long passphrase", "ann@example.com", true},
-	{"Tr0ub4dor&3xyz", "ann@example.com", true},
-	{"short", "ann@example.com", false},
-	{"elevenchars", "ann@example.com", false},
-	{"twelve chars", "ann@example.com", true},
-	{"ann@example.com", "ann@example.com", false},
-	{"ANN@EXAMPLE.COM", "ann@example.com", false},
-	{"annabellelee1", "annabellelee1@example.com", false},
-	{"password1234", "ann@example.com", false},
-	{"PASSWORD1234", "ann@example.com", false},
-	{"correcthorsebatterystaple", "ann@example.com", false},
-	{"aaaaaaaaaaaaaaaa", "ann@example.com", false},
-	{"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "a@b.c", false},
-	{"\xc3\xa9t\xc3\xa9 \xc3\xa0 la plage!", "a@b.c", true},
+    {"a quite long passphrase", "ann@example.com", true},
+    {"Tr0ub4dor&3xyz", "ann@example.com", true},
+    {"short", "ann@example.com", false},
+    {"elevenchars", "ann@example.com", false},
+    {"twelve chars", "ann@example.com", true},
+    {"ann@example.com", "ann@example.com", false},
+    {"ANN@EXAMPLE.COM", "ann@example.com", false},
+    {"annabellelee1", "annabellelee1@example.com", false},
+    {"password1234", "ann@example.com", false},
+    {"PASSWORD1234", "ann@example.com", false},
+    {"correcthorsebatterystaple", "ann@example.com", false},
+    {"aaaaaaaaaaaaaaaa", "ann@example.com", false},
+    {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "a@b.c", false},
+    {"\xc3\xa9t\xc3\xa9 \xc3\xa0 la plage!", "a@b.c", true},
 };
 
 START_TEST(policy_table)
@@ -90,7 +90,7 @@ START_TEST(policy_table)
 	const char *why = password_policy(policy[_i].pw, policy[_i].email, 12);
 
 	ck_assert_msg((why == NULL) == policy[_i].ok, "%s: %s", policy[_i].pw,
-		      why ? why : "accepted");
+	              why ? why : "accepted");
 }
 END_TEST
 
@@ -120,7 +120,7 @@ password_suite(void)
 	tcase_add_test(h, rehash_when_cost_rises);
 	tcase_add_test(h, dummy_is_always_false);
 	tcase_add_loop_test(p, policy_table, 0,
-			    sizeof(policy) / sizeof(policy[0]));
+	                    sizeof(policy) / sizeof(policy[0]));
 	tcase_add_test(p, policy_too_long_and_custom_min);
 	suite_add_tcase(s, h);
 	suite_add_tcase(s, p);

@@ -26,7 +26,7 @@ START_TEST(builtins_match_api_md)
 	ck_assert_int_eq(rbac_builtin("owner"), P_ALL);
 	ck_assert_int_eq(rbac_builtin("admin"), P_ALL);
 	ck_assert_int_eq(rbac_builtin("member"),
-			 P_RECORDS_READ | P_RECORDS_WRITE | P_CONFIG_READ);
+	                 P_RECORDS_READ | P_RECORDS_WRITE | P_CONFIG_READ);
 	ck_assert_int_eq(rbac_builtin("viewer"), P_RECORDS_READ);
 	ck_assert_int_eq(rbac_builtin("auditor"), -1);
 }
@@ -37,19 +37,18 @@ START_TEST(pg_arrays)
 	char buf[512];
 
 	ck_assert_uint_eq(rbac_parse_pg_array("{records:read,users:read}"),
-			  P_RECORDS_READ | P_USERS_READ);
+	                  P_RECORDS_READ | P_USERS_READ);
 	ck_assert_uint_eq(rbac_parse_pg_array("{}"), 0);
 	ck_assert_uint_eq(rbac_parse_pg_array("{bogus,records:read}"),
-			  P_RECORDS_READ);
+	                  P_RECORDS_READ);
 	ck_assert_uint_eq(rbac_parse_pg_array(NULL), 0);
 	ck_assert_uint_eq(rbac_parse_pg_array("records:read"), 0);
-	ck_assert_str_eq(rbac_pg_array(P_RECORDS_READ | P_KEYS_MANAGE, buf,
-				       sizeof(buf)),
-			 "{records:read,keys:manage}");
+	ck_assert_str_eq(
+	    rbac_pg_array(P_RECORDS_READ | P_KEYS_MANAGE, buf, sizeof(buf)),
+	    "{records:read,keys:manage}");
 	ck_assert_str_eq(rbac_pg_array(0, buf, sizeof(buf)), "{}");
-	ck_assert_uint_eq(rbac_parse_pg_array(rbac_pg_array(P_ALL, buf,
-							    sizeof(buf))),
-			  P_ALL);
+	ck_assert_uint_eq(
+	    rbac_parse_pg_array(rbac_pg_array(P_ALL, buf, sizeof(buf))), P_ALL);
 }
 END_TEST
 
@@ -61,10 +60,12 @@ START_TEST(json_lists)
 	cJSON *j;
 
 	json_use_arena(a);
-	j = json_parse("[\"records:read\",\"pii:read\"]", strlen("[\"records:read\",\"pii:read\"]"), 4, &why);
+	j = json_parse("[\"records:read\",\"pii:read\"]",
+	               strlen("[\"records:read\",\"pii:read\"]"), 4, &why);
 	ck_assert_int_eq(rbac_parse(j, &bits, &bad), 0);
 	ck_assert_uint_eq(bits, P_RECORDS_READ | P_PII_READ);
-	j = json_parse("[\"records:read\",\"root\"]", strlen("[\"records:read\",\"root\"]"), 4, &why);
+	j = json_parse("[\"records:read\",\"root\"]",
+	               strlen("[\"records:read\",\"root\"]"), 4, &why);
 	ck_assert_int_eq(rbac_parse(j, &bits, &bad), -1);
 	ck_assert_str_eq(bad, "root");
 	j = json_parse("[1]", strlen("[1]"), 4, &why);
@@ -72,7 +73,7 @@ START_TEST(json_lists)
 	j = json_parse("\"records:read\"", strlen("\"records:read\""), 4, &why);
 	ck_assert_int_eq(rbac_parse(j, &bits, &bad), -1);
 	ck_assert_str_eq(json_print(rbac_json(P_USERS_READ | P_AUDIT_READ)),
-			 "[\"users:read\",\"audit:read\"]");
+	                 "[\"users:read\",\"audit:read\"]");
 	arena_free(a);
 }
 END_TEST

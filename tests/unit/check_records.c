@@ -15,15 +15,15 @@ setup(void)
 {
 	const char *why;
 	const char *def =
-		"{\"fields\":{\"n\":{\"type\":\"integer\",\"indexed\":true},"
-		"\"s\":{\"type\":\"string\",\"indexed\":true},\"u\":{\"type\":"
-		"\"string\"},\"t\":{\"type\":\"datetime\",\"indexed\":true},"
-		"\"b\":{\"type\":\"boolean\",\"indexed\":true}}}";
+	    "{\"fields\":{\"n\":{\"type\":\"integer\",\"indexed\":true},"
+	    "\"s\":{\"type\":\"string\",\"indexed\":true},\"u\":{\"type\":"
+	    "\"string\"},\"t\":{\"type\":\"datetime\",\"indexed\":true},"
+	    "\"b\":{\"type\":\"boolean\",\"indexed\":true}}}";
 
 	a = arena_new(4096, 1 << 24);
 	json_use_arena(a);
 	ck_assert_ptr_null(
-		collection_parse(json_parse(def, strlen(def), 8, &why), &c));
+	    collection_parse(json_parse(def, strlen(def), 8, &why), &c));
 	snprintf(c.name, sizeof(c.name), "things");
 }
 
@@ -47,8 +47,7 @@ query(void)
 }
 
 static void
-filter(struct record_query *q, const char *f, enum filter_op op,
-       const char *v)
+filter(struct record_query *q, const char *f, enum filter_op op, const char *v)
 {
 	q->f[q->nf].field = collection_field(&c, f);
 	q->f[q->nf].op = op;
@@ -65,8 +64,8 @@ START_TEST(plain_list_by_id)
 	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
 	ck_assert(!s.pivot);
 	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r WHERE "
-					    "r.tenant_id = $1 AND "
-					    "r.collection = $2"));
+	                                    "r.tenant_id = $1 AND "
+	                                    "r.collection = $2"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "ORDER BY r.id LIMIT $3"));
 	ck_assert_int_eq(s.nparams, 3);
 	ck_assert_str_eq(s.params[2], "51");
@@ -83,7 +82,8 @@ START_TEST(indexed_range_drives_pivot)
 	filter(&q, "u", OP_EQ, "x\"y");
 	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
 	ck_assert(s.pivot);
-	ck_assert_ptr_nonnull(strstr(s.sql, "FROM record_index d JOIN records r"));
+	ck_assert_ptr_nonnull(
+	    strstr(s.sql, "FROM record_index d JOIN records r"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "d.v_num >= $4::numeric"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "r.data @> $5::jsonb"));
 	ck_assert_str_eq(s.params[2], "n");
@@ -110,7 +110,7 @@ START_TEST(sort_desc_with_cursor)
 	ck_assert_ptr_nonnull(strstr(s.sql, "d.field = $3"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "(d.v_time, d.record_id) < ("));
 	ck_assert_ptr_nonnull(strstr(s.sql, "ORDER BY d.v_time DESC, "
-					    "d.record_id DESC"));
+	                                    "d.record_id DESC"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "i.v_text = ANY ("));
 	ck_assert_ptr_nonnull(strstr(s.sql, "i.v_bool = $"));
 	ck_assert_str_eq(s.params[2], "t");

@@ -59,7 +59,7 @@ craft(const char *header, const char *payload, const unsigned char *k)
 /* A tenant payload with one claim replaced or removed. */
 static const char *
 payload(const char *iss, const char *aud, const char *tid, const char *sub,
-	long iat, long nbf, long exp)
+        long iat, long nbf, long exp)
 {
 	char *p = arena_alloc(a, 1024);
 	int n = snprintf(p, 1024, "{\"jti\":\"" JTI "\"");
@@ -73,7 +73,7 @@ payload(const char *iss, const char *aud, const char *tid, const char *sub,
 	if (sub)
 		n += snprintf(p + n, 1024 - n, ",\"sub\":%s", sub);
 	snprintf(p + n, 1024 - n, ",\"iat\":%ld,\"nbf\":%ld,\"exp\":%ld}", iat,
-		 nbf, exp);
+	         nbf, exp);
 	return p;
 }
 
@@ -118,21 +118,21 @@ START_TEST(platform_and_tenant_never_mix)
 END_TEST
 
 static const char *const bad_headers[] = {
-	"{\"alg\":\"none\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"None\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"RS256\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"ES256\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"HS512\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"HS384\",\"kid\":\"" KID "\"}",
-	"{\"alg\":\"HS256\"}",
-	"{\"alg\":\"HS256\",\"kid\":\"k1\"}",
-	"{\"alg\":\"HS256\",\"kid\":5}",
-	"{\"kid\":\"" KID "\"}",
-	"{\"alg\":\"HS256\",\"kid\":\"" KID "\",\"jku\":\"https://evil\"}",
-	"{\"alg\":\"HS256\",\"kid\":\"" KID "\",\"typ\":\"JWE\"}",
-	"{\"alg\":[\"HS256\"],\"kid\":\"" KID "\"}",
-	"[\"alg\",\"HS256\"]",
-	"not json",
+    "{\"alg\":\"none\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"None\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"RS256\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"ES256\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"HS512\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"HS384\",\"kid\":\"" KID "\"}",
+    "{\"alg\":\"HS256\"}",
+    "{\"alg\":\"HS256\",\"kid\":\"k1\"}",
+    "{\"alg\":\"HS256\",\"kid\":5}",
+    "{\"kid\":\"" KID "\"}",
+    "{\"alg\":\"HS256\",\"kid\":\"" KID "\",\"jku\":\"https://evil\"}",
+    "{\"alg\":\"HS256\",\"kid\":\"" KID "\",\"typ\":\"JWE\"}",
+    "{\"alg\":[\"HS256\"],\"kid\":\"" KID "\"}",
+    "[\"alg\",\"HS256\"]",
+    "not json",
 };
 
 START_TEST(bad_header_refused)
@@ -155,9 +155,10 @@ START_TEST(signature_must_match)
 	ck_assert_int_eq(verify(t2), -1);
 	/* Signature from a token for another payload. */
 	{
-		const char *x = craft(HDR, payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-						   Q(JTI), NOW, NOW, NOW + 900),
-				      key);
+		const char *x = craft(HDR,
+		                      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
+		                              Q(JTI), NOW, NOW, NOW + 900),
+		                      key);
 		const char *y = craft(HDR, GOOD, key);
 		char *mix = arena_strdup(a, y);
 
@@ -172,99 +173,107 @@ START_TEST(times)
 	long L = TOKEN_LEEWAY;
 
 	/* expired, and expired just within the leeway */
-	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      Q(SUB), NOW - 2000, NOW - 2000,
-					      NOW - L - 1),
-				      key)),
-			 -1);
-	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      Q(SUB), NOW - 900, NOW - 900,
-					      NOW - L + 1),
-				      key)),
-			 0);
+	ck_assert_int_eq(
+	    verify(craft(HDR,
+	                 payload(Q(ORIGIN), Q(ORIGIN), Q(TID), Q(SUB),
+	                         NOW - 2000, NOW - 2000, NOW - L - 1),
+	                 key)),
+	    -1);
+	ck_assert_int_eq(
+	    verify(craft(HDR,
+	                 payload(Q(ORIGIN), Q(ORIGIN), Q(TID), Q(SUB),
+	                         NOW - 900, NOW - 900, NOW - L + 1),
+	                 key)),
+	    0);
 	/* not yet valid */
-	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      Q(SUB), NOW, NOW + L + 60,
-					      NOW + 900),
-				      key)),
-			 -1);
+	ck_assert_int_eq(
+	    verify(craft(HDR,
+	                 payload(Q(ORIGIN), Q(ORIGIN), Q(TID), Q(SUB), NOW,
+	                         NOW + L + 60, NOW + 900),
+	                 key)),
+	    -1);
 	/* issued in the future */
-	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      Q(SUB), NOW + L + 60, NOW,
-					      NOW + 900),
-				      key)),
-			 -1);
+	ck_assert_int_eq(
+	    verify(craft(HDR,
+	                 payload(Q(ORIGIN), Q(ORIGIN), Q(TID), Q(SUB),
+	                         NOW + L + 60, NOW, NOW + 900),
+	                 key)),
+	    -1);
 	/* exp as a string */
 	ck_assert_int_eq(
-		verify(craft(HDR,
-			     "{\"jti\":\"" JTI "\",\"iss\":\"" ORIGIN
-			     "\",\"aud\":\"" ORIGIN "\",\"tid\":\"" TID
-			     "\",\"sub\":\"" SUB "\",\"iat\":1800000000,"
-			     "\"exp\":\"1800000900\"}",
-			     key)),
-		-1);
+	    verify(craft(HDR,
+	                 "{\"jti\":\"" JTI "\",\"iss\":\"" ORIGIN
+	                 "\",\"aud\":\"" ORIGIN "\",\"tid\":\"" TID
+	                 "\",\"sub\":\"" SUB "\",\"iat\":1800000000,"
+	                 "\"exp\":\"1800000900\"}",
+	                 key)),
+	    -1);
 }
 END_TEST
 
 START_TEST(claims)
 {
 	static const char *const other_origin =
-		"\"https://globex.strata.localhost:8443\"";
+	    "\"https://globex.strata.localhost:8443\"";
 
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), other_origin, Q(TID),
-					      Q(SUB), NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(Q(ORIGIN), other_origin, Q(TID),
+	                                      Q(SUB), NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(other_origin, Q(ORIGIN), Q(TID),
-					      Q(SUB), NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(other_origin, Q(ORIGIN), Q(TID),
+	                                      Q(SUB), NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
+	ck_assert_int_eq(
+	    verify(craft(HDR,
+	                 payload(Q(ORIGIN), "[\"" ORIGIN "\"]", Q(TID), Q(SUB),
+	                         NOW, NOW, NOW + 9),
+	                 key)),
+	    -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), "[\"" ORIGIN "\"]",
-					      Q(TID), Q(SUB), NOW, NOW,
-					      NOW + 9),
-				      key)),
-			 -1);
+	                              payload(Q(ORIGIN), Q(ORIGIN), Q(SUB),
+	                                      Q(SUB), NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(SUB),
-					      Q(SUB), NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(Q(ORIGIN), Q(ORIGIN), NULL,
+	                                      Q(SUB), NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), NULL,
-					      Q(SUB), NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
+	                                      NULL, NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      NULL, NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
+	                                      "\"admin\"", NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 	ck_assert_int_eq(verify(craft(HDR,
-				      payload(Q(ORIGIN), Q(ORIGIN), Q(TID),
-					      "\"admin\"", NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
-	ck_assert_int_eq(verify(craft(HDR,
-				      payload(NULL, Q(ORIGIN), Q(TID), Q(SUB),
-					      NOW, NOW, NOW + 9),
-				      key)),
-			 -1);
+	                              payload(NULL, Q(ORIGIN), Q(TID), Q(SUB),
+	                                      NOW, NOW, NOW + 9),
+	                              key)),
+	                 -1);
 }
 END_TEST
 
 START_TEST(garbage)
 {
 	static const char *const junk[] = {
-		"",	      ".",	"..",	  "...",     "a.b",
-		"a.b.c",      "a.b.c.d", "Bearer", "%%%.%%%.%%%",
-		"eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9..",
+	    "",
+	    ".",
+	    "..",
+	    "...",
+	    "a.b",
+	    "a.b.c",
+	    "a.b.c.d",
+	    "Bearer",
+	    "%%%.%%%.%%%",
+	    "eyJhbGciOiJIUzI1NiJ9",
+	    "eyJhbGciOiJIUzI1NiJ9..",
 	};
 	char big[TOKEN_MAX + 10];
 
@@ -289,7 +298,7 @@ token_suite(void)
 	tcase_add_test(ok, issued_token_verifies);
 	tcase_add_test(ok, platform_and_tenant_never_mix);
 	tcase_add_loop_test(bad, bad_header_refused, 0,
-			    sizeof(bad_headers) / sizeof(bad_headers[0]));
+	                    sizeof(bad_headers) / sizeof(bad_headers[0]));
 	tcase_add_test(bad, signature_must_match);
 	tcase_add_test(bad, times);
 	tcase_add_test(bad, claims);
