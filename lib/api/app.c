@@ -46,6 +46,7 @@ static int
 app_init(void)
 {
 	db_init(&db, cfg.database_url);
+	db.statement_timeout_ms = cfg.statement_timeout_ms;
 	db.on_notify = on_notify;
 	db.on_reconnect = on_reconnect;
 	return 0;

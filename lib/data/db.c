@@ -79,6 +79,14 @@ connect_now(struct db *db)
 	db->nq = db->done = 0;
 	/* Cache invalidations arrive on this channel (DESIGN.md, caches). */
 	db_queue_sql(db, "LISTEN strata_cache");
+	/* One tenant's expensive query must not hold a worker for long. */
+	if (db->statement_timeout_ms > 0) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
+			 db->statement_timeout_ms);
+		db_queue_sql(db, sql);
+	}
 	if (db_sync(db) != 0) {
 		db_close(db);
 		return -1;
