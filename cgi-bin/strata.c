@@ -20,6 +20,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/server.h"
+#include "data/audit.h"
 #include "data/collections.h"
 #include "data/db.h"
 #include "data/keyring.h"
@@ -43,6 +44,13 @@ static const char usage[] =
     "                [--template T]\n"
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
+    "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
+    "  operator create --email E    (password on stdin)\n"
+    "  keys rotate --tenant SLUG\n"
+    "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
+    "  audit verify --tenant SLUG\n"
+    "  audit purge [--tenant SLUG] [--days N]  (owner role; default 365)\n"
+    "  explain --tenant SLUG --collection C [--query 'filter[f][gte]=1']\n"
     "  routes\n"
     "\n"
     "Settings come from --config FILE, STRATA_CONFIG or STRATA_* "
@@ -469,6 +477,85 @@ cmd_explain(int argc, char **argv)
 	return 0;
 }
 
+/* One tenant (--tenant) or all of them, for commands that walk tenants. */
+static int
+tenants_for(struct session *s, const char *who, PGresult **out)
+{
+	int h =
+	    who ? tenants_queue_get(&s->db, who) : tenants_queue_list(&s->db);
+
+	if (h < 0 || db_sync(&s->db) != 0)
+		return -1;
+	*out = db_result(&s->db, h);
+	return PQntuples(*out);
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	const char *who = opt(argc, argv, "--tenant");
+	const char *days_s = opt(argc, argv, "--days");
+	bool purge = strcmp(sub, "purge") == 0;
+	const char *conninfo = purge && *cfg.owner_database_url
+	                           ? cfg.owner_database_url
+	                           : cfg.database_url;
+	long days = days_s ? strtol(days_s, NULL, 10) : 365;
+	struct session s;
+	PGresult *r;
+	int n, rc = 0;
+	cJSON *out;
+
+	if (!purge && strcmp(sub, "seal") != 0 && strcmp(sub, "verify") != 0)
+		return fail("audit seal|verify|purge [--tenant SLUG]");
+	if (strcmp(sub, "verify") == 0 && who == NULL)
+		return fail("audit verify needs --tenant");
+	if (days < 1)
+		return fail("--days must be at least 1");
+	if (session_open(&s, conninfo) < 0)
+		return 1;
+	n = tenants_for(&s, who, &r);
+	if (n <= 0) {
+		session_close(&s);
+		return fail(n == 0 ? "no such tenant" : "cannot list tenants");
+	}
+	out = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		struct tenant t;
+		cJSON *o = cJSON_CreateObject();
+
+		tenants_from_row(&t, r, i);
+		cJSON_AddStringToObject(o, "tenant", t.slug);
+		if (strcmp(sub, "seal") == 0) {
+			int k = audit_seal(&s.db, s.arena, &t.id, 0);
+
+			cJSON_AddNumberToObject(o, "sealed", k);
+			rc |= k < 0;
+		} else if (purge) {
+			long long k =
+			    audit_purge(&s.db, s.arena, &t.id, (int)days);
+
+			cJSON_AddNumberToObject(o, "purged", (double)k);
+			rc |= k < 0;
+		} else {
+			struct audit_report rep;
+
+			rc |= audit_verify(&s.db, s.arena, &t.id, &rep) < 0;
+			cJSON_AddBoolToObject(o, "valid", rep.valid);
+			cJSON_AddNumberToObject(o, "events",
+			                        (double)rep.events);
+			cJSON_AddNumberToObject(o, "broken_at",
+			                        (double)rep.broken_at);
+			rc |= !rep.valid;
+		}
+		db_finish(&s.db);
+		cJSON_AddItemToArray(out, o);
+	}
+	print_json(out);
+	session_close(&s);
+	return rc ? 1 : 0;
+}
+
 /* The route table as JSON, for tests that walk every route. */
 static int
 cmd_routes(void)
@@ -533,6 +620,8 @@ main(int argc, char **argv)
 		return cmd_keys(argc, argv);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc, argv);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc, argv);
 	fprintf(stderr, "strata: unknown command %s\n%s", cmd, usage);
 	return 2;
 }

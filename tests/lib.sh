@@ -57,6 +57,16 @@ json() {
 		req "$m" "$h" "$p" -H "Content-Type: application/json" \
 			--data-binary "$b" "$@"
 	fi
+	remember_secrets
+}
+# Every credential the stack hands out is remembered, so the last test can
+# prove none of them reached a log file.
+remember_secrets() {
+	case $BODY in
+	*access_token* | *refresh_token* | *'"key"'*)
+		jq -r '.access_token // empty, .refresh_token // empty, .key // empty' \
+			<<<"$BODY" 2>/dev/null >>"$VAR/secrets-seen" ;;
+	esac
 }
 # authed METHOD HOST PATH TOKEN [curl args...]
 authed() {

@@ -103,7 +103,8 @@ api_keys_create(struct request *req)
 	cJSON_AddStringToObject(o, "key", key);
 	crypto_wipe(key, sizeof(key));
 	json = json_print(o);
-	api_created(req, arena_printf(req->arena, "/v1/api-keys/%s", id), json);
+	/* No Location: a key is listed, never read alone. */
+	response_json_text(req, 201, json);
 }
 
 void

@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
+#include "data/audit.h"
 #include "data/collections.h"
 #include "data/db.h"
 #include "data/keyring.h"
@@ -74,6 +75,9 @@ app_handle(struct request *req)
 	}
 }
 
+static const char *const principal_types[] = {"", "user", "api_key",
+					      "operator"};
+
 static void
 access_log(struct request *req, double ms)
 {
@@ -87,6 +91,8 @@ access_log(struct request *req, double ms)
 	buf_json_str(&b, req->tenant ? req->tenant->slug : "");
 	buf_puts(&b, ",\"principal\":");
 	buf_json_str(&b, req->principal.id_str);
+	buf_printf(&b, ",\"principal_type\":\"%s\"",
+		   principal_types[req->principal.kind]);
 	buf_puts(&b, ",\"method\":");
 	buf_json_str(&b, req->method);
 	buf_puts(&b, ",\"route\":");
@@ -114,6 +120,16 @@ app_finish(struct request *req)
 	db_finish(&db);
 }
 
+/* About once a second: chain the audit events this worker wrote. */
+static void
+app_idle(struct arena *a)
+{
+	if (db_ready(&db, a) < 0)
+		return;
+	audit_seal_dirty(&db, a, cfg.audit_seal_horizon_s, 16);
+	db_finish(&db);
+}
+
 static void
 app_fini(void)
 {
@@ -126,7 +142,7 @@ const struct worker_app strata_app = {
     .init = app_init,
     .handle = app_handle,
     .finish = app_finish,
-    .idle = NULL,
+    .idle = app_idle,
     .fini = app_fini,
 };
 

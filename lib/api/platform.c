@@ -10,6 +10,7 @@
 #include "api/auth.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/host.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/problem.h"
@@ -24,6 +25,37 @@
 #include "sec/token.h"
 
 #define OPERATOR_TTL 900
+
+/* Every problem of a signup body at once; true when one was written. */
+static bool
+signup_invalid(struct request *req, const struct provision *p)
+{
+	cJSON *e = NULL;
+	const char *why;
+
+	if (p->slug == NULL || !slug_valid(p->slug))
+		e = problem_add_error(e, "slug",
+				      "must be 3-63 of a-z, 0-9 and '-', not "
+				      "reserved");
+	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
+		e = problem_add_error(e, "name", "must be 1-200 characters");
+	if (p->owner_email == NULL || api_email_norm(req, p->owner_email) == NULL)
+		e = problem_add_error(e, "owner.email",
+				      "must be an e-mail address");
+	why = p->owner_password == NULL
+		      ? "is required"
+		      : password_policy(p->owner_password, p->owner_email,
+					PASSWORD_MIN_DEFAULT);
+	if (why != NULL)
+		e = problem_add_error(e, "owner.password", why);
+	if (p->owner_name != NULL && strlen(p->owner_name) > 200)
+		e = problem_add_error(e, "owner.name", "at most 200 characters");
+	if (e == NULL)
+		return false;
+	problem_errors(req, 422, "validation_failed", "the signup is not valid",
+		       e);
+	return true;
+}
 
 void
 platform_signup(struct request *req)
@@ -65,14 +97,8 @@ platform_signup(struct request *req)
 	p.owner_email = cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
 	p.owner_password = json_str(owner, "password");
 	p.owner_name = json_str(owner, "name");
-	if (p.owner_email == NULL ||
-	    api_email_norm(req, p.owner_email) == NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the owner is not valid",
-		               problem_add_error(NULL, "owner.email",
-		                                 "must be an e-mail address"));
+	if (signup_invalid(req, &p))
 		return;
-	}
 	rc = provision_tenant(req->db, req->arena, &p, &t, &uid, &why);
 	if (rc != 0) {
 		if (rc == 409)
@@ -104,7 +130,9 @@ platform_signup(struct request *req)
 		                      cJSON_DetachItemViaPointer(session, s));
 		s = next;
 	}
-	api_created(req, "/v1/tenant", json_print(o));
+	api_created(req,
+		    arena_printf(req->arena, "%s/v1/tenant", api_origin(req)),
+		    json_print(o));
 }
 
 void
@@ -125,8 +153,16 @@ platform_login(struct request *req)
 		return;
 	email = json_str(b, "email");
 	pw = json_str(b, "password");
+	if (email == NULL || pw == NULL) {
+		problem_errors(req, 422, "validation_failed",
+			       "email and password are required",
+			       problem_add_error(NULL, email ? "password"
+							     : "email",
+						 "is required"));
+		return;
+	}
 	norm = api_email_norm(req, email);
-	if (pw == NULL || norm == NULL) {
+	if (norm == NULL) {
 		problem(req, 401, "invalid_credentials",
 		        "the e-mail or password is wrong");
 		return;

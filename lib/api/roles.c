@@ -62,6 +62,25 @@ name_ok(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
+bool
+roles_prefetch_show(struct request *req)
+{
+	req->pf[0] = roles_queue_get(req->db, req->tenant->id_str, req->args[0]);
+	return true;
+}
+
+void
+roles_show(struct request *req)
+{
+	PGresult *r = db_result(req->db, req->pf[0]);
+
+	if (r == NULL || PQntuples(r) != 1) {
+		problem(req, 404, "not_found", "no such role");
+		return;
+	}
+	response_json_text(req, 200, db_value(r, 0, 0));
+}
+
 void
 roles_create(struct request *req)
 {

@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "api/api_keys.h"
+#include "api/audit.h"
 #include "api/auth.h"
 #include "api/collections.h"
 #include "api/health.h"
@@ -54,6 +55,8 @@ const struct route routes[] = {
     {"DELETE", "/v1/users/{id}", users_delete, P_USERS_MANAGE, TA, NULL},
     {"GET", "/v1/roles", roles_list, P_USERS_READ, TA, NULL},
     {"POST", "/v1/roles", roles_create, P_ROLES_MANAGE, TA, NULL},
+    {"GET", "/v1/roles/{name}", roles_show, P_USERS_READ, TA,
+     roles_prefetch_show},
     {"PATCH", "/v1/roles/{name}", roles_update, P_ROLES_MANAGE, TA, NULL},
     {"DELETE", "/v1/roles/{name}", roles_delete, P_ROLES_MANAGE, TA, NULL},
     {"GET", "/v1/api-keys", api_keys_list, P_APIKEYS_MANAGE, TA, NULL},
@@ -85,6 +88,10 @@ const struct route routes[] = {
      P_RECORDS_WRITE, TA, records_prefetch_change},
     {"DELETE", "/v1/collections/{c}/records/{id}", records_delete,
      P_RECORDS_DELETE, TA, records_prefetch_delete},
+
+    /* Audit. */
+    {"GET", "/v1/audit", audit_list, P_AUDIT_READ, TA, NULL},
+    {"GET", "/v1/audit/verify", audit_check, P_AUDIT_READ, TA, NULL},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -49,6 +49,7 @@ static const struct key keys[] = {
     {I(rate_rps, 1, 1000000)},
     {I(rate_burst, 1, 1000000)},
     {I(tenant_concurrency, 0, 4096)},
+    {I(audit_seal_horizon_s, 0, 3600)},
 };
 
 static char *
@@ -86,6 +87,7 @@ defaults(struct config *c)
 	c->rate_rps = 200;
 	c->rate_burst = 400;
 	c->tenant_concurrency = 0;
+	c->audit_seal_horizon_s = 5;
 }
 
 int

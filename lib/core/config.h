@@ -32,6 +32,7 @@ struct config {
 	int rate_rps;             /* default per-tenant requests/second */
 	int rate_burst;           /* default per-tenant burst */
 	int tenant_concurrency;   /* max in-flight requests per tenant */
+	int audit_seal_horizon_s; /* events older than this are chained */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

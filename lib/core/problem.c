@@ -33,6 +33,11 @@ static const struct {
     {"service_unavailable", "Service unavailable"},
     {"internal_error", "Internal error"},
     {"bad_request", "Bad request"},
+    {"quota_exceeded", "Quota exceeded"},
+    {"slug_taken", "Slug taken"},
+    {"last_owner", "Last owner"},
+    {"builtin_role", "Built-in role"},
+    {"role_in_use", "Role in use"},
 };
 
 const char *

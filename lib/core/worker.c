@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -21,6 +22,15 @@
 
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (256UL * 1024 * 1024)
+
+static time_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 static void
 on_term(int sig)
@@ -121,6 +131,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 	struct arena *a = arena_new(ARENA_CHUNK, ARENA_CAP);
 	FCGX_Request fr;
 	long served = 0;
+	time_t last_idle = 0;
 	int ep;
 
 	install_signals();
@@ -138,6 +149,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 
 		if (r <= 0) {
 			if (r == 0 && app->idle != NULL) {
+				last_idle = now_s();
 				app->idle(a);
 				arena_reset(a);
 			}
@@ -152,7 +164,9 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		serve_one(&fr, a, app);
 		arena_reset(a);
 		served++;
-		if (app->idle != NULL && served % 1000 == 0) {
+		/* Housekeeping at least once a second, busy or not. */
+		if (app->idle != NULL && now_s() != last_idle) {
+			last_idle = now_s();
 			app->idle(a);
 			arena_reset(a);
 		}

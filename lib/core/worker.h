@@ -19,7 +19,7 @@ struct worker_app {
 	void (*handle)(struct request *req);
 	/* After the response is sent, before the arena is reset. */
 	void (*finish)(struct request *req);
-	/* Roughly once a second while idle, and every 1000 requests. */
+	/* About once a second, whether requests come or not. */
 	void (*idle)(struct arena *a);
 	void (*fini)(void);
 };

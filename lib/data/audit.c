@@ -1,11 +1,23 @@
 /*
- * audit.c - audit events, in the caller's transaction.
+ * audit.c - audit events and their hash chain.
  */
 #include "data/audit.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "core/request.h"
 #include "data/db.h"
+#include "sec/crypto.h"
+
+#define SEAL_BATCH 1000
+#define VERIFY_BATCH 2000
+#define DIRTY_MAX 256
 
 static struct db_stmt st_insert = DB_STMT(
     "audit_insert",
@@ -14,7 +26,77 @@ static struct db_stmt st_insert = DB_STMT(
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
     10);
 
+/* The columns of an event that are hashed, in canonical order. */
+#define EVENT_FIELDS                                                           \
+	"e.seq, (extract(epoch FROM e.at) * 1000000)::bigint, e.actor_type, "  \
+	"e.actor_id, e.action, e.target_type, e.target_id, e.outcome, "        \
+	"e.request_id, e.client_addr, e.details::text"
+
+static struct db_stmt st_seal_lock = DB_STMT(
+    "audit_seal_lock",
+    "SELECT pg_try_advisory_xact_lock(hashtextextended('audit-seal:' || "
+    "$1::text, 0))",
+    1);
+static struct db_stmt st_head =
+    DB_STMT("audit_head",
+            "SELECT link_no, encode(hash, 'hex'), (SELECT greatest(max(seq), "
+            "max(purged_through)) FROM audit_links WHERE tenant_id = $1) FROM "
+            "audit_links WHERE tenant_id = $1 ORDER BY link_no DESC LIMIT 1",
+            1);
+static struct db_stmt st_unsealed = DB_STMT(
+    "audit_unsealed",
+    "SELECT " EVENT_FIELDS " FROM audit_events e WHERE e.tenant_id = $1 "
+    "AND e.seq > $2::bigint AND e.at < now() - $3 * interval '1 second' "
+    "ORDER BY e.seq LIMIT 1000",
+    3);
+static struct db_stmt st_links = DB_STMT(
+    "audit_links_insert",
+    "INSERT INTO audit_links (tenant_id, link_no, kind, seq, prev_hash, "
+    "hash) SELECT $1, u.n, 'event', u.s, decode(u.p, 'hex'), decode(u.h, "
+    "'hex') FROM unnest($2::bigint[], $3::bigint[], $4::text[], "
+    "$5::text[]) AS u(n, s, p, h)",
+    5);
+static struct db_stmt st_anchors = DB_STMT(
+    "audit_anchors",
+    "SELECT encode(anchor, 'hex'), purged_through, purged_count FROM "
+    "audit_links WHERE tenant_id = $1 AND kind = 'purge' ORDER BY link_no",
+    1);
+static struct db_stmt st_walk = DB_STMT(
+    "audit_walk",
+    "SELECT l.link_no, l.kind, l.seq, encode(l.prev_hash, 'hex'), "
+    "encode(l.hash, 'hex'), encode(l.anchor, 'hex'), l.purged_through, "
+    "l.purged_count, e.seq IS NOT NULL, " EVENT_FIELDS
+    " FROM audit_links l LEFT JOIN audit_events e ON e.tenant_id = "
+    "l.tenant_id AND e.seq = l.seq WHERE l.tenant_id = $1 AND l.link_no > "
+    "$2::bigint ORDER BY l.link_no LIMIT 2000",
+    2);
+static struct db_stmt st_inserted = DB_STMT(
+    "audit_inserted",
+    "SELECT min(e.seq) FROM audit_events e WHERE e.tenant_id = $1 AND "
+    "e.seq <= $2::bigint AND e.seq > $3::bigint AND NOT EXISTS (SELECT 1 "
+    "FROM audit_links l WHERE l.tenant_id = $1 AND l.seq = e.seq)",
+    3);
+static struct db_stmt st_pending =
+    DB_STMT("audit_pending",
+            "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND seq > "
+            "$2::bigint",
+            2);
+
 static const char *const outcomes[] = {"success", "failure", "denied"};
+
+/* Tenants this worker wrote events for since it last sealed them. */
+static struct uuid dirty[DIRTY_MAX];
+static int ndirty;
+
+static void
+mark_dirty(const struct uuid *t)
+{
+	for (int i = 0; i < ndirty; i++)
+		if (uuid_equal(&dirty[i], t))
+			return;
+	if (ndirty < DIRTY_MAX)
+		dirty[ndirty++] = *t;
+}
 
 static const char *
 actor_type(const struct principal *p)
@@ -50,5 +132,398 @@ audit_queue(struct request *req, const char *action, const char *target_type,
 	};
 
 	metrics_add(M_AUDIT_EVENTS, 1);
+	mark_dirty(&req->tenant->id);
 	return db_queue(req->db, &st_insert, params);
+}
+
+const char *
+audit_canonical(struct arena *a, const char *const fields[11])
+{
+	struct buf b;
+
+	buf_init(&b, a, 256, 8 * 1024 * 1024);
+	for (int i = 0; i < 11; i++)
+		buf_printf(&b, "%zu:%s;", strlen(fields[i]), fields[i]);
+	return buf_cstr(&b);
+}
+
+int
+audit_link_hash(const unsigned char prev[32], const char *canonical,
+                unsigned char out[32])
+{
+	size_t n = strlen(canonical);
+	unsigned char *buf = malloc(32 + n);
+	int rc;
+
+	if (buf == NULL)
+		return -1;
+	memcpy(buf, prev, 32);
+	memcpy(buf + 32, canonical, n);
+	rc = crypto_sha256(buf, 32 + n, out);
+	free(buf);
+	return rc;
+}
+
+static int
+unhex(const char *s, unsigned char out[32])
+{
+	if (strlen(s) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static const char *
+row_fields(const PGresult *r, int row, int first, const char *out[11])
+{
+	for (int i = 0; i < 11; i++)
+		out[i] = db_value(r, row, first + i);
+	return out[0];
+}
+
+/* "{a,b,...}" of n texts produced by fn. */
+static void
+array_add(struct buf *b, const char *v, bool first)
+{
+	buf_puts(b, first ? "{" : ",");
+	buf_puts(b, v);
+}
+
+int
+audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
+           int horizon_s)
+{
+	char tid[UUID_STR_LEN + 1], horizon[16], last[24];
+	const char *p1[1] = {tid};
+	unsigned char prev[32] = {0};
+	long long link_no = 0;
+	struct buf n, s, pv, h;
+	int hl, hh, hu, rows;
+	PGresult *r;
+
+	uuid_format(tenant, tid);
+	snprintf(horizon, sizeof(horizon), "%d", horizon_s);
+	db_begin(db, tenant);
+	hl = db_queue(db, &st_seal_lock, p1);
+	hh = db_queue(db, &st_head, p1);
+	if (db_sync(db) != 0)
+		return -1;
+	if (db_value(db_result(db, hl), 0, 0)[0] != 't') {
+		db_commit(db);
+		return db_sync(db) == 0 ? 0 : -1;
+	}
+	r = db_result(db, hh);
+	snprintf(last, sizeof(last), "0");
+	if (PQntuples(r) == 1) {
+		link_no = strtoll(db_value(r, 0, 0), NULL, 10);
+		unhex(db_value(r, 0, 1), prev);
+		if (!db_is_null(r, 0, 2))
+			snprintf(last, sizeof(last), "%s", db_value(r, 0, 2));
+	}
+	{
+		const char *p3[3] = {tid, last, horizon};
+
+		hu = db_queue(db, &st_unsealed, p3);
+	}
+	if (db_sync(db) != 0)
+		return -1;
+	r = db_result(db, hu);
+	rows = PQntuples(r);
+	if (rows == 0) {
+		db_commit(db);
+		return db_sync(db) == 0 ? 0 : -1;
+	}
+	buf_init(&n, a, 1024, 64 * 1024);
+	buf_init(&s, a, 1024, 64 * 1024);
+	buf_init(&pv, a, 1024, 256 * 1024);
+	buf_init(&h, a, 1024, 256 * 1024);
+	for (int i = 0; i < rows; i++) {
+		const char *f[11];
+		unsigned char next[32];
+		char hex[65];
+
+		row_fields(r, i, 0, f);
+		if (audit_link_hash(prev, audit_canonical(a, f), next) < 0)
+			return -1;
+		array_add(&n, arena_printf(a, "%lld", ++link_no), i == 0);
+		array_add(&s, f[0], i == 0);
+		crypto_hex(prev, 32, hex);
+		array_add(&pv, hex, i == 0);
+		crypto_hex(next, 32, hex);
+		array_add(&h, hex, i == 0);
+		memcpy(prev, next, 32);
+	}
+	buf_putc(&n, '}');
+	buf_putc(&s, '}');
+	buf_putc(&pv, '}');
+	buf_putc(&h, '}');
+	{
+		const char *p5[5] = {tid, buf_cstr(&n), buf_cstr(&s),
+		                     buf_cstr(&pv), buf_cstr(&h)};
+
+		db_queue(db, &st_links, p5);
+	}
+	db_commit(db);
+	if (db_sync(db) != 0)
+		return -1;
+	metrics_add(M_AUDIT_SEALED, (uint64_t)rows);
+	return rows;
+}
+
+void
+audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max)
+{
+	int kept = 0;
+
+	for (int i = 0; i < ndirty; i++) {
+		int rc = i < max ? audit_seal(db, a, &dirty[i], horizon_s) : -1;
+
+		db_finish(db);
+		/* Kept while events may remain: too recent, or a full batch,
+		 * or a failure to retry. */
+		if (rc != 0)
+			dirty[kept++] = dirty[i];
+	}
+	ndirty = kept;
+	metrics_set_seal_lag((uint64_t)ndirty);
+}
+
+/* Checks one link; returns 0, or -1 with out's broken fields set. */
+static int
+check_link(struct arena *a, const PGresult *r, int i, unsigned char prev[32],
+           struct audit_report *out)
+{
+	unsigned char stored_prev[32], stored[32], want[32];
+	const char *kind = db_value(r, i, 1);
+	long long seq = strtoll(db_value(r, i, 2), NULL, 10);
+
+	if (unhex(db_value(r, i, 3), stored_prev) < 0 ||
+	    unhex(db_value(r, i, 4), stored) < 0 ||
+	    !crypto_equal(stored_prev, prev, 32)) {
+		out->reason = "a link does not follow its predecessor";
+		out->broken_at = seq;
+		return -1;
+	}
+	if (strcmp(kind, "purge") == 0) {
+		const char *c =
+		    arena_printf(a, "purge;%s;%s;%s", db_value(r, i, 5),
+		                 db_value(r, i, 6), db_value(r, i, 7));
+
+		audit_link_hash(prev, c, want);
+	} else {
+		const char *f[11];
+
+		if (db_value(r, i, 8)[0] != 't') {
+			out->reason = "a sealed event is missing";
+			out->broken_at = seq;
+			return -1;
+		}
+		row_fields(r, i, 9, f);
+		audit_link_hash(prev, audit_canonical(a, f), want);
+	}
+	if (!crypto_equal(want, stored, 32)) {
+		out->reason = "an event or link was altered";
+		out->broken_at = seq;
+		return -1;
+	}
+	memcpy(prev, stored, 32);
+	return 0;
+}
+
+/* The hash the remaining chain starts from: zeros, or the anchor of the
+ * latest purge.  Returns 0 or -1. */
+static int
+chain_start(struct db *db, const char *tid, unsigned char start[32],
+            struct audit_report *out)
+{
+	const char *p[1] = {tid};
+	int h = db_queue(db, &st_anchors, p);
+	PGresult *r;
+	int n;
+
+	memset(start, 0, 32);
+	if (h < 0 || db_sync(db) != 0)
+		return -1;
+	r = db_result(db, h);
+	n = PQntuples(r);
+	if (n > 0) {
+		unhex(db_value(r, n - 1, 0), start);
+		out->purged_through = strtoll(db_value(r, n - 1, 1), NULL, 10);
+		out->purged_count = strtoll(db_value(r, n - 1, 2), NULL, 10);
+	}
+	return 0;
+}
+
+int
+audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
+             struct audit_report *out)
+{
+	char tid[UUID_STR_LEN + 1], after[24] = "0", maxseq[24] = "0",
+	                            floor_[24];
+	unsigned char prev[32];
+	int h;
+
+	memset(out, 0, sizeof(*out));
+	out->valid = true;
+	out->broken_at = -1;
+	uuid_format(tenant, tid);
+	db_begin(db, tenant);
+	if (chain_start(db, tid, prev, out) < 0)
+		return -1;
+	for (;;) {
+		const char *p[2] = {tid, after};
+		PGresult *r;
+		int rows;
+
+		h = db_queue(db, &st_walk, p);
+		if (h < 0 || db_sync(db) != 0)
+			return -1;
+		r = db_result(db, h);
+		rows = PQntuples(r);
+		for (int i = 0; i < rows && out->valid; i++) {
+			if (check_link(a, r, i, prev, out) < 0)
+				out->valid = false;
+			else if (strcmp(db_value(r, i, 1), "event") == 0)
+				snprintf(maxseq, sizeof(maxseq), "%s",
+				         db_value(r, i, 2));
+			out->events++;
+		}
+		if (!out->valid || rows < VERIFY_BATCH)
+			break;
+		snprintf(after, sizeof(after), "%s", db_value(r, rows - 1, 0));
+	}
+	if (out->events > 0)
+		crypto_hex(prev, 32, out->head);
+	snprintf(floor_, sizeof(floor_), "%lld", out->purged_through);
+	if (out->valid) {
+		/* An event slipped into the sealed range afterwards. */
+		const char *p3[3] = {tid, maxseq, floor_};
+		PGresult *r;
+
+		h = db_queue(db, &st_inserted, p3);
+		if (h < 0 || db_sync(db) != 0)
+			return -1;
+		r = db_result(db, h);
+		if (!db_is_null(r, 0, 0)) {
+			out->valid = false;
+			out->broken_at = strtoll(db_value(r, 0, 0), NULL, 10);
+			out->reason = "an event was inserted into the sealed "
+			              "chain";
+		}
+	}
+	{
+		const char *p2[2] = {tid, maxseq};
+
+		h = db_queue(db, &st_pending, p2);
+		db_commit(db);
+		if (h < 0 || db_sync(db) != 0)
+			return -1;
+		out->unsealed =
+		    strtoll(db_value(db_result(db, h), 0, 0), NULL, 10);
+	}
+	return 0;
+}
+
+static struct db_stmt st_purge_range = DB_STMT(
+    "audit_purge_range",
+    "SELECT max(l.link_no), max(l.seq), count(*) FROM audit_links l JOIN "
+    "audit_events e ON e.tenant_id = l.tenant_id AND e.seq = l.seq WHERE "
+    "l.tenant_id = $1 AND l.kind = 'event' AND e.at < now() - $2 * "
+    "interval '1 day'",
+    2);
+static struct db_stmt st_purge_anchor = DB_STMT(
+    "audit_purge_anchor",
+    "SELECT encode(hash, 'hex') FROM audit_links WHERE tenant_id = $1 AND "
+    "link_no = $2::bigint",
+    2);
+static struct db_stmt st_purge_events = DB_STMT(
+    "audit_purge_events",
+    "DELETE FROM audit_events WHERE tenant_id = $1 AND seq <= $2::bigint", 2);
+static struct db_stmt st_purge_links =
+    DB_STMT("audit_purge_links",
+            "DELETE FROM audit_links WHERE tenant_id = $1 AND link_no <= "
+            "$2::bigint",
+            2);
+static struct db_stmt st_purge_link = DB_STMT(
+    "audit_purge_link",
+    "INSERT INTO audit_links (tenant_id, link_no, kind, prev_hash, hash, "
+    "anchor, purged_through, purged_count) VALUES ($1, $2, 'purge', "
+    "decode($3, 'hex'), decode($4, 'hex'), decode($5, 'hex'), $6, $7)",
+    7);
+
+long long
+audit_purge(struct db *db, struct arena *a, const struct uuid *tenant, int days)
+{
+	char tid[UUID_STR_LEN + 1], d[16], prevhex[65], nexthex[65];
+	unsigned char prev[32] = {0}, next[32];
+	const char *p1[1] = {tid};
+	long long head = 0, count;
+	PGresult *r;
+	int hh, hr, ha;
+
+	/* Seal what is due first: only sealed events are purged. */
+	uuid_format(tenant, tid);
+	if (audit_seal(db, a, tenant, 0) < 0)
+		return -1;
+	snprintf(d, sizeof(d), "%d", days);
+	db_begin(db, tenant);
+	db_queue(db, &st_seal_lock, p1);
+	hh = db_queue(db, &st_head, p1);
+	{
+		const char *p2[2] = {tid, d};
+
+		hr = db_queue(db, &st_purge_range, p2);
+	}
+	if (db_sync(db) != 0)
+		return -1;
+	r = db_result(db, hr);
+	count = strtoll(db_value(r, 0, 2), NULL, 10);
+	if (count == 0) {
+		db_commit(db);
+		return db_sync(db) == 0 ? 0 : -1;
+	}
+	{
+		const char *last_link = arena_strdup(a, db_value(r, 0, 0));
+		const char *through = arena_strdup(a, db_value(r, 0, 1));
+		const char *p2[2] = {tid, last_link};
+		const char *anchor, *c;
+
+		r = db_result(db, hh);
+		head = strtoll(db_value(r, 0, 0), NULL, 10);
+		unhex(db_value(r, 0, 1), prev);
+		ha = db_queue(db, &st_purge_anchor, p2);
+		if (db_sync(db) != 0)
+			return -1;
+		anchor = arena_strdup(a, db_value(db_result(db, ha), 0, 0));
+		c = arena_printf(a, "purge;%s;%s;%lld", anchor, through, count);
+		audit_link_hash(prev, c, next);
+		crypto_hex(prev, 32, prevhex);
+		crypto_hex(next, 32, nexthex);
+		{
+			const char *pe[2] = {tid, through};
+			const char *pl[2] = {tid, last_link};
+			const char *pp[7] = {tid,
+			                     arena_printf(a, "%lld", head + 1),
+			                     prevhex,
+			                     nexthex,
+			                     anchor,
+			                     through,
+			                     arena_printf(a, "%lld", count)};
+
+			db_queue(db, &st_purge_events, pe);
+			db_queue(db, &st_purge_links, pl);
+			db_queue(db, &st_purge_link, pp);
+		}
+	}
+	db_commit(db);
+	if (db_sync(db) != 0)
+		return -1;
+	log_info("audit purge: %lld events", count);
+	return count;
 }

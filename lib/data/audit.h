@@ -1,22 +1,76 @@
 /*
- * audit.h - writing audit events.
+ * audit.h - the audit trail: writing events, chaining them, verifying the
+ * chain, querying and purging.
  *
  * An event is queued into the same transaction as the action it records,
- * so both commit or neither does.  The actor comes from the request's
- * principal.  details is a small JSON object that never holds a secret, a
- * password, a token or a decrypted personal-data value.
+ * so both commit or neither does.  Events are inserted unchained; a sealer
+ * (the workers, for tenants they wrote to, about once a second; and
+ * `strata audit seal`) appends links in sequence order to audit_links,
+ * each hashing the previous link with the event's canonical form
+ * (SHA-256).  Only events older than a short horizon are sealed, so an
+ * event whose transaction commits late is not passed by the chain.
+ * details never holds a secret, a password, a token or a decrypted
+ * personal-data value.
  */
 #ifndef STRATA_AUDIT_H
 #define STRATA_AUDIT_H
 
+#include <stdbool.h>
+
+#include <cJSON.h>
+
+#include "core/uuid.h"
+
 struct request;
+struct db;
+struct arena;
 
 enum audit_outcome { AUDIT_SUCCESS, AUDIT_FAILURE, AUDIT_DENIED };
 
 /* Queues the event; returns the statement handle or -1.  target_id and
- * details may be NULL. */
+ * details may be NULL.  Marks the tenant for sealing by this worker. */
 int audit_queue(struct request *req, const char *action,
                 const char *target_type, const char *target_id,
                 enum audit_outcome outcome, const char *details);
+
+/* Chains the tenant's unsealed events older than horizon_s seconds (up to
+ * 1000 per call) in a transaction of its own.  Returns how many were
+ * sealed (0 when another sealer holds the tenant), or -1. */
+int audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
+               int horizon_s);
+
+/* Seals up to max tenants this worker wrote events for. */
+void audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max);
+
+struct audit_report {
+	bool valid;
+	long long events;    /* links checked */
+	char head[65];       /* hex of the last link's hash, "" when none */
+	long long broken_at; /* seq of the first broken event, or -1 */
+	const char *reason;  /* why it is broken */
+	long long unsealed;  /* events not chained yet */
+	long long purged_through; /* events up to this seq were purged, or 0 */
+	long long purged_count;
+};
+
+/* Recomputes the tenant's chain.  Returns 0 (report filled) or -1
+ * (database failure). */
+int audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
+                 struct audit_report *out);
+
+/* Removes the tenant's sealed events older than days and their links,
+ * appending a purge link that records what went and anchors the rest.
+ * Needs the owner role.  Returns how many events went, or -1. */
+long long audit_purge(struct db *db, struct arena *a, const struct uuid *tenant,
+                      int days);
+
+/* The canonical form hashed for an event: "<len>:<bytes>;" for each of
+ * seq, time in microseconds, actor type, actor id, action, target type,
+ * target id, outcome, request id, client address and details. */
+const char *audit_canonical(struct arena *a, const char *const fields[11]);
+
+/* SHA-256(prev || canonical) as 32 bytes into out. */
+int audit_link_hash(const unsigned char prev[32], const char *canonical,
+                    unsigned char out[32]);
 
 #endif

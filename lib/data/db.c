@@ -84,7 +84,13 @@ connect_now(struct db *db)
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
-			 db->statement_timeout_ms);
+		         db->statement_timeout_ms);
+		db_queue_sql(db, sql);
+		/* Bounds how long a transaction can stay open, which the
+		 * audit sealer's horizon relies on. */
+		snprintf(sql, sizeof(sql),
+		         "SET idle_in_transaction_session_timeout = %d",
+		         db->statement_timeout_ms * 2);
 		db_queue_sql(db, sql);
 	}
 	if (db_sync(db) != 0) {

@@ -64,9 +64,9 @@ struct db {
 	int nq;   /* queued, including prepares */
 	int done; /* results collected */
 	char sqlstate[6];
-	char errmsg[256]; /* for logs only, never for clients */
-	int trips;        /* round trips since db_reset */
-	double ms;        /* time spent waiting on the server */
+	char errmsg[256];         /* for logs only, never for clients */
+	int trips;                /* round trips since db_reset */
+	double ms;                /* time spent waiting on the server */
 	int statement_timeout_ms; /* set on every new connection; 0 = none */
 	void (*on_notify)(const char *channel, const char *payload);
 	void (*on_reconnect)(void);

@@ -43,6 +43,7 @@ export SCRYPT_LOG2N=${SCRYPT_LOG2N:-12} MAX_REQUESTS=${MAX_REQUESTS:-300}
 export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
 export SIGNUP_RATE=${SIGNUP_RATE:-50r/s} SIGNUP_BURST=${SIGNUP_BURST:-100}
 export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
+export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
 if ! "$STACK" up "$VAR"; then
@@ -54,7 +55,7 @@ fi
 
 # 3. Stack tests, each a bash script printing "ok - ..." / "not ok - ...".
 export VAR ROOT
-for t in tests/smoke/*.sh tests/isolation/*.sh; do
+for t in tests/smoke/*.sh tests/isolation/*.sh tests/final/*.sh; do
 	[ -f "$t" ] || continue
 	echo "== $t"
 	out=$(timeout 900 bash "$t" 2>&1)
