@@ -22,12 +22,14 @@
 #include "core/server.h"
 #include "data/audit.h"
 #include "data/collections.h"
+#include "data/config_versions.h"
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/migrate.h"
 #include "data/operators.h"
 #include "data/provision.h"
 #include "data/records.h"
+#include "data/settings.h"
 #include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
@@ -45,6 +47,7 @@ static const char usage[] =
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
+    "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  operator create --email E    (password on stdin)\n"
     "  keys rotate --tenant SLUG\n"
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
@@ -289,6 +292,42 @@ tenant_purge(const char *who)
 	return 0;
 }
 
+/* An operator confirms a tenant controls a custom domain (after checking
+ * DNS or a challenge out of band); the domain then serves the tenant. */
+static int
+tenant_domain(int argc, char **argv)
+{
+	const char *who = opt(argc, argv, "--tenant");
+	const char *name = opt(argc, argv, "--domain");
+	struct session s;
+	struct tenant t;
+	PGresult *r;
+	int h;
+
+	if (argc < 3 || strcmp(argv[2], "verify") != 0 || who == NULL ||
+	    name == NULL)
+		return fail("tenant domain verify --tenant SLUG --domain NAME");
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	h = tenants_queue_get(&s.db, who);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(r = db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("no such tenant");
+	}
+	tenants_from_row(&t, r, 0);
+	h = config_queue_verify_domain(&s.db, t.id_str, name);
+	if (h < 0 || db_sync(&s.db) != 0 ||
+	    PQntuples(db_result(&s.db, h)) != 1) {
+		session_close(&s);
+		return fail("the tenant's settings do not name this domain");
+	}
+	session_close(&s);
+	printf("{\"tenant\":\"%s\",\"domain\":\"%s\",\"verified\":true}\n",
+	       t.slug, name);
+	return 0;
+}
+
 static int
 cmd_tenant(int argc, char **argv)
 {
@@ -298,6 +337,8 @@ cmd_tenant(int argc, char **argv)
 
 	if (strcmp(sub, "purge") == 0)
 		return tenant_purge(argc > 2 ? argv[2] : NULL);
+	if (strcmp(sub, "domain") == 0)
+		return tenant_domain(argc, argv);
 	if (session_open(&s, cfg.database_url) < 0)
 		return 1;
 	if (strcmp(sub, "create") == 0)
@@ -532,8 +573,21 @@ cmd_audit(int argc, char **argv)
 			cJSON_AddNumberToObject(o, "sealed", k);
 			rc |= k < 0;
 		} else if (purge) {
-			long long k =
-			    audit_purge(&s.db, s.arena, &t.id, (int)days);
+			struct tenant_settings *ts =
+			    arena_alloc(s.arena, sizeof(*ts));
+			long keep = days;
+			long long k;
+
+			/* The tenant's own retention unless --days says. */
+			if (days_s == NULL) {
+				db_begin(&s.db, &t.id);
+				if (settings_load(&s.db, &t.id,
+				                  t.config_version, ts) == 0)
+					keep = ts->audit_days;
+				db_finish(&s.db);
+			}
+			cJSON_AddNumberToObject(o, "days", (double)keep);
+			k = audit_purge(&s.db, s.arena, &t.id, (int)keep);
 
 			cJSON_AddNumberToObject(o, "purged", (double)k);
 			rc |= k < 0;

@@ -42,7 +42,8 @@ req() {
 	local path=$3
 	shift 3
 	STATUS=$(curl -s -o "$TMPD/b" -D "$TMPD/h" -w '%{http_code}' \
-		--cacert "$CA" -X "$method" "https://$host:$HTTPS_PORT$path" "$@")
+		--cacert "$CA" --resolve "$host:$HTTPS_PORT:127.0.0.1" \
+		-X "$method" "https://$host:$HTTPS_PORT$path" "$@")
 	BODY=$(cat "$TMPD/b")
 }
 # json METHOD HOST PATH BODY [TOKEN] [curl args...]
@@ -75,7 +76,7 @@ authed() {
 	req "$m" "$h" "$p" -H "Authorization: Bearer $tok" "$@"
 }
 header() { grep -i "^$1:" "$TMPD/h" | head -1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'; }
-jb() { jq -r "$1" <<<"$BODY" 2>/dev/null; }
+jb() { jq -r "$@" <<<"$BODY" 2>/dev/null; }
 is_problem() {
 	[ "$(header content-type)" = "application/problem+json" ] &&
 		[ "$(jb .status)" = "$1" ] && [ "$(jb .code)" = "$2" ] &&

@@ -76,7 +76,7 @@ app_handle(struct request *req)
 }
 
 static const char *const principal_types[] = {"", "user", "api_key",
-					      "operator"};
+                                              "operator"};
 
 static void
 access_log(struct request *req, double ms)
@@ -92,7 +92,7 @@ access_log(struct request *req, double ms)
 	buf_puts(&b, ",\"principal\":");
 	buf_json_str(&b, req->principal.id_str);
 	buf_printf(&b, ",\"principal_type\":\"%s\"",
-		   principal_types[req->principal.kind]);
+	           principal_types[req->principal.kind]);
 	buf_puts(&b, ",\"method\":");
 	buf_json_str(&b, req->method);
 	buf_puts(&b, ",\"route\":");

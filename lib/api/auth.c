@@ -18,6 +18,7 @@
 #include "data/keyring.h"
 #include "data/sessions.h"
 #include "data/settings.h"
+#include "data/tenants.h"
 #include "data/users.h"
 #include "sec/opaque.h"
 #include "sec/password.h"
@@ -84,6 +85,20 @@ auth_new_session(struct request *req, const char *uid)
 	uuid_v7(&fam);
 	uuid_format(&fam, family);
 	return issue_pair(req, uid, arena_strdup(req->arena, family));
+}
+
+/* The tenant's configuration version and status, read in the same round
+ * trip: a change to token lifetimes or lockout, or a suspension, applies
+ * at once on every worker.  Returns 0, or -1 after 403/404. */
+static int
+set_version(struct request *req, const PGresult *r)
+{
+	if (r == NULL || PQntuples(r) != 1)
+		return 0;
+	req->tenant->config_version = strtoll(db_value(r, 0, 0), NULL, 10);
+	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
+		 db_value(r, 0, 1));
+	return tenants_check_status(req) == 0 ? 0 : -1;
 }
 
 static void
@@ -159,7 +174,7 @@ auth_login(struct request *req)
 	static const char *const fields[] = {"email", "password", NULL};
 	const cJSON *b = api_object(req, fields);
 	const char *email, *pw, *norm, *uid = NULL, *phc = NULL;
-	int hu, hl;
+	int hu, hl, hv;
 	PGresult *ru, *rl;
 	bool ok;
 
@@ -181,7 +196,8 @@ auth_login(struct request *req)
 	api_begin(req);
 	hu = users_queue_by_email(req->db, req->tenant->id_str, norm);
 	hl = sessions_queue_lock_state(req->db, req->tenant->id_str, norm);
-	if (api_sync(req) < 0)
+	hv = tenants_queue_version(req->db, req->tenant->id_str);
+	if (api_sync(req) < 0 || set_version(req, db_result(req->db, hv)) < 0)
 		return;
 	ru = db_result(req->db, hu);
 	rl = db_result(req->db, hl);
@@ -213,7 +229,7 @@ auth_refresh(struct request *req)
 	const char *tok, *family, *uid;
 	unsigned char h[32];
 	char hash[67];
-	int hl, hs;
+	int hl, hs, hv;
 	PGresult *rl, *rs;
 	cJSON *o;
 
@@ -229,7 +245,8 @@ auth_refresh(struct request *req)
 	api_begin(req);
 	hl = sessions_queue_lookup(req->db, req->tenant->id_str, hash);
 	hs = sessions_queue_spend(req->db, req->tenant->id_str, hash);
-	if (api_sync(req) < 0)
+	hv = tenants_queue_version(req->db, req->tenant->id_str);
+	if (api_sync(req) < 0 || set_version(req, db_result(req->db, hv)) < 0)
 		return;
 	rl = db_result(req->db, hl);
 	rs = db_result(req->db, hs);

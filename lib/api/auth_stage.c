@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -27,6 +28,9 @@
 #include "data/tenants.h"
 #include "data/users.h"
 #include "sec/crypto.h"
+#include "data/audit.h"
+#include "data/settings.h"
+#include "sec/oidc.h"
 #include "sec/opaque.h"
 #include "sec/rbac.h"
 #include "sec/token.h"
@@ -117,6 +121,68 @@ queue_api_key(struct request *req, const char *tok)
 	return 0;
 }
 
+/* A token of the tenant's own identity provider: verified against the
+ * keys in its settings, the user found by (issuer, sub) and provisioned on
+ * first sight with the roles its claims map to. */
+static int
+queue_oidc(struct request *req, const char *tok)
+{
+	const struct tenant_settings *s = settings_get(req);
+	struct principal *p = &req->principal;
+	struct oidc_identity id;
+	const char *tid = req->tenant->id_str, *iss;
+	PGresult *r;
+	int h;
+
+	if (s == NULL) {
+		problem(req, 503, "service_unavailable",
+		        "the database is unavailable");
+		return -1;
+	}
+	if (oidc_verify(&s->oidc, tok, api_now(), &id) < 0)
+		return unauthorized(req, "the token is not valid here");
+	iss = arena_strdup(req->arena, s->oidc.issuer);
+	api_begin(req);
+	h = users_queue_by_oidc(req->db, tid, iss, id.sub);
+	if (api_sync(req) < 0)
+		return -1;
+	r = db_result(req->db, h);
+	p->kind = PRINCIPAL_USER;
+	if (PQntuples(r) == 1) {
+		snprintf(p->id_str, sizeof(p->id_str), "%s", db_value(r, 0, 0));
+	} else {
+		struct buf roles;
+		const char *email =
+		    strlen(id.email) >= 3
+		        ? id.email
+		        : arena_printf(req->arena, "oidc:%s", id.sub);
+
+		uuid_v7(&p->id);
+		uuid_format(&p->id, p->id_str);
+		buf_init(&roles, req->arena, 128, 4096);
+		buf_putc(&roles, '{');
+		for (int i = 0; i < id.nroles; i++)
+			buf_printf(&roles, "%s\"%s\"", i ? "," : "",
+			           id.roles[i]);
+		buf_putc(&roles, '}');
+		users_queue_insert_oidc(req->db, tid, p->id_str,
+		                        arena_strdup(req->arena, email),
+		                        arena_strdup(req->arena, id.name), iss,
+		                        arena_strdup(req->arena, id.sub));
+		/* Roles that do not exist in the tenant are left out. */
+		users_queue_set_roles(req->db, tid, p->id_str,
+		                      buf_cstr(&roles));
+		audit_queue(
+		    req, "user.provision", "user", p->id_str, AUDIT_SUCCESS,
+		    arena_printf(req->arena, "{\"roles\":%d}", id.nroles));
+		if (api_sync(req) < 0)
+			return -1;
+	}
+	uuid_parse(p->id_str, &p->id);
+	req->pf[7] = users_queue_principal(req->db, tid, p->id_str, NULL);
+	return 0;
+}
+
 /* After the round trip: is the tenant still active? */
 static int
 check_tenant(struct request *req, const char *status)
@@ -146,6 +212,7 @@ check_user(struct request *req, const PGresult *r)
 		return unauthorized(req, "the user is disabled");
 	if (db_value(r, 0, 7)[0] == 't')
 		return unauthorized(req, "the session has ended");
+	req->tenant->config_version = strtoll(db_value(r, 0, 6), NULL, 10);
 	p->email = arena_strdup(req->arena, db_value(r, 0, 1));
 	p->name = arena_strdup(req->arena, db_value(r, 0, 2));
 	p->roles = arena_strdup(req->arena, db_value(r, 0, 3));
@@ -176,6 +243,7 @@ check_api_key(struct request *req, const PGresult *r)
 		return -1;
 	if (db_value(r, 0, 2)[0] != 't')
 		return unauthorized(req, "the API key is revoked or expired");
+	req->tenant->config_version = strtoll(db_value(r, 0, 4), NULL, 10);
 	p->perms = rbac_parse_pg_array(db_value(r, 0, 1));
 	p->name = arena_strdup(req->arena, db_value(r, 0, 5));
 	p->roles = "[]";
@@ -251,8 +319,17 @@ auth_stage(struct request *req)
 	}
 	if (route->flags & ROUTE_OPERATOR)
 		return auth_operator(req, tok);
-	rc = strncmp(tok, "stk_", 4) == 0 ? queue_api_key(req, tok)
-	                                  : queue_user(req, tok);
+	{
+		char alg[8], kid[128];
+
+		if (strncmp(tok, "stk_", 4) == 0)
+			rc = queue_api_key(req, tok);
+		else if (token_peek(tok, alg, kid) == 0 &&
+		         strcmp(alg, "HS256") != 0)
+			rc = queue_oidc(req, tok);
+		else
+			rc = queue_user(req, tok);
+	}
 	if (rc < 0)
 		return -1;
 	for (int i = 0; i < 7; i++)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "api/auth_stage.h"
+#include "api/cors.h"
 #include "api/routes.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -34,7 +35,7 @@ stage_host(struct request *req, char *slug)
 		return -1;
 	}
 	req->host_kind = host_classify(req->host, cfg.base_domain, slug);
-	if (req->host_kind == HOST_INVALID || req->host_kind == HOST_OTHER) {
+	if (req->host_kind == HOST_INVALID) {
 		problem(req, 400, "invalid_host",
 		        "the Host is not served here");
 		return -1;
@@ -119,33 +120,53 @@ stage_body(struct request *req)
 	return 0;
 }
 
+/* The tenant of the host: by slug, or by verified custom domain; none on
+ * the apex. */
+static int
+stage_tenant(struct request *req, const char *slug)
+{
+	switch (req->host_kind) {
+	case HOST_NOSLUG:
+		problem(req, 404, "tenant_not_found", "no such tenant");
+		return -1;
+	case HOST_TENANT:
+		return tenants_resolve(req, slug) == 0 ? 0 : -1;
+	case HOST_OTHER:
+		return tenants_resolve_domain(req, req->host) == 0 ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
 void
 pipeline_handle(struct request *req)
 {
 	char slug[SLUG_MAX + 1] = "";
-	bool db_up = db_ready(req->db, req->arena) == 0;
 
+	/* Reads pending cache invalidations even when no statement follows;
+	 * a request that needs the database finds out it is down by itself. */
+	(void)db_ready(req->db, req->arena);
 	response_header(req, "Cache-Control", "no-store");
 	if (req->early_status != 0) {
 		problem(req, 400, "bad_request", "the request is malformed");
 		return;
 	}
-	if (stage_host(req, slug) < 0 || stage_route(req) < 0)
+	if (stage_host(req, slug) < 0)
+		return;
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		if (stage_tenant(req, slug) == 0)
+			cors_preflight(req);
+		return;
+	}
+	if (stage_route(req) < 0)
 		return;
 	if (req->route->flags & ROUTE_NO_TENANT) {
 		req->route->handler(req);
 		return;
 	}
-	if (stage_body(req) < 0)
+	if (stage_body(req) < 0 || stage_tenant(req, slug) < 0)
 		return;
-	if (req->host_kind == HOST_NOSLUG) {
-		problem(req, 404, "tenant_not_found", "no such tenant");
-		return;
-	}
-	if (req->host_kind == HOST_TENANT && tenants_resolve(req, slug) != 0)
-		return;
-	(void)db_up;
-	if (auth_stage(req) < 0)
-		return;
-	req->route->handler(req);
+	if (auth_stage(req) == 0)
+		req->route->handler(req);
+	cors_apply(req);
 }

@@ -35,25 +35,27 @@ signup_invalid(struct request *req, const struct provision *p)
 
 	if (p->slug == NULL || !slug_valid(p->slug))
 		e = problem_add_error(e, "slug",
-				      "must be 3-63 of a-z, 0-9 and '-', not "
-				      "reserved");
+		                      "must be 3-63 of a-z, 0-9 and '-', not "
+		                      "reserved");
 	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
 		e = problem_add_error(e, "name", "must be 1-200 characters");
-	if (p->owner_email == NULL || api_email_norm(req, p->owner_email) == NULL)
+	if (p->owner_email == NULL ||
+	    api_email_norm(req, p->owner_email) == NULL)
 		e = problem_add_error(e, "owner.email",
-				      "must be an e-mail address");
+		                      "must be an e-mail address");
 	why = p->owner_password == NULL
-		      ? "is required"
-		      : password_policy(p->owner_password, p->owner_email,
-					PASSWORD_MIN_DEFAULT);
+	          ? "is required"
+	          : password_policy(p->owner_password, p->owner_email,
+	                            PASSWORD_MIN_DEFAULT);
 	if (why != NULL)
 		e = problem_add_error(e, "owner.password", why);
 	if (p->owner_name != NULL && strlen(p->owner_name) > 200)
-		e = problem_add_error(e, "owner.name", "at most 200 characters");
+		e = problem_add_error(e, "owner.name",
+		                      "at most 200 characters");
 	if (e == NULL)
 		return false;
 	problem_errors(req, 422, "validation_failed", "the signup is not valid",
-		       e);
+	               e);
 	return true;
 }
 
@@ -131,8 +133,8 @@ platform_signup(struct request *req)
 		s = next;
 	}
 	api_created(req,
-		    arena_printf(req->arena, "%s/v1/tenant", api_origin(req)),
-		    json_print(o));
+	            arena_printf(req->arena, "%s/v1/tenant", api_origin(req)),
+	            json_print(o));
 }
 
 void
@@ -155,10 +157,10 @@ platform_login(struct request *req)
 	pw = json_str(b, "password");
 	if (email == NULL || pw == NULL) {
 		problem_errors(req, 422, "validation_failed",
-			       "email and password are required",
-			       problem_add_error(NULL, email ? "password"
-							     : "email",
-						 "is required"));
+		               "email and password are required",
+		               problem_add_error(NULL,
+		                                 email ? "password" : "email",
+		                                 "is required"));
 		return;
 	}
 	norm = api_email_norm(req, email);

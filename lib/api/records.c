@@ -296,6 +296,8 @@ records_show(struct request *req)
 		return;
 	}
 	respond_record(req, 200, r);
+	/* Clients that accept a second-old answer may get it from nginx. */
+	req->res.cacheable = true;
 }
 
 bool

@@ -65,7 +65,8 @@ name_ok(const char *s)
 bool
 roles_prefetch_show(struct request *req)
 {
-	req->pf[0] = roles_queue_get(req->db, req->tenant->id_str, req->args[0]);
+	req->pf[0] =
+	    roles_queue_get(req->db, req->tenant->id_str, req->args[0]);
 	return true;
 }
 

@@ -8,6 +8,7 @@
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/collections.h"
+#include "api/config.h"
 #include "api/health.h"
 #include "api/keys.h"
 #include "api/platform.h"
@@ -88,6 +89,16 @@ const struct route routes[] = {
      P_RECORDS_WRITE, TA, records_prefetch_change},
     {"DELETE", "/v1/collections/{c}/records/{id}", records_delete,
      P_RECORDS_DELETE, TA, records_prefetch_delete},
+
+    /* Configuration. */
+    {"GET", "/v1/config", config_show, P_CONFIG_READ, TA, config_prefetch_show},
+    {"PUT", "/v1/config", config_replace, P_CONFIG_WRITE, TA, NULL},
+    {"PATCH", "/v1/config", config_patch, P_CONFIG_WRITE, TA, NULL},
+    {"GET", "/v1/config/versions", config_versions, P_CONFIG_READ, TA, NULL},
+    {"GET", "/v1/config/versions/{n}", config_version_show, P_CONFIG_READ, TA,
+     NULL},
+    {"POST", "/v1/config/versions/{n}/restore", config_restore, P_CONFIG_WRITE,
+     TA, NULL},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, P_AUDIT_READ, TA, NULL},

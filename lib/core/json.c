@@ -3,6 +3,8 @@
  */
 #include "core/json.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -204,4 +206,23 @@ json_merge_patch(cJSON *target, const cJSON *patch)
 		                      json_merge_patch(cur, m));
 	}
 	return target;
+}
+
+char *
+json_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	p = arena_alloc(json_arena, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
 }

@@ -37,6 +37,10 @@ bool json_is(const cJSON *o, const char *key, int type);
  * patch is not one).  Nesting is bounded by the parser's depth limit. */
 cJSON *json_merge_patch(cJSON *target, const cJSON *patch);
 
+/* printf into the arena current for cJSON (strings that live as long as
+ * the trees built beside them). */
+char *json_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Prints the tree without whitespace into the arena current for cJSON. */
 char *json_print(const cJSON *o);
 

@@ -169,12 +169,18 @@ unhex(const char *s, unsigned char out[32])
 {
 	if (strlen(s) != 64)
 		return -1;
-	for (int i = 0; i < 32; i++) {
-		unsigned v;
+	for (int i = 0; i < 64; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		                               : -1;
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		if (v < 0)
 			return -1;
-		out[i] = (unsigned char)v;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
 	}
 	return 0;
 }

@@ -9,7 +9,10 @@
 #include "core/config.h"
 #include "core/host.h"
 #include "core/log.h"
+#include "core/json.h"
+#include "data/config_versions.h"
 #include "data/db.h"
+#include "data/settings.h"
 #include "data/keyring.h"
 #include "data/roles.h"
 #include "data/tenants.h"
@@ -69,10 +72,17 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	char ids[UUID_STR_LEN + 1], uid[UUID_STR_LEN + 1];
 	char hash[PASSWORD_HASH_MAX];
 	const char *norm, *audit[2];
+	cJSON *settings;
 	int h, rc = check(p, &norm, why, a);
 
 	if (rc != 0)
 		return rc;
+	/* The first configuration version comes from a template. */
+	settings = settings_template(p->template_name);
+	if (settings == NULL) {
+		*why = "no such settings template";
+		return 422;
+	}
 	if (norm != NULL &&
 	    password_hash(p->owner_password, cfg.scrypt_log2n, hash) < 0) {
 		*why = "cannot hash the password";
@@ -95,6 +105,11 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 		                   p->owner_name ? p->owner_name : "", hash);
 		users_queue_set_roles(db, ids, uid, "{owner}");
 	}
+	config_queue_write(
+	    db, ids, "0", json_print(settings),
+	    arena_printf(a, "template %s",
+	                 p->template_name ? p->template_name : "default"),
+	    "", NULL);
 	audit[0] = ids;
 	audit[1] = arena_printf(a, "{\"slug\":\"%s\"}", p->slug);
 	db_queue(db, &st_audit, audit);
@@ -113,5 +128,6 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 		return 500;
 	}
 	tenants_from_row(t, db_result(db, h), 0);
+	t->config_version = 1;
 	return 0;
 }

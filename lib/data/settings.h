@@ -1,14 +1,55 @@
 /*
- * settings.h - a tenant's effective settings, compiled from its current
- * configuration version into a struct the request path reads without
- * parsing JSON.
+ * settings.h - a tenant's settings: the documented schema (docs/config.md)
+ * enforced on every write, templates of defaults, and the compiled form the
+ * request path reads without parsing JSON, cached per worker by (tenant,
+ * version).
+ *
+ * The current version of a tenant is tenants.config_version; every
+ * authenticated request reads it in its first round trip, so a change is
+ * seen on the very next request on every worker.
  */
 #ifndef STRATA_SETTINGS_H
 #define STRATA_SETTINGS_H
 
+#include <stdbool.h>
+
+#include <cJSON.h>
+
+#include "core/uuid.h"
+#include "sec/jwk.h"
+
+#define SETTINGS_MAX_ORIGINS 50
+#define SETTINGS_MAX_KEYS 10
+#define SETTINGS_MAX_ROLE_MAP 32
+#define SETTINGS_MAX_RETENTION 100
+#define SETTINGS_MAX_DOMAINS 20
+
 struct request;
+struct db;
+
+struct oidc_key {
+	char kid[128];
+	enum jwk_alg alg;
+	char pem[JWK_PEM_MAX];
+};
+
+struct oidc_settings {
+	bool on;
+	char issuer[256];
+	char audience[256];
+	char role_claim[64];
+	char default_role[64];
+	int nkeys;
+	struct oidc_key keys[SETTINGS_MAX_KEYS];
+	int nmap;
+	struct {
+		char from[128];
+		char to[64];
+	} map[SETTINGS_MAX_ROLE_MAP];
+};
 
 struct tenant_settings {
+	struct uuid tenant;
 	long long version;
 	int access_ttl;        /* seconds */
 	int refresh_ttl;       /* seconds */
@@ -20,13 +61,55 @@ struct tenant_settings {
 	int rate_burst;
 	long long max_records;
 	int max_collections;
+	int audit_days;
+	int norigins;
+	char origins[SETTINGS_MAX_ORIGINS][256];
+	int nretention;
+	struct {
+		char collection[64];
+		int days;
+	} retention[SETTINGS_MAX_RETENTION];
+	struct oidc_settings oidc;
 };
 
-/* The settings of req's tenant.  NULL only when they cannot be loaded
- * (database unavailable). */
+/* The settings of req's tenant at req->tenant->config_version: from the
+ * cache, or loaded (one round trip, inside the request's transaction when
+ * one is open).  NULL when they cannot be loaded (database unavailable). */
 const struct tenant_settings *settings_get(struct request *req);
 
-/* The built-in defaults (before any configuration). */
+/* The cached settings of the tenant whatever their version, or NULL: for
+ * headers that may lag a change by a moment (CORS on error answers). */
+const struct tenant_settings *settings_cached(const struct uuid *tenant);
+
+/* Loads and compiles the settings of a tenant at a version outside any
+ * request (command line).  Returns 0 or -1. */
+int settings_load(struct db *db, const struct uuid *tenant, long long version,
+                  struct tenant_settings *out);
+
+/* Validates a settings document against the schema.  Absent members take
+ * the value of defaults (a complete document); unknown members, wrong types
+ * and values out of range are errors.  Returns the complete, normalised
+ * document, or NULL with every problem in *errors ({field, message}). */
+cJSON *settings_normalize(const cJSON *in, const cJSON *defaults,
+                          cJSON **errors);
+
+/* Compiles a normalised document.  Returns 0 or -1. */
+int settings_compile(const cJSON *doc, long long version,
+                     struct tenant_settings *out);
+
+/* The template named name (sql/templates/<name>.json, validated), or NULL.
+ * The tree belongs to the current JSON arena. */
+cJSON *settings_template(const char *name);
+
+/* Built-in defaults (the default template, or compiled-in values when no
+ * template can be read). */
 void settings_defaults(struct tenant_settings *s);
+
+/* 1 when origin is one of the tenant's allowed CORS origins. */
+bool settings_origin_allowed(const struct tenant_settings *s,
+                             const char *origin);
+
+void settings_notify(const char *payload);
+void settings_clear(void);
 
 #endif

@@ -76,6 +76,17 @@ static struct db_stmt st_usage = DB_STMT(
     "'deleted'))))",
     0);
 
+static struct db_stmt st_version = DB_STMT(
+    "tenant_version",
+    "SELECT config_version, status FROM tenants WHERE id = $1", 1);
+static struct db_stmt st_by_domain = DB_STMT(
+    "tenant_by_domain",
+    "SELECT t.id, t.slug, t.name, t.status, t.config_version, "
+    "ts(t.created_at), t.plan, t.region FROM domains d JOIN tenants t ON "
+    "t.id = d.owner_tenant_id WHERE d.name = $1 AND d.verified_at IS NOT "
+    "NULL",
+    1);
+
 static struct db_stmt st_purge_audit = DB_STMT(
     "tenant_purge_audit", "DELETE FROM audit_events WHERE tenant_id = $1", 1);
 static struct db_stmt st_purge =
@@ -186,12 +197,14 @@ tenants_json(const struct tenant *t)
 	return o;
 }
 
-static int
-check_status(struct request *req)
+int
+tenants_check_status(struct request *req)
 {
+	if (strcmp(req->tenant->status, "active") != 0)
+		tenants_cache_clear(); /* perhaps stale: ask again next time */
 	if (strcmp(req->tenant->status, "suspended") == 0) {
 		problem(req, 403, "tenant_suspended",
-		        "this tenant is suspended");
+			"this tenant is suspended");
 		return 403;
 	}
 	if (strcmp(req->tenant->status, "active") != 0) {
@@ -217,7 +230,7 @@ tenants_resolve(struct request *req, const char *slug)
 		}
 		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
 		*req->tenant = e->t;
-		return check_status(req);
+		return tenants_check_status(req);
 	}
 	metrics_add(M_CACHE_MISSES, 1);
 	h = db_queue(req->db, &st_by_slug, params);
@@ -235,7 +248,63 @@ tenants_resolve(struct request *req, const char *slug)
 	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
 	tenants_from_row(req->tenant, r, 0);
 	store(slug, req->tenant);
-	return check_status(req);
+	return tenants_check_status(req);
+}
+
+int
+tenants_queue_version(struct db *db, const char *tid)
+{
+	const char *params[1] = {tid};
+
+	return db_queue(db, &st_version, params);
+}
+
+/* Custom domains share the slug cache, under a key no slug can take. */
+int
+tenants_resolve_domain(struct request *req, const char *host)
+{
+	char key[HOST_MAX + 3];
+	struct entry *e;
+	const char *params[1] = {host};
+	PGresult *r;
+	int h;
+
+	snprintf(key, sizeof(key), "@%s", host);
+	if (strlen(key) > SLUG_MAX) {
+		/* Too long for a cache key: always asked (rare). */
+		e = NULL;
+	} else {
+		e = cache ? lookup(key, false) : NULL;
+	}
+	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
+		if (e->negative) {
+			problem(req, 400, "invalid_host",
+			        "the Host is not served here");
+			return 400;
+		}
+		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
+		*req->tenant = e->t;
+		return tenants_check_status(req);
+	}
+	h = db_queue(req->db, &st_by_domain, params);
+	if (h < 0 || db_sync(req->db) != 0) {
+		problem(req, 503, "service_unavailable",
+		        "the database is unavailable");
+		return 503;
+	}
+	r = db_result(req->db, h);
+	if (PQntuples(r) == 0) {
+		if (strlen(key) <= SLUG_MAX)
+			store(key, NULL);
+		problem(req, 400, "invalid_host",
+		        "the Host is not served here");
+		return 400;
+	}
+	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
+	tenants_from_row(req->tenant, r, 0);
+	if (strlen(key) <= SLUG_MAX)
+		store(key, req->tenant);
+	return tenants_check_status(req);
 }
 
 int

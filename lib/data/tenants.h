@@ -22,6 +22,11 @@ struct db;
  * 403 tenant_suspended, 503 when the database is needed and down. */
 int tenants_resolve(struct request *req, const char *slug);
 
+/* 0 when req->tenant is active; else writes 403 tenant_suspended or 404
+ * tenant_not_found, drops the tenant cache (it was stale) and returns the
+ * status. */
+int tenants_check_status(struct request *req);
+
 /* Cache invalidation by notification payload. */
 void tenants_notify(const char *payload);
 void tenants_cache_clear(void);
@@ -41,6 +46,15 @@ int tenants_queue_insert(struct db *db, const char *id, const char *slug,
 /* Looks a tenant up by slug or id (text) outside any cache. Returns its
  * handle. */
 int tenants_queue_get(struct db *db, const char *slug_or_id);
+
+/* The tenant's current configuration version and status, read where no
+ * principal's row brings them (public routes).  Columns: config_version,
+ * status. */
+int tenants_queue_version(struct db *db, const char *tid);
+
+/* Resolves a verified custom domain (a normalised host outside the base
+ * domain) into req->tenant, like tenants_resolve(). */
+int tenants_resolve_domain(struct request *req, const char *host);
 
 /* Sets status ('active', 'suspended', 'deleted') and notifies the workers
  * in the same transaction.  Returns the handle (one row when it existed).

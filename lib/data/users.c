@@ -34,6 +34,18 @@ static struct db_stmt st_by_email = DB_STMT(
     "SELECT id, password_hash, status FROM users WHERE tenant_id = $1 AND "
     "email_norm = $2",
     2);
+static struct db_stmt st_by_oidc = DB_STMT(
+    "user_by_oidc",
+    "SELECT id FROM users WHERE tenant_id = $1 AND oidc_issuer = $2 AND "
+    "oidc_subject = $3",
+    3);
+static struct db_stmt st_insert_oidc = DB_STMT(
+    "user_insert_oidc",
+    "INSERT INTO users (tenant_id, id, email, email_norm, name, "
+    "oidc_issuer, oidc_subject) VALUES ($1, $2, $3, 'oidc|' || "
+    "encode(sha256(convert_to($5 || '|' || $6, 'UTF8')), 'hex'), $4, $5, "
+    "$6)",
+    6);
 static struct db_stmt st_get = DB_STMT(
     "user_get",
     "SELECT u.id, " USER_JSON ", " USER_PERMS ", u.version, EXISTS (SELECT "
@@ -57,7 +69,8 @@ static struct db_stmt st_roles_clear =
 static struct db_stmt st_roles_set = DB_STMT(
     "user_roles_set",
     "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, $2, "
-    "r FROM (SELECT DISTINCT unnest($3::text[]) AS r) x",
+    "x.r FROM (SELECT DISTINCT unnest($3::text[]) AS r) x JOIN roles ro ON "
+    "ro.tenant_id = $1 AND ro.name = x.r",
     3);
 static struct db_stmt st_update =
     DB_STMT("user_update",
@@ -171,4 +184,23 @@ users_queue_roles_perms(struct db *db, const char *tid, const char *roles)
 	const char *p[2] = {tid, roles};
 
 	return db_queue(db, &st_roles_perms, p);
+}
+
+int
+users_queue_by_oidc(struct db *db, const char *tid, const char *issuer,
+                    const char *sub)
+{
+	const char *p[3] = {tid, issuer, sub};
+
+	return db_queue(db, &st_by_oidc, p);
+}
+
+int
+users_queue_insert_oidc(struct db *db, const char *tid, const char *id,
+                        const char *email, const char *name, const char *issuer,
+                        const char *sub)
+{
+	const char *p[6] = {tid, id, email, name, issuer, sub};
+
+	return db_queue(db, &st_insert_oidc, p);
 }

@@ -19,6 +19,16 @@ int users_queue_principal(struct db *db, const char *tid, const char *uid,
 int users_queue_by_email(struct db *db, const char *tid,
                          const char *email_norm);
 
+/* The user an identity provider knows as (issuer, sub).  Column: id. */
+int users_queue_by_oidc(struct db *db, const char *tid, const char *issuer,
+                        const char *sub);
+
+/* A user provisioned from an identity provider: no password, matched by
+ * (issuer, sub) only; email_norm keeps it out of password logins. */
+int users_queue_insert_oidc(struct db *db, const char *tid, const char *id,
+                            const char *email, const char *name,
+                            const char *issuer, const char *sub);
+
 /* Columns: id, json, permissions (text[]), version, is_owner (bool). */
 int users_queue_get(struct db *db, const char *tid, const char *id);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -62,6 +63,42 @@ token_peek_kid(const char *token, struct uuid *kid)
 	if (!json_is(h, "alg", cJSON_String) || members > 3)
 		return -1;
 	return rc;
+}
+
+int
+token_peek(const char *token, char alg[8], char kid[128])
+{
+	const char *dot;
+	unsigned char hdr[512];
+	char text[513];
+	const char *why, *a, *k;
+	cJSON *h;
+	int n;
+
+	if (token == NULL || strlen(token) > TOKEN_MAX)
+		return -1;
+	dot = strchr(token, '.');
+	if (dot == NULL || dot == token || (size_t)(dot - token) > 680)
+		return -1;
+	n = crypto_b64url_dec(token, (size_t)(dot - token), hdr, sizeof(hdr));
+	if (n <= 0)
+		return -1;
+	memcpy(text, hdr, (size_t)n);
+	text[n] = '\0';
+	h = json_parse(text, (size_t)n, 2, &why);
+	a = json_str(h, "alg");
+	k = json_str(h, "kid");
+	if (a == NULL || k == NULL || strlen(k) == 0 || strlen(k) >= 128 ||
+	    (strcmp(a, "HS256") != 0 && strcmp(a, "RS256") != 0 &&
+	     strcmp(a, "ES256") != 0) ||
+	    cJSON_GetObjectItemCaseSensitive(h, "jku") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(h, "jwk") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(h, "x5u") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(h, "crit") != NULL)
+		return -1;
+	snprintf(alg, 8, "%s", a);
+	snprintf(kid, 128, "%s", k);
+	return 0;
 }
 
 static void

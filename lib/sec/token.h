@@ -37,6 +37,10 @@ struct token_claims {
  * {"alg":"HS256"[,"typ":"JWT"],"kid":<uuid>}.  Returns 0 or -1. */
 int token_peek_kid(const char *token, struct uuid *kid);
 
+/* Reads alg and kid of any JWT header whose alg is HS256, RS256 or ES256
+ * into alg[8] and kid[128].  Returns 0 or -1. */
+int token_peek(const char *token, char alg[8], char kid[128]);
+
 /* Verifies token with key.  tid NULL means a platform token is expected.
  * Returns 0 and fills c, or -1 (any failure: the caller answers 401). */
 int token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],

@@ -240,7 +240,8 @@ json POST id-a /v1/users '{"email":"k@id-a.test","roles":["viewer"]}' "$KEY"
 check "a read-only key cannot create users" eq "$STATUS" 403
 authed GET id-b /v1/me "$KEY"
 check "the key at another tenant is 401" eq "$STATUS" 401
-authed GET id-a /v1/me "${KEY%?}A"
+c=${KEY:50:1}
+authed GET id-a /v1/me "${KEY:0:50}$([ "$c" = A ] && echo B || echo A)${KEY:51}"
 check "a wrong secret is 401" eq "$STATUS" 401
 json POST id-a /v1/api-keys '{"name":"old","permissions":[],"expires_at":"2001-01-01T00:00:00Z"}' "$OWNER"
 check "a key expiring in the past is 422" eq "$STATUS" 422

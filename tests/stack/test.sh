@@ -55,7 +55,8 @@ fi
 
 # 3. Stack tests, each a bash script printing "ok - ..." / "not ok - ...".
 export VAR ROOT
-for t in tests/smoke/*.sh tests/isolation/*.sh tests/final/*.sh; do
+# TESTS="tests/smoke/08_config.sh ..." runs a selection (development).
+for t in ${TESTS:-tests/smoke/*.sh tests/isolation/*.sh tests/final/*.sh}; do
 	[ -f "$t" ] || continue
 	echo "== $t"
 	out=$(timeout 900 bash "$t" 2>&1)

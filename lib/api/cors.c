@@ -1,0 +1,78 @@
+/*
+ * cors.c - preflights and response headers for allowed origins.
+ */
+#include "api/cors.h"
+
+#include <string.h>
+
+#include "api/routes.h"
+#include "core/arena.h"
+#include "core/problem.h"
+#include "core/request.h"
+#include "data/settings.h"
+
+#define ALLOW_HEADERS "Authorization, Content-Type, If-Match, Cache-Control"
+#define EXPOSE_HEADERS                                                         \
+	"ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, "         \
+	"RateLimit-Remaining, RateLimit-Reset"
+
+void
+cors_preflight(struct request *req)
+{
+	const char *origin = request_env(req, "HTTP_ORIGIN");
+	const char *method =
+	    request_env(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+	const struct tenant_settings *s;
+	char allow[96];
+	int i;
+
+	i = router_match(req, routes, routes_count, "OPTIONS", req->path, allow,
+	                 sizeof(allow));
+	if (i == -404 || i == -400) {
+		problem(req, 404, "not_found", "no such resource");
+		return;
+	}
+	response_header(req, "Allow",
+	                arena_printf(req->arena, "%s, OPTIONS", allow));
+	if (origin == NULL || method == NULL) {
+		response_status(req, 204);
+		return;
+	}
+	s = req->tenant ? settings_get(req) : NULL;
+	response_header(req, "Vary", "Origin");
+	if (s == NULL || !settings_origin_allowed(s, origin) ||
+	    router_match(req, routes, routes_count, method, req->path, allow,
+	                 sizeof(allow)) < 0) {
+		problem(req, 403, "forbidden",
+		        "this origin may not call this API");
+		return;
+	}
+	response_status(req, 204);
+	response_header(req, "Access-Control-Allow-Origin",
+	                arena_strdup(req->arena, origin));
+	response_header(req, "Access-Control-Allow-Methods",
+	                arena_strdup(req->arena, method));
+	response_header(req, "Access-Control-Allow-Headers", ALLOW_HEADERS);
+	response_header(req, "Access-Control-Max-Age", "600");
+}
+
+void
+cors_apply(struct request *req)
+{
+	const char *origin = request_env(req, "HTTP_ORIGIN");
+	const struct tenant_settings *s;
+
+	if (origin == NULL || req->tenant == NULL ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		return;
+	response_header(req, "Vary", "Origin");
+	/* After the handler: load only outside a transaction. */
+	s = settings_cached(&req->tenant->id);
+	if (s == NULL && !req->tx_open)
+		s = settings_get(req);
+	if (s == NULL || !settings_origin_allowed(s, origin))
+		return;
+	response_header(req, "Access-Control-Allow-Origin",
+	                arena_strdup(req->arena, origin));
+	response_header(req, "Access-Control-Expose-Headers", EXPOSE_HEADERS);
+}

@@ -1,0 +1,19 @@
+/*
+ * cors.h - cross-origin requests from the tenant's allowed origins
+ * (settings cors.allowed_origins).
+ */
+#ifndef STRATA_CORS_H
+#define STRATA_CORS_H
+
+struct request;
+
+/* Answers OPTIONS for a routed path: a preflight from an allowed origin
+ * gets 204 with Access-Control-Allow-* headers; another origin 403; a
+ * plain OPTIONS 204 with Allow.  req->tenant is resolved. */
+void cors_preflight(struct request *req);
+
+/* Adds Access-Control-Allow-Origin (and Vary, Expose-Headers) to the
+ * response when the request's Origin is allowed by the tenant. */
+void cors_apply(struct request *req);
+
+#endif
