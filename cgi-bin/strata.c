@@ -140,6 +140,8 @@ cmd_serve(int argc, char **argv)
 	o.workers = cfg.workers;
 	o.max_requests = cfg.max_requests;
 	o.worker_main = app_worker_main;
+	o.setup = app_setup;
+	o.reaped = app_reaped;
 	return server_run(&o);
 }
 

@@ -20,6 +20,7 @@
 #include "data/keyring.h"
 #include "data/operators.h"
 #include "data/tenants.h"
+#include "sec/ratelimit.h"
 
 static struct db db;
 
@@ -114,6 +115,7 @@ app_finish(struct request *req)
 		metrics_add(M_DB_ERRORS, 1);
 	if (req->res.status == 503)
 		metrics_add(M_DB_UNAVAILABLE, 1);
+	ratelimit_done();
 	access_log(req, ms);
 	metrics_request(req->route_index, req->res.status, ms,
 	                req->tenant ? req->tenant->slug : NULL);
@@ -147,7 +149,20 @@ const struct worker_app strata_app = {
 };
 
 int
-app_worker_main(int fd, long max_requests)
+app_worker_main(int fd, long max_requests, int index)
 {
+	ratelimit_set_worker(index);
 	return worker_run(fd, max_requests, &strata_app);
+}
+
+int
+app_setup(void)
+{
+	return ratelimit_init();
+}
+
+void
+app_reaped(int index, int pid)
+{
+	ratelimit_worker_died(index, pid);
 }

@@ -10,6 +10,12 @@
 extern const struct worker_app strata_app;
 
 /* The worker entry point handed to server_run(). */
-int app_worker_main(int fd, long max_requests);
+int app_worker_main(int fd, long max_requests, int index);
+
+/* Shared state the master maps before forking (rate limits). */
+int app_setup(void);
+
+/* The master's notice that a worker is gone. */
+void app_reaped(int index, int pid);
 
 #endif

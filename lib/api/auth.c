@@ -97,7 +97,7 @@ set_version(struct request *req, const PGresult *r)
 		return 0;
 	req->tenant->config_version = strtoll(db_value(r, 0, 0), NULL, 10);
 	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
-		 db_value(r, 0, 1));
+	         db_value(r, 0, 1));
 	return tenants_check_status(req) == 0 ? 0 : -1;
 }
 
@@ -346,4 +346,5 @@ auth_me(struct request *req)
 	cJSON_AddStringToObject(t, "slug", req->tenant->slug);
 	cJSON_AddItemToObject(o, "permissions", rbac_json(p->perms));
 	response_json(req, 200, o);
+	req->res.cacheable = true; /* keyed by the credential in nginx */
 }

@@ -16,7 +16,13 @@
 #include "core/request.h"
 #include "core/worker.h"
 #include "data/db.h"
+#include "core/metrics.h"
+#include "data/settings.h"
 #include "data/tenants.h"
+#include "sec/ratelimit.h"
+
+#include <time.h>
+#include <unistd.h>
 
 /* The Host nginx matched ($host, passed as STRATA_HOST) wins over the
  * client's header; without nginx (spawn-fcgi, tests) HTTP_HOST is used.
@@ -138,6 +144,52 @@ stage_tenant(struct request *req, const char *slug)
 	}
 }
 
+static int
+worker_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cfg.workers > 0 ? cfg.workers : (n > 0 ? (int)n : 1);
+}
+
+/* The tenant's share of the service: its token bucket (settings limits,
+ * or the process defaults until its settings are cached) and, with four
+ * workers or more, a cap of all but one worker on its requests in flight
+ * (tenant_concurrency sets it explicitly). */
+static int
+stage_rate(struct request *req)
+{
+	const struct tenant_settings *s;
+	struct ratelimit_result r;
+	struct timespec ts;
+	int cap = cfg.tenant_concurrency;
+
+	if (req->tenant == NULL)
+		return 0;
+	s = settings_cached(&req->tenant->id);
+	if (s != NULL && s->version != req->tenant->config_version)
+		s = settings_get(req); /* changed: load once, then cached */
+	if (cap == 0 && worker_count() >= 4)
+		cap = worker_count() - 1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	r = ratelimit_take(&req->tenant->id, s ? s->rate_rps : cfg.rate_rps,
+	                   s ? s->rate_burst : cfg.rate_burst, cap,
+	                   (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	response_header(req, "RateLimit-Limit",
+	                arena_printf(req->arena, "%d", r.limit));
+	response_header(req, "RateLimit-Remaining",
+	                arena_printf(req->arena, "%d", r.remaining));
+	if (r.allowed)
+		return 0;
+	metrics_add(M_RATE_LIMITED, 1);
+	problem(req, 429, "rate_limited",
+	        r.concurrency ? "too many requests of this tenant in flight"
+	                      : "this tenant's request rate is exceeded");
+	response_header(req, "Retry-After",
+	                arena_printf(req->arena, "%d", r.retry_after));
+	return -1;
+}
+
 void
 pipeline_handle(struct request *req)
 {
@@ -164,7 +216,8 @@ pipeline_handle(struct request *req)
 		req->route->handler(req);
 		return;
 	}
-	if (stage_body(req) < 0 || stage_tenant(req, slug) < 0)
+	if (stage_body(req) < 0 || stage_tenant(req, slug) < 0 ||
+	    stage_rate(req) < 0)
 		return;
 	if (auth_stage(req) == 0)
 		req->route->handler(req);

@@ -23,13 +23,13 @@ tenant_show(struct request *req)
 	h = tenants_queue_version(req->db, req->tenant->id_str);
 	if (h < 0 || db_sync(req->db) != 0) {
 		problem(req, 503, "service_unavailable",
-			"the database is unavailable");
+		        "the database is unavailable");
 		return;
 	}
 	r = db_result(req->db, h);
 	if (PQntuples(r) == 1)
-		snprintf(req->tenant->status, sizeof(req->tenant->status),
-			 "%s", db_value(r, 0, 1));
+		snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
+		         db_value(r, 0, 1));
 	if (tenants_check_status(req) != 0)
 		return;
 	o = cJSON_CreateObject();

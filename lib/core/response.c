@@ -132,9 +132,20 @@ response_serialize(struct request *req, struct buf *out, bool head_only)
 	if (res->content_type != NULL)
 		rc |=
 		    buf_printf(out, "Content-Type: %s\r\n", res->content_type);
-	for (int i = 0; i < res->nheaders; i++)
-		rc |= buf_printf(out, "%s: %s\r\n", res->headers[i].name,
-		                 res->headers[i].value);
+	/* nginx reads caching headers in order and lets a Cache-Control
+	 * seen first veto X-Accel-Expires: it goes first. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < res->nheaders; i++) {
+			bool accel = strcasecmp(res->headers[i].name,
+			                        "X-Accel-Expires") == 0;
+
+			if (accel != (pass == 0))
+				continue;
+			rc |=
+			    buf_printf(out, "%s: %s\r\n", res->headers[i].name,
+			               res->headers[i].value);
+		}
+	}
 	if (res->status != 204 && res->status != 304)
 		rc |= buf_printf(out, "Content-Length: %zu\r\n", res->body.len);
 	rc |= buf_puts(out, "\r\n");

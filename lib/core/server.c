@@ -141,6 +141,10 @@ drop_privileges(const char *user, const char *socket_path)
 	return 0;
 }
 
+/* The master's table of workers (static: handlers and spawn index it). */
+static struct slot slots_base[MAX_WORKERS];
+static const struct server_opts *opts;
+
 static pid_t
 spawn(struct slot *s, int fd, const struct server_opts *o,
       const sigset_t *oldmask)
@@ -158,7 +162,7 @@ spawn(struct slot *s, int fd, const struct server_opts *o,
 		if (getppid() == 1)
 			_exit(0);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		rc = o->worker_main(fd, o->max_requests);
+		rc = o->worker_main(fd, o->max_requests, (int)(s - slots_base));
 		exit(rc);
 	}
 	s->pid = pid;
@@ -193,6 +197,8 @@ reap(struct slot *slots, int n, int stopping)
 		metrics_worker_died(pid);
 		if (s == NULL)
 			continue;
+		if (opts != NULL && opts->reaped != NULL)
+			opts->reaped((int)(s - slots_base), (int)pid);
 		s->pid = 0;
 		if (stopping)
 			continue;
@@ -304,7 +310,7 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 int
 server_run(const struct server_opts *o)
 {
-	struct slot slots[MAX_WORKERS];
+	struct slot *slots = slots_base;
 	sigset_t mask, oldmask;
 	int fd, n = worker_count(o->workers);
 	const char *bound = NULL;
@@ -318,10 +324,11 @@ server_run(const struct server_opts *o)
 	}
 	/* Workers poll the socket; accept must not block a losing worker. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	if (metrics_init() < 0) {
+	if (metrics_init() < 0 || (o->setup != NULL && o->setup() < 0)) {
 		log_error("cannot map shared memory");
 		return 1;
 	}
+	opts = o;
 	if (drop_privileges(o->user, bound) < 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
@@ -331,7 +338,7 @@ server_run(const struct server_opts *o)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	memset(slots, 0, sizeof(slots));
+	memset(slots_base, 0, sizeof(slots_base));
 	log_info("serving with %d workers", n);
 	for (int i = 0; i < n; i++)
 		spawn(&slots[i], fd, o, &oldmask);

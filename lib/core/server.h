@@ -17,9 +17,13 @@ struct server_opts {
 	const char *user; /* "" = stay who we are */
 	int workers;      /* 0 = number of CPUs */
 	long max_requests;
-	/* Runs in each worker: serves requests on fd until told to stop;
-	 * returns the exit status. */
-	int (*worker_main)(int fd, long max_requests);
+	/* Runs in each worker (index: its slot, stable across restarts):
+	 * serves requests on fd until told to stop; returns the exit status. */
+	int (*worker_main)(int fd, long max_requests, int index);
+	/* Optional, in the master before forking: shared state.  0 or -1. */
+	int (*setup)(void);
+	/* Optional, in the master: the worker of slot index (pid) is gone. */
+	void (*reaped)(int index, int pid);
 };
 
 /* Returns the process exit status. */

@@ -76,9 +76,9 @@ static struct db_stmt st_usage = DB_STMT(
     "'deleted'))))",
     0);
 
-static struct db_stmt st_version = DB_STMT(
-    "tenant_version",
-    "SELECT config_version, status FROM tenants WHERE id = $1", 1);
+static struct db_stmt st_version =
+    DB_STMT("tenant_version",
+            "SELECT config_version, status FROM tenants WHERE id = $1", 1);
 static struct db_stmt st_by_domain = DB_STMT(
     "tenant_by_domain",
     "SELECT t.id, t.slug, t.name, t.status, t.config_version, "
@@ -204,7 +204,7 @@ tenants_check_status(struct request *req)
 		tenants_cache_clear(); /* perhaps stale: ask again next time */
 	if (strcmp(req->tenant->status, "suspended") == 0) {
 		problem(req, 403, "tenant_suspended",
-			"this tenant is suspended");
+		        "this tenant is suspended");
 		return 403;
 	}
 	if (strcmp(req->tenant->status, "active") != 0) {
