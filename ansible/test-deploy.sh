@@ -212,9 +212,18 @@ postgresql_effective_cache_size: 512MB
 postgresql_max_connections: 50
 EOF
 	if [ "$V" = split ]; then
+		# PostgreSQL's TLS certificate: the test's own, not Debian's snakeoil
+		# in /etc/ssl, so that nothing outside the prefix is left behind.
+		mkdir -p "$P/pgtls"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-days 2 -subj /CN=127.0.0.1 -keyout "$P/pgtls/key.pem" -out "$P/pgtls/cert.pem" 2>/dev/null
+		chown postgres "$P/pgtls/key.pem"
+		chmod 600 "$P/pgtls/key.pem"
 		cat >>"$L/vars.yml" <<EOF
 strata_db_host: 127.0.0.1
 postgresql_allowed_clients: ["127.0.0.1/32"]
+postgresql_ssl_cert_file: $P/pgtls/cert.pem
+postgresql_ssl_key_file: $P/pgtls/key.pem
 EOF
 	fi
 	local PLAY=(ansible-playbook -i "$L/inventory.yml" -e "@$L/vars.yml" "$ANS/site.yml")
@@ -396,8 +405,79 @@ EOF
 }
 
 # The PLAY RECAP lines, one per host, squeezed.
-recap() { grep -E '^[a-z]+ +:' "$1" | tr -s ' ' | paste -sd ';' -; }
+recap() { grep -E '^[a-z]+ +:' "$1" | tr -s ' ' | sed 's/ $//' | paste -sd ';' -; }
 
+# systemd mode cannot run here (systemd is not PID 1): render its files and
+# check them with the tools that work offline.
+systemd_mode() {
+	V=systemd
+	local S=$LOGS/systemd
+	mkdir -p "$S/bin" "$S/nginx/tls"
+	install -m 0755 /dev/null "$S/bin/strata"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=$DOMAIN" -keyout "$S/nginx/tls/key.pem" -out "$S/nginx/tls/cert.pem" 2>/dev/null
+	cat >"$S/render.yml" <<EOF
+- name: Render the systemd-mode files
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The unit
+      ansible.builtin.template: {src: $ANS/roles/strata/templates/strata.service.j2, dest: $S/strata.service, mode: "0644"}
+    - name: The site
+      ansible.builtin.template: {src: "$ANS/roles/nginx/templates/{{ item }}.j2", dest: "$S/nginx/{{ item }}", mode: "0644"}
+      loop: [site.conf, strata-server.conf]
+    - name: The snippets
+      ansible.builtin.template: {src: $ANS/roles/nginx/templates/snippet.conf.j2, dest: "$S/nginx/{{ item }}", mode: "0644"}
+      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf]
+EOF
+	cat >"$S/vars.yml" <<EOF
+strata_service_manager: systemd
+strata_source_dir: $SRC
+strata_domain: $DOMAIN
+strata_bin_dir: $S/bin
+strata_user: www-data
+strata_group: www-data
+strata_https_port: $HTTPS_PORT
+strata_http_port: $HTTP_PORT
+strata_listen_addresses: ["127.0.0.1"]
+nginx_conf_dir: $S/nginx
+nginx_log_dir: $S
+nginx_cache_dir: $S/nginx/cache
+nginx_tls_cert_path: $S/nginx/tls/cert.pem
+nginx_tls_key_path: $S/nginx/tls/key.pem
+EOF
+	if ansible-playbook -i localhost, -c local "$S/render.yml" \
+		-e "@$ANS/roles/common/defaults/main.yml" -e "@$ANS/roles/strata/defaults/main.yml" \
+		-e "@$ANS/roles/nginx/defaults/main.yml" -e "@$S/vars.yml" >"$S/render.log" 2>&1; then
+		ok "unit and site render"
+	else
+		not_ok "unit and site render"
+		tail -20 "$S/render.log" | sed 's/^/#   /'
+		return
+	fi
+	if systemd-analyze verify "$S/strata.service" >"$S/verify.log" 2>&1; then
+		ok "strata.service passes systemd-analyze verify"
+	else
+		not_ok "strata.service passes systemd-analyze verify"
+		sed 's/^/#   /' "$S/verify.log"
+	fi
+	check "strata.service is hardened" sh -c "grep -qx 'User=www-data' $S/strata.service &&
+		grep -qx 'ProtectSystem=strict' $S/strata.service && grep -qx 'NoNewPrivileges=yes' $S/strata.service &&
+		grep -qx 'PrivateTmp=yes' $S/strata.service"
+	# Debian's own nginx.conf with the site where sites-enabled/ would be.
+	sed -e "s|include /etc/nginx/sites-enabled/\*;|include $S/nginx/site.conf;|" \
+		-e "s|^pid .*|pid $S/nginx.pid;|" -e "s|^error_log .*|error_log $S/error.log;|" \
+		-e "s|access_log /var/log/nginx/access.log;|access_log $S/access.log;|" \
+		/etc/nginx/nginx.conf >"$S/nginx.conf"
+	if nginx -t -q -c "$S/nginx.conf" -e "$S/error.log" >"$S/nginx-t.log" 2>&1; then
+		ok "the site passes nginx -t within Debian's nginx.conf"
+	else
+		not_ok "the site passes nginx -t within Debian's nginx.conf"
+		sed 's/^/#   /' "$S/nginx-t.log"
+	fi
+}
+
+systemd_mode
 for variant in $VARIANTS; do
 	deploy "$variant"
 done
