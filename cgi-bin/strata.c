@@ -29,6 +29,7 @@
 #include "data/operators.h"
 #include "data/provision.h"
 #include "data/records.h"
+#include "data/retention.h"
 #include "data/settings.h"
 #include "data/tenants.h"
 #include "sec/crypto.h"
@@ -53,6 +54,8 @@ static const char usage[] =
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
     "  audit verify --tenant SLUG\n"
     "  audit purge [--tenant SLUG] [--days N]  (owner role; default 365)\n"
+    "  retention run [--tenant SLUG]  (records past their collection's\n"
+    "                                 retention.collections days)\n"
     "  explain --tenant SLUG --collection C [--query 'filter[f][gte]=1']\n"
     "  routes\n"
     "\n"
@@ -520,17 +523,24 @@ cmd_explain(int argc, char **argv)
 	return 0;
 }
 
-/* One tenant (--tenant) or all of them, for commands that walk tenants. */
+/* One tenant (--tenant) or all of them, for commands that walk tenants.
+ * Their count; 0 or -1 after saying why and closing the session. */
 static int
 tenants_for(struct session *s, const char *who, PGresult **out)
 {
 	int h =
 	    who ? tenants_queue_get(&s->db, who) : tenants_queue_list(&s->db);
+	int n = -1;
 
-	if (h < 0 || db_sync(&s->db) != 0)
-		return -1;
-	*out = db_result(&s->db, h);
-	return PQntuples(*out);
+	if (h >= 0 && db_sync(&s->db) == 0) {
+		*out = db_result(&s->db, h);
+		n = PQntuples(*out);
+	}
+	if (n <= 0) {
+		session_close(s);
+		fail(n == 0 ? "no such tenant" : "cannot list tenants");
+	}
+	return n;
 }
 
 static int
@@ -558,10 +568,8 @@ cmd_audit(int argc, char **argv)
 	if (session_open(&s, conninfo) < 0)
 		return 1;
 	n = tenants_for(&s, who, &r);
-	if (n <= 0) {
-		session_close(&s);
-		return fail(n == 0 ? "no such tenant" : "cannot list tenants");
-	}
+	if (n <= 0)
+		return 1;
 	out = cJSON_CreateArray();
 	for (int i = 0; i < n; i++) {
 		struct tenant t;
@@ -569,6 +577,11 @@ cmd_audit(int argc, char **argv)
 
 		tenants_from_row(&t, r, i);
 		cJSON_AddStringToObject(o, "tenant", t.slug);
+		/* A fresh statement queue per tenant (r stays in the arena). */
+		if (db_ready(&s.db, s.arena) < 0) {
+			rc = 1;
+			break;
+		}
 		if (strcmp(sub, "seal") == 0) {
 			int k = audit_seal(&s.db, s.arena, &t.id, 0);
 
@@ -605,6 +618,44 @@ cmd_audit(int argc, char **argv)
 			rc |= !rep.valid;
 		}
 		db_finish(&s.db);
+		cJSON_AddItemToArray(out, o);
+	}
+	print_json(out);
+	session_close(&s);
+	return rc ? 1 : 0;
+}
+
+/* Purges records past their collections' retention, tenant by tenant. */
+static int
+cmd_retention(int argc, char **argv)
+{
+	const char *who = opt(argc, argv, "--tenant");
+	struct session s;
+	PGresult *r;
+	cJSON *out;
+	int n, rc = 0;
+
+	if (argc < 2 || strcmp(argv[1], "run") != 0)
+		return fail("retention run [--tenant SLUG]");
+	if (session_open(&s, cfg.database_url) < 0)
+		return 1;
+	n = tenants_for(&s, who, &r);
+	if (n <= 0)
+		return 1;
+	out = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		struct tenant t;
+		cJSON *o = cJSON_CreateObject(), *c;
+		long long k;
+
+		tenants_from_row(&t, r, i);
+		if (strcmp(t.status, "deleted") == 0)
+			continue;
+		cJSON_AddStringToObject(o, "tenant", t.slug);
+		c = cJSON_AddObjectToObject(o, "collections");
+		k = retention_run(&s.db, s.arena, &t.id, t.config_version, c);
+		cJSON_AddNumberToObject(o, "purged", (double)k);
+		rc |= k < 0;
 		cJSON_AddItemToArray(out, o);
 	}
 	print_json(out);
@@ -678,6 +729,8 @@ main(int argc, char **argv)
 		return cmd_explain(argc, argv);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc, argv);
+	if (strcmp(cmd, "retention") == 0)
+		return cmd_retention(argc, argv);
 	fprintf(stderr, "strata: unknown command %s\n%s", cmd, usage);
 	return 2;
 }

@@ -127,6 +127,35 @@ collections_create(struct request *req)
 /* Pivot rows follow the definition: a field that became indexed or
  * changed type is indexed afresh, one that stopped being indexed loses
  * its rows. */
+/* A field's pii flag and the subject field are fixed once records may
+ * exist: stored values were sealed (or not) and keyed under them. */
+static bool
+pii_changed(struct request *req, const struct collection *old,
+            const struct collection *c)
+{
+	cJSON *errors = NULL;
+	const char *os =
+	    old->subject >= 0 ? old->fields[old->subject].name : "";
+	const char *ns = c->subject >= 0 ? c->fields[c->subject].name : "";
+
+	for (int i = 0; i < c->nfields; i++) {
+		int j = collection_field(old, c->fields[i].name);
+
+		if (j >= 0 && old->fields[j].pii != c->fields[i].pii)
+			errors = problem_add_error(errors, c->fields[i].name,
+			                           "pii cannot change on an "
+			                           "existing field");
+	}
+	if (strcmp(os, ns) != 0)
+		errors =
+		    problem_add_error(errors, "subject_field", "cannot change");
+	if (errors == NULL)
+		return false;
+	problem_errors(req, 422, "validation_failed",
+	               "personal-data settings are fixed", errors);
+	return true;
+}
+
 static void
 queue_reindex(struct request *req, const struct collection *old,
               const struct collection *c)
@@ -138,6 +167,9 @@ queue_reindex(struct request *req, const struct collection *old,
 		int j = collection_field(old, n->name);
 		const struct field_def *o = j >= 0 ? &old->fields[j] : NULL;
 
+		/* Personal fields are only blind-indexed, at write time. */
+		if (n->pii || (o != NULL && o->pii))
+			continue;
 		if (n->indexed &&
 		    (o == NULL || !o->indexed || o->type != n->type))
 			collections_queue_reindex(
@@ -148,7 +180,7 @@ queue_reindex(struct request *req, const struct collection *old,
 			                          n->name, NULL);
 	}
 	for (int j = 0; j < old->nfields; j++)
-		if (old->fields[j].indexed &&
+		if (old->fields[j].indexed && !old->fields[j].pii &&
 		    collection_field(c, old->fields[j].name) < 0)
 			collections_queue_reindex(req->db, tid, c->name,
 			                          old->fields[j].name, NULL);
@@ -201,6 +233,8 @@ collections_replace(struct request *req)
 	}
 	version = arena_printf(req->arena, "%lld",
 	                       strtoll(db_value(r, 0, 0), NULL, 10) + 1);
+	if (pii_changed(req, old, c))
+		return;
 	queue_reindex(req, old, c);
 	h = collections_queue_update(req->db, req->tenant->id_str, name, def,
 	                             db_value(r, 0, 0), req->principal.id_str);

@@ -178,8 +178,17 @@ static const cJSON *
 read_body(struct request *req, bool patch, const char **comment)
 {
 	static const char *const fields[] = {"settings", "comment", NULL};
-	const cJSON *b = api_object(req, fields), *c, *s;
+	const cJSON *b, *c, *s;
 
+	/* PATCH also takes a bare merge patch of the settings (API.md): a
+	 * body with neither member (no setting is named either). */
+	if (patch && cJSON_IsObject(req->json) &&
+	    !cJSON_HasObjectItem(req->json, "settings") &&
+	    !cJSON_HasObjectItem(req->json, "comment")) {
+		*comment = NULL;
+		return req->json;
+	}
+	b = api_object(req, fields);
 	if (b == NULL)
 		return NULL;
 	c = cJSON_GetObjectItemCaseSensitive(b, "comment");

@@ -153,7 +153,8 @@ worker_count(void)
 }
 
 /* The tenant's share of the service: its token bucket (settings limits,
- * or the process defaults until its settings are cached) and, with four
+ * loaded once per worker and version; the process defaults if they cannot
+ * be loaded) and, with four
  * workers or more, a cap of all but one worker on its requests in flight
  * (tenant_concurrency sets it explicitly). */
 static int
@@ -167,8 +168,8 @@ stage_rate(struct request *req)
 	if (req->tenant == NULL)
 		return 0;
 	s = settings_cached(&req->tenant->id);
-	if (s != NULL && s->version != req->tenant->config_version)
-		s = settings_get(req); /* changed: load once, then cached */
+	if (s == NULL || s->version != req->tenant->config_version)
+		s = settings_get(req); /* new or changed: load, then cached */
 	if (cap == 0 && worker_count() >= 4)
 		cap = worker_count() - 1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -179,6 +180,8 @@ stage_rate(struct request *req)
 	                arena_printf(req->arena, "%d", r.limit));
 	response_header(req, "RateLimit-Remaining",
 	                arena_printf(req->arena, "%d", r.remaining));
+	response_header(req, "RateLimit-Reset",
+	                arena_printf(req->arena, "%d", r.reset));
 	if (r.allowed)
 		return 0;
 	metrics_add(M_RATE_LIMITED, 1);
@@ -216,10 +219,12 @@ pipeline_handle(struct request *req)
 		req->route->handler(req);
 		return;
 	}
-	if (stage_body(req) < 0 || stage_tenant(req, slug) < 0 ||
-	    stage_rate(req) < 0)
+	if (stage_tenant(req, slug) < 0)
 		return;
-	if (auth_stage(req) == 0)
+	/* From here every answer, refusals included, carries the tenant's
+	 * CORS headers: a browser can read a 429 and its Retry-After. */
+	if (stage_body(req) == 0 && stage_rate(req) == 0 &&
+	    auth_stage(req) == 0)
 		req->route->handler(req);
 	cors_apply(req);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/pii.h"
 #include "core/arena.h"
 #include "core/json.h"
 #include "core/problem.h"
@@ -103,6 +104,15 @@ read_filter(struct request *req, const struct collection *c,
 	f->field = i;
 	f->op = (enum filter_op)o;
 	f->value = value;
+	if (c->fields[i].pii) {
+		/* Equality by blind index, under every index key. */
+		f->op = OP_IN;
+		f->value = pii_blind_filter(req, &c->fields[i], value);
+		if (f->value == NULL)
+			return bad_query(req,
+			                 "personal data cannot be searched "
+			                 "now");
+	}
 	return 0;
 }
 
@@ -120,9 +130,9 @@ read_sort(struct request *req, const struct collection *c,
 		return 0;
 	}
 	i = collection_field(c, v);
-	if (i < 0 || !c->fields[i].indexed)
-		return bad_query(req,
-		                 "sort names an unknown or unindexed field");
+	if (i < 0 || !c->fields[i].indexed || c->fields[i].pii)
+		return bad_query(req, "sort names an unknown, unindexed or "
+		                      "personal data field");
 	q->sort = i;
 	return 0;
 }
@@ -205,6 +215,20 @@ records_prefetch_list(struct request *req)
 	return true;
 }
 
+/* A record as its caller may see it: personal fields revealed (pii:read)
+ * or masked. */
+static cJSON *
+record_json(struct request *req, const struct collection *c, const PGresult *r,
+            int i, struct pii_reads *reads)
+{
+	cJSON *o = records_json(r, i);
+
+	if (c != NULL && pii_any(c))
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    o, "data", pii_reveal(req, c, r, i, PII_CALLER, reads));
+	return o;
+}
+
 static void
 render_list(struct request *req, const struct record_query *q, PGresult *r)
 {
@@ -212,14 +236,18 @@ render_list(struct request *req, const struct record_query *q, PGresult *r)
 	cJSON *o = cJSON_CreateObject();
 	cJSON *items = cJSON_AddArrayToObject(o, "items");
 
+	struct pii_reads reads = {0};
+
 	for (int i = 0; i < shown; i++)
-		cJSON_AddItemToArray(items, records_json(r, i));
+		cJSON_AddItemToArray(items,
+		                     record_json(req, q->c, r, i, &reads));
 	if (rows > q->limit) {
 		const char *id = db_value(r, shown - 1, 0);
 		const char *payload =
 		    records_driver(q) >= 0
-		        ? arena_printf(req->arena, "%s|%s", id,
-		                       db_value(r, shown - 1, 7))
+		        ? arena_printf(
+		              req->arena, "%s|%s", id,
+		              db_value(r, shown - 1, RECORD_CURSOR_COL))
 		        : id;
 
 		json_add_str(
@@ -229,6 +257,7 @@ render_list(struct request *req, const struct record_query *q, PGresult *r)
 		cJSON_AddNullToObject(o, "next_cursor");
 	}
 	response_json(req, 200, o);
+	pii_audit_reads(req, &reads);
 }
 
 /* The collection's definition in the open transaction. */
@@ -271,6 +300,8 @@ records_list(struct request *req)
 bool
 records_prefetch_show(struct request *req)
 {
+	req->pf[PF_COLLECTION] = collections_queue_version(
+	    req->db, req->tenant->id_str, req->args[0]);
 	req->pf[PF_RECORD] = -1;
 	if (uuid_valid(req->args[1]))
 		req->pf[PF_RECORD] =
@@ -280,24 +311,69 @@ records_prefetch_show(struct request *req)
 }
 
 static void
-respond_record(struct request *req, int status, const PGresult *r)
+respond_record(struct request *req, int status, const struct collection *c,
+               const PGresult *r, struct pii_reads *reads)
 {
 	api_etag(req, db_value(r, 0, 3));
-	response_json(req, status, records_json(r, 0));
+	response_json(req, status, record_json(req, c, r, 0, reads));
+}
+
+/* The definition of the collection whose version a read prefetched: from
+ * the cache, or (after a change, or on a worker's first read of it) read in
+ * a second round trip.  *out is NULL when the collection is gone.  -1
+ * after writing the problem when the database fails. */
+static int
+read_collection(struct request *req, const struct collection **out)
+{
+	PGresult *r = db_result(req->db, req->pf[PF_COLLECTION]);
+	const struct collection *c;
+	long long version;
+	int h;
+
+	*out = NULL;
+	if (r == NULL || PQntuples(r) != 1)
+		return 0;
+	version = strtoll(db_value(r, 0, 0), NULL, 10);
+	c = collection_peek(&req->tenant->id, req->args[0]);
+	if (c != NULL && c->version == version) {
+		*out = c;
+		return 0;
+	}
+	api_begin(req);
+	h = collections_queue_get(req->db, req->tenant->id_str, req->args[0],
+	                          false);
+	if (api_commit(req) < 0)
+		return -1;
+	r = db_result(req->db, h);
+	if (r != NULL && PQntuples(r) == 1)
+		*out = collection_cached(&req->tenant->id, req->args[0],
+		                         strtoll(db_value(r, 0, 0), NULL, 10),
+		                         db_value(r, 0, 1));
+	return 0;
 }
 
 void
 records_show(struct request *req)
 {
 	PGresult *r = db_result(req->db, req->pf[PF_RECORD]);
+	const struct collection *c;
+	struct pii_reads reads = {0};
 
 	if (r == NULL || PQntuples(r) != 1) {
 		not_found(req);
 		return;
 	}
-	respond_record(req, 200, r);
-	/* Clients that accept a second-old answer may get it from nginx. */
+	if (read_collection(req, &c) < 0)
+		return;
+	if (c == NULL) {
+		not_found(req);
+		return;
+	}
+	respond_record(req, 200, c, r, &reads);
+	/* Clients that accept a second-old answer may get it from nginx
+	 * (not one with decrypted personal data: see pii_audit_reads). */
 	req->res.cacheable = true;
+	pii_audit_reads(req, &reads);
 }
 
 bool
@@ -359,15 +435,22 @@ body_data(struct request *req)
 	return data;
 }
 
-static const char *
-subject_of(const struct collection *c, const cJSON *data)
+/* Seals the personal fields of data for record id (in place) and gives
+ * their blind indexes and the subject's.  Returns 0, or -1 after writing
+ * the problem. */
+static int
+protect(struct request *req, const struct collection *c, const char *id,
+        cJSON *data, const char ***blind, const char **subject)
 {
-	const cJSON *v;
+	struct uuid u;
 
-	if (c->subject < 0)
-		return NULL;
-	v = cJSON_GetObjectItemCaseSensitive(data, c->fields[c->subject].name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	*blind =
+	    arena_calloc(req->arena, (size_t)c->nfields + 1, sizeof(char *));
+	*subject = NULL;
+	if (!pii_any(c) && c->subject < 0)
+		return 0;
+	uuid_parse(id, &u);
+	return pii_protect(req, c, &u, data, *blind, subject);
 }
 
 static const char *
@@ -383,6 +466,8 @@ records_create(struct request *req)
 	const struct collection *c = prefetched_collection(req);
 	cJSON *data = c ? body_data(req) : NULL;
 	char id[UUID_STR_LEN + 1], ver[24];
+	const char **blind, *subject;
+	struct pii_reads reads = {0};
 	struct uuid u;
 	int h;
 
@@ -398,21 +483,25 @@ records_create(struct request *req)
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
+	if (protect(req, c, id, data, &blind, &subject) < 0)
+		return;
 	h = records_queue_insert(req->db, req->tenant->id_str, id, c->name,
-	                         json_print(data), ver, subject_of(c, data),
+	                         json_print(data), ver, subject,
 	                         req->principal.id_str);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
-	                    data, false);
+	                    data, blind, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	audit_queue(req, "record.create", "record", id, AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 201, db_result(req->db, h));
+	respond_record(req, 201, c, db_result(req->db, h), &reads);
 	response_header(req, "Location",
 	                arena_printf(req->arena,
 	                             "/v1/collections/%s/records/%s", c->name,
 	                             id));
+	/* The answer shows the decrypted values to a pii:read caller. */
+	pii_audit_reads(req, &reads);
 }
 
 bool
@@ -447,21 +536,25 @@ static void
 write_change(struct request *req, const struct collection *c, cJSON *data)
 {
 	char ver[24];
+	const char **blind, *subject;
+	struct pii_reads reads = {0};
 	int h;
 
 	if (read_data(req, c, data) == NULL)
 		return;
 	snprintf(ver, sizeof(ver), "%lld", c->version);
+	if (protect(req, c, req->args[1], data, &blind, &subject) < 0)
+		return;
 	h = records_queue_update(req->db, req->tenant->id_str, c->name,
-	                         req->args[1], json_print(data), ver,
-	                         subject_of(c, data));
+	                         req->args[1], json_print(data), ver, subject);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
-	                    req->args[1], data, true);
+	                    req->args[1], data, blind, true);
 	audit_queue(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 200, db_result(req->db, h));
+	respond_record(req, 200, c, db_result(req->db, h), &reads);
+	pii_audit_reads(req, &reads);
 }
 
 void
@@ -483,15 +576,14 @@ records_patch(struct request *req)
 	const struct collection *c = prefetched_collection(req);
 	PGresult *r = c ? current(req) : NULL;
 	cJSON *patch, *data;
-	const char *why;
 
 	if (r == NULL)
 		return;
 	patch = body_data(req);
 	if (patch == NULL)
 		return;
-	data = json_parse(db_value(r, 0, 2), strlen(db_value(r, 0, 2)), 1000,
-	                  &why);
+	/* The merge applies to the plain values. */
+	data = pii_reveal(req, c, r, 0, PII_INTERNAL, NULL);
 	write_change(req, c, json_merge_patch(data, patch));
 }
 

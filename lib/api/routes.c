@@ -12,6 +12,7 @@
 #include "api/health.h"
 #include "api/keys.h"
 #include "api/platform.h"
+#include "api/privacy.h"
 #include "api/records.h"
 #include "api/roles.h"
 #include "api/tenant.h"
@@ -99,6 +100,14 @@ const struct route routes[] = {
      NULL},
     {"POST", "/v1/config/versions/{n}/restore", config_restore, P_CONFIG_WRITE,
      TA, NULL},
+
+    /* Privacy and export. */
+    {"GET", "/v1/privacy/subjects/{subject}/export", privacy_export,
+     P_PRIVACY_MANAGE, TA, NULL},
+    {"DELETE", "/v1/privacy/subjects/{subject}", privacy_erase,
+     P_PRIVACY_MANAGE, TA, NULL},
+    {"GET", "/v1/export", privacy_tenant_export, 0, TA | ROUTE_OWNER, NULL},
+    {"GET", "/v1/usage", privacy_usage, P_CONFIG_READ, TA, NULL},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, P_AUDIT_READ, TA, NULL},

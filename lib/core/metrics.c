@@ -265,3 +265,17 @@ metrics_render(struct buf *out, const struct route *routes, size_t nroutes)
 	           (unsigned long long)get(&shm->seal_lag));
 	render_tenants(out);
 }
+
+unsigned long long
+metrics_tenant_requests(const char *slug)
+{
+	unsigned long long n = 0;
+
+	if (shm == NULL || !lock_tenants())
+		return 0;
+	for (int i = 0; i < METRICS_TOP_TENANTS; i++)
+		if (strcmp(shm->tenants[i].slug, slug) == 0)
+			n = shm->tenants[i].count;
+	unlock_tenants();
+	return n;
+}

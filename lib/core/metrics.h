@@ -44,6 +44,10 @@ void metrics_request(int route, int status, double ms, const char *tenant);
 /* Releases shared locks a dead worker may have held (master only). */
 void metrics_worker_died(int pid);
 
+/* Requests of tenant counted since start, when it is among the busiest
+ * (top-N), else 0. */
+unsigned long long metrics_tenant_requests(const char *slug);
+
 /* Gauge of events waiting for the sealer. */
 void metrics_set_seal_lag(uint64_t events);
 

@@ -34,6 +34,7 @@ static const struct {
     {"internal_error", "Internal error"},
     {"bad_request", "Bad request"},
     {"quota_exceeded", "Quota exceeded"},
+    {"export_too_large", "Export too large"},
     {"slug_taken", "Slug taken"},
     {"last_owner", "Last owner"},
     {"builtin_role", "Built-in role"},

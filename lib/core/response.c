@@ -72,6 +72,8 @@ response_reason(int status)
 		return "OK";
 	case 201:
 		return "Created";
+	case 507:
+		return "Insufficient Storage";
 	case 202:
 		return "Accepted";
 	case 204:

@@ -136,6 +136,30 @@ audit_queue(struct request *req, const char *action, const char *target_type,
 	return db_queue(req->db, &st_insert, params);
 }
 
+int
+audit_queue_system(struct db *db, const struct uuid *tenant, const char *action,
+                   const char *target_type, const char *target_id,
+                   const char *details)
+{
+	char tid[UUID_STR_LEN + 1];
+	const char *params[10] = {
+	    tid,
+	    "system",
+	    "",
+	    action,
+	    target_type ? target_type : "",
+	    target_id ? target_id : "",
+	    outcomes[AUDIT_SUCCESS],
+	    "",
+	    "",
+	    details ? details : "{}",
+	};
+
+	uuid_format(tenant, tid);
+	metrics_add(M_AUDIT_EVENTS, 1);
+	return db_queue(db, &st_insert, params);
+}
+
 const char *
 audit_canonical(struct arena *a, const char *const fields[11])
 {

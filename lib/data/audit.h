@@ -33,6 +33,12 @@ int audit_queue(struct request *req, const char *action,
                 const char *target_type, const char *target_id,
                 enum audit_outcome outcome, const char *details);
 
+/* Queues an event whose actor is the system (a command such as
+ * `strata retention run`), outside any request. */
+int audit_queue_system(struct db *db, const struct uuid *tenant,
+                       const char *action, const char *target_type,
+                       const char *target_id, const char *details);
+
 /* Chains the tenant's unsealed events older than horizon_s seconds (up to
  * 1000 per call) in a transaction of its own.  Returns how many were
  * sealed (0 when another sealer holds the tenant), or -1. */

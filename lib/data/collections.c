@@ -35,6 +35,11 @@ static struct db_stmt st_get =
             "SELECT c.version, c.definition::text, " COLLECTION_JSON
             " FROM collections c WHERE c.tenant_id = $1 AND c.name = $2",
             2);
+static struct db_stmt st_version =
+    DB_STMT("collection_version",
+            "SELECT c.version FROM collections c WHERE c.tenant_id = $1 AND "
+            "c.name = $2",
+            2);
 static struct db_stmt st_get_share = DB_STMT(
     "collection_get_share",
     "SELECT c.version, c.definition::text, " COLLECTION_JSON
@@ -442,6 +447,14 @@ collections_queue_get(struct db *db, const char *tid, const char *name,
 	const char *p[2] = {tid, name};
 
 	return db_queue(db, for_share ? &st_get_share : &st_get, p);
+}
+
+int
+collections_queue_version(struct db *db, const char *tid, const char *name)
+{
+	const char *p[2] = {tid, name};
+
+	return db_queue(db, &st_version, p);
 }
 
 int

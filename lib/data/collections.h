@@ -96,6 +96,9 @@ void collections_clear(void);
 /* Statements.  Columns of get: version, definition, json. */
 int collections_queue_get(struct db *db, const char *tid, const char *name,
                           bool for_share);
+/* Only the version (column 0): the hot path reads the definition from the
+ * cache when the versions agree. */
+int collections_queue_version(struct db *db, const char *tid, const char *name);
 int collections_queue_list(struct db *db, const char *tid);
 int collections_queue_count(struct db *db, const char *tid);
 int collections_queue_insert(struct db *db, const char *tid, const char *name,

@@ -44,6 +44,10 @@ static struct db_stmt st_destroy =
             "retired_at = coalesce(retired_at, now()) WHERE tenant_id = $1 AND "
             "destroyed_at IS NULL",
             1);
+/* Subjects' keys are wrapped by the tenant's data keys; they go too. */
+static struct db_stmt st_destroy_subjects =
+    DB_STMT("keyring_destroy_subjects",
+            "DELETE FROM subject_keys WHERE tenant_id = $1", 1);
 
 static const char *const purpose_names[] = {"signing", "data", "index"};
 
@@ -273,5 +277,6 @@ keyring_queue_destroy(struct db *db, const struct uuid *tenant)
 
 	uuid_format(tenant, tid);
 	db_queue(db, &st_destroy, p1);
+	db_queue(db, &st_destroy_subjects, p1);
 	return db_queue(db, &st_notify, p1);
 }

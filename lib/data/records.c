@@ -18,27 +18,30 @@
 
 #define SQL_MAX (16 * 1024)
 
-static struct db_stmt st_get = DB_STMT(
-    "record_get",
-    "SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
-    "r.collection = $2 AND r.id = $3",
-    3);
-static struct db_stmt st_get_lock = DB_STMT(
-    "record_get_lock",
-    "SELECT " RECORD_COLUMNS " FROM records r WHERE r.tenant_id = $1 AND "
-    "r.collection = $2 AND r.id = $3 FOR UPDATE",
-    3);
+static struct db_stmt st_get =
+    DB_STMT("record_get",
+            "SELECT " RECORD_COLUMNS " FROM records r" RECORD_SUBJECT_JOIN
+            " WHERE r.tenant_id = $1 AND r.collection = $2 AND r.id = $3",
+            3);
+static struct db_stmt st_get_lock =
+    DB_STMT("record_get_lock",
+            "SELECT " RECORD_COLUMNS " FROM records r" RECORD_SUBJECT_JOIN
+            " WHERE r.tenant_id = $1 AND r.collection = $2 AND r.id = $3 FOR "
+            "UPDATE OF r",
+            3);
 static struct db_stmt st_insert = DB_STMT(
     "record_insert",
-    "INSERT INTO records AS r (tenant_id, id, collection, data, "
+    "WITH r AS (INSERT INTO records (tenant_id, id, collection, data, "
     "schema_version, subject, created_by) VALUES ($1, $2, $3, $4::jsonb, "
-    "$5, $6, $7) RETURNING " RECORD_COLUMNS,
+    "$5, $6, $7) RETURNING *) SELECT " RECORD_COLUMNS
+    " FROM r" RECORD_SUBJECT_JOIN,
     7);
 static struct db_stmt st_update = DB_STMT(
     "record_update",
-    "UPDATE records r SET data = $4::jsonb, schema_version = $5, subject = "
-    "$6, version = version + 1, updated_at = now() WHERE r.tenant_id = $1 "
-    "AND r.collection = $2 AND r.id = $3 RETURNING " RECORD_COLUMNS,
+    "WITH r AS (UPDATE records SET data = $4::jsonb, schema_version = $5, "
+    "subject = $6, version = version + 1, updated_at = now() WHERE "
+    "tenant_id = $1 AND collection = $2 AND id = $3 RETURNING *) "
+    "SELECT " RECORD_COLUMNS " FROM r" RECORD_SUBJECT_JOIN,
     6);
 static struct db_stmt st_delete = DB_STMT(
     "record_delete",
@@ -230,7 +233,9 @@ static void
 condition(struct builder *b, const char *t, const struct field_def *d,
           const struct record_filter *f)
 {
-	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
+	/* Personal fields are found by their blind index, a text. */
+	const char *col = d->pii ? "v_text" : column_of(d->type);
+	const char *typ = d->pii ? "text" : sqltype_of(d->type);
 
 	if (f->op == OP_IN)
 		buf_printf(&b->sql, " AND %s.%s = ANY ($%d::%s[])", t, col,
@@ -254,7 +259,7 @@ other_filters(struct builder *b, const struct record_query *q, int drive,
 
 		if (f->field == drive)
 			continue;
-		if (!d->indexed) {
+		if (!d->indexed && !d->pii) {
 			if (f->op != OP_EQ) {
 				*why = "unindexed fields are filtered by "
 				       "equality only";
@@ -286,9 +291,12 @@ driver(const struct record_query *q)
 {
 	if (q->sort >= 0)
 		return q->sort;
-	for (int i = 0; i < q->nf; i++)
-		if (q->c->fields[q->f[i].field].indexed && q->f[i].op != OP_NE)
+	for (int i = 0; i < q->nf; i++) {
+		const struct field_def *d = &q->c->fields[q->f[i].field];
+
+		if ((d->indexed || d->pii) && q->f[i].op != OP_NE)
 			return q->f[i].field;
+	}
 	return -1;
 }
 
@@ -296,12 +304,14 @@ static void
 by_pivot(struct builder *b, const struct record_query *q, int drive)
 {
 	const struct field_def *d = &q->c->fields[drive];
-	const char *col = column_of(d->type), *typ = sqltype_of(d->type);
+	const char *col = d->pii ? "v_text" : column_of(d->type);
+	const char *typ = d->pii ? "text" : sqltype_of(d->type);
 
 	buf_printf(&b->sql,
 	           "SELECT " RECORD_COLUMNS ", d.%s::text FROM record_index d "
 	           "JOIN records r ON r.tenant_id = d.tenant_id AND r.id = "
-	           "d.record_id WHERE d.tenant_id = $1 AND d.collection = $2 "
+	           "d.record_id" RECORD_SUBJECT_JOIN
+	           " WHERE d.tenant_id = $1 AND d.collection = $2 "
 	           "AND r.collection = $2 AND d.field = $%d AND d.%s IS NOT "
 	           "NULL",
 	           col, param(b, d->name), col);
@@ -320,7 +330,8 @@ static void
 by_id(struct builder *b, const struct record_query *q)
 {
 	buf_puts(&b->sql, "SELECT " RECORD_COLUMNS ", r.id::text FROM records "
-	                  "r WHERE r.tenant_id = $1 AND r.collection = $2");
+	                  "r" RECORD_SUBJECT_JOIN " WHERE r.tenant_id = $1 "
+	                  "AND r.collection = $2");
 	if (q->after_id != NULL)
 		buf_printf(&b->sql, " AND r.id %s $%d::uuid",
 		           q->desc ? "<" : ">", param(b, q->after_id));
@@ -349,8 +360,10 @@ records_build_list(struct arena *a, const struct record_query *q,
 	snprintf(limit, sizeof(limit), "%d", q->limit + 1);
 	if (drive >= 0)
 		buf_printf(&b.sql, " ORDER BY d.%s%s, d.record_id%s LIMIT $%d",
-		           column_of(q->c->fields[drive].type), dir, dir,
-		           param(&b, arena_strdup(a, limit)));
+		           q->c->fields[drive].pii
+		               ? "v_text"
+		               : column_of(q->c->fields[drive].type),
+		           dir, dir, param(&b, arena_strdup(a, limit)));
 	else
 		buf_printf(&b.sql, " ORDER BY r.id%s LIMIT $%d", dir,
 		           param(&b, arena_strdup(a, limit)));
@@ -428,7 +441,7 @@ array_text(struct buf *b, const char *s)
 int
 records_queue_pivot(struct db *db, struct arena *a, const char *tid,
                     const struct collection *c, const char *id,
-                    const cJSON *data, bool replace)
+                    const cJSON *data, const char *const *blind, bool replace)
 {
 	struct buf f, n, t, d, bo;
 	const char *p[8];
@@ -450,7 +463,10 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 		    cJSON_GetObjectItemCaseSensitive(data, def->name);
 		const char *sep = count ? "," : "{";
 
-		if (!def->indexed || v == NULL || cJSON_IsNull(v))
+		const char *bl = blind != NULL ? blind[i] : NULL;
+
+		if (v == NULL || cJSON_IsNull(v) ||
+		    (def->pii ? bl == NULL : !def->indexed))
 			continue;
 		buf_puts(&f, sep);
 		array_text(&f, def->name);
@@ -458,6 +474,15 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 		buf_puts(&t, sep);
 		buf_puts(&d, sep);
 		buf_puts(&bo, sep);
+		if (def->pii) {
+			/* Only the blind index: equality search, no value. */
+			buf_puts(&n, "NULL");
+			array_text(&t, bl);
+			buf_puts(&d, "NULL");
+			buf_puts(&bo, "NULL");
+			count++;
+			continue;
+		}
 		if ((def->type == FT_INTEGER || def->type == FT_NUMBER) &&
 		    cJSON_IsNumber(v))
 			buf_printf(&n, "%.17g", v->valuedouble);

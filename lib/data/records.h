@@ -53,10 +53,15 @@ struct record_sql {
 };
 
 /* Columns of every record row: id, collection, data, version, created_at,
- * updated_at, created_by (then, in lists, the cursor value). */
+ * updated_at, created_by, then the subject key of the record (id, wrapped,
+ * wrapped_by; NULL without one), then, in lists, the cursor value. */
 #define RECORD_COLUMNS                                                         \
 	"r.id, r.collection, r.data::text, r.version, ts(r.created_at), "      \
-	"ts(r.updated_at), r.created_by"
+	"ts(r.updated_at), r.created_by, sk.id, sk.wrapped, sk.wrapped_by"
+#define RECORD_SUBJECT_JOIN                                                    \
+	" LEFT JOIN subject_keys sk ON sk.tenant_id = r.tenant_id AND "        \
+	"sk.subject_hash = r.subject"
+#define RECORD_CURSOR_COL 10
 
 /* The operator named op ("eq", "gte", ...), or -1. */
 int records_op(const char *op);
@@ -88,10 +93,12 @@ int records_queue_delete(struct db *db, const char *tid, const char *collection,
                          const char *id);
 
 /* Replaces the pivot rows of record id with those of data's indexed
- * fields.  Returns the last handle or -1. */
+ * fields and, for personal fields, their blind indexes (blind[i], NULL
+ * when none).  Returns the last handle or -1. */
 int records_queue_pivot(struct db *db, struct arena *a, const char *tid,
                         const struct collection *c, const char *id,
-                        const cJSON *data, bool replace);
+                        const cJSON *data, const char *const *blind,
+                        bool replace);
 
 /* The tenant's record count (sum of its counter shards).  Column: count. */
 int records_queue_count(struct db *db, const char *tid);

@@ -119,7 +119,7 @@ struct ratelimit_result
 ratelimit_take(const struct uuid *tenant, int rate, int burst, int max_inflight,
                long long now_us)
 {
-	struct ratelimit_result r = {true, burst, burst, 0, false};
+	struct ratelimit_result r = {true, burst, burst, 0, 0, false};
 	struct bucket *b;
 	int index;
 
@@ -149,6 +149,7 @@ ratelimit_take(const struct uuid *tenant, int rate, int burst, int max_inflight,
 			                 __ATOMIC_RELAXED);
 	}
 	r.remaining = (int)floor(b->tokens);
+	r.reset = (int)ceil((burst - b->tokens) / rate);
 	unlock(b);
 	return r;
 }

@@ -20,9 +20,10 @@
 
 struct ratelimit_result {
 	bool allowed;
-	int limit;        /* the bucket size (RateLimit-Limit) */
-	int remaining;    /* whole tokens left (RateLimit-Remaining) */
-	int retry_after;  /* seconds, when refused */
+	int limit;       /* the bucket size (RateLimit-Limit) */
+	int remaining;   /* whole tokens left (RateLimit-Remaining) */
+	int retry_after; /* seconds, when refused */
+	int reset; /* seconds until the bucket is full (RateLimit-Reset) */
 	bool concurrency; /* refused for requests in flight, not rate */
 };
 

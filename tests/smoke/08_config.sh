@@ -136,6 +136,8 @@ authed GET cf-a /v1/me "$MEMBER" -H "Origin: https://app.example.test"
 check "answers to an allowed origin carry Access-Control-Allow-Origin" eq "$(header access-control-allow-origin)/$(header vary)" "https://app.example.test/Origin"
 authed GET cf-a /v1/me "garbage" -H "Origin: https://app.example.test"
 check "even an error answer (so the browser can read it)" eq "$STATUS/$(header access-control-allow-origin)" "401/https://app.example.test"
+req POST cf-a /v1/collections -H "Authorization: Bearer $MEMBER" -H "Origin: https://app.example.test" -H "Content-Type: application/json" --data-binary '{"name":'
+check "and a refusal before authentication (malformed JSON)" eq "$STATUS/$(header access-control-allow-origin)" "400/https://app.example.test"
 authed GET cf-a /v1/me "$MEMBER" -H "Origin: https://evil.example.test"
 check "other origins get none" eq "$(header access-control-allow-origin)" ""
 json PATCH cf-a /v1/config '{"settings":{"cors":{"allowed_origins":[]}}}' "$OWNER"
@@ -218,4 +220,10 @@ check "a token whose issuer belongs to another tenant is refused" eq "$STATUS" 4
 # Every change is audited.
 authed GET cf-a "/v1/audit?action=config.&limit=200" "$OWNER"
 check "configuration changes are audited" eval '[ "$(jb "[.items[]|select(.action==\"config.update\")]|length")" -ge 10 ] && [ "$(jb "[.items[]|select(.action==\"config.restore\")]|length")" -eq 1 ]'
+
+# A bare merge patch of the settings (API.md: PATCH is a JSON merge patch).
+json PATCH cf-a /v1/config '{"locale":"de-AT","features":{"bare":true}}' "$OWNER"
+check "a bare merge patch of the settings is a new version" eq "$STATUS/$(jb .settings.locale)/$(jb .settings.features.bare)" "200/de-AT/true"
+json PATCH cf-a /v1/config '{"locale":"not a locale","nope":1}' "$OWNER"
+check "an invalid bare patch is 422 naming each problem" eq "$STATUS/$(jb '[.errors[].field]|sort|join(",")')" "422/locale,nope"
 finish

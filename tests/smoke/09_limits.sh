@@ -24,6 +24,7 @@ codes=$(burst rl-a "$OWNER" 12 | sort | uniq -c | tr -s ' ' | tr '\n' ';')
 check "a tenant over its rate gets 429s ($codes)" eval 'grep -q " 429;" <<<"$codes" && grep -q " 200;" <<<"$codes"'
 authed GET rl-a /v1/me "$OWNER"
 check "429 is a problem with Retry-After and RateLimit-Remaining 0" eval 'is_problem 429 rate_limited && [ "$(header retry-after)" -ge 1 ] && [ "$(header ratelimit-remaining)" = 0 ]'
+check "RateLimit-Reset: seconds until the bucket of 4 at 2/s is full again" eval '[ "$(header ratelimit-reset)" -ge 1 ] && [ "$(header ratelimit-reset)" -le 2 ]'
 codes=$(burst rl-b "$OWNER_B" 12 | sort -u | tr '\n' ' ')
 check "another tenant at the same moment gets none" eq "$codes" "200 "
 sleep 2.2

@@ -63,8 +63,9 @@ START_TEST(plain_list_by_id)
 
 	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
 	ck_assert(!s.pivot);
-	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r WHERE "
-	                                    "r.tenant_id = $1 AND "
+	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r LEFT JOIN "
+	                                    "subject_keys sk"));
+	ck_assert_ptr_nonnull(strstr(s.sql, "WHERE r.tenant_id = $1 AND "
 	                                    "r.collection = $2"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "ORDER BY r.id LIMIT $3"));
 	ck_assert_int_eq(s.nparams, 3);

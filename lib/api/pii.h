@@ -1,0 +1,61 @@
+/*
+ * pii.h - personal-data fields of records: sealed at rest, blind-indexed,
+ * revealed to callers with pii:read (and audited), masked for the others.
+ */
+#ifndef STRATA_PII_H
+#define STRATA_PII_H
+
+#include <stdbool.h>
+
+#include <cJSON.h>
+#include <libpq-fe.h>
+
+#include "data/collections.h"
+
+struct request;
+
+enum pii_view {
+	PII_CALLER, /* what the caller may see: values with pii:read, else masks
+	             */
+	PII_INTERNAL, /* plain values, for the server's own use (merge patch) */
+};
+
+/* What a request revealed, for its one audit event. */
+struct pii_reads {
+	int nrecords;
+	const char *records[200];
+	cJSON *fields; /* names, each once */
+};
+
+/* 1 when c has a personal-data field. */
+bool pii_any(const struct collection *c);
+
+/* Seals the personal fields of data (in place) for record, under the key of
+ * its subject (made on first use) or the tenant's data key; fills blind[i]
+ * (the field's blind index, NULL for others) and *subject (the subject's
+ * blind index or NULL).  Returns 0, or -1 after writing 503/500. */
+int pii_protect(struct request *req, const struct collection *c,
+                const struct uuid *record, cJSON *data, const char **blind,
+                const char **subject);
+
+/* The data of row i of a RECORD_COLUMNS result as view allows.  A value
+ * whose key is gone (an erased subject) reads as null. */
+cJSON *pii_reveal(struct request *req, const struct collection *c,
+                  const PGresult *r, int i, enum pii_view view,
+                  struct pii_reads *reads);
+
+/* The blind indexes of a filter value under every index key of the tenant
+ * (rotation keeps old entries findable), as a comma-separated list for an
+ * `in` filter; NULL when the keys cannot be had. */
+const char *pii_blind_filter(struct request *req, const struct field_def *d,
+                             const char *value);
+
+/* The blind indexes of a subject under every index key, as a text[]
+ * literal. */
+const char *pii_subject_hashes(struct request *req, const char *subject);
+
+/* One audit event listing the records and fields revealed, in a
+ * transaction of its own.  Nothing when nothing was revealed. */
+void pii_audit_reads(struct request *req, struct pii_reads *reads);
+
+#endif

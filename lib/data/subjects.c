@@ -1,0 +1,118 @@
+/*
+ * subjects.c - subject_keys.
+ */
+#include "data/subjects.h"
+
+#include <string.h>
+
+#include "data/db.h"
+
+static struct db_stmt st_get_or_create = DB_STMT(
+    "subject_get_or_create",
+    "INSERT INTO subject_keys AS s (tenant_id, id, subject_hash, wrapped, "
+    "wrapped_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, "
+    "subject_hash) DO UPDATE SET subject_hash = s.subject_hash RETURNING "
+    "s.id, s.wrapped, s.wrapped_by",
+    5);
+static struct db_stmt st_keys = DB_STMT(
+    "subject_keys",
+    "SELECT id, wrapped, wrapped_by FROM subject_keys WHERE tenant_id = $1 "
+    "AND subject_hash = ANY ($2::text[])",
+    2);
+static struct db_stmt st_destroy = DB_STMT(
+    "subject_destroy",
+    "DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_hash = ANY "
+    "($2::text[]) RETURNING id",
+    2);
+
+int
+subjects_queue_get_or_create(struct db *db, const char *tid, const char *hash,
+                             const char *new_id, const char *wrapped,
+                             const char *wrapped_by)
+{
+	const char *p[5] = {tid, new_id, hash, wrapped, wrapped_by};
+
+	return db_queue(db, &st_get_or_create, p);
+}
+
+int
+subjects_queue_keys(struct db *db, const char *tid, const char *hashes)
+{
+	const char *p[2] = {tid, hashes};
+
+	return db_queue(db, &st_keys, p);
+}
+
+int
+subjects_queue_destroy(struct db *db, const char *tid, const char *hashes)
+{
+	const char *p[2] = {tid, hashes};
+
+	return db_queue(db, &st_destroy, p);
+}
+
+/* "strata-subject:v1" || tenant(16) || key id(16) */
+static size_t
+aad(const struct uuid *tenant, const struct uuid *id, unsigned char out[64])
+{
+	static const char label[] = "strata-subject:v1";
+
+	memcpy(out, label, sizeof(label) - 1);
+	memcpy(out + sizeof(label) - 1, tenant->b, 16);
+	memcpy(out + sizeof(label) - 1 + 16, id->b, 16);
+	return sizeof(label) - 1 + 32;
+}
+
+int
+subjects_new_key(const struct keyring *k, const struct uuid *tenant,
+                 struct subject_new *out)
+{
+	const struct keyring_key *dk = keyring_find(k, KEY_DATA, NULL);
+	unsigned char key[CRYPTO_KEY_LEN];
+	unsigned char box[CRYPTO_KEY_LEN + CRYPTO_SEAL_OVERHEAD];
+	unsigned char ad[64];
+	int rc;
+
+	if (dk == NULL || uuid_v7(&out->id) < 0 ||
+	    crypto_random(key, sizeof(key)) < 0)
+		return -1;
+	rc = crypto_seal(dk->key, ad, aad(tenant, &out->id, ad), key,
+	                 sizeof(key), box);
+	crypto_wipe(key, sizeof(key));
+	if (rc < 0)
+		return -1;
+	uuid_format(&out->id, out->id_str);
+	uuid_format(&dk->id, out->wrapped_by);
+	out->wrapped[0] = '\\';
+	out->wrapped[1] = 'x';
+	crypto_hex(box, sizeof(box), out->wrapped + 2);
+	return 0;
+}
+
+int
+subjects_unwrap(const struct keyring *k, const struct uuid *tenant,
+                const PGresult *r, int i, int col, struct uuid *id,
+                unsigned char key[CRYPTO_KEY_LEN])
+{
+	const struct keyring_key *dk;
+	struct uuid by;
+	unsigned char ad[64], *box;
+	size_t len = 0;
+	int rc;
+
+	if (db_is_null(r, i, col) || uuid_parse(db_value(r, i, col), id) < 0 ||
+	    uuid_parse(db_value(r, i, col + 2), &by) < 0)
+		return -1;
+	dk = keyring_find(k, KEY_DATA, &by);
+	if (dk == NULL)
+		return -1;
+	box = PQunescapeBytea((const unsigned char *)db_value(r, i, col + 1),
+	                      &len);
+	if (box == NULL)
+		return -1;
+	rc = len == CRYPTO_KEY_LEN + CRYPTO_SEAL_OVERHEAD
+	         ? crypto_open(dk->key, ad, aad(tenant, id, ad), box, len, key)
+	         : -1;
+	PQfreemem(box);
+	return rc;
+}
