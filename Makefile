@@ -97,7 +97,7 @@ unit: $(UNIT_BIN)
 	@tests/stack/unit.sh $(UNIT_BIN)
 
 test: deps
-	@$(MAKE) --no-print-directory flags asan
+	@$(MAKE) --no-print-directory flags asan all $(BUILD)/floor
 	@tests/stack/test.sh $(UNIT_BIN)
 
 bench: deps all $(BUILD)/floor

@@ -79,6 +79,12 @@ connect_now(struct db *db)
 	db->nq = db->done = 0;
 	/* Cache invalidations arrive on this channel (DESIGN.md, caches). */
 	db_queue_sql(db, "LISTEN strata_cache");
+	/* Every statement names tenant_id, and the big tables are hash
+	 * partitioned on it.  The default plan cache keeps planning such
+	 * statements afresh (a custom plan prunes partitions at plan time,
+	 * so the generic plan always looks dearer), which costs several
+	 * times the execution.  Generic plans prune at executor start. */
+	db_queue_sql(db, "SET plan_cache_mode = force_generic_plan");
 	/* One tenant's expensive query must not hold a worker for long. */
 	if (db->statement_timeout_ms > 0) {
 		char sql[64];

@@ -13,10 +13,9 @@
 	"ts(u.updated_at), 'version', u.version)"
 
 #define USER_PERMS                                                             \
-	"ARRAY(SELECT DISTINCT p FROM user_roles ur JOIN roles r ON "          \
-	"r.tenant_id = ur.tenant_id AND r.name = ur.role_name, "               \
-	"unnest(r.permissions) p WHERE ur.tenant_id = u.tenant_id AND "        \
-	"ur.user_id = u.id)"
+	"ARRAY(SELECT unnest(r.permissions) FROM user_roles ur JOIN roles r "  \
+	"ON r.tenant_id = ur.tenant_id AND r.name = ur.role_name WHERE "       \
+	"ur.tenant_id = u.tenant_id AND ur.user_id = u.id)"
 
 static struct db_stmt st_principal = DB_STMT(
     "user_principal",

@@ -12,6 +12,7 @@
 #   STRATA_BIN [build/strata]  WORKERS [2]  BASE [strata.localhost]
 #   SEED [1]  PG_FAST [0] (fsync off, for throwaway test clusters)
 #   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
+#   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -183,7 +184,7 @@ public_port = $HTTPS_PORT
 socket_path = $VAR/run/strata.sock
 master_key_file = $VAR/master.key
 sql_dir = $ROOT/sql
-templates_dir = $ROOT/sql/templates
+templates_dir = ${TEMPLATES_DIR:-$ROOT/sql/templates}
 user = $(is_root && svc_user || true)
 workers = $WORKERS
 max_requests = $MAX_REQUESTS

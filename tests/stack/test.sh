@@ -2,25 +2,19 @@
 # test.sh UNIT_BINARY... - everything `make test` runs after building the
 # sanitizer flavour: the Check unit binaries, then a fresh stack under
 # var/test on free ports (ASan/UBSan build of strata) and every script in
-# tests/smoke/ and tests/isolation/ against it.  The stack is always
-# stopped.  Ends with one line "N passed, N failed".
+# tests/smoke/ and tests/isolation/ against it (the stack is always
+# stopped), then `make bench` on a tiny data set (BENCH_QUICK=1) and the
+# Ansible deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips
+# it).  TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts.
+# Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 VAR=$ROOT/var/test
 STACK=$ROOT/tests/stack/stack.sh
 
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# shellcheck disable=SC1091
+. "$ROOT/tests/stack/free_port.sh"
 
 passed=0 failed=0
 
@@ -85,6 +79,49 @@ if grep -q "runtime error:" "$VAR/log/strata.log" 2>/dev/null; then
 	echo "not ok - UBSan runtime error in strata.log"
 	grep -m5 "runtime error:" "$VAR/log/strata.log"
 	failed=$((failed + 1))
+fi
+
+# 5. make bench end to end on a tiny data set (its own stack, release
+# build): it must seed, run every scenario and write results.json.  The
+# figures themselves are never asserted here.
+if [ -z "${TESTS:-}" ] || [ "${BENCH_IN_TESTS:-0}" = 1 ]; then
+	"$STACK" down "$VAR" >/dev/null 2>&1
+	echo "== make bench (BENCH_QUICK=1)"
+	if out=$(BENCH_QUICK=1 timeout 900 tests/load/bench.sh 2>&1) &&
+		jq -e '[.get, .get_cached, .list, .create, .mixed, .floor, .static
+			| .rps > 0] + [.noisy.b_p99_alone_ms > 0] | all' \
+			var/bench-quick/bench/results.json >/dev/null; then
+		echo "ok - make bench runs end to end (BENCH_QUICK=1)"
+		passed=$((passed + 1))
+	else
+		echo "not ok - make bench runs end to end (BENCH_QUICK=1)"
+		printf '%s\n' "$out" | tail -20
+		failed=$((failed + 1))
+	fi
+fi
+
+# 6. The Ansible deployment, for real (make test-deploy): as root only (it
+# installs packages and a service user), on its own prefix and ports.
+if [ -z "${TESTS:-}" ] && [ "${DEPLOY_IN_TESTS:-1}" = 1 ]; then
+	echo "== ansible/test-deploy.sh"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "not ok - make test-deploy needs root (DEPLOY_IN_TESTS=0 skips it)"
+		failed=$((failed + 1))
+	else
+		out=$(timeout 1800 ansible/test-deploy.sh 2>&1)
+		printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
+		line=$(tail -1 <<<"$out")
+		p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$line")
+		f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$line")
+		if [ -z "$p" ]; then
+			echo "not ok - ansible/test-deploy.sh did not finish"
+			printf '%s\n' "$out" | tail -20
+			p=0 f=1
+		fi
+		echo "   $p passed, $f failed"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	fi
 fi
 
 echo "$passed passed, $failed failed"
