@@ -274,6 +274,7 @@ EOF
 			-e "s|@TLS_CERT@|$P/nginx/tls/cert.pem|g" -e "s|@TLS_KEY@|$P/nginx/tls/key.pem|g" \
 			-e "s|@PUBLIC_PORT_SUFFIX@|:$HTTPS_PORT|g" -e "s|@AUTH_RATE@|10r/s|g" \
 			-e "s|@AUTH_BURST@|20|g" -e "s|@SIGNUP_RATE@|2r/s|g" -e "s|@SIGNUP_BURST@|5|g" \
+			-e "s|@TENANT_CONN@|8|g" \
 			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems}.conf
 	}
 	deployed_nginx() {

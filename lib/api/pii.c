@@ -308,6 +308,35 @@ pii_subject_hashes(struct request *req, const char *subject)
 }
 
 void
+pii_audit_write(struct request *req, const struct collection *c, const char *id,
+                const cJSON *data)
+{
+	bool allowed = rbac_allows(req->principal.perms, P_PII_READ);
+	cJSON *fields = NULL, *d;
+
+	for (int i = 0; i < c->nfields; i++) {
+		const struct field_def *f = &c->fields[i];
+		const cJSON *v =
+		    cJSON_GetObjectItemCaseSensitive(data, f->name);
+
+		if (!f->pii || v == NULL || cJSON_IsNull(v) ||
+		    !(allowed || f->mask == MASK_NONE))
+			continue;
+		if (fields == NULL)
+			fields = cJSON_CreateArray();
+		cJSON_AddItemToArray(fields, cJSON_CreateString(f->name));
+	}
+	if (fields == NULL)
+		return;
+	d = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "records"),
+	                     cJSON_CreateString(id));
+	cJSON_AddItemToObject(d, "fields", fields);
+	audit_queue(req, "pii.read", "record", id, AUDIT_SUCCESS,
+	            json_print(d));
+}
+
+void
 pii_audit_reads(struct request *req, struct pii_reads *reads)
 {
 	cJSON *d, *ids;

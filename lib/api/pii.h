@@ -54,6 +54,12 @@ const char *pii_blind_filter(struct request *req, const struct field_def *d,
  * literal. */
 const char *pii_subject_hashes(struct request *req, const char *subject);
 
+/* Queues, into a write's own transaction, the pii.read event of its
+ * answer: the personal fields of data (record id) that the answer will
+ * show decrypted to this caller.  Nothing when it shows none. */
+void pii_audit_write(struct request *req, const struct collection *c,
+                     const char *id, const cJSON *data);
+
 /* One audit event listing the records and fields revealed, in a
  * transaction of its own.  Nothing when nothing was revealed. */
 void pii_audit_reads(struct request *req, struct pii_reads *reads);

@@ -160,21 +160,18 @@ worker_count(void)
 static int
 stage_rate(struct request *req)
 {
-	const struct tenant_settings *s;
 	struct ratelimit_result r;
 	struct timespec ts;
-	int cap = cfg.tenant_concurrency;
+	int cap = cfg.tenant_concurrency, rps = cfg.rate_rps,
+	    burst = cfg.rate_burst;
 
 	if (req->tenant == NULL)
 		return 0;
-	s = settings_cached(&req->tenant->id);
-	if (s == NULL || s->version != req->tenant->config_version)
-		s = settings_get(req); /* new or changed: load, then cached */
+	(void)settings_rate(req, &rps, &burst);
 	if (cap == 0 && worker_count() >= 4)
 		cap = worker_count() - 1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r = ratelimit_take(&req->tenant->id, s ? s->rate_rps : cfg.rate_rps,
-	                   s ? s->rate_burst : cfg.rate_burst, cap,
+	r = ratelimit_take(&req->tenant->id, rps, burst, cap,
 	                   (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 	response_header(req, "RateLimit-Limit",
 	                arena_printf(req->arena, "%d", r.limit));

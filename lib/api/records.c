@@ -300,8 +300,13 @@ records_list(struct request *req)
 bool
 records_prefetch_show(struct request *req)
 {
-	req->pf[PF_COLLECTION] = collections_queue_version(
-	    req->db, req->tenant->id_str, req->args[0]);
+	/* The definition comes back only when this worker's copy is stale. */
+	const struct collection *c =
+	    collection_peek(&req->tenant->id, req->args[0]);
+
+	req->pf[PF_COLLECTION] = collections_queue_current(
+	    req->db, req->tenant->id_str, req->args[0],
+	    c ? arena_printf(req->arena, "%lld", c->version) : "-1");
 	req->pf[PF_RECORD] = -1;
 	if (uuid_valid(req->args[1]))
 		req->pf[PF_RECORD] =
@@ -318,9 +323,9 @@ respond_record(struct request *req, int status, const struct collection *c,
 	response_json(req, status, record_json(req, c, r, 0, reads));
 }
 
-/* The definition of the collection whose version a read prefetched: from
- * the cache, or (after a change, or on a worker's first read of it) read in
- * a second round trip.  *out is NULL when the collection is gone.  -1
+/* The definition of the collection a read prefetched: from the cache when
+ * the version this worker knows is current, else parsed from the text the
+ * same round trip brought.  *out is NULL when the collection is gone; -1
  * after writing the problem when the database fails. */
 static int
 read_collection(struct request *req, const struct collection **out)
@@ -334,11 +339,18 @@ read_collection(struct request *req, const struct collection **out)
 	if (r == NULL || PQntuples(r) != 1)
 		return 0;
 	version = strtoll(db_value(r, 0, 0), NULL, 10);
+	if (!db_is_null(r, 0, 1)) {
+		*out = collection_cached(&req->tenant->id, req->args[0],
+		                         version, db_value(r, 0, 1));
+		return 0;
+	}
 	c = collection_peek(&req->tenant->id, req->args[0]);
 	if (c != NULL && c->version == version) {
 		*out = c;
 		return 0;
 	}
+	/* Dropped from the cache since the prefetch (a notification or a
+	 * collision): one more round trip. */
 	api_begin(req);
 	h = collections_queue_get(req->db, req->tenant->id_str, req->args[0],
 	                          false);
@@ -467,7 +479,6 @@ records_create(struct request *req)
 	cJSON *data = c ? body_data(req) : NULL;
 	char id[UUID_STR_LEN + 1], ver[24];
 	const char **blind, *subject;
-	struct pii_reads reads = {0};
 	struct uuid u;
 	int h;
 
@@ -493,15 +504,14 @@ records_create(struct request *req)
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	audit_queue(req, "record.create", "record", id, AUDIT_SUCCESS,
 	            audit_detail(req, c));
+	pii_audit_write(req, c, id, data);
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 201, c, db_result(req->db, h), &reads);
+	respond_record(req, 201, c, db_result(req->db, h), NULL);
 	response_header(req, "Location",
 	                arena_printf(req->arena,
 	                             "/v1/collections/%s/records/%s", c->name,
 	                             id));
-	/* The answer shows the decrypted values to a pii:read caller. */
-	pii_audit_reads(req, &reads);
 }
 
 bool
@@ -537,7 +547,6 @@ write_change(struct request *req, const struct collection *c, cJSON *data)
 {
 	char ver[24];
 	const char **blind, *subject;
-	struct pii_reads reads = {0};
 	int h;
 
 	if (read_data(req, c, data) == NULL)
@@ -551,10 +560,10 @@ write_change(struct request *req, const struct collection *c, cJSON *data)
 	                    req->args[1], data, blind, true);
 	audit_queue(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
 	            audit_detail(req, c));
+	pii_audit_write(req, c, req->args[1], data);
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 200, c, db_result(req->db, h), &reads);
-	pii_audit_reads(req, &reads);
+	respond_record(req, 200, c, db_result(req->db, h), NULL);
 }
 
 void

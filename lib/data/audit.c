@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -18,6 +19,7 @@
 #define SEAL_BATCH 1000
 #define VERIFY_BATCH 2000
 #define DIRTY_MAX 256
+#define SEAL_BUDGET_MS 10.0
 
 static struct db_stmt st_insert = DB_STMT(
     "audit_insert",
@@ -306,13 +308,28 @@ audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
 	return rows;
 }
 
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 void
 audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max)
 {
+	/* The worker runs this between requests, loaded or not: a budget in
+	 * time as well as in tenants, so requests never queue behind it for
+	 * long (the rest waits for the next second). */
+	double until = mono_ms() + SEAL_BUDGET_MS;
 	int kept = 0;
 
 	for (int i = 0; i < ndirty; i++) {
-		int rc = i < max ? audit_seal(db, a, &dirty[i], horizon_s) : -1;
+		int rc = i < max && mono_ms() < until
+		             ? audit_seal(db, a, &dirty[i], horizon_s)
+		             : -1;
 
 		db_finish(db);
 		/* Kept while events may remain: too recent, or a full batch,

@@ -45,7 +45,8 @@ int audit_queue_system(struct db *db, const struct uuid *tenant,
 int audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
                int horizon_s);
 
-/* Seals up to max tenants this worker wrote events for. */
+/* Seals up to max tenants this worker wrote events for, for about 10 ms
+ * at most; the rest stays marked for the next call. */
 void audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max);
 
 struct audit_report {

@@ -13,7 +13,7 @@
 #include "core/timefmt.h"
 #include "data/db.h"
 
-#define CACHE_SIZE 256
+#define CACHE_SIZE 2048
 #define MAX_LENGTH_LIMIT (1024 * 1024)
 #define INTEGER_LIMIT 9007199254740992.0 /* 2^53: beyond, doubles skip */
 
@@ -35,11 +35,12 @@ static struct db_stmt st_get =
             "SELECT c.version, c.definition::text, " COLLECTION_JSON
             " FROM collections c WHERE c.tenant_id = $1 AND c.name = $2",
             2);
-static struct db_stmt st_version =
-    DB_STMT("collection_version",
-            "SELECT c.version FROM collections c WHERE c.tenant_id = $1 AND "
-            "c.name = $2",
-            2);
+static struct db_stmt st_current = DB_STMT(
+    "collection_current",
+    "SELECT c.version, CASE WHEN c.version = $3::bigint THEN NULL ELSE "
+    "c.definition::text END FROM collections c WHERE c.tenant_id = $1 AND "
+    "c.name = $2",
+    3);
 static struct db_stmt st_get_share = DB_STMT(
     "collection_get_share",
     "SELECT c.version, c.definition::text, " COLLECTION_JSON
@@ -450,11 +451,12 @@ collections_queue_get(struct db *db, const char *tid, const char *name,
 }
 
 int
-collections_queue_version(struct db *db, const char *tid, const char *name)
+collections_queue_current(struct db *db, const char *tid, const char *name,
+                          const char *known)
 {
-	const char *p[2] = {tid, name};
+	const char *p[3] = {tid, name, known};
 
-	return db_queue(db, &st_version, p);
+	return db_queue(db, &st_current, p);
 }
 
 int

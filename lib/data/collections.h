@@ -96,9 +96,11 @@ void collections_clear(void);
 /* Statements.  Columns of get: version, definition, json. */
 int collections_queue_get(struct db *db, const char *tid, const char *name,
                           bool for_share);
-/* Only the version (column 0): the hot path reads the definition from the
- * cache when the versions agree. */
-int collections_queue_version(struct db *db, const char *tid, const char *name);
+/* The version (column 0) and, unless it equals known (the version this
+ * worker has cached, or "-1"), the definition (column 1; NULL when it is
+ * the known one): the hot path parses a definition only when it changed. */
+int collections_queue_current(struct db *db, const char *tid, const char *name,
+                              const char *known);
 int collections_queue_list(struct db *db, const char *tid);
 int collections_queue_count(struct db *db, const char *tid);
 int collections_queue_insert(struct db *db, const char *tid, const char *name,

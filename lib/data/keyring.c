@@ -14,7 +14,7 @@
 #include "data/db.h"
 #include "sec/masterkey.h"
 
-#define CACHE_SIZE 1024 /* power of two */
+#define CACHE_SIZE 4096 /* power of two */
 #define CACHE_FILL 700
 
 static struct keyring *cache; /* slot used when n > 0 */

@@ -686,12 +686,26 @@ slot_of(const struct uuid *t)
 
 	for (int i = 0; i < 16; i++)
 		h = (h ^ t->b[i]) * 16777619u;
-	return h % CACHE_SIZE;
+	return h % (CACHE_SIZE * 32); /* callers reduce it to their table */
 }
+
+/* The rate stage needs two numbers of every tenant on every request;
+ * they get a table of their own, large enough for many tenants per worker
+ * (the full settings cache is smaller: its entries are large). */
+#define RATE_SLOTS (CACHE_SIZE * 32)
+
+struct rate_entry {
+	struct uuid tenant;
+	long long version;
+	int rps, burst;
+};
+static struct rate_entry *rates;
 
 void
 settings_clear(void)
 {
+	if (rates != NULL)
+		memset(rates, 0, RATE_SLOTS * sizeof(*rates));
 	for (int i = 0; i < CACHE_SIZE; i++) {
 		if (cache[i] != NULL)
 			crypto_wipe(cache[i], sizeof(*cache[i]));
@@ -749,10 +763,38 @@ settings_load(struct db *db, const struct uuid *tenant, long long version,
 	return 0;
 }
 
+bool
+settings_rate(struct request *req, int *rps, int *burst)
+{
+	const struct tenant_settings *s;
+	struct rate_entry *e;
+
+	if (rates == NULL) {
+		rates = calloc(RATE_SLOTS, sizeof(*rates));
+		if (rates == NULL)
+			abort();
+	}
+	e = &rates[slot_of(&req->tenant->id) % RATE_SLOTS];
+	if (e->version == req->tenant->config_version &&
+	    uuid_equal(&e->tenant, &req->tenant->id)) {
+		*rps = e->rps;
+		*burst = e->burst;
+		return true;
+	}
+	s = settings_get(req);
+	if (s == NULL)
+		return false;
+	e->tenant = req->tenant->id;
+	e->version = s->version;
+	e->rps = *rps = s->rate_rps;
+	e->burst = *burst = s->rate_burst;
+	return true;
+}
+
 const struct tenant_settings *
 settings_cached(const struct uuid *tenant)
 {
-	struct tenant_settings *c = cache[slot_of(tenant)];
+	struct tenant_settings *c = cache[slot_of(tenant) % CACHE_SIZE];
 
 	return c != NULL && uuid_equal(&c->tenant, tenant) ? c : NULL;
 }
@@ -760,7 +802,7 @@ settings_cached(const struct uuid *tenant)
 const struct tenant_settings *
 settings_get(struct request *req)
 {
-	unsigned s = slot_of(&req->tenant->id);
+	unsigned s = slot_of(&req->tenant->id) % CACHE_SIZE;
 	struct tenant_settings *c = cache[s];
 	long long version = req->tenant->config_version;
 	bool own_tx = !req->tx_open;

@@ -81,6 +81,11 @@ const struct tenant_settings *settings_get(struct request *req);
  * headers that may lag a change by a moment (CORS on error answers). */
 const struct tenant_settings *settings_cached(const struct uuid *tenant);
 
+/* The tenant's requests per second and burst at req's config version,
+ * from a table of their own (loaded through settings_get on a miss).
+ * false when they cannot be had. */
+bool settings_rate(struct request *req, int *rps, int *burst);
+
 /* Loads and compiles the settings of a tenant at a version outside any
  * request (command line).  Returns 0 or -1. */
 int settings_load(struct db *db, const struct uuid *tenant, long long version,

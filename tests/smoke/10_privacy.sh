@@ -57,6 +57,11 @@ check "a member without pii:read writes, and gets masks back" eq "$STATUS/$(jb .
 mk_patient priv-b "$OWNER_B" s-1001 bob.b@example.com "+44 1 2222 3333" 4000000000000002
 PB=$PID
 
+# The last test greps every log of the run for these personal values too.
+printf '%s\n' jane.doe@example.com jane.d@work.example john.smith@example.org \
+	ann.other@example.net bob.b@example.com "+44 20 7946 0958" 4111111111111111 \
+	5500005555555559 "allergic to penicillin" >>"$VAR/secrets-seen"
+
 # Raw storage: no plaintext personal value anywhere a table keeps it.
 RAW=$(psql_super -c "SELECT data::text FROM strata.records WHERE tenant_id IN ('$TID','$TID_B')
 	UNION ALL SELECT coalesce(v_text,'') FROM strata.record_index WHERE tenant_id IN ('$TID','$TID_B')

@@ -13,6 +13,7 @@
 #   SEED [1]  PG_FAST [0] (fsync off, for throwaway test clusters)
 #   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
 #   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
+#   TENANT_CONN [8]  (requests in flight per tenant host at nginx)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -49,6 +50,7 @@ load_env() {
 	AUTH_BURST=${AUTH_BURST:-20}
 	SIGNUP_RATE=${SIGNUP_RATE:-2r/s}
 	SIGNUP_BURST=${SIGNUP_BURST:-5}
+	TENANT_CONN=${TENANT_CONN:-8}
 	PG_FAST=${PG_FAST:-0}
 	MAX_REQUESTS=${MAX_REQUESTS:-100000}
 	RATE_RPS=${RATE_RPS:-200}
@@ -70,6 +72,7 @@ AUTH_RATE=$AUTH_RATE
 AUTH_BURST=$AUTH_BURST
 SIGNUP_RATE=$SIGNUP_RATE
 SIGNUP_BURST=$SIGNUP_BURST
+TENANT_CONN=$TENANT_CONN
 PG_FAST=$PG_FAST
 MAX_REQUESTS=$MAX_REQUESTS
 RATE_RPS=$RATE_RPS
@@ -241,6 +244,7 @@ render_nginx() {
 			-e "s|@PUBLIC_PORT_SUFFIX@|$suffix|g" \
 			-e "s|@AUTH_RATE@|$AUTH_RATE|g" -e "s|@AUTH_BURST@|$AUTH_BURST|g" \
 			-e "s|@SIGNUP_RATE@|$SIGNUP_RATE|g" -e "s|@SIGNUP_BURST@|$SIGNUP_BURST|g" \
+			-e "s|@TENANT_CONN@|$TENANT_CONN|g" \
 			"$f" >"$VAR/nginx/$(basename "${f%.in}")"
 	done
 }
