@@ -107,6 +107,26 @@ session_close(struct session *s)
 	arena_free(s->arena);
 }
 
+/* One tenant (--tenant) or all of them, for commands that walk tenants.
+ * Their count; 0 or -1 after saying why and closing the session. */
+static int
+tenants_for(struct session *s, const char *who, PGresult **out)
+{
+	int h =
+	    who ? tenants_queue_get(&s->db, who) : tenants_queue_list(&s->db);
+	int n = -1;
+
+	if (h >= 0 && db_sync(&s->db) == 0) {
+		*out = db_result(&s->db, h);
+		n = PQntuples(*out);
+	}
+	if (n <= 0) {
+		session_close(s);
+		fail(n == 0 ? "no such tenant" : "cannot list tenants");
+	}
+	return n;
+}
+
 static void
 print_json(cJSON *o)
 {
@@ -272,18 +292,14 @@ tenant_purge(const char *who)
 	    *cfg.owner_database_url ? cfg.owner_database_url : cfg.database_url;
 	PGresult *r;
 	struct tenant t;
-	int h, rc;
+	int rc;
 
 	if (who == NULL)
 		return fail("which tenant?");
 	if (session_open(&s, conninfo) < 0)
 		return 1;
-	h = tenants_queue_get(&s.db, who);
-	if (h < 0 || db_sync(&s.db) != 0 ||
-	    PQntuples(r = db_result(&s.db, h)) != 1) {
-		session_close(&s);
-		return fail("no such tenant");
-	}
+	if (tenants_for(&s, who, &r) <= 0)
+		return 1;
 	tenants_from_row(&t, r, 0);
 	if (strcmp(t.status, "deleted") != 0) {
 		session_close(&s);
@@ -314,12 +330,8 @@ tenant_domain(int argc, char **argv)
 		return fail("tenant domain verify --tenant SLUG --domain NAME");
 	if (session_open(&s, cfg.database_url) < 0)
 		return 1;
-	h = tenants_queue_get(&s.db, who);
-	if (h < 0 || db_sync(&s.db) != 0 ||
-	    PQntuples(r = db_result(&s.db, h)) != 1) {
-		session_close(&s);
-		return fail("no such tenant");
-	}
+	if (tenants_for(&s, who, &r) <= 0)
+		return 1;
 	tenants_from_row(&t, r, 0);
 	h = config_queue_verify_domain(&s.db, t.id_str, name);
 	if (h < 0 || db_sync(&s.db) != 0 ||
@@ -416,18 +428,13 @@ cmd_keys(int argc, char **argv)
 	struct uuid ids[3];
 	struct tenant t;
 	PGresult *r;
-	int h;
 
 	if (argc < 2 || strcmp(argv[1], "rotate") != 0 || who == NULL)
 		return fail("keys rotate --tenant SLUG");
 	if (session_open(&s, cfg.database_url) < 0)
 		return 1;
-	h = tenants_queue_get(&s.db, who);
-	if (h < 0 || db_sync(&s.db) != 0 ||
-	    PQntuples(r = db_result(&s.db, h)) != 1) {
-		session_close(&s);
-		return fail("no such tenant");
-	}
+	if (tenants_for(&s, who, &r) <= 0)
+		return 1;
 	tenants_from_row(&t, r, 0);
 	db_begin(&s.db, &t.id);
 	if (keyring_queue_rotate(&s.db, &t.id, ids) < 0 ||
@@ -482,12 +489,8 @@ cmd_explain(int argc, char **argv)
 		return fail("the query string is malformed");
 	}
 	req.db = &s.db;
-	h = tenants_queue_get(&s.db, who);
-	if (h < 0 || db_sync(&s.db) != 0 ||
-	    PQntuples(r = db_result(&s.db, h)) != 1) {
-		session_close(&s);
-		return fail("no such tenant");
-	}
+	if (tenants_for(&s, who, &r) <= 0)
+		return 1;
 	req.tenant = arena_alloc(s.arena, sizeof(*req.tenant));
 	tenants_from_row(req.tenant, r, 0);
 	req.args[0] = coll;
@@ -521,26 +524,6 @@ cmd_explain(int argc, char **argv)
 		printf("%s\n", db_value(r, i, 0));
 	session_close(&s);
 	return 0;
-}
-
-/* One tenant (--tenant) or all of them, for commands that walk tenants.
- * Their count; 0 or -1 after saying why and closing the session. */
-static int
-tenants_for(struct session *s, const char *who, PGresult **out)
-{
-	int h =
-	    who ? tenants_queue_get(&s->db, who) : tenants_queue_list(&s->db);
-	int n = -1;
-
-	if (h >= 0 && db_sync(&s->db) == 0) {
-		*out = db_result(&s->db, h);
-		n = PQntuples(*out);
-	}
-	if (n <= 0) {
-		session_close(s);
-		fail(n == 0 ? "no such tenant" : "cannot list tenants");
-	}
-	return n;
 }
 
 static int

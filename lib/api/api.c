@@ -107,6 +107,27 @@ api_object(struct request *req, const char *const *allowed)
 }
 
 int
+api_credentials(struct request *req, const char **email, const char **password)
+{
+	static const char *const fields[] = {"email", "password", NULL};
+	const cJSON *b = api_object(req, fields);
+
+	if (b == NULL)
+		return -1;
+	*email = json_str(b, "email");
+	*password = json_str(b, "password");
+	if (*email == NULL || *password == NULL) {
+		problem_errors(req, 422, "validation_failed",
+		               "email and password are required",
+		               problem_add_error(NULL,
+		                                 *email ? "password" : "email",
+		                                 "is required"));
+		return -1;
+	}
+	return 0;
+}
+
+int
 api_limit(struct request *req, int *limit)
 {
 	const char *v = request_query(req, "limit");
@@ -125,6 +146,22 @@ api_limit(struct request *req, int *limit)
 		return -1;
 	}
 	*limit = (int)n;
+	return 0;
+}
+
+int
+api_page(struct request *req, const char *scope, struct api_page *p)
+{
+	bool bad;
+
+	p->after = api_cursor_decode(req, scope, &bad);
+	if (bad) {
+		problem(req, 400, "bad_request", "the cursor is not valid");
+		return -1;
+	}
+	if (api_limit(req, &p->limit) < 0)
+		return -1;
+	snprintf(p->fetch, sizeof(p->fetch), "%d", p->limit + 1);
 	return 0;
 }
 

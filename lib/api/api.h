@@ -30,6 +30,11 @@ int api_commit(struct request *req);
  * ended list).  Otherwise writes 400/422 and returns NULL. */
 cJSON *api_object(struct request *req, const char *const *allowed);
 
+/* A login body {"email", "password"} (both strings, nothing else).
+ * Writes 400/422 and returns -1 otherwise. */
+int api_credentials(struct request *req, const char **email,
+                    const char **password);
+
 /* ?limit= (1-200, default 50) into *limit.  Writes 400 and returns -1 when
  * it is not an integer in range. */
 int api_limit(struct request *req, int *limit);
@@ -41,6 +46,19 @@ const char *api_cursor_encode(struct request *req, const char *scope,
                               const char *payload);
 const char *api_cursor_decode(struct request *req, const char *scope,
                               bool *bad);
+
+/* A keyset page's arguments: the cursor's payload (NULL on the first
+ * page), ?limit=, and limit + 1 as text (one more row tells whether a next
+ * page exists). */
+struct api_page {
+	const char *after;
+	int limit;
+	char fetch[16];
+};
+
+/* Reads ?cursor= (of scope) and ?limit= into p.  Writes 400 and returns -1
+ * when either is not valid. */
+int api_page(struct request *req, const char *scope, struct api_page *p);
 
 /* {"items":[...],"next_cursor":...|null}; items is an array of raw JSON
  * texts (rows[i][col]) of at most limit rows; more rows mean a next page

@@ -40,15 +40,15 @@ audit_list(struct request *req)
 	const char *action = request_query(req, "action");
 	const char *since = request_query(req, "since");
 	const char *until = request_query(req, "until");
-	const char *params[8], *before;
-	char limit_s[16];
+	const char *params[8];
+	struct api_page p;
 	struct buf sql;
-	int n = 0, limit, h;
-	bool bad;
+	int n = 0, h;
 
-	before = api_cursor_decode(req, "audit", &bad);
-	if (bad || (before != NULL &&
-	            strspn(before, "0123456789") != strlen(before))) {
+	if (api_page(req, "audit", &p) < 0)
+		return;
+	if (p.after != NULL &&
+	    strspn(p.after, "0123456789") != strlen(p.after)) {
 		problem(req, 400, "bad_request", "the cursor is not valid");
 		return;
 	}
@@ -57,8 +57,6 @@ audit_list(struct request *req)
 		        "since and until are RFC 3339 times");
 		return;
 	}
-	if (api_limit(req, &limit) < 0)
-		return;
 	buf_init(&sql, req->arena, 1024, 8192);
 	params[n++] = req->tenant->id_str;
 	buf_puts(&sql, "SELECT e.seq, " EVENT_JSON " FROM audit_events e WHERE "
@@ -88,17 +86,16 @@ audit_list(struct request *req)
 		params[n++] = until;
 		buf_printf(&sql, " AND e.at < $%d::timestamptz", n);
 	}
-	if (before != NULL) {
-		params[n++] = before;
+	if (p.after != NULL) {
+		params[n++] = p.after;
 		buf_printf(&sql, " AND e.seq < $%d::bigint", n);
 	}
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	params[n++] = limit_s;
+	params[n++] = p.fetch;
 	buf_printf(&sql, " ORDER BY e.seq DESC LIMIT $%d", n);
 	h = db_queue_text(req->db, buf_cstr(&sql), n, params);
 	if (api_commit(req) < 0)
 		return;
-	api_list(req, db_result(req->db, h), 1, 0, limit, "audit");
+	api_list(req, db_result(req->db, h), 1, 0, p.limit, "audit");
 }
 
 void

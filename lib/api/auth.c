@@ -171,25 +171,13 @@ login_ok(struct request *req, const char *uid, const char *email_norm,
 void
 auth_login(struct request *req)
 {
-	static const char *const fields[] = {"email", "password", NULL};
-	const cJSON *b = api_object(req, fields);
 	const char *email, *pw, *norm, *uid = NULL, *phc = NULL;
 	int hu, hl, hv;
 	PGresult *ru, *rl;
 	bool ok;
 
-	if (b == NULL)
+	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	email = json_str(b, "email");
-	pw = json_str(b, "password");
-	if (email == NULL || pw == NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "email and password are required",
-		               problem_add_error(NULL,
-		                                 email ? "password" : "email",
-		                                 "is required"));
-		return;
-	}
 	norm = api_email_norm(req, email);
 	if (norm == NULL)
 		norm = "";

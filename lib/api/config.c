@@ -283,22 +283,15 @@ config_patch(struct request *req)
 void
 config_versions(struct request *req)
 {
-	char limit_s[16];
-	bool bad;
-	const char *before = api_cursor_decode(req, "config_versions", &bad);
-	int limit, h;
+	struct api_page p;
+	int h;
 
-	if (bad) {
-		problem(req, 400, "bad_request", "the cursor is not valid");
+	if (api_page(req, "config_versions", &p) < 0)
 		return;
-	}
-	if (api_limit(req, &limit) < 0)
-		return;
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	h = config_queue_list(req->db, req->tenant->id_str, before, limit_s);
+	h = config_queue_list(req->db, req->tenant->id_str, p.after, p.fetch);
 	if (api_commit(req) < 0)
 		return;
-	api_list(req, db_result(req->db, h), 1, 0, limit, "config_versions");
+	api_list(req, db_result(req->db, h), 1, 0, p.limit, "config_versions");
 }
 
 /* The {n} of the path: a positive integer, else 404. */

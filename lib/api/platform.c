@@ -140,8 +140,6 @@ platform_signup(struct request *req)
 void
 platform_login(struct request *req)
 {
-	static const char *const fields[] = {"email", "password", NULL};
-	const cJSON *b = api_object(req, fields);
 	const char *email, *pw, *norm;
 	unsigned char key[CRYPTO_KEY_LEN];
 	struct uuid kid;
@@ -151,18 +149,8 @@ platform_login(struct request *req)
 	cJSON *o;
 	int h;
 
-	if (b == NULL)
+	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	email = json_str(b, "email");
-	pw = json_str(b, "password");
-	if (email == NULL || pw == NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "email and password are required",
-		               problem_add_error(NULL,
-		                                 email ? "password" : "email",
-		                                 "is required"));
-		return;
-	}
 	norm = api_email_norm(req, email);
 	if (norm == NULL) {
 		problem(req, 401, "invalid_credentials",
@@ -205,22 +193,15 @@ platform_login(struct request *req)
 void
 platform_tenants(struct request *req)
 {
-	char limit_s[16];
-	int limit, h;
-	bool bad;
-	const char *after = api_cursor_decode(req, "platform_tenants", &bad);
+	struct api_page p;
+	int h;
 
-	if (bad) {
-		problem(req, 400, "bad_request", "the cursor is not valid");
+	if (api_page(req, "platform_tenants", &p) < 0)
 		return;
-	}
-	if (api_limit(req, &limit) < 0)
-		return;
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	h = tenants_queue_page(req->db, after, limit_s);
+	h = tenants_queue_page(req->db, p.after, p.fetch);
 	if (api_sync(req) < 0)
 		return;
-	api_list(req, db_result(req->db, h), 1, 0, limit, "platform_tenants");
+	api_list(req, db_result(req->db, h), 1, 0, p.limit, "platform_tenants");
 }
 
 /* Loads the tenant named in the path into req->tenant (any status). */

@@ -121,22 +121,15 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 void
 users_list(struct request *req)
 {
-	char limit_s[16];
-	int limit, h;
-	bool bad;
-	const char *after = api_cursor_decode(req, "users", &bad);
+	struct api_page p;
+	int h;
 
-	if (bad) {
-		problem(req, 400, "bad_request", "the cursor is not valid");
+	if (api_page(req, "users", &p) < 0)
 		return;
-	}
-	if (api_limit(req, &limit) < 0)
-		return;
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	h = users_queue_list(req->db, req->tenant->id_str, after, limit_s);
+	h = users_queue_list(req->db, req->tenant->id_str, p.after, p.fetch);
 	if (api_commit(req) < 0)
 		return;
-	api_list(req, db_result(req->db, h), 1, 0, limit, "users");
+	api_list(req, db_result(req->db, h), 1, 0, p.limit, "users");
 }
 
 void

@@ -14,30 +14,37 @@
 #include "core/arena.h"
 #include "core/json.h"
 
+/* The header of a compact JWT as JSON (in the current arena), or NULL when
+ * the token is too long or its first part is not base64url JSON. */
+static cJSON *
+header_json(const char *token)
+{
+	const char *dot, *why;
+	unsigned char hdr[512];
+	char text[513];
+	int n;
+
+	if (token == NULL || strlen(token) > TOKEN_MAX)
+		return NULL;
+	dot = strchr(token, '.');
+	if (dot == NULL || dot == token || (size_t)(dot - token) > 680)
+		return NULL;
+	n = crypto_b64url_dec(token, (size_t)(dot - token), hdr, sizeof(hdr));
+	if (n <= 0)
+		return NULL;
+	memcpy(text, hdr, (size_t)n);
+	text[n] = '\0';
+	return json_parse(text, (size_t)n, 2, &why);
+}
+
 /* Decodes and checks the header ourselves before libjwt sees the token:
  * libjwt picks the algorithm from the header, and we accept one. */
 int
 token_peek_kid(const char *token, struct uuid *kid)
 {
-	const char *dot;
-	unsigned char hdr[512];
-	char text[513];
-	int n, members = 0;
-	cJSON *h, *item;
-	const char *why;
-	int rc = -1;
+	int members = 0, rc = -1;
+	cJSON *h = header_json(token), *item;
 
-	if (token == NULL || strlen(token) > TOKEN_MAX)
-		return -1;
-	dot = strchr(token, '.');
-	if (dot == NULL || dot == token || (size_t)(dot - token) > 680)
-		return -1;
-	n = crypto_b64url_dec(token, (size_t)(dot - token), hdr, sizeof(hdr));
-	if (n <= 0)
-		return -1;
-	memcpy(text, hdr, (size_t)n);
-	text[n] = '\0';
-	h = json_parse(text, (size_t)n, 2, &why);
 	if (!cJSON_IsObject(h))
 		return -1;
 	cJSON_ArrayForEach(item, h)
@@ -68,24 +75,9 @@ token_peek_kid(const char *token, struct uuid *kid)
 int
 token_peek(const char *token, char alg[8], char kid[128])
 {
-	const char *dot;
-	unsigned char hdr[512];
-	char text[513];
-	const char *why, *a, *k;
-	cJSON *h;
-	int n;
+	const char *a, *k;
+	cJSON *h = header_json(token);
 
-	if (token == NULL || strlen(token) > TOKEN_MAX)
-		return -1;
-	dot = strchr(token, '.');
-	if (dot == NULL || dot == token || (size_t)(dot - token) > 680)
-		return -1;
-	n = crypto_b64url_dec(token, (size_t)(dot - token), hdr, sizeof(hdr));
-	if (n <= 0)
-		return -1;
-	memcpy(text, hdr, (size_t)n);
-	text[n] = '\0';
-	h = json_parse(text, (size_t)n, 2, &why);
 	a = json_str(h, "alg");
 	k = json_str(h, "kid");
 	if (a == NULL || k == NULL || strlen(k) == 0 || strlen(k) >= 128 ||

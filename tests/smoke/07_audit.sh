@@ -78,6 +78,14 @@ authed GET au-a "/v1/audit?limit=3" "$OWNER"
 first=$(jb '[.items[].seq]|join(",")')
 authed GET au-a "/v1/audit?limit=3&cursor=$(jb .next_cursor)" "$OWNER"
 check "pages continue below the last seq" eval '[ "$(jb ".items[0].seq")" -lt "${first##*,}" ]'
+authed GET au-b "/v1/audit?limit=3&cursor=$(authed GET au-a "/v1/audit?limit=3" "$OWNER"; jb .next_cursor)" "$OWNER_B"
+check "another tenant's audit cursor is 400" is_problem 400 bad_request
+for q in "cursor=garbage" "limit=0" "limit=201" "limit=ten"; do
+	authed GET au-a "/v1/audit?$q" "$OWNER"
+	check "a bad page argument is 400: $q" is_problem 400 bad_request
+	authed GET au-a "/v1/config/versions?$q" "$OWNER"
+	check "also for configuration versions: $q" is_problem 400 bad_request
+done
 authed GET au-a /v1/audit "$MEMBER"
 check "a member cannot read the audit trail" eq "$STATUS" 403
 authed GET au-a /v1/audit "$OWNER_B"

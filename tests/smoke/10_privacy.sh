@@ -240,6 +240,9 @@ authed GET priv-a /v1/usage "$MEMBER"
 check "the record count follows" eq "$(jb .records)" 2
 OUT=$($STRATA retention run)
 check "a second run over every tenant purges nothing more, and fails for none" eq "$(jq -c '[([.[].purged]|add), ([.[]|select(.purged < 0)]|length), (length > 1)]' <<<"$OUT")" '[0,0,true]'
+err=$($STRATA retention run --tenant no-such-tenant 2>&1 >/dev/null)
+rc=$?
+check "retention run for an unknown tenant fails, saying so" eq "$err/$rc" "strata: no such tenant/1"
 check "retention run without 'run' is a usage error" test "$($STRATA retention 2>/dev/null; echo $?)" -ne 0
 
 # Tenant deletion destroys every key of the tenant, subjects' included.

@@ -23,7 +23,10 @@ if [ ! -e "$policy" ]; then
 	chmod 755 "$policy"
 	made_policy=1
 fi
-cleanup() { [ "$made_policy" = 1 ] && rm -f "$policy"; }
+cleanup() {
+	if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi
+	return 0
+}
 trap cleanup EXIT
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
