@@ -15,7 +15,9 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/problem.h"
+#include "api/errors.h"
 #include "data/db.h"
+#include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
 
@@ -30,38 +32,63 @@ api_begin(struct request *req)
 	}
 }
 
-void
-api_db_problem(struct request *req)
+int
+api_fail(struct request *req, int status, const char *code, const char *detail)
 {
-	struct db *db = req->db;
+	return api_fail_errors(req, status, code, detail, NULL);
+}
 
-	if (db->conn == NULL) {
-		problem(req, 503, "service_unavailable",
-		        "the database is unavailable");
-	} else if (db_error_is(db, "57014") || db_error_is(db, "55P03")) {
-		problem(req, 503, "service_unavailable",
-		        "the request took too long; retry shortly");
-	} else if (db_error_is(db, "40001") || db_error_is(db, "40P01")) {
-		problem(req, 409, "conflict",
-		        "a concurrent change conflicted; retry");
-	} else if (db_error_is(db, "23505")) {
-		problem(req, 409, "conflict", "this already exists");
-	} else if (db_error_is(db, "23503")) {
-		problem(req, 409, "conflict",
-		        "this is still referenced or refers to nothing");
-	} else {
-		log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
-		problem(req, 500, "internal_error",
-		        "an internal error occurred");
+int
+api_fail_errors(struct request *req, int status, const char *code,
+                const char *detail, cJSON *errors)
+{
+	/* The first failure is the one answered. */
+	if (req->err.status == 0) {
+		req->err.status = status;
+		req->err.code = code;
+		req->err.detail = detail;
+		req->err.errors = errors;
 	}
+	return req->err.status;
+}
+
+int
+api_tenant_state(struct request *req)
+{
+	switch (tenants_status(req->tenant)) {
+	case TENANT_FOUND:
+		return 0;
+	case TENANT_SUSPENDED:
+		return api_fail(req, 403, "tenant_suspended",
+		                "this tenant is suspended");
+	case TENANT_UNAVAILABLE:
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	default:
+		return api_fail(req, 404, "tenant_not_found", "no such tenant");
+	}
+}
+
+int
+api_legacy_problem(struct request *req)
+{
+	problem(req, req->err.status ? req->err.status : 500,
+	        req->err.code ? req->err.code : "internal_error",
+	        req->err.detail);
+	req->err.status = 0;
+	return -1;
 }
 
 int
 api_sync(struct request *req)
 {
-	if (db_sync(req->db) == 0)
+	int rc = db_sync(req->db), st;
+
+	if (rc == DB_OK)
 		return 0;
-	api_db_problem(req);
+	st = errors_from_db(req, rc);
+	problem(req, st, req->err.code, req->err.detail);
+	req->err.status = 0;
 	return -1;
 }
 
@@ -79,12 +106,13 @@ api_object(struct request *req, const char *const *allowed)
 	cJSON *errors = NULL, *item;
 
 	if (req->json == NULL) {
-		problem(req, 400, "invalid_json", "a JSON object is required");
+		(void)api_fail(req, 400, "invalid_json",
+		               "a JSON object is required");
 		return NULL;
 	}
 	if (!cJSON_IsObject(req->json)) {
-		problem(req, 422, "validation_failed",
-		        "the body must be a JSON object");
+		(void)api_fail(req, 422, "validation_failed",
+		               "the body must be a JSON object");
 		return NULL;
 	}
 	cJSON_ArrayForEach(item, req->json)
@@ -98,9 +126,9 @@ api_object(struct request *req, const char *const *allowed)
 			                           "is not a known field");
 	}
 	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the body has fields that are not accepted",
-		               errors);
+		(void)api_fail_errors(
+		    req, 422, "validation_failed",
+		    "the body has fields that are not accepted", errors);
 		return NULL;
 	}
 	return req->json;
@@ -117,11 +145,11 @@ api_credentials(struct request *req, const char **email, const char **password)
 	*email = json_str(b, "email");
 	*password = json_str(b, "password");
 	if (*email == NULL || *password == NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "email and password are required",
-		               problem_add_error(NULL,
-		                                 *email ? "password" : "email",
-		                                 "is required"));
+		(void)api_fail_errors(
+		    req, 422, "validation_failed",
+		    "email and password are required",
+		    problem_add_error(NULL, *email ? "password" : "email",
+		                      "is required"));
 		return -1;
 	}
 	return 0;
@@ -141,8 +169,8 @@ api_limit(struct request *req, int *limit)
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < 1 ||
 	    n > API_LIMIT_MAX) {
-		problem(req, 400, "bad_request",
-		        "limit must be an integer from 1 to 200");
+		(void)api_fail(req, 400, "bad_request",
+		               "limit must be an integer from 1 to 200");
 		return -1;
 	}
 	*limit = (int)n;
@@ -156,7 +184,8 @@ api_page(struct request *req, const char *scope, struct api_page *p)
 
 	p->after = api_cursor_decode(req, scope, &bad);
 	if (bad) {
-		problem(req, 400, "bad_request", "the cursor is not valid");
+		(void)api_fail(req, 400, "bad_request",
+		               "the cursor is not valid");
 		return -1;
 	}
 	if (api_limit(req, &p->limit) < 0)
@@ -309,8 +338,8 @@ api_if_match_version(struct request *req)
 		n -= 2;
 	}
 	if (n == 0 || n > 18 || strspn(v, "0123456789") < n) {
-		problem(req, 412, "precondition_failed",
-		        "If-Match must name a version");
+		(void)api_fail(req, 412, "precondition_failed",
+		               "If-Match must name a version");
 		return NULL;
 	}
 	out = arena_strndup(req->arena, v, n);
@@ -327,8 +356,8 @@ api_if_match(struct request *req, const char *version)
 	if (*want == '\0' || strcmp(want, "*") == 0 ||
 	    strcmp(want, version) == 0)
 		return 0;
-	problem(req, 412, "precondition_failed",
-	        "the resource has changed since that version");
+	(void)api_fail(req, 412, "precondition_failed",
+	               "the resource has changed since that version");
 	return -1;
 }
 
@@ -343,7 +372,7 @@ const char *
 api_uuid_arg(struct request *req, int i)
 {
 	if (i >= req->nargs || !uuid_valid(req->args[i])) {
-		problem(req, 404, "not_found", "no such resource");
+		(void)api_fail(req, 404, "not_found", "no such resource");
 		return NULL;
 	}
 	return req->args[i];

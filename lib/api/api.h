@@ -15,6 +15,25 @@
 #define API_LIMIT_DEFAULT 50
 #define API_LIMIT_MAX 200
 
+/* Records the request's one error answer (the first one wins; the
+ * pipeline writes it) and returns status, so a handler ends with
+ * `return api_fail(req, 404, "not_found", "no such record");`.  detail is
+ * a short factual sentence for the client (NULL: the title). */
+int api_fail(struct request *req, int status, const char *code,
+             const char *detail);
+
+/* api_fail() with an "errors" array of {field, message} (arena-owned). */
+int api_fail_errors(struct request *req, int status, const char *code,
+                    const char *detail, cJSON *errors);
+
+/* 0 when req->tenant is active, else the status (403 tenant_suspended,
+ * 404 tenant_not_found) recorded with api_fail(). */
+int api_tenant_state(struct request *req);
+
+/* For handlers not yet in the plan shape: writes the recorded error
+ * answer now and returns -1. */
+int api_legacy_problem(struct request *req);
+
 /* Opens the tenant transaction unless the auth stage left one open. */
 void api_begin(struct request *req);
 
@@ -85,9 +104,6 @@ const char *api_if_match_version(struct request *req);
 
 /* 201 with Location: path and the JSON body text. */
 void api_created(struct request *req, const char *location, const char *json);
-
-/* Maps the last failed statement's SQLSTATE to a problem. */
-void api_db_problem(struct request *req);
 
 /* A uuid path argument, or NULL after writing 404 (malformed ids are
  * simply not found: the same answer as another tenant's id). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/pipeline.h"
+#include "api/principals.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -51,7 +52,7 @@ app_init(void)
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
 	db.on_notify = on_notify;
 	db.on_reconnect = on_reconnect;
-	return 0;
+	return principals_init();
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -98,7 +99,7 @@ set_version(struct request *req, const PGresult *r)
 	req->tenant->config_version = strtoll(db_value(r, 0, 0), NULL, 10);
 	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
 	         db_value(r, 0, 1));
-	return tenants_check_status(req) == 0 ? 0 : -1;
+	return api_tenant_state(req) == 0 ? 0 : api_legacy_problem(req);
 }
 
 static void
@@ -312,12 +313,16 @@ auth_logout(struct request *req)
 	response_status(req, 204);
 }
 
-void
-auth_me(struct request *req)
+int
+auth_me(struct request *req, struct plan *plan)
 {
 	const struct principal *p = &req->principal;
-	cJSON *o = cJSON_CreateObject(), *t, *who;
+	cJSON *o, *t, *who;
+	int st;
 
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	o = cJSON_CreateObject();
 	if (p->kind == PRINCIPAL_USER) {
 		who = cJSON_AddObjectToObject(o, "user");
 		cJSON_AddStringToObject(who, "id", p->id_str);
@@ -335,4 +340,5 @@ auth_me(struct request *req)
 	cJSON_AddItemToObject(o, "permissions", rbac_json(p->perms));
 	response_json(req, 200, o);
 	req->res.cacheable = true; /* keyed by the credential in nginx */
+	return 0;
 }

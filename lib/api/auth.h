@@ -7,6 +7,7 @@
 #include <cJSON.h>
 
 struct request;
+struct plan;
 
 /* Starts a session for user uid of req's tenant: queues its refresh token
  * in the open transaction and returns {access_token, token_type,
@@ -26,6 +27,6 @@ void auth_refresh(struct request *req);
 void auth_logout(struct request *req);
 
 /* GET /v1/me -> the caller, its tenant and its permissions. */
-void auth_me(struct request *req);
+int auth_me(struct request *req, struct plan *plan);
 
 #endif

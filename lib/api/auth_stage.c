@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/errors.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -27,6 +28,7 @@
 #include "data/operators.h"
 #include "data/tenants.h"
 #include "data/users.h"
+#include "data/versions.h"
 #include "sec/crypto.h"
 #include "data/audit.h"
 #include "data/settings.h"
@@ -123,32 +125,33 @@ queue_api_key(struct request *req, const char *tok)
 
 /* A token of the tenant's own identity provider: verified against the
  * keys in its settings, the user found by (issuer, sub) and provisioned on
- * first sight with the roles its claims map to. */
+ * first sight with the roles its claims map to.  Sets the principal's id;
+ * returns 0 or the status recorded with api_fail(). */
 static int
-queue_oidc(struct request *req, const char *tok)
+oidc_user(struct request *req, const char *tok)
 {
 	const struct tenant_settings *s = settings_get(req);
 	struct principal *p = &req->principal;
 	struct oidc_identity id;
 	const char *tid = req->tenant->id_str, *iss;
+	bool own_tx = !req->tx_open;
 	PGresult *r;
-	int h;
+	int h, rc;
 
-	if (s == NULL) {
-		problem(req, 503, "service_unavailable",
-		        "the database is unavailable");
-		return -1;
-	}
+	if (s == NULL)
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
 	if (oidc_verify(&s->oidc, tok, api_now(), &id) < 0)
-		return unauthorized(req, "the token is not valid here");
+		return api_fail(req, 401, "invalid_token",
+		                "the token is not valid here");
 	iss = arena_strdup(req->arena, s->oidc.issuer);
 	api_begin(req);
 	h = users_queue_by_oidc(req->db, tid, iss, id.sub);
-	if (api_sync(req) < 0)
-		return -1;
+	if ((rc = db_sync(req->db)) != DB_OK)
+		return errors_from_db(req, rc);
 	r = db_result(req->db, h);
 	p->kind = PRINCIPAL_USER;
-	if (PQntuples(r) == 1) {
+	if (db_rows(r) == 1) {
 		snprintf(p->id_str, sizeof(p->id_str), "%s", db_value(r, 0, 0));
 	} else {
 		struct buf roles;
@@ -172,14 +175,80 @@ queue_oidc(struct request *req, const char *tok)
 		/* Roles that do not exist in the tenant are left out. */
 		users_queue_set_roles(req->db, tid, p->id_str,
 		                      buf_cstr(&roles));
+		versions_queue_bump_auth(req->db, tid);
 		audit_queue(
 		    req, "user.provision", "user", p->id_str, AUDIT_SUCCESS,
 		    arena_printf(req->arena, "{\"roles\":%d}", id.nroles));
-		if (api_sync(req) < 0)
-			return -1;
+		if ((rc = db_sync(req->db)) != DB_OK)
+			return errors_from_db(req, rc);
 	}
 	uuid_parse(p->id_str, &p->id);
-	req->pf[7] = users_queue_principal(req->db, tid, p->id_str, NULL);
+	if (own_tx) {
+		/* Provisioning is its own transaction: the plan that follows
+		 * opens the request's. */
+		db_commit(req->db);
+		req->tx_open = false;
+		if ((rc = db_sync(req->db)) != DB_OK)
+			return errors_from_db(req, rc);
+	}
+	return 0;
+}
+
+/* The legacy stage's OIDC path: the user, then its principal queued. */
+static int
+queue_oidc(struct request *req, const char *tok)
+{
+	if (oidc_user(req, tok) != 0) {
+		problem(req, req->err.status, req->err.code, req->err.detail);
+		req->err.status = 0;
+		return -1;
+	}
+	api_begin(req);
+	req->pf[7] = users_queue_principal(req->db, req->tenant->id_str,
+	                                   req->principal.id_str, NULL);
+	return 0;
+}
+
+int
+auth_credential(struct request *req)
+{
+	struct principal *p = &req->principal;
+	struct token_claims c;
+	char alg[8], kid[128];
+	const char *tok;
+	int rc;
+
+	/* Credentials in URLs end up in logs and histories: refused. */
+	if (request_query(req, "access_token") != NULL)
+		return api_fail(req, 401, "invalid_token",
+		                "send the token in the Authorization header, "
+		                "never in the URL");
+	tok = bearer(req);
+	if (tok == NULL)
+		return api_fail(req, 401, "unauthorized",
+		                "authentication is required");
+	if (strncmp(tok, "stk_", 4) == 0) {
+		if (opaque_apikey_parse(tok, &p->id, p->key_hash) < 0)
+			return api_fail(req, 401, "invalid_token",
+			                "the API key is not valid here");
+		p->kind = PRINCIPAL_API_KEY;
+		uuid_format(&p->id, p->id_str);
+		return 0;
+	}
+	if (token_peek(tok, alg, kid) == 0 && strcmp(alg, "HS256") != 0)
+		return oidc_user(req, tok);
+	rc = verify_jwt(req, tok, &c);
+	if (rc == -2)
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	if (rc < 0)
+		return api_fail(req, 401, "invalid_token",
+		                "the access token is not valid here");
+	p->kind = PRINCIPAL_USER;
+	uuid_parse(c.sub, &p->id);
+	memcpy(p->id_str, c.sub, sizeof(c.sub));
+	p->token_jti = arena_strdup(req->arena, c.jti);
+	p->sid = c.sid[0] ? arena_strdup(req->arena, c.sid) : NULL;
 	return 0;
 }
 

@@ -11,4 +11,13 @@ struct request;
  * after writing 401/403/503. */
 int auth_stage(struct request *req);
 
+/* The credential of the Authorization header, checked without the
+ * database where it can be: an access token's signature with the
+ * tenant's cached key, an API key's form (its secret is compared with
+ * the stored hash when the principal is read).  A first-seen single
+ * sign-on user is provisioned here, in a transaction of its own.  Fills
+ * req->principal's kind, id and session.  Returns 0 or the status
+ * recorded with api_fail() (401, 503). */
+int auth_credential(struct request *req);
+
 #endif

@@ -192,11 +192,13 @@ masked(struct request *req, const struct field_def *d, const cJSON *v)
 }
 
 cJSON *
-pii_reveal(struct request *req, const struct collection *c, const PGresult *r,
-           int i, enum pii_view view, struct pii_reads *reads)
+pii_reveal(struct request *req, const struct collection *c,
+           const struct record *rec, enum pii_view view,
+           struct pii_reads *reads)
 {
-	const char *text = db_value(r, i, 2), *why;
-	cJSON *data = json_parse(text, strlen(text), JSON_MAX_DEPTH + 1, &why);
+	const char *why;
+	cJSON *data =
+	    json_parse(rec->data, rec->data_len, JSON_MAX_DEPTH + 1, &why);
 	const struct keyring *k;
 	unsigned char skey[CRYPTO_KEY_LEN];
 	struct uuid sid, record;
@@ -205,11 +207,13 @@ pii_reveal(struct request *req, const struct collection *c, const PGresult *r,
 	if (data == NULL || !pii_any(c))
 		return data;
 	k = keyring_get(req);
-	have_subject = k != NULL && subjects_unwrap(k, &req->tenant->id, r, i,
-	                                            7, &sid, skey) == 0;
+	have_subject =
+	    k != NULL && subjects_unwrap_key(k, &req->tenant->id, rec->sk_id,
+	                                     rec->sk_wrapped, rec->sk_wrapped_by,
+	                                     &sid, skey) == 0;
 	allowed = view == PII_INTERNAL ||
 	          rbac_allows(req->principal.perms, P_PII_READ);
-	uuid_parse(db_value(r, i, 0), &record);
+	uuid_parse(rec->id, &record);
 	for (int f = 0; f < c->nfields; f++) {
 		const struct field_def *d = &c->fields[f];
 		cJSON *v = cJSON_GetObjectItemCaseSensitive(data, d->name);
@@ -237,7 +241,7 @@ pii_reveal(struct request *req, const struct collection *c, const PGresult *r,
 			continue;
 		}
 		if (view == PII_CALLER && (allowed || d->mask == MASK_NONE))
-			note_read(req, reads, db_value(r, i, 0), d->name);
+			note_read(req, reads, rec->id, d->name);
 		if (allowed) {
 			cJSON_ReplaceItemInObjectCaseSensitive(data, d->name,
 			                                       value);

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "data/collections.h"
+#include "data/records.h"
 
 struct request;
 
@@ -38,10 +39,10 @@ int pii_protect(struct request *req, const struct collection *c,
                 const struct uuid *record, cJSON *data, const char **blind,
                 const char **subject);
 
-/* The data of row i of a RECORD_COLUMNS result as view allows.  A value
- * whose key is gone (an erased subject) reads as null. */
+/* The data of rec as view allows.  A value whose key is gone (an erased
+ * subject) reads as null. */
 cJSON *pii_reveal(struct request *req, const struct collection *c,
-                  const PGresult *r, int i, enum pii_view view,
+                  const struct record *rec, enum pii_view view,
                   struct pii_reads *reads);
 
 /* The blind indexes of a filter value under every index key of the tenant

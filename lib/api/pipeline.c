@@ -6,12 +6,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/api.h"
 #include "api/auth_stage.h"
+#include "api/plan.h"
 #include "api/cors.h"
 #include "api/routes.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
 #include "core/worker.h"
@@ -36,16 +39,13 @@ stage_host(struct request *req, char *slug)
 	if (raw == NULL || *raw == '\0')
 		raw = request_env(req, "HTTP_HOST");
 	if (raw == NULL ||
-	    host_normalize(raw, req->host, sizeof(req->host)) < 0) {
-		problem(req, 400, "invalid_host", "the Host header is invalid");
-		return -1;
-	}
+	    host_normalize(raw, req->host, sizeof(req->host)) < 0)
+		return api_fail(req, 400, "invalid_host",
+		                "the Host header is invalid");
 	req->host_kind = host_classify(req->host, cfg.base_domain, slug);
-	if (req->host_kind == HOST_INVALID) {
-		problem(req, 400, "invalid_host",
-		        "the Host is not served here");
-		return -1;
-	}
+	if (req->host_kind == HOST_INVALID)
+		return api_fail(req, 400, "invalid_host",
+		                "the Host is not served here");
 	return 0;
 }
 
@@ -59,25 +59,19 @@ stage_route(struct request *req)
 	bool apex = req->host_kind == HOST_APEX;
 
 	if (i == -405) {
-		problem(req, 405, "method_not_allowed",
-		        "this method is not allowed here");
 		response_header(req, "Allow", arena_strdup(req->arena, allow));
-		return -1;
+		return api_fail(req, 405, "method_not_allowed",
+		                "this method is not allowed here");
 	}
-	if (i == -400) {
-		problem(req, 400, "bad_request", "the path is malformed");
-		return -1;
-	}
-	if (i < 0) {
-		problem(req, 404, "not_found", "no such resource");
-		return -1;
-	}
+	if (i == -400)
+		return api_fail(req, 400, "bad_request",
+		                "the path is malformed");
+	if (i < 0)
+		return api_fail(req, 404, "not_found", "no such resource");
 	r = &routes[i];
 	if ((apex && !(r->flags & ROUTE_APEX)) ||
-	    (!apex && !(r->flags & ROUTE_TENANT))) {
-		problem(req, 404, "not_found", "no such resource");
-		return -1;
-	}
+	    (!apex && !(r->flags & ROUTE_TENANT)))
+		return api_fail(req, 404, "not_found", "no such resource");
 	req->route = r;
 	req->route_index = i;
 	return 0;
@@ -104,25 +98,19 @@ stage_body(struct request *req)
 {
 	const char *why = NULL;
 
-	if (req->body == WORKER_BODY_TOO_LARGE) {
-		problem(req, 413, "body_too_large",
-		        "the request body exceeds 1 MiB");
-		return -1;
-	}
+	if (req->body == WORKER_BODY_TOO_LARGE)
+		return api_fail(req, 413, "body_too_large",
+		                "the request body exceeds 1 MiB");
 	if (req->body_len == 0)
 		return 0;
 	if (!media_is(req->content_type, "application/json") &&
 	    !(strcmp(req->method, "PATCH") == 0 &&
-	      media_is(req->content_type, "application/merge-patch+json"))) {
-		problem(req, 415, "unsupported_media_type",
-		        "send the body as application/json");
-		return -1;
-	}
+	      media_is(req->content_type, "application/merge-patch+json")))
+		return api_fail(req, 415, "unsupported_media_type",
+		                "send the body as application/json");
 	req->json = json_parse(req->body, req->body_len, JSON_MAX_DEPTH, &why);
-	if (req->json == NULL) {
-		problem(req, 400, "invalid_json", why);
-		return -1;
-	}
+	if (req->json == NULL)
+		return api_fail(req, 400, "invalid_json", why);
 	return 0;
 }
 
@@ -131,16 +119,35 @@ stage_body(struct request *req)
 static int
 stage_tenant(struct request *req, const char *slug)
 {
+	enum tenant_lookup r;
+
 	switch (req->host_kind) {
 	case HOST_NOSLUG:
-		problem(req, 404, "tenant_not_found", "no such tenant");
-		return -1;
+		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	case HOST_TENANT:
-		return tenants_resolve(req, slug) == 0 ? 0 : -1;
+		r = tenants_resolve(req->db, req->arena, slug, &req->tenant);
+		break;
 	case HOST_OTHER:
-		return tenants_resolve_domain(req, req->host) == 0 ? 0 : -1;
+		r = tenants_resolve_domain(req->db, req->arena, req->host,
+		                           &req->tenant);
+		if (r == TENANT_NOT_FOUND)
+			return api_fail(req, 400, "invalid_host",
+			                "the Host is not served here");
+		break;
 	default:
 		return 0;
+	}
+	switch (r) {
+	case TENANT_FOUND:
+		return 0;
+	case TENANT_SUSPENDED:
+		return api_fail(req, 403, "tenant_suspended",
+		                "this tenant is suspended");
+	case TENANT_UNAVAILABLE:
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	default:
+		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	}
 }
 
@@ -182,46 +189,102 @@ stage_rate(struct request *req)
 	if (r.allowed)
 		return 0;
 	metrics_add(M_RATE_LIMITED, 1);
-	problem(req, 429, "rate_limited",
-	        r.concurrency ? "too many requests of this tenant in flight"
-	                      : "this tenant's request rate is exceeded");
 	response_header(req, "Retry-After",
 	                arena_printf(req->arena, "%d", r.retry_after));
-	return -1;
+	return api_fail(req, 429, "rate_limited",
+	                r.concurrency
+	                    ? "too many requests of this tenant in flight"
+	                    : "this tenant's request rate is exceeded");
+}
+
+/* A route in the plan shape: the plan opened, the handler run.  The
+ * handler must have authorized before answering: a route that needs a
+ * principal and ends without plan_read/plan_run is a programming error,
+ * answered 500 rather than served. */
+static int
+run_plan(struct request *req)
+{
+	struct plan plan;
+	int st;
+
+	if ((st = plan_open(&plan, req)) != 0)
+		return st;
+	st = req->route->run(req, &plan);
+	if (st == 0 && !plan.authorized && plan.need_principal) {
+		log_error("route %s %s answered without authorizing",
+		          req->route->method, req->route->pattern);
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	}
+	return st;
+}
+
+/* The older shape: authentication with the route's prefetch in the auth
+ * stage's trip, then the handler, which writes its own answer. */
+static int
+run_handler(struct request *req)
+{
+	if (auth_stage(req) == 0)
+		req->route->handler(req);
+	/* A shared helper (api_object, api_limit, ...) records its refusal
+	 * for the pipeline to write. */
+	return req->err.status;
+}
+
+static int
+stages(struct request *req, bool *cors)
+{
+	char slug[SLUG_MAX + 1] = "";
+	int st;
+
+	if (req->early_status != 0)
+		return api_fail(req, 400, "bad_request",
+		                "the request is malformed");
+	if ((st = stage_host(req, slug)) != 0)
+		return st;
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		if ((st = stage_tenant(req, slug)) != 0)
+			return st;
+		cors_preflight(req);
+		return 0;
+	}
+	if ((st = stage_route(req)) != 0)
+		return st;
+	if (req->route->flags & ROUTE_NO_TENANT) {
+		req->route->handler(req);
+		return 0;
+	}
+	if ((st = stage_tenant(req, slug)) != 0)
+		return st;
+	*cors = true;
+	if ((st = stage_body(req)) != 0 || (st = stage_rate(req)) != 0)
+		return st;
+	return req->route->run != NULL ? run_plan(req) : run_handler(req);
 }
 
 void
 pipeline_handle(struct request *req)
 {
-	char slug[SLUG_MAX + 1] = "";
+	bool cors = false;
+	int st;
 
 	/* Reads pending cache invalidations even when no statement follows;
 	 * a request that needs the database finds out it is down by itself. */
 	(void)db_ready(req->db, req->arena);
 	response_header(req, "Cache-Control", "no-store");
-	if (req->early_status != 0) {
-		problem(req, 400, "bad_request", "the request is malformed");
-		return;
+	st = stages(req, &cors);
+	/* The one error answer: whatever stage or handler failed, with the
+	 * problem it recorded (a status without one gets its title). */
+	if (st != 0) {
+		problem_errors(req, st, req->err.code ? req->err.code
+		                                      : "internal_error",
+		               req->err.detail, req->err.errors);
+		if (st >= 500 && req->err.code == NULL)
+			log_error("status %d without a problem", st);
 	}
-	if (stage_host(req, slug) < 0)
-		return;
-	if (strcmp(req->method, "OPTIONS") == 0) {
-		if (stage_tenant(req, slug) == 0)
-			cors_preflight(req);
-		return;
-	}
-	if (stage_route(req) < 0)
-		return;
-	if (req->route->flags & ROUTE_NO_TENANT) {
-		req->route->handler(req);
-		return;
-	}
-	if (stage_tenant(req, slug) < 0)
-		return;
-	/* From here every answer, refusals included, carries the tenant's
-	 * CORS headers: a browser can read a 429 and its Retry-After. */
-	if (stage_body(req) == 0 && stage_rate(req) == 0 &&
-	    auth_stage(req) == 0)
-		req->route->handler(req);
-	cors_apply(req);
+	/* From the tenant on, every answer, refusals included, carries the
+	 * tenant's CORS headers: a browser can read a 429 and its
+	 * Retry-After. */
+	if (cors)
+		cors_apply(req);
 }

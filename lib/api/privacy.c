@@ -85,12 +85,16 @@ static cJSON *
 plain_record(struct request *req, const struct defs *d, const PGresult *r,
              int i)
 {
-	cJSON *o = records_json(r, i);
-	const struct collection *c = def_of(d, db_value(r, i, 1));
+	struct record rec;
+	const struct collection *c;
+	cJSON *o;
 
+	records_from_row(r, i, &rec, req->arena);
+	o = records_json(&rec);
+	c = def_of(d, rec.collection);
 	if (c != NULL)
 		cJSON_ReplaceItemInObjectCaseSensitive(
-		    o, "data", pii_reveal(req, c, r, i, PII_INTERNAL, NULL));
+		    o, "data", pii_reveal(req, c, &rec, PII_INTERNAL, NULL));
 	return o;
 }
 
@@ -255,6 +259,7 @@ privacy_tenant_export(struct request *req)
 	struct defs *d = arena_calloc(req->arena, 1, sizeof(*d));
 	const char *tid = req->tenant->id_str;
 	cJSON *o, *t, *cols;
+	const char *text;
 	char now[32];
 	int hu, hr, hc, hk;
 
@@ -297,13 +302,25 @@ privacy_tenant_export(struct request *req)
 	default:
 		break;
 	}
-	audit_queue(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
-	            arena_printf(
-	                req->arena, "{\"records\":%d}",
-	                cJSON_GetArraySize(cJSON_GetObjectItem(o, "records"))));
-	if (api_commit(req) < 0)
+	/* The document is complete before anything commits: a failure
+	 * from here on rolls the audit event back and never answers 200. */
+	text = json_print(o);
+	if (text == NULL) {
+		problem(req, 500, "internal_error", "an internal error occurred");
 		return;
-	response_json(req, 200, o);
+	}
+	if (audit_queue(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
+	                arena_printf(req->arena, "{\"records\":%d}",
+	                             cJSON_GetArraySize(
+	                                 cJSON_GetObjectItem(o, "records")))) <
+	        0 ||
+	    api_commit(req) < 0) {
+		if (req->res.status == 500 && req->res.body.len == 0)
+			problem(req, 500, "internal_error",
+			        "an internal error occurred");
+		return;
+	}
+	response_json_text(req, 200, text);
 	response_header(req, "Content-Disposition",
 	                arena_printf(req->arena,
 	                             "attachment; filename=\"%s-export.json\"",

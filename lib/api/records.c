@@ -14,8 +14,11 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/errors.h"
 #include "api/pii.h"
+#include "api/plan.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -25,8 +28,11 @@
 #include "data/records.h"
 #include "data/settings.h"
 
-/* Handles in req->pf. */
-enum { PF_COLLECTION, PF_RECORD, PF_COUNT, PF_LIST };
+/* Handles in req->pf (the write routes, still in the older shape). */
+enum { PF_COLLECTION, PF_RECORD, PF_COUNT };
+
+/* A list page stops at about this many bytes of body (API.md). */
+#define RECORDS_PAGE_BYTES (1024 * 1024)
 
 static void
 not_found(struct request *req)
@@ -48,8 +54,7 @@ cursor_scope(struct request *req, const struct record_query *q)
 static int
 bad_query(struct request *req, const char *why)
 {
-	problem(req, 400, "bad_request", why);
-	return -1;
+	return api_fail(req, 400, "bad_request", why);
 }
 
 /* filter[f] or filter[f][op] = v into q. */
@@ -176,216 +181,232 @@ records_read_query(struct request *req, const struct collection *c,
 	return 0;
 }
 
-/* Queues the list query; returns 0 or -1 after writing the problem. */
+/* The list query of the request for definition c into sql; 0 or the
+ * status of a bad query string (recorded with api_fail). */
 static int
-queue_list(struct request *req, const struct collection *c,
-           struct record_query *q)
+list_query(struct request *req, const struct collection *c,
+           struct record_query *q, struct record_sql *sql)
 {
-	struct record_sql sql = {0};
 	const char *why = NULL;
+	int st;
 
+	memset(sql, 0, sizeof(*sql));
 	if (records_read_query(req, c, q) < 0)
-		return -1;
-	if (records_build_list(req->arena, q, &sql, &why) < 0)
+		return req->err.status ? req->err.status : 400;
+	if (records_build_list(req->arena, q, sql, &why) < 0)
 		return bad_query(req, why);
-	req->pf[PF_LIST] =
-	    db_queue_text(req->db, sql.sql, sql.nparams, sql.params);
+	st = 0;
+	return st;
+}
+
+/* Forgets a refusal recorded while queueing ahead of authorization. */
+static void
+forget_error(struct request *req)
+{
+	memset(&req->err, 0, sizeof(req->err));
+}
+
+/* Appends the JSON text of rec as its caller may see it: the stored data
+ * copied as it is when the collection has no personal fields, else with
+ * them revealed (pii:read) or masked. */
+static int
+record_text(struct request *req, const struct collection *c,
+            const struct record *rec, struct pii_reads *reads,
+            struct buf *out)
+{
+	cJSON *o;
+
+	if (c != NULL && pii_any(c)) {
+		o = records_json(rec);
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    o, "data", pii_reveal(req, c, rec, PII_CALLER, reads));
+		return buf_puts(out, json_print(o));
+	}
+	/* Ids and times are our own formats; the name is a validated
+	 * identifier ([a-z0-9_]). */
+	return buf_printf(out, "{\"id\":\"%s\",\"collection\":\"%s\",\"data\":",
+	                  rec->id, rec->collection) |
+	       buf_append(out, rec->data, rec->data_len) |
+	       buf_printf(out,
+	                  ",\"version\":%s,\"created_at\":\"%s\","
+	                  "\"updated_at\":\"%s\",\"created_by\":\"%s\"}",
+	                  rec->version, rec->created_at, rec->updated_at,
+	                  rec->created_by);
+}
+
+/* A single record answer (status 200/201) with its ETag. */
+static int
+respond_record(struct request *req, int status, const struct collection *c,
+               const struct record *rec, struct pii_reads *reads)
+{
+	struct buf out;
+
+	buf_init(&out, req->arena, rec->data_len + 512, 4 * BODY_MAX);
+	if (record_text(req, c, rec, reads, &out) < 0)
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	api_etag(req, rec->version);
+	response_json_text(req, status, buf_cstr(&out));
 	return 0;
 }
 
-bool
-records_prefetch_list(struct request *req)
+/* Streams a page: items rendered one by one into the answer, which the
+ * worker sends as it grows.  The page stops at q->limit items or once
+ * the body passes RECORDS_PAGE_BYTES, whichever comes first; next_cursor
+ * then continues after the last item shown. */
+static int
+render_page(struct request *req, const struct record_query *q,
+            const struct record_page *page)
 {
-	const struct collection *c =
-	    collection_peek(&req->tenant->id, req->args[0]);
-	struct record_query *q = arena_alloc(req->arena, sizeof(*q));
-	struct response saved = req->res;
-
-	req->pf[PF_LIST] = -1;
-	if (c == NULL)
-		return false;
-	/* A query problem is answered by the handler, after authorization:
-	 * the response written here is taken back. */
-	if (queue_list(req, c, q) < 0) {
-		req->res = saved;
-		req->pf[PF_LIST] = -1;
-		return false;
-	}
-	req->ctx = q;
-	return true;
-}
-
-/* A record as its caller may see it: personal fields revealed (pii:read)
- * or masked. */
-static cJSON *
-record_json(struct request *req, const struct collection *c, const PGresult *r,
-            int i, struct pii_reads *reads)
-{
-	cJSON *o = records_json(r, i);
-
-	if (c != NULL && pii_any(c))
-		cJSON_ReplaceItemInObjectCaseSensitive(
-		    o, "data", pii_reveal(req, c, r, i, PII_CALLER, reads));
-	return o;
-}
-
-static void
-render_list(struct request *req, const struct record_query *q, PGresult *r)
-{
-	int rows = PQntuples(r), shown = rows > q->limit ? q->limit : rows;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *items = cJSON_AddArrayToObject(o, "items");
-
 	struct pii_reads reads = {0};
+	struct buf item;
+	size_t body = 0;
+	int shown = 0;
+	bool more;
+	const struct record *last = NULL;
 
-	for (int i = 0; i < shown; i++)
-		cJSON_AddItemToArray(items,
-		                     record_json(req, q->c, r, i, &reads));
-	if (rows > q->limit) {
-		const char *id = db_value(r, shown - 1, 0);
+	response_stream(req, 200, "application/json");
+	if (response_write(req, "{\"items\":[", 10) < 0)
+		return 0;
+	for (int i = 0; i < page->n && i < q->limit; i++) {
+		if (shown > 0 && body >= RECORDS_PAGE_BYTES)
+			break;
+		buf_init(&item, req->arena, page->rows[i].data_len + 512,
+		         4 * BODY_MAX);
+		if (shown > 0)
+			buf_putc(&item, ',');
+		if (record_text(req, q->c, &page->rows[i], &reads, &item) < 0 ||
+		    response_write(req, item.data, item.len) < 0)
+			return 0; /* the client is gone */
+		body += item.len;
+		last = &page->rows[i];
+		shown++;
+	}
+	more = shown < page->n;
+	if (more && last != NULL) {
 		const char *payload =
 		    records_driver(q) >= 0
-		        ? arena_printf(
-		              req->arena, "%s|%s", id,
-		              db_value(r, shown - 1, RECORD_CURSOR_COL))
-		        : id;
+		        ? arena_printf(req->arena, "%s|%s", last->id,
+		                       last->cursor ? last->cursor : "")
+		        : last->id;
+		const char *cur =
+		    api_cursor_encode(req, cursor_scope(req, q), payload);
 
-		json_add_str(
-		    o, "next_cursor",
-		    api_cursor_encode(req, cursor_scope(req, q), payload));
+		buf_init(&item, req->arena, 256, 4096);
+		buf_printf(&item, "],\"next_cursor\":\"%s\"}", cur);
+		(void)response_write(req, item.data, item.len);
 	} else {
-		cJSON_AddNullToObject(o, "next_cursor");
+		(void)response_write(req, "],\"next_cursor\":null}", 21);
 	}
-	response_json(req, 200, o);
 	pii_audit_reads(req, &reads);
-}
-
-/* The collection's definition in the open transaction. */
-static const struct collection *
-load_collection(struct request *req, bool lock)
-{
-	int h = collections_queue_get(req->db, req->tenant->id_str,
-	                              req->args[0], lock);
-	PGresult *r;
-
-	if (api_sync(req) < 0)
-		return NULL;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such collection");
-		return NULL;
-	}
-	return collection_cached(&req->tenant->id, req->args[0],
-	                         strtoll(db_value(r, 0, 0), NULL, 10),
-	                         db_value(r, 0, 1));
-}
-
-void
-records_list(struct request *req)
-{
-	struct record_query q;
-	const struct collection *c;
-
-	if (req->pf[PF_LIST] >= 0) {
-		render_list(req, req->ctx,
-		            db_result(req->db, req->pf[PF_LIST]));
-		return;
-	}
-	c = load_collection(req, false);
-	if (c == NULL || queue_list(req, c, &q) < 0 || api_commit(req) < 0)
-		return;
-	render_list(req, &q, db_result(req->db, req->pf[PF_LIST]));
-}
-
-bool
-records_prefetch_show(struct request *req)
-{
-	/* The definition comes back only when this worker's copy is stale. */
-	const struct collection *c =
-	    collection_peek(&req->tenant->id, req->args[0]);
-
-	req->pf[PF_COLLECTION] = collections_queue_current(
-	    req->db, req->tenant->id_str, req->args[0],
-	    c ? arena_printf(req->arena, "%lld", c->version) : "-1");
-	req->pf[PF_RECORD] = -1;
-	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] =
-		    records_queue_get(req->db, req->tenant->id_str,
-		                      req->args[0], req->args[1], false);
-	return true;
-}
-
-static void
-respond_record(struct request *req, int status, const struct collection *c,
-               const PGresult *r, struct pii_reads *reads)
-{
-	api_etag(req, db_value(r, 0, 3));
-	response_json(req, status, record_json(req, c, r, 0, reads));
-}
-
-/* The definition of the collection a read prefetched: from the cache when
- * the version this worker knows is current, else parsed from the text the
- * same round trip brought.  *out is NULL when the collection is gone; -1
- * after writing the problem when the database fails. */
-static int
-read_collection(struct request *req, const struct collection **out)
-{
-	PGresult *r = db_result(req->db, req->pf[PF_COLLECTION]);
-	const struct collection *c;
-	long long version;
-	int h;
-
-	*out = NULL;
-	if (r == NULL || PQntuples(r) != 1)
-		return 0;
-	version = strtoll(db_value(r, 0, 0), NULL, 10);
-	if (!db_is_null(r, 0, 1)) {
-		*out = collection_cached(&req->tenant->id, req->args[0],
-		                         version, db_value(r, 0, 1));
-		return 0;
-	}
-	c = collection_peek(&req->tenant->id, req->args[0]);
-	if (c != NULL && c->version == version) {
-		*out = c;
-		return 0;
-	}
-	/* Dropped from the cache since the prefetch (a notification or a
-	 * collision): one more round trip. */
-	api_begin(req);
-	h = collections_queue_get(req->db, req->tenant->id_str, req->args[0],
-	                          false);
-	if (api_commit(req) < 0)
-		return -1;
-	r = db_result(req->db, h);
-	if (r != NULL && PQntuples(r) == 1)
-		*out = collection_cached(&req->tenant->id, req->args[0],
-		                         strtoll(db_value(r, 0, 0), NULL, 10),
-		                         db_value(r, 0, 1));
 	return 0;
 }
 
-void
-records_show(struct request *req)
+/* The definition this request names: this worker's copy when cur says it
+ * is current, else parsed from the text cur brought; NULL when the
+ * collection does not exist. */
+static const struct collection *
+current_def(struct request *req, const struct collection *known,
+            const struct collection_current *cur)
 {
-	PGresult *r = db_result(req->db, req->pf[PF_RECORD]);
-	const struct collection *c;
-	struct pii_reads reads = {0};
+	if (!cur->found)
+		return NULL;
+	if (cur->definition != NULL)
+		return collection_cached(&req->tenant->id, req->args[0],
+		                         cur->version, cur->definition);
+	return known != NULL && known->version == cur->version ? known : NULL;
+}
 
-	if (r == NULL || PQntuples(r) != 1) {
-		not_found(req);
-		return;
+static const char *
+known_version(struct request *req, const struct collection *known)
+{
+	return known ? arena_printf(req->arena, "%lld", known->version) : "-1";
+}
+
+int
+records_list(struct request *req, struct plan *plan)
+{
+	const struct collection *known =
+	    collection_peek(&req->tenant->id, req->args[0]);
+	const struct collection *c;
+	struct collection_current cur;
+	struct record_query q;
+	struct record_sql sql;
+	struct record_page page = {0};
+	bool queued = false;
+	int st, rc;
+
+	collections_current(req->db, req->tenant->id_str, req->args[0],
+	                    known_version(req, known), &cur);
+	/* With a cached definition the page rides the first trip; a bad
+	 * query string is answered only after authorization. */
+	if (known != NULL) {
+		if (list_query(req, known, &q, &sql) == 0)
+			queued = records_list_page(req->db, &sql, &page) >= 0;
+		forget_error(req);
 	}
-	if (read_collection(req, &c) < 0)
-		return;
-	if (c == NULL) {
-		not_found(req);
-		return;
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	c = current_def(req, known, &cur);
+	if (c == NULL)
+		return api_fail(req, 404, "not_found", "no such collection");
+	if (!queued || c != known) {
+		if ((st = list_query(req, c, &q, &sql)) != 0)
+			return st;
+		db_begin(req->db, &req->tenant->id);
+		records_list_page(req->db, &sql, &page);
+		db_commit(req->db);
+		if ((rc = db_sync(req->db)) != DB_OK)
+			return errors_from_db(req, rc);
 	}
-	respond_record(req, 200, c, r, &reads);
+	return render_page(req, &q, &page);
+}
+
+int
+records_show(struct request *req, struct plan *plan)
+{
+	const struct collection *known =
+	    collection_peek(&req->tenant->id, req->args[0]);
+	const struct collection *c;
+	struct collection_current cur;
+	struct record_one one = {0};
+	struct pii_reads reads = {0};
+	int st;
+
+	collections_current(req->db, req->tenant->id_str, req->args[0],
+	                    known_version(req, known), &cur);
+	/* A malformed id is simply not found, after authorization. */
+	if (uuid_valid(req->args[1]))
+		records_get(req->db, req->tenant->id_str, req->args[0],
+		            req->args[1], &one);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	c = current_def(req, known, &cur);
+	if (c == NULL || !one.found)
+		return api_fail(req, 404, "not_found", "no such record");
+	if ((st = respond_record(req, 200, c, &one.r, &reads)) != 0)
+		return st;
 	/* Clients that accept a second-old answer may get it from nginx
 	 * (not one with decrypted personal data: see pii_audit_reads). */
 	req->res.cacheable = true;
 	pii_audit_reads(req, &reads);
+	return 0;
+}
+
+/* A written row (RECORD_COLUMNS) as the answer. */
+static void
+respond_row(struct request *req, int status, const struct collection *c,
+            const PGresult *r)
+{
+	struct record rec;
+
+	if (db_rows(r) != 1) {
+		problem(req, 500, "internal_error", "an internal error occurred");
+		return;
+	}
+	records_from_row(r, 0, &rec, req->arena);
+	if (respond_record(req, status, c, &rec, NULL) != 0)
+		api_legacy_problem(req);
 }
 
 bool
@@ -507,7 +528,7 @@ records_create(struct request *req)
 	pii_audit_write(req, c, id, data);
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 201, c, db_result(req->db, h), NULL);
+	respond_row(req, 201, c, db_result(req->db, h));
 	response_header(req, "Location",
 	                arena_printf(req->arena,
 	                             "/v1/collections/%s/records/%s", c->name,
@@ -563,7 +584,7 @@ write_change(struct request *req, const struct collection *c, cJSON *data)
 	pii_audit_write(req, c, req->args[1], data);
 	if (api_commit(req) < 0)
 		return;
-	respond_record(req, 200, c, db_result(req->db, h), NULL);
+	respond_row(req, 200, c, db_result(req->db, h));
 }
 
 void
@@ -584,6 +605,7 @@ records_patch(struct request *req)
 {
 	const struct collection *c = prefetched_collection(req);
 	PGresult *r = c ? current(req) : NULL;
+	struct record rec;
 	cJSON *patch, *data;
 
 	if (r == NULL)
@@ -592,7 +614,8 @@ records_patch(struct request *req)
 	if (patch == NULL)
 		return;
 	/* The merge applies to the plain values. */
-	data = pii_reveal(req, c, r, 0, PII_INTERNAL, NULL);
+	records_from_row(r, 0, &rec, req->arena);
+	data = pii_reveal(req, c, &rec, PII_INTERNAL, NULL);
 	write_change(req, c, json_merge_patch(data, patch));
 }
 

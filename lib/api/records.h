@@ -8,14 +8,15 @@
 
 struct request;
 struct collection;
+struct plan;
 struct record_query;
 
-/* GET .../records?filter[f][op]=v&sort=[-]f&limit=&cursor= (records:read). */
-bool records_prefetch_list(struct request *req);
-void records_list(struct request *req);
+/* GET .../records?filter[f][op]=v&sort=[-]f&limit=&cursor= (records:read):
+ * one round trip when this worker knows the definition; the page streams
+ * and stops at limit items or about 1 MiB. */
+int records_list(struct request *req, struct plan *plan);
 /* GET .../records/{id} (records:read): one round trip in all. */
-bool records_prefetch_show(struct request *req);
-void records_show(struct request *req);
+int records_show(struct request *req, struct plan *plan);
 /* POST .../records {"data":{...}} (records:write) -> 201 + Location. */
 bool records_prefetch_create(struct request *req);
 void records_create(struct request *req);
@@ -28,7 +29,7 @@ bool records_prefetch_delete(struct request *req);
 void records_delete(struct request *req);
 
 /* Reads ?filter/sort/limit/cursor of req into q for collection c.  Returns
- * 0, or -1 after writing 400. */
+ * 0, or -1 with the 400 recorded (api_fail). */
 int records_read_query(struct request *req, const struct collection *c,
                        struct record_query *q);
 

@@ -1,43 +1,28 @@
 /*
- * tenant.c - the tenant's public facts.
+ * tenant.c - GET /v1/tenant: the public facts of the host's tenant.
  */
 #include "api/tenant.h"
 
-#include "core/json.h"
-#include "core/problem.h"
+#include "api/plan.h"
 #include "core/request.h"
-#include "data/db.h"
-#include "data/tenants.h"
+#include "core/response.h"
 
-#include <stdio.h>
-
-void
-tenant_show(struct request *req)
+int
+tenant_show(struct request *req, struct plan *plan)
 {
 	cJSON *o;
-	PGresult *r;
-	int h;
+	int st;
 
-	/* The status is read fresh: a suspension shows on the very next
-	 * request, whatever a worker's cache still holds. */
-	h = tenants_queue_version(req->db, req->tenant->id_str);
-	if (h < 0 || db_sync(req->db) != 0) {
-		problem(req, 503, "service_unavailable",
-		        "the database is unavailable");
-		return;
-	}
-	r = db_result(req->db, h);
-	if (PQntuples(r) == 1)
-		snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
-		         db_value(r, 0, 1));
-	if (tenants_check_status(req) != 0)
-		return;
+	/* The status is the version row's, read fresh: a suspension shows
+	 * on the very next request, whatever a worker's cache holds. */
+	if ((st = plan_read(plan)) != 0)
+		return st;
 	o = cJSON_CreateObject();
-
 	cJSON_AddStringToObject(o, "id", req->tenant->id_str);
 	cJSON_AddStringToObject(o, "slug", req->tenant->slug);
 	cJSON_AddStringToObject(o, "name", req->tenant->name);
-	cJSON_AddStringToObject(o, "status", req->tenant->status);
+	cJSON_AddStringToObject(o, "status", plan->v.status);
 	response_json(req, 200, o);
 	req->res.cacheable = true;
+	return 0;
 }

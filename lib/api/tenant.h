@@ -5,8 +5,9 @@
 #define STRATA_API_TENANT_H
 
 struct request;
+struct plan;
 
 /* 200 {id, slug, name, status}; nothing private. */
-void tenant_show(struct request *req);
+int tenant_show(struct request *req, struct plan *plan);
 
 #endif

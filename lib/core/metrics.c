@@ -30,6 +30,14 @@ static const char *const counter_names[M_COUNTERS][2] = {
     {"strata_rate_limited_total", "Requests refused with 429."},
     {"strata_audit_events_total", "Audit events written."},
     {"strata_audit_sealed_total", "Audit events chained by the sealer."},
+    {"strata_db_queue_failures_total",
+     "Statements that could not be queued (their request failed)."},
+    {"strata_db_resets_total",
+     "Connections found not idle at a request's start and reset."},
+    {"strata_principal_cache_hits_total",
+     "Requests whose principal came from the worker's cache."},
+    {"strata_principal_cache_misses_total",
+     "Requests whose principal was read from the database."},
 };
 
 struct tenant_slot {

@@ -25,6 +25,7 @@
 struct arena;
 struct route;
 struct db;
+struct plan;
 
 struct query_param {
 	const char *key; /* percent-decoded */
@@ -101,6 +102,15 @@ struct request {
 	void *ctx;    /* what a route's prefetch leaves for its handler */
 
 	struct response res;
+
+	/* The one error answer, written by the pipeline when a stage or the
+	 * handler returns its status (api_fail). */
+	struct {
+		int status;
+		const char *code;
+		const char *detail;
+		cJSON *errors;
+	} err;
 
 	struct timespec start;
 	double db_ms;

@@ -43,6 +43,7 @@ response_json_text(struct request *req, int status, const char *json)
 	struct response *res = &req->res;
 
 	res->status = status;
+	res->streaming = false;
 	res->body.len = 0;
 	res->body.data[0] = '\0';
 	if (json != NULL) {
@@ -123,8 +124,55 @@ response_reason(int status)
 	}
 }
 
+void
+response_stream(struct request *req, int status, const char *ctype)
+{
+	struct response *res = &req->res;
+
+	res->status = status;
+	res->content_type = ctype;
+	res->body.len = 0;
+	res->body.data[0] = '\0';
+	/* A HEAD answer has no body to stream. */
+	res->streaming = res->sink != NULL && strcmp(req->method, "HEAD") != 0;
+}
+
+/* Sends the head (once) and the body held so far. */
+static int
+flush(struct request *req)
+{
+	struct response *res = &req->res;
+	struct buf head;
+
+	if (!res->head_sent) {
+		buf_init(&head, res->body.arena, 1024, 64 * 1024);
+		if (response_head(req, &head) < 0 ||
+		    res->sink(res->sink_ctx, head.data, head.len) < 0)
+			return -1;
+		res->head_sent = true;
+	}
+	if (res->body.len > 0 &&
+	    res->sink(res->sink_ctx, res->body.data, res->body.len) < 0)
+		return -1;
+	res->body.len = 0;
+	res->body.data[0] = '\0';
+	return 0;
+}
+
 int
-response_serialize(struct request *req, struct buf *out, bool head_only)
+response_write(struct request *req, const char *data, size_t n)
+{
+	struct response *res = &req->res;
+
+	if (buf_append(&res->body, data, n) < 0)
+		return -1;
+	if (res->streaming && res->body.len >= RESPONSE_FLUSH_AT)
+		return flush(req);
+	return 0;
+}
+
+int
+response_head(struct request *req, struct buf *out)
 {
 	struct response *res = &req->res;
 	int rc = 0;
@@ -148,9 +196,20 @@ response_serialize(struct request *req, struct buf *out, bool head_only)
 			               res->headers[i].value);
 		}
 	}
-	if (res->status != 204 && res->status != 304)
+	if (res->status != 204 && res->status != 304 && !res->streaming)
 		rc |= buf_printf(out, "Content-Length: %zu\r\n", res->body.len);
 	rc |= buf_puts(out, "\r\n");
+	return rc < 0 ? -1 : 0;
+}
+
+int
+response_serialize(struct request *req, struct buf *out, bool head_only)
+{
+	struct response *res = &req->res;
+	int rc = 0;
+
+	if (!res->head_sent)
+		rc |= response_head(req, out);
 	if (!head_only)
 		rc |= buf_append(out, res->body.data, res->body.len);
 	return rc < 0 ? -1 : 0;

@@ -27,7 +27,16 @@ struct response {
 	int nheaders;
 	struct buf body;
 	bool cacheable; /* lets nginx's microcache keep it (X-Accel-Expires) */
+	/* Streaming: the head and body so far go to sink once the body
+	 * passes RESPONSE_FLUSH_AT, so memory is bounded by that, not by the
+	 * answer.  Set by the worker; NULL where nothing streams (tests). */
+	bool streaming;
+	bool head_sent;
+	int (*sink)(void *ctx, const char *data, size_t len);
+	void *sink_ctx;
 };
+
+#define RESPONSE_FLUSH_AT (64 * 1024)
 
 void response_init(struct response *res, struct arena *a);
 
@@ -40,6 +49,20 @@ void response_json(struct request *req, int status, const cJSON *o);
 
 /* Sets status and a body that is already JSON text. */
 void response_json_text(struct request *req, int status, const char *json);
+
+/* Starts a streamed answer of status and content type: the body is then
+ * written with response_write() and sent as it grows (no Content-Length).
+ * Nothing can change the status once the first chunk has left. */
+void response_stream(struct request *req, int status, const char *ctype);
+
+/* Appends n bytes to the body; a streamed answer sends what it holds once
+ * it passes RESPONSE_FLUSH_AT.  Returns 0, or -1 when the client is gone
+ * (the rest is dropped) or the body cap is reached. */
+int response_write(struct request *req, const char *data, size_t n);
+
+/* Serialises the head (status line and headers, and Content-Length unless
+ * streaming) into out.  Returns 0 or -1. */
+int response_head(struct request *req, struct buf *out);
 
 /* Status only, no body (204, 202, ...). */
 void response_status(struct request *req, int status);

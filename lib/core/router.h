@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct request;
+struct plan;
 
 enum route_flag {
 	ROUTE_APEX = 1 << 0,     /* served on the apex host */
@@ -26,7 +27,11 @@ enum route_flag {
 struct route {
 	const char *method;
 	const char *pattern;
-	void (*handler)(struct request *req);
+	/* The handler in the plan shape (api/plan.h): validates, queues its
+	 * reads, runs the plan, renders.  Returns 0 once it has answered, or
+	 * the HTTP status of the error the pipeline then writes. */
+	int (*run)(struct request *req, struct plan *plan);
+	void (*handler)(struct request *req); /* older shape, NULL when run */
 	uint32_t perm;  /* permission bits required (sec/rbac.h) */
 	unsigned flags; /* enum route_flag */
 	/* Optional: queues the handler's first statements into the

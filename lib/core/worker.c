@@ -91,6 +91,22 @@ read_body(struct request *req, FCGX_Request *fr)
 	return 0;
 }
 
+static int
+put_stream(void *ctx, const char *data, size_t len)
+{
+	FCGX_Stream *out = ctx;
+
+	while (len > 0) {
+		int chunk = len > (1 << 30) ? 1 << 30 : (int)len;
+
+		if (FCGX_PutStr(data, chunk, out) != chunk)
+			return -1;
+		data += chunk;
+		len -= (size_t)chunk;
+	}
+	return 0;
+}
+
 static void
 send_response(struct request *req, FCGX_Request *fr)
 {
@@ -115,6 +131,8 @@ serve_one(FCGX_Request *fr, struct arena *a, const struct worker_app *app)
 	if (st == 0 && read_body(&req, fr) < 0)
 		st = 400;
 	req.early_status = st;
+	req.res.sink = put_stream;
+	req.res.sink_ctx = fr->out;
 	app->handle(&req);
 	send_response(&req, fr);
 	/* Skip libfcgi's lingering close (NOTES.md: +35-45 % throughput). */

@@ -3,7 +3,11 @@
  */
 #include "data/api_keys.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "data/db.h"
+#include "data/versions.h"
 
 #define KEY_JSON                                                               \
 	"json_build_object('id', k.id, 'name', k.name, 'permissions', "        \
@@ -20,6 +24,21 @@ static struct db_stmt st_principal =
             "t.config_version, k.name FROM api_keys k JOIN tenants t ON t.id = "
             "k.tenant_id WHERE k.tenant_id = $1 AND k.id = $2",
             2);
+static struct db_stmt st_principal_row = DB_STMT(
+    "apikey_principal_row",
+    "SELECT encode(k.secret_hash, 'hex'), k.permissions, k.revoked_at IS "
+    "NULL, coalesce(extract(epoch FROM k.expires_at)::bigint, 0), k.name, "
+    "coalesce((SELECT v.auth_epoch FROM tenant_versions v WHERE v.tenant_id "
+    "= $1), 0) FROM api_keys k WHERE k.tenant_id = $1 AND k.id = $2",
+    2);
+/* Guarded by the secret's hash in SQL: only a key whose secret was
+ * presented is touched, whatever the worker has or has not checked. */
+static struct db_stmt st_touch_verified = DB_STMT(
+    "apikey_touch_verified",
+    "UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id "
+    "= $2 AND secret_hash = decode($3, 'hex') AND (last_used_at IS NULL OR "
+    "last_used_at < now() - interval '1 minute')",
+    3);
 static struct db_stmt st_touch = DB_STMT(
     "apikey_touch",
     "UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id "
@@ -53,6 +72,50 @@ api_keys_queue_principal(struct db *db, const char *tid, const char *id)
 	return h;
 }
 
+static void
+decode_principal(const PGresult *r, void *out, struct arena *a)
+{
+	struct api_key_principal_row *k = out;
+	const char *hex;
+
+	if (db_rows(r) != 1)
+		return;
+	hex = db_value(r, 0, 0);
+	k->found = true;
+	k->hash_ok = strlen(hex) == 64;
+	for (int i = 0; k->hash_ok && i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			k->hash_ok = false;
+		k->secret_hash[i] = (unsigned char)v;
+	}
+	k->permissions = db_str(r, 0, 1, a);
+	k->not_revoked = db_bool(r, 0, 2);
+	k->expires_at = db_int(r, 0, 3);
+	k->name = db_str(r, 0, 4, a);
+	k->auth_epoch = db_int(r, 0, 5);
+}
+
+int
+api_keys_queue_principal_row(struct db *db, const char *tid, const char *id,
+                             struct api_key_principal_row *out)
+{
+	const char *p[2] = {tid, id};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_principal_row, p, decode_principal, out);
+}
+
+int
+api_keys_queue_touch(struct db *db, const char *tid, const char *id,
+                     const char *secret_hash_hex)
+{
+	const char *p[3] = {tid, id, secret_hash_hex};
+
+	return db_queue(db, &st_touch_verified, p);
+}
+
 int
 api_keys_queue_list(struct db *db, const char *tid)
 {
@@ -76,5 +139,6 @@ api_keys_queue_revoke(struct db *db, const char *tid, const char *id)
 {
 	const char *p[2] = {tid, id};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_revoke, p);
 }

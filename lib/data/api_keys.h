@@ -5,7 +5,31 @@
 #ifndef STRATA_API_KEYS_H
 #define STRATA_API_KEYS_H
 
+#include <stdbool.h>
+
 struct db;
+
+/* An API key as a principal, filled by db_sync. */
+struct api_key_principal_row {
+	bool found;
+	bool hash_ok;                  /* secret_hash was read */
+	unsigned char secret_hash[32]; /* SHA-256 of the secret */
+	const char *permissions;       /* text[] literal */
+	bool not_revoked;
+	long long expires_at; /* seconds since the epoch; 0 = never */
+	const char *name;
+	long long auth_epoch; /* read in the same snapshot */
+};
+
+/* Queues the principal row of key id into out; the handle or -1. */
+int api_keys_queue_principal_row(struct db *db, const char *tid,
+                                 const char *id,
+                                 struct api_key_principal_row *out);
+
+/* Queues the once-a-minute last_used_at update of key id, guarded in SQL
+ * by the presented secret's hash (64 hex digits). */
+int api_keys_queue_touch(struct db *db, const char *tid, const char *id,
+                         const char *secret_hash_hex);
 
 /* Columns: secret_hash (bytea), permissions (text[]), usable (bool),
  * tenant status, tenant config version, name.  Also queues the

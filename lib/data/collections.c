@@ -12,6 +12,7 @@
 #include "core/problem.h"
 #include "core/timefmt.h"
 #include "data/db.h"
+#include "data/versions.h"
 
 #define CACHE_SIZE 2048
 #define MAX_LENGTH_LIMIT (1024 * 1024)
@@ -459,6 +460,50 @@ collections_queue_current(struct db *db, const char *tid, const char *name,
 	return db_queue(db, &st_current, p);
 }
 
+static void
+decode_current(const PGresult *r, void *out, struct arena *a)
+{
+	struct collection_current *c = out;
+
+	if (db_rows(r) != 1)
+		return;
+	c->found = true;
+	c->version = db_int(r, 0, 0);
+	c->definition = db_str(r, 0, 1, a);
+}
+
+int
+collections_current(struct db *db, const char *tid, const char *name,
+                    const char *known, struct collection_current *out)
+{
+	const char *p[3] = {tid, name, known};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_current, p, decode_current, out);
+}
+
+static void
+decode_get(const PGresult *r, void *out, struct arena *a)
+{
+	struct collection_current *c = out;
+
+	if (db_rows(r) != 1)
+		return;
+	c->found = true;
+	c->version = db_int(r, 0, 0);
+	c->definition = db_str(r, 0, 1, a);
+}
+
+int
+collections_get(struct db *db, const char *tid, const char *name,
+                struct collection_current *out)
+{
+	const char *p[2] = {tid, name};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, p, decode_get, out);
+}
+
 int
 collections_queue_list(struct db *db, const char *tid)
 {
@@ -516,5 +561,6 @@ collections_queue_notify(struct db *db, const char *tid)
 {
 	const char *p[1] = {tid};
 
+	versions_queue_bump_schema(db, tid);
 	return db_queue(db, &st_notify, p);
 }

@@ -93,6 +93,21 @@ const struct collection *collection_peek(const struct uuid *tenant,
 void collections_notify(const char *payload);
 void collections_clear(void);
 
+/* A collection's version and, when asked for or changed, its stored
+ * definition text (NULL when the caller's known version is current). */
+struct collection_current {
+	bool found;
+	long long version;
+	const char *definition;
+};
+
+/* Typed reads: the version and definition unless it equals known (the
+ * version this worker has, or "-1"); and the definition outright. */
+int collections_current(struct db *db, const char *tid, const char *name,
+                        const char *known, struct collection_current *out);
+int collections_get(struct db *db, const char *tid, const char *name,
+                    struct collection_current *out);
+
 /* Statements.  Columns of get: version, definition, json. */
 int collections_queue_get(struct db *db, const char *tid, const char *name,
                           bool for_share);

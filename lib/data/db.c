@@ -4,11 +4,13 @@
 #include "data/db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
@@ -77,6 +79,7 @@ connect_now(struct db *db)
 		db->gen = 1;
 	db->backoff_ms = BACKOFF_MIN_MS;
 	db->nq = db->done = 0;
+	db->queue_failed = NULL;
 	/* Cache invalidations arrive on this channel (DESIGN.md, caches). */
 	db_queue_sql(db, "LISTEN strata_cache");
 	/* Every statement names tenant_id, and the big tables are hash
@@ -121,11 +124,36 @@ read_notifies(struct db *db)
 	}
 }
 
+/* A connection left busy by an earlier request (a programming error, or
+ * a request cut short) is brought back to idle, or dropped. */
+static void
+reset_if_busy(struct db *db)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+
+	if (ts == PQTRANS_IDLE && db->nq == db->done)
+		return;
+	db->resets++;
+	metrics_add(M_DB_RESETS, 1);
+	log_warn("database connection not idle at request start; reset");
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		db->nq = db->done = 0;
+		db->queue_failed = NULL;
+		if (db_queue_sql(db, "ROLLBACK") >= 0 && db_sync(db) == DB_OK &&
+		    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+			return;
+	}
+	/* Results not read, or the rollback failed: start afresh. */
+	if (db->conn != NULL)
+		lost(db);
+}
+
 int
 db_ready(struct db *db, struct arena *a)
 {
 	db->arena = a;
-	db->nq = db->done = 0;
+	db->q = NULL;
+	db->cap = 0;
 	db->trips = 0;
 	db->ms = 0;
 	db->sqlstate[0] = '\0';
@@ -136,54 +164,101 @@ db_ready(struct db *db, struct arena *a)
 		else
 			read_notifies(db);
 	}
+	if (db->conn != NULL)
+		reset_if_busy(db);
+	db->nq = db->done = 0;
+	db->queue_failed = NULL;
+	db->sqlstate[0] = '\0';
 	if (db->conn == NULL) {
 		if (now_ms() < db->retry_at_ms)
-			return -1;
+			return DB_UNAVAILABLE;
 		if (connect_now(db) < 0)
-			return -1;
-		db->arena = a;
+			return DB_UNAVAILABLE;
 		db->trips = 0;
 	}
+	return DB_OK;
+}
+
+/* Says loudly that name could not be queued; the round trip fails. */
+static int
+queue_failed(struct db *db, const char *name)
+{
+	if (db->queue_failed == NULL)
+		db->queue_failed = name ? name : "(unnamed)";
+	db->queue_failures++;
+	metrics_add(M_DB_QUEUE_FAILURES, 1);
+	log_error("statement could not be queued: %s",
+	          name ? name : "(unnamed)");
+	return -1;
+}
+
+/* Room for n more slots: the queue doubles in the arena. */
+static int
+reserve(struct db *db, int n)
+{
+	struct db_slot *q;
+	int cap;
+
+	if (db->nq + n <= db->cap)
+		return 0;
+	if (db->nq + n > DB_QUEUE_MAX || db->arena == NULL)
+		return -1;
+	cap = db->cap ? db->cap * 2 : DB_QUEUE_INITIAL;
+	while (cap < db->nq + n)
+		cap *= 2;
+	if (cap > DB_QUEUE_MAX)
+		cap = DB_QUEUE_MAX;
+	q = arena_alloc(db->arena, (size_t)cap * sizeof(*q));
+	if (db->nq > 0)
+		memcpy(q, db->q, (size_t)db->nq * sizeof(*q));
+	db->q = q;
+	db->cap = cap;
 	return 0;
 }
 
 static int
-slot(struct db *db, struct db_stmt *st, bool is_prepare)
+slot(struct db *db, struct db_stmt *st, const char *name, bool is_prepare)
 {
-	struct db_slot *s;
+	struct db_slot *s = &db->q[db->nq];
 
-	if (db->nq == DB_MAX_QUEUE) {
-		log_error("statement queue full");
-		return -1;
-	}
-	s = &db->q[db->nq];
 	s->stmt = st;
 	s->dyn = NULL;
+	s->name = name;
 	s->is_prepare = is_prepare;
 	s->res = NULL;
+	s->decode = NULL;
+	s->out = NULL;
 	return db->nq++;
+}
+
+int
+db_queue_into(struct db *db, struct db_stmt *st, const char *const *params,
+              db_decode_fn *decode, void *out)
+{
+	int h;
+
+	if (db->conn == NULL || reserve(db, 2) < 0)
+		return queue_failed(db, st->name);
+	if (st->prepared_gen != db->gen) {
+		if (PQsendPrepare(db->conn, st->name, st->sql, st->nparams,
+		                  NULL) != 1)
+			return queue_failed(db, st->name);
+		slot(db, st, st->name, true);
+		st->prepared_gen = db->gen;
+	}
+	if (PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL,
+	                        NULL, 0) != 1)
+		return queue_failed(db, st->name);
+	h = slot(db, st, st->name, false);
+	db->q[h].decode = decode;
+	db->q[h].out = out;
+	return h;
 }
 
 int
 db_queue(struct db *db, struct db_stmt *st, const char *const *params)
 {
-	if (db->conn == NULL)
-		return -1;
-	if (st->prepared_gen != db->gen) {
-		if (db->nq + 2 > DB_MAX_QUEUE)
-			return -1;
-		if (PQsendPrepare(db->conn, st->name, st->sql, st->nparams,
-		                  NULL) != 1)
-			return -1;
-		slot(db, st, true);
-		st->prepared_gen = db->gen;
-	}
-	if (db->nq == DB_MAX_QUEUE)
-		return -1;
-	if (PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL,
-	                        NULL, 0) != 1)
-		return -1;
-	return slot(db, st, false);
+	return db_queue_into(db, st, params, NULL, NULL);
 }
 
 static unsigned long long
@@ -197,44 +272,57 @@ fnv64(const char *s)
 }
 
 int
-db_queue_text(struct db *db, const char *sql, int nparams,
-              const char *const *params)
+db_queue_text_into(struct db *db, const char *sql, int nparams,
+                   const char *const *params, db_decode_fn *decode,
+                   void *out)
 {
 	unsigned long long h = fnv64(sql);
 	struct db_dynamic *d = &db->dynamic[h % DB_DYNAMIC_MAX];
 	char name[32];
+	int i;
 
-	if (db->conn == NULL || db->nq + 2 > DB_MAX_QUEUE)
-		return -1;
+	if (db->conn == NULL || reserve(db, 2) < 0)
+		return queue_failed(db, "dynamic");
 	/* A slot taken by another text (rare): run this one unprepared. */
 	if (d->hash != 0 && d->hash != h && d->gen == db->gen) {
 		if (PQsendQueryParams(db->conn, sql, nparams, NULL, params,
 		                      NULL, NULL, 0) != 1)
-			return -1;
-		return slot(db, NULL, false);
+			return queue_failed(db, "dynamic");
+		i = slot(db, NULL, "dynamic", false);
+		goto queued;
 	}
 	snprintf(name, sizeof(name), "dyn_%016llx", h);
 	if (d->hash != h || d->gen != db->gen) {
 		if (PQsendPrepare(db->conn, name, sql, nparams, NULL) != 1)
-			return -1;
+			return queue_failed(db, "dynamic");
 		d->hash = h;
 		d->gen = db->gen;
-		db->q[slot(db, NULL, true)].dyn = d;
+		db->q[slot(db, NULL, "dynamic", true)].dyn = d;
 	}
 	if (PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
 	                        0) != 1)
-		return -1;
-	return slot(db, NULL, false);
+		return queue_failed(db, "dynamic");
+	i = slot(db, NULL, "dynamic", false);
+queued:
+	db->q[i].decode = decode;
+	db->q[i].out = out;
+	return i;
+}
+
+int
+db_queue_text(struct db *db, const char *sql, int nparams,
+              const char *const *params)
+{
+	return db_queue_text_into(db, sql, nparams, params, NULL, NULL);
 }
 
 int
 db_queue_sql(struct db *db, const char *sql)
 {
-	if (db->conn == NULL || db->nq == DB_MAX_QUEUE)
-		return -1;
-	if (PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
-		return -1;
-	return slot(db, NULL, false);
+	if (db->conn == NULL || reserve(db, 1) < 0 ||
+	    PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+		return queue_failed(db, sql);
+	return slot(db, NULL, sql, false);
 }
 
 void
@@ -299,9 +387,9 @@ db_sync(struct db *db)
 	int rc = 0;
 
 	if (db->conn == NULL)
-		return -2;
+		return DB_UNAVAILABLE;
 	if (db->done == db->nq)
-		return 0;
+		return db->queue_failed ? DB_QUEUE_FAILED : DB_OK;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (PQpipelineSync(db->conn) != 1)
 		goto broken;
@@ -317,6 +405,8 @@ db_sync(struct db *db)
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			s->res = r;
 			arena_cleanup(db->arena, clear_result, r);
+			if (s->decode != NULL)
+				s->decode(r, s->out, db->arena);
 			continue;
 		}
 		if (st == PGRES_FATAL_ERROR) {
@@ -328,7 +418,7 @@ db_sync(struct db *db)
 			s->stmt->prepared_gen = 0;
 		}
 		PQclear(r);
-		rc = -1;
+		rc = DB_FAILED;
 	}
 	{
 		PGresult *r = PQgetResult(db->conn);
@@ -344,18 +434,20 @@ db_sync(struct db *db)
 	          (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (rc < 0)
 		log_debug("statement failed: %s %s", db->sqlstate, db->errmsg);
+	if (db->queue_failed != NULL)
+		return DB_QUEUE_FAILED;
 	return rc;
 broken:
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		lost(db);
 		db->retry_at_ms = 0;
-		return -2;
+		return DB_UNAVAILABLE;
 	}
 	/* A protocol desynchronisation we cannot reason about: start over
 	 * with a fresh connection rather than guess. */
 	log_error("database pipeline out of step; reconnecting");
 	lost(db);
-	return -2;
+	return DB_UNAVAILABLE;
 }
 
 PGresult *
@@ -364,6 +456,17 @@ db_result(struct db *db, int h)
 	if (h < 0 || h >= db->done)
 		return NULL;
 	return db->q[h].res;
+}
+
+bool
+db_in_transaction(const struct db *db)
+{
+	PGTransactionStatusType ts;
+
+	if (db->conn == NULL)
+		return false;
+	ts = PQtransactionStatus(db->conn);
+	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
 }
 
 void
@@ -379,8 +482,9 @@ db_finish(struct db *db)
 		return;
 	ts = PQtransactionStatus(db->conn);
 	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
-		db_queue_sql(db, "ROLLBACK");
-		db_sync(db);
+		db->queue_failed = NULL;
+		if (db_queue_sql(db, "ROLLBACK") < 0 || db_sync(db) != DB_OK)
+			lost(db);
 	}
 }
 
@@ -400,4 +504,31 @@ bool
 db_is_null(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) == 1;
+}
+
+int
+db_rows(const PGresult *r)
+{
+	return r != NULL ? PQntuples(r) : 0;
+}
+
+long long
+db_int(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+bool
+db_bool(const PGresult *r, int row, int col)
+{
+	return PQgetvalue(r, row, col)[0] == 't';
+}
+
+const char *
+db_str(const PGresult *r, int row, int col, struct arena *a)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return arena_strndup(a, PQgetvalue(r, row, col),
+	                     (size_t)PQgetlength(r, row, col));
 }

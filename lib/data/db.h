@@ -23,10 +23,20 @@
 
 #include "core/uuid.h"
 
-#define DB_MAX_QUEUE 48
+#define DB_QUEUE_INITIAL 64
+#define DB_QUEUE_MAX 8192 /* statements in one round trip */
 #define DB_DYNAMIC_MAX 512
 
 struct arena;
+
+/* What db_sync() and the plan report; lib/api maps them (and the
+ * SQLSTATE of DB_FAILED) to problem answers in one table. */
+enum db_status {
+	DB_OK = 0,
+	DB_FAILED = -1,       /* a statement failed: db->sqlstate says why */
+	DB_UNAVAILABLE = -2,  /* the connection is lost or cannot be made */
+	DB_QUEUE_FAILED = -3, /* a statement could not be queued */
+};
 
 struct db_stmt {
 	const char *name;
@@ -40,6 +50,10 @@ struct db_stmt {
 		name, sql, n, 0                                                \
 	}
 
+/* Turns a statement's result into the caller's typed struct out, in the
+ * arena; called by db_sync() for each statement that succeeded. */
+typedef void db_decode_fn(const PGresult *r, void *out, struct arena *a);
+
 struct db_dynamic {
 	unsigned long long hash; /* of the text; 0 = free */
 	unsigned gen;            /* connection it was prepared on */
@@ -48,8 +62,11 @@ struct db_dynamic {
 struct db_slot {
 	struct db_stmt *stmt;   /* NULL for unnamed statements */
 	struct db_dynamic *dyn; /* the dynamic text being prepared */
+	const char *name;       /* for log lines */
 	bool is_prepare;
 	PGresult *res;
+	db_decode_fn *decode;
+	void *out;
 };
 
 struct db {
@@ -59,14 +76,19 @@ struct db {
 	unsigned gen; /* bumped at every (re)connect */
 	long long retry_at_ms;
 	int backoff_ms;
-	struct arena *arena; /* results are cleared at its reset */
-	struct db_slot q[DB_MAX_QUEUE];
+	struct arena *arena;  /* queue and results live until its reset */
+	struct db_slot *q;    /* in the arena, grown by doubling */
+	int cap;
 	int nq;   /* queued, including prepares */
 	int done; /* results collected */
+	const char *queue_failed; /* the first statement that could not be
+	                           * queued in this round, or NULL */
 	char sqlstate[6];
 	char errmsg[256];         /* for logs only, never for clients */
-	int trips;                /* round trips since db_reset */
+	int trips;                /* round trips since db_ready */
 	double ms;                /* time spent waiting on the server */
+	long resets;              /* connections found busy by db_ready */
+	long queue_failures;      /* statements that could not be queued */
 	int statement_timeout_ms; /* set on every new connection; 0 = none */
 	void (*on_notify)(const char *channel, const char *payload);
 	void (*on_reconnect)(void);
@@ -78,22 +100,34 @@ void db_init(struct db *db, const char *conninfo);
 /* Closes the connection. */
 void db_close(struct db *db);
 
-/* Starts a request: results go to arena a; pending notifications are read
- * from the socket without a round trip and passed to on_notify.  Returns 0
- * when the connection is usable, or -1 (database unavailable: reply 503). */
+/* Starts a request: the queue and results live in arena a; pending
+ * notifications are read without a round trip and passed to on_notify.  A
+ * connection that is not idle (an open or failed transaction, results not
+ * read) is reset first, logged and counted: no request inherits another's
+ * transaction.  Returns 0 when the connection is usable, or DB_UNAVAILABLE. */
 int db_ready(struct db *db, struct arena *a);
 
 /* Queues an execution of stmt with text parameters (NULL = SQL NULL).
- * Returns the result's handle for db_result(), or -1 when the queue is full
- * (a programming error). */
+ * Returns the result's handle for db_result().  A statement that cannot be
+ * queued (no connection, libpq refuses it, more than DB_QUEUE_MAX) is
+ * logged with its name and counted, returns -1, and makes the next
+ * db_sync() answer DB_QUEUE_FAILED: it is never dropped silently. */
 int db_queue(struct db *db, struct db_stmt *stmt, const char *const *params);
+
+/* db_queue(), and on success decode(result, out, arena) during db_sync. */
+int db_queue_into(struct db *db, struct db_stmt *stmt,
+                  const char *const *params, db_decode_fn *decode, void *out);
 
 /* Queues a statement whose text is assembled at run time from fixed
  * fragments (never from client text: values travel as the nparams
  * parameters).  Each distinct text is prepared once per connection, up to
- * DB_DYNAMIC_MAX texts; beyond that it runs unprepared. */
+ * DB_DYNAMIC_MAX texts; beyond that it runs unprepared.  decode and out may
+ * be NULL.  Failures as db_queue(). */
 int db_queue_text(struct db *db, const char *sql, int nparams,
                   const char *const *params);
+int db_queue_text_into(struct db *db, const char *sql, int nparams,
+                       const char *const *params, db_decode_fn *decode,
+                       void *out);
 
 /* Queues one parameterless statement by text (BEGIN, COMMIT, SET LOCAL). */
 int db_queue_sql(struct db *db, const char *sql);
@@ -105,13 +139,17 @@ void db_begin(struct db *db, const struct uuid *tenant);
 int db_commit(struct db *db);
 
 /* Sends everything queued and reads every result: one round trip.
- * Returns 0 when every statement succeeded, -1 when one failed (sqlstate
- * says why; later ones in the batch were skipped), -2 when the connection
- * was lost (reply 503). */
+ * Returns DB_OK when every statement succeeded, DB_FAILED when one failed
+ * (sqlstate says why; later ones in the batch were skipped),
+ * DB_UNAVAILABLE when the connection was lost, DB_QUEUE_FAILED when a
+ * statement of this round could not be queued. */
 int db_sync(struct db *db);
 
 /* The result of handle h (after db_sync), or NULL when it failed. */
 PGresult *db_result(struct db *db, int h);
+
+/* True while the connection is inside a transaction (open or failed). */
+bool db_in_transaction(const struct db *db);
 
 /* Rolls back an open or failed transaction so the connection is clean for
  * the next request; called at the end of every request. */
@@ -123,5 +161,12 @@ bool db_error_is(const struct db *db, const char *state);
 /* Value of row, col as a C string ("" for NULL). */
 const char *db_value(const PGresult *r, int row, int col);
 bool db_is_null(const PGresult *r, int row, int col);
+
+/* Row counts and typed column reads for decoders (NULL r: 0 rows). */
+int db_rows(const PGresult *r);
+long long db_int(const PGresult *r, int row, int col);
+bool db_bool(const PGresult *r, int row, int col);
+/* The value copied into the arena (NULL for SQL NULL). */
+const char *db_str(const PGresult *r, int row, int col, struct arena *a);
 
 #endif

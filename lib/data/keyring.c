@@ -2,6 +2,7 @@
  * keyring.c - tenant keys and their per-worker cache.
  */
 #include "data/keyring.h"
+#include "data/versions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,28 @@ keyring_notify(const char *payload)
 {
 	/* Linear probing without tombstones: drop everything rather than
 	 * one entry.  Key changes are rare. */
-	if (strncmp(payload, "keys:", 5) == 0 ||
-	    strncmp(payload, "tenant", 6) == 0)
-		keyring_clear();
+	struct uuid t;
+	struct keyring *k;
+
+	/* One tenant's rotation marks only its keyring stale. */
+	if (strncmp(payload, "keys:", 5) == 0 &&
+	    uuid_parse(payload + 5, &t) == 0) {
+		if ((k = slot(&t, false)) != NULL)
+			k->stale = true;
+	}
+}
+
+void
+keyring_check_version(const struct uuid *tenant, long long version)
+{
+	struct keyring *k = cache != NULL ? slot(tenant, false) : NULL;
+
+	if (k == NULL)
+		return;
+	if (k->version == 0)
+		k->version = version;
+	else if (k->version != version)
+		k->stale = true;
 }
 
 static int
@@ -164,6 +184,7 @@ load(struct request *req)
 	int h;
 
 	metrics_add(M_CACHE_MISSES, 1);
+	memset(&tmp, 0, sizeof(tmp));
 	/* Inside the request's open transaction, or in one of its own. */
 	if (!req->tx_open)
 		db_begin(req->db, tenant);
@@ -202,7 +223,7 @@ keyring_get(struct request *req)
 {
 	struct keyring *k = slot(&req->tenant->id, false);
 
-	if (k != NULL) {
+	if (k != NULL && !k->stale) {
 		metrics_add(M_CACHE_HITS, 1);
 		return k;
 	}
@@ -265,6 +286,7 @@ keyring_queue_rotate(struct db *db, const struct uuid *tenant,
 		crypto_hex(wrapped, sizeof(wrapped), hex + 2);
 		h = db_queue(db, &st_insert, p4);
 	}
+	versions_queue_bump_keyring(db, tid);
 	db_queue(db, &st_notify, p1);
 	return h;
 }
@@ -278,5 +300,6 @@ keyring_queue_destroy(struct db *db, const struct uuid *tenant)
 	uuid_format(tenant, tid);
 	db_queue(db, &st_destroy, p1);
 	db_queue(db, &st_destroy_subjects, p1);
+	versions_queue_bump_keyring(db, tid);
 	return db_queue(db, &st_notify, p1);
 }

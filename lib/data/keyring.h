@@ -34,6 +34,9 @@ struct keyring_key {
 struct keyring {
 	struct uuid tenant;
 	long long loaded_ms;
+	long long version; /* the tenant's keyring_version it matches; 0 = not
+	                    * yet seen */
+	bool stale;        /* reload on the next keyring_get */
 	int n;
 	struct keyring_key keys[KEYRING_MAX];
 };
@@ -47,6 +50,10 @@ const struct keyring *keyring_get(struct request *req);
  * perhaps just rotated).  At most once a second per tenant, so tokens with
  * random key ids cannot turn every request into a round trip. */
 const struct keyring *keyring_reload(struct request *req);
+
+/* The tenant's keyring_version from this request's version row: a cached
+ * keyring of another version is reloaded on its next use. */
+void keyring_check_version(const struct uuid *tenant, long long version);
 
 /* The key of purpose with id, or the current one when id is NULL. */
 const struct keyring_key *keyring_find(const struct keyring *k,

@@ -371,18 +371,87 @@ records_build_list(struct arena *a, const struct record_query *q,
 	return 0;
 }
 
+/* The text of a column that is never NULL in practice ("" if it is). */
+static const char *
+text(const PGresult *r, int i, int col, struct arena *a)
+{
+	const char *v = db_str(r, i, col, a);
+
+	return v != NULL ? v : "";
+}
+
+void
+records_from_row(const PGresult *r, int i, struct record *rec, struct arena *a)
+{
+	rec->id = text(r, i, 0, a);
+	rec->collection = text(r, i, 1, a);
+	rec->data = text(r, i, 2, a);
+	rec->data_len = (size_t)PQgetlength(r, i, 2);
+	rec->version = text(r, i, 3, a);
+	rec->created_at = text(r, i, 4, a);
+	rec->updated_at = text(r, i, 5, a);
+	rec->created_by = text(r, i, 6, a);
+	rec->sk_id = db_str(r, i, 7, a);
+	rec->sk_wrapped = db_str(r, i, 8, a);
+	rec->sk_wrapped_by = db_str(r, i, 9, a);
+	rec->cursor = PQnfields(r) > RECORD_CURSOR_COL
+	                  ? db_str(r, i, RECORD_CURSOR_COL, a)
+	                  : NULL;
+}
+
+static void
+decode_one(const PGresult *r, void *out, struct arena *a)
+{
+	struct record_one *o = out;
+
+	if (db_rows(r) != 1)
+		return;
+	o->found = true;
+	records_from_row(r, 0, &o->r, a);
+}
+
+static void
+decode_page(const PGresult *r, void *out, struct arena *a)
+{
+	struct record_page *p = out;
+
+	p->n = db_rows(r);
+	p->rows = arena_calloc(a, (size_t)p->n + 1, sizeof(*p->rows));
+	for (int i = 0; i < p->n; i++)
+		records_from_row(r, i, &p->rows[i], a);
+}
+
+int
+records_get(struct db *db, const char *tid, const char *collection,
+            const char *id, struct record_one *out)
+{
+	const char *p[3] = {tid, collection, id};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, p, decode_one, out);
+}
+
+int
+records_list_page(struct db *db, const struct record_sql *sql,
+                  struct record_page *out)
+{
+	memset(out, 0, sizeof(*out));
+	return db_queue_text_into(db, sql->sql, sql->nparams, sql->params,
+	                          decode_page, out);
+}
+
 cJSON *
-records_json(const PGresult *r, int i)
+records_json(const struct record *rec)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "id", db_value(r, i, 0));
-	cJSON_AddStringToObject(o, "collection", db_value(r, i, 1));
-	cJSON_AddRawToObject(o, "data", db_value(r, i, 2));
-	cJSON_AddRawToObject(o, "version", db_value(r, i, 3));
-	cJSON_AddStringToObject(o, "created_at", db_value(r, i, 4));
-	cJSON_AddStringToObject(o, "updated_at", db_value(r, i, 5));
-	cJSON_AddStringToObject(o, "created_by", db_value(r, i, 6));
+	cJSON_AddStringToObject(o, "id", rec->id);
+	cJSON_AddStringToObject(o, "collection", rec->collection);
+	cJSON_AddRawToObject(o, "data", rec->data);
+	cJSON_AddRawToObject(o, "version", rec->version);
+	cJSON_AddStringToObject(o, "created_at", rec->created_at);
+	cJSON_AddStringToObject(o, "updated_at", rec->updated_at);
+	cJSON_AddStringToObject(o, "created_by", rec->created_by);
 	return o;
 }
 

@@ -63,6 +63,47 @@ struct record_sql {
 	"sk.subject_hash = r.subject"
 #define RECORD_CURSOR_COL 10
 
+/* A record as stored: texts copied into the arena, data as its jsonb
+ * text (copied out as it is when nothing in it needs unsealing). */
+struct record {
+	const char *id;
+	const char *collection;
+	const char *data;
+	size_t data_len;
+	const char *version;
+	const char *created_at;
+	const char *updated_at;
+	const char *created_by;
+	/* The subject key of the record (NULL without one). */
+	const char *sk_id;
+	const char *sk_wrapped; /* bytea text */
+	const char *sk_wrapped_by;
+	const char *cursor; /* lists: the driving sort value */
+};
+
+/* One record read by id: found, and the record. */
+struct record_one {
+	bool found;
+	struct record r;
+};
+
+/* A page of records: at most the query's limit + 1 rows (one more tells
+ * that a next page exists). */
+struct record_page {
+	int n;
+	struct record *rows;
+};
+
+/* Row i of a RECORD_COLUMNS result into rec (texts in arena a). */
+void records_from_row(const PGresult *r, int i, struct record *rec,
+                      struct arena *a);
+
+/* Queue the typed reads: one record by id (not locked), a list page. */
+int records_get(struct db *db, const char *tid, const char *collection,
+                const char *id, struct record_one *out);
+int records_list_page(struct db *db, const struct record_sql *sql,
+                      struct record_page *out);
+
 /* The operator named op ("eq", "gte", ...), or -1. */
 int records_op(const char *op);
 
@@ -77,8 +118,8 @@ int records_build_list(struct arena *a, const struct record_query *q,
                        struct record_sql *out, const char **why);
 
 /* {id, collection, data, version, created_at, updated_at, created_by} of
- * row i of a result with RECORD_COLUMNS. */
-cJSON *records_json(const PGresult *r, int i);
+ * rec, with data as its stored text. */
+cJSON *records_json(const struct record *rec);
 
 int records_queue_get(struct db *db, const char *tid, const char *collection,
                       const char *id, bool for_update);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "data/db.h"
+#include "data/versions.h"
 #include "sec/rbac.h"
 
 #define ROLE_JSON                                                              \
@@ -94,6 +95,7 @@ roles_queue_update(struct db *db, const char *tid, const char *name,
 {
 	const char *p[3] = {tid, name, perms};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_update, p);
 }
 
@@ -102,5 +104,6 @@ roles_queue_delete(struct db *db, const char *tid, const char *name)
 {
 	const char *p[2] = {tid, name};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_delete, p);
 }

@@ -4,6 +4,7 @@
 #include "data/sessions.h"
 
 #include "data/db.h"
+#include "data/versions.h"
 
 static struct db_stmt st_insert =
     DB_STMT("session_insert",
@@ -92,6 +93,7 @@ sessions_queue_revoke_family(struct db *db, const char *tid, const char *family)
 {
 	const char *p[2] = {tid, family};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_revoke_family, p);
 }
 
@@ -100,6 +102,7 @@ sessions_queue_revoke_user(struct db *db, const char *tid, const char *uid)
 {
 	const char *p[2] = {tid, uid};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_revoke_user, p);
 }
 

@@ -90,9 +90,10 @@ subjects_new_key(const struct keyring *k, const struct uuid *tenant,
 }
 
 int
-subjects_unwrap(const struct keyring *k, const struct uuid *tenant,
-                const PGresult *r, int i, int col, struct uuid *id,
-                unsigned char key[CRYPTO_KEY_LEN])
+subjects_unwrap_key(const struct keyring *k, const struct uuid *tenant,
+                    const char *id_text, const char *wrapped,
+                    const char *wrapped_by, struct uuid *id,
+                    unsigned char key[CRYPTO_KEY_LEN])
 {
 	const struct keyring_key *dk;
 	struct uuid by;
@@ -100,14 +101,13 @@ subjects_unwrap(const struct keyring *k, const struct uuid *tenant,
 	size_t len = 0;
 	int rc;
 
-	if (db_is_null(r, i, col) || uuid_parse(db_value(r, i, col), id) < 0 ||
-	    uuid_parse(db_value(r, i, col + 2), &by) < 0)
+	if (id_text == NULL || wrapped == NULL || wrapped_by == NULL ||
+	    uuid_parse(id_text, id) < 0 || uuid_parse(wrapped_by, &by) < 0)
 		return -1;
 	dk = keyring_find(k, KEY_DATA, &by);
 	if (dk == NULL)
 		return -1;
-	box = PQunescapeBytea((const unsigned char *)db_value(r, i, col + 1),
-	                      &len);
+	box = PQunescapeBytea((const unsigned char *)wrapped, &len);
 	if (box == NULL)
 		return -1;
 	rc = len == CRYPTO_KEY_LEN + CRYPTO_SEAL_OVERHEAD
@@ -115,4 +115,16 @@ subjects_unwrap(const struct keyring *k, const struct uuid *tenant,
 	         : -1;
 	PQfreemem(box);
 	return rc;
+}
+
+int
+subjects_unwrap(const struct keyring *k, const struct uuid *tenant,
+                const PGresult *r, int i, int col, struct uuid *id,
+                unsigned char key[CRYPTO_KEY_LEN])
+{
+	if (db_is_null(r, i, col))
+		return -1;
+	return subjects_unwrap_key(k, tenant, db_value(r, i, col),
+	                           db_value(r, i, col + 1),
+	                           db_value(r, i, col + 2), id, key);
 }

@@ -39,6 +39,14 @@ struct subject_new {
 int subjects_new_key(const struct keyring *k, const struct uuid *tenant,
                      struct subject_new *out);
 
+/* Unwraps a subject key (its id, wrapped bytes as bytea text, and the data
+ * key id it is wrapped by) into key.  Returns 0, or -1 when any is NULL,
+ * the wrapping key is gone or the bytes differ. */
+int subjects_unwrap_key(const struct keyring *k, const struct uuid *tenant,
+                        const char *id_text, const char *wrapped,
+                        const char *wrapped_by, struct uuid *id,
+                        unsigned char key[CRYPTO_KEY_LEN]);
+
 /* Unwraps row i (id, wrapped, wrapped_by columns at col..col+2) into key.
  * Returns 0, or -1 when the wrapping key is gone or the bytes differ. */
 int subjects_unwrap(const struct keyring *k, const struct uuid *tenant,

@@ -162,6 +162,15 @@ store(const char *slug, const struct tenant *t)
 }
 
 void
+tenants_cache_put(const struct tenant *t)
+{
+	struct entry *e = cache ? lookup(t->slug, false) : NULL;
+
+	if (e != NULL && !e->negative && uuid_equal(&e->t.id, &t->id))
+		e->t = *t;
+}
+
+void
 tenants_notify(const char *payload)
 {
 	/* Open addressing has no tombstones here: dropping one entry could
@@ -197,58 +206,60 @@ tenants_json(const struct tenant *t)
 	return o;
 }
 
-int
-tenants_check_status(struct request *req)
+enum tenant_lookup
+tenants_status(const struct tenant *t)
 {
-	if (strcmp(req->tenant->status, "active") != 0)
+	if (strcmp(t->status, "active") != 0)
 		tenants_cache_clear(); /* perhaps stale: ask again next time */
-	if (strcmp(req->tenant->status, "suspended") == 0) {
-		problem(req, 403, "tenant_suspended",
-		        "this tenant is suspended");
-		return 403;
-	}
-	if (strcmp(req->tenant->status, "active") != 0) {
-		problem(req, 404, "tenant_not_found", "no such tenant");
-		return 404;
-	}
-	return 0;
+	if (strcmp(t->status, "suspended") == 0)
+		return TENANT_SUSPENDED;
+	if (strcmp(t->status, "active") != 0)
+		return TENANT_NOT_FOUND;
+	return TENANT_FOUND;
 }
 
-int
-tenants_resolve(struct request *req, const char *slug)
+/* The tenant under cache key key (a slug, or "@host"), asked with stmt
+ * when this worker does not know it. */
+static enum tenant_lookup
+resolve(struct db *db, struct arena *a, const char *key, bool cacheable,
+        struct db_stmt *stmt, const char *param, struct tenant **out)
 {
-	struct entry *e = cache ? lookup(slug, false) : NULL;
-	const char *params[1] = {slug};
+	struct entry *e = cache && cacheable ? lookup(key, false) : NULL;
+	const char *params[1] = {param};
 	PGresult *r;
 	int h;
 
+	*out = NULL;
 	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
 		metrics_add(M_CACHE_HITS, 1);
-		if (e->negative) {
-			problem(req, 404, "tenant_not_found", "no such tenant");
-			return 404;
-		}
-		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
-		*req->tenant = e->t;
-		return tenants_check_status(req);
+		if (e->negative)
+			return TENANT_NOT_FOUND;
+		*out = arena_alloc(a, sizeof(struct tenant));
+		**out = e->t;
+		return tenants_status(*out);
 	}
 	metrics_add(M_CACHE_MISSES, 1);
-	h = db_queue(req->db, &st_by_slug, params);
-	if (h < 0 || db_sync(req->db) != 0) {
-		problem(req, 503, "service_unavailable",
-		        "the database is unavailable");
-		return 503;
+	h = db_queue(db, stmt, params);
+	if (h < 0 || db_sync(db) != DB_OK)
+		return TENANT_UNAVAILABLE;
+	r = db_result(db, h);
+	if (db_rows(r) == 0) {
+		if (cacheable)
+			store(key, NULL);
+		return TENANT_NOT_FOUND;
 	}
-	r = db_result(req->db, h);
-	if (PQntuples(r) == 0) {
-		store(slug, NULL);
-		problem(req, 404, "tenant_not_found", "no such tenant");
-		return 404;
-	}
-	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
-	tenants_from_row(req->tenant, r, 0);
-	store(slug, req->tenant);
-	return tenants_check_status(req);
+	*out = arena_alloc(a, sizeof(struct tenant));
+	tenants_from_row(*out, r, 0);
+	if (cacheable)
+		store(key, *out);
+	return tenants_status(*out);
+}
+
+enum tenant_lookup
+tenants_resolve(struct db *db, struct arena *a, const char *slug,
+                struct tenant **out)
+{
+	return resolve(db, a, slug, true, &st_by_slug, slug, out);
 }
 
 int
@@ -260,51 +271,16 @@ tenants_queue_version(struct db *db, const char *tid)
 }
 
 /* Custom domains share the slug cache, under a key no slug can take. */
-int
-tenants_resolve_domain(struct request *req, const char *host)
+enum tenant_lookup
+tenants_resolve_domain(struct db *db, struct arena *a, const char *host,
+                       struct tenant **out)
 {
 	char key[HOST_MAX + 3];
-	struct entry *e;
-	const char *params[1] = {host};
-	PGresult *r;
-	int h;
 
 	snprintf(key, sizeof(key), "@%s", host);
-	if (strlen(key) > SLUG_MAX) {
-		/* Too long for a cache key: always asked (rare). */
-		e = NULL;
-	} else {
-		e = cache ? lookup(key, false) : NULL;
-	}
-	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
-		if (e->negative) {
-			problem(req, 400, "invalid_host",
-			        "the Host is not served here");
-			return 400;
-		}
-		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
-		*req->tenant = e->t;
-		return tenants_check_status(req);
-	}
-	h = db_queue(req->db, &st_by_domain, params);
-	if (h < 0 || db_sync(req->db) != 0) {
-		problem(req, 503, "service_unavailable",
-		        "the database is unavailable");
-		return 503;
-	}
-	r = db_result(req->db, h);
-	if (PQntuples(r) == 0) {
-		if (strlen(key) <= SLUG_MAX)
-			store(key, NULL);
-		problem(req, 400, "invalid_host",
-		        "the Host is not served here");
-		return 400;
-	}
-	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
-	tenants_from_row(req->tenant, r, 0);
-	if (strlen(key) <= SLUG_MAX)
-		store(key, req->tenant);
-	return tenants_check_status(req);
+	/* Too long for a cache key: always asked (rare). */
+	return resolve(db, a, key, strlen(key) <= SLUG_MAX, &st_by_domain,
+	               host, out);
 }
 
 int

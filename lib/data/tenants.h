@@ -17,19 +17,30 @@
 
 struct db;
 
-/* Resolves the tenant of req's host slug into req->tenant.  Returns 0, or
- * the HTTP status already written as a problem: 404 tenant_not_found,
- * 403 tenant_suspended, 503 when the database is needed and down. */
-int tenants_resolve(struct request *req, const char *slug);
+struct arena;
 
-/* 0 when req->tenant is active; else writes 403 tenant_suspended or 404
- * tenant_not_found, drops the tenant cache (it was stale) and returns the
- * status. */
-int tenants_check_status(struct request *req);
+enum tenant_lookup {
+	TENANT_FOUND,       /* and active */
+	TENANT_NOT_FOUND,   /* unknown, or deleted */
+	TENANT_SUSPENDED,   /* exists, suspended */
+	TENANT_UNAVAILABLE, /* the database was needed and is down */
+};
+
+/* The tenant of a host slug, from this worker's cache or the database,
+ * copied into arena a as *out (NULL when not found). */
+enum tenant_lookup tenants_resolve(struct db *db, struct arena *a,
+                                   const char *slug, struct tenant **out);
+
+/* The state of t by its status; drops the tenant cache when t is not
+ * active (the cached copy may be stale). */
+enum tenant_lookup tenants_status(const struct tenant *t);
 
 /* Cache invalidation by notification payload. */
 void tenants_notify(const char *payload);
 void tenants_cache_clear(void);
+
+/* Refreshes this worker's cached copy of t (its config version moved). */
+void tenants_cache_put(const struct tenant *t);
 
 /* Fills t from row i of a result with the columns of TENANT_COLUMNS. */
 void tenants_from_row(struct tenant *t, const PGresult *r, int i);
@@ -52,9 +63,11 @@ int tenants_queue_get(struct db *db, const char *slug_or_id);
  * status. */
 int tenants_queue_version(struct db *db, const char *tid);
 
-/* Resolves a verified custom domain (a normalised host outside the base
- * domain) into req->tenant, like tenants_resolve(). */
-int tenants_resolve_domain(struct request *req, const char *host);
+/* The tenant of a verified custom domain (a normalised host outside the
+ * base domain), like tenants_resolve(). */
+enum tenant_lookup tenants_resolve_domain(struct db *db, struct arena *a,
+                                          const char *host,
+                                          struct tenant **out);
 
 /* Sets status ('active', 'suspended', 'deleted') and notifies the workers
  * in the same transaction.  Returns the handle (one row when it existed).

@@ -3,7 +3,10 @@
  */
 #include "data/users.h"
 
+#include <string.h>
+
 #include "data/db.h"
+#include "data/versions.h"
 
 #define USER_JSON                                                              \
 	"json_build_object('id', u.id, 'email', u.email, 'name', u.name, "     \
@@ -27,6 +30,19 @@ static struct db_stmt st_principal = DB_STMT(
     "NOT NULL) "
     "FROM users u JOIN tenants t ON t.id = u.tenant_id "
     "WHERE u.tenant_id = $1 AND u.id = $2",
+    3);
+/* The principal as the workers cache it, with the auth epoch read in the
+ * same statement (one snapshot): a cached copy is never newer than the
+ * epoch it is filed under. */
+static struct db_stmt st_principal_row = DB_STMT(
+    "user_principal_row",
+    "SELECT u.status, u.email, u.name, array_to_json(ARRAY(SELECT "
+    "ur.role_name FROM user_roles ur WHERE ur.tenant_id = $1 AND "
+    "ur.user_id = $2 ORDER BY 1)), " USER_PERMS ", EXISTS (SELECT 1 FROM "
+    "refresh_tokens rt WHERE rt.tenant_id = $1 AND rt.family_id = $3::uuid "
+    "AND rt.revoked_at IS NOT NULL), coalesce((SELECT v.auth_epoch FROM "
+    "tenant_versions v WHERE v.tenant_id = $1), 0) FROM users u WHERE "
+    "u.tenant_id = $1 AND u.id = $2",
     3);
 static struct db_stmt st_by_email = DB_STMT(
     "user_by_email",
@@ -105,6 +121,33 @@ users_queue_principal(struct db *db, const char *tid, const char *uid,
 	return db_queue(db, &st_principal, p);
 }
 
+static void
+decode_principal(const PGresult *r, void *out, struct arena *a)
+{
+	struct user_principal_row *p = out;
+
+	if (db_rows(r) != 1)
+		return;
+	p->found = true;
+	p->active = strcmp(db_value(r, 0, 0), "active") == 0;
+	p->email = db_str(r, 0, 1, a);
+	p->name = db_str(r, 0, 2, a);
+	p->roles = db_str(r, 0, 3, a);
+	p->permissions = db_str(r, 0, 4, a);
+	p->session_revoked = db_bool(r, 0, 5);
+	p->auth_epoch = db_int(r, 0, 6);
+}
+
+int
+users_queue_principal_row(struct db *db, const char *tid, const char *uid,
+                          const char *sid, struct user_principal_row *out)
+{
+	const char *p[3] = {tid, uid, sid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_principal_row, p, decode_principal, out);
+}
+
 int
 users_queue_by_email(struct db *db, const char *tid, const char *email_norm)
 {
@@ -147,6 +190,7 @@ users_queue_set_roles(struct db *db, const char *tid, const char *id,
 	const char *p2[2] = {tid, id};
 	const char *p3[3] = {tid, id, roles};
 
+	versions_queue_bump_auth(db, tid);
 	db_queue(db, &st_roles_clear, p2);
 	return db_queue(db, &st_roles_set, p3);
 }
@@ -158,6 +202,7 @@ users_queue_update(struct db *db, const char *tid, const char *id,
 {
 	const char *p[5] = {tid, id, name, status, password_hash};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_update, p);
 }
 
@@ -166,6 +211,7 @@ users_queue_delete(struct db *db, const char *tid, const char *id)
 {
 	const char *p[2] = {tid, id};
 
+	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_delete, p);
 }
 

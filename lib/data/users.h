@@ -8,7 +8,26 @@
 #ifndef STRATA_USERS_H
 #define STRATA_USERS_H
 
+#include <stdbool.h>
+
 struct db;
+
+/* A user as a principal: what authorization needs, filled by db_sync. */
+struct user_principal_row {
+	bool found;
+	bool active;           /* status is active */
+	const char *email;
+	const char *name;
+	const char *roles;       /* JSON array of role names */
+	const char *permissions; /* text[] literal */
+	bool session_revoked;    /* the token's session has ended */
+	long long auth_epoch;    /* read in the same snapshot */
+};
+
+/* Queues the principal row of user uid (sid: the token's session, may be
+ * NULL) into out.  Returns the handle or -1 (a loud queue failure). */
+int users_queue_principal_row(struct db *db, const char *tid, const char *uid,
+                              const char *sid, struct user_principal_row *out);
 
 /* Columns: status, email, name, roles (json array), permissions (text[]),
  * tenant status, tenant config version, session revoked (bool). */

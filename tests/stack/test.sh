@@ -18,13 +18,6 @@ STACK=$ROOT/tests/stack/stack.sh
 
 passed=0 failed=0
 
-# 1. Unit tests.
-unit_out=$(tests/stack/unit.sh "$@" 2>&1)
-printf '%s\n' "$unit_out"
-line=$(tail -1 <<<"$unit_out")
-passed=$((passed + $(sed -nE 's/unit: ([0-9]+) passed.*/\1/p' <<<"$line")))
-failed=$((failed + $(sed -nE 's/.* ([0-9]+) failed/\1/p' <<<"$line")))
-
 # 2. A fresh stack of our own.
 "$STACK" down "$VAR" >/dev/null 2>&1
 rm -rf "$VAR"
@@ -40,7 +33,23 @@ export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
 export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
-if ! "$STACK" up "$VAR"; then
+stack_ok=1
+"$STACK" up "$VAR" || stack_ok=0
+
+# 1. Unit tests (those that need PostgreSQL use the stack's, as the app
+# role: STRATA_TEST_DATABASE_URL).
+if [ "$stack_ok" = 1 ]; then
+	STRATA_TEST_DATABASE_URL=$(sed -n 's/^database_url = //p' "$VAR/strata.conf")
+	export STRATA_TEST_DATABASE_URL
+fi
+unit_out=$(tests/stack/unit.sh "$@" 2>&1)
+printf '%s\n' "$unit_out"
+line=$(tail -1 <<<"$unit_out")
+passed=$((passed + $(sed -nE 's/unit: ([0-9]+) passed.*/\1/p' <<<"$line")))
+failed=$((failed + $(sed -nE 's/.* ([0-9]+) failed/\1/p' <<<"$line")))
+
+
+if [ "$stack_ok" = 0 ]; then
 	echo "stack: could not start; logs:"
 	tail -20 "$VAR"/log/*.log 2>/dev/null
 	echo "$passed passed, $((failed + 1)) failed"

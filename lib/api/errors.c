@@ -1,0 +1,70 @@
+/*
+ * errors.c - data failures to problems, in one table.
+ */
+#include "api/errors.h"
+
+#include <string.h>
+
+#include "api/api.h"
+#include "core/log.h"
+#include "core/request.h"
+#include "data/db.h"
+
+/* SQLSTATE (or its two-character class, written "XX...") to a problem.
+ * First match wins; anything else is a 500 logged with its state. */
+static const struct {
+	const char *state;
+	int status;
+	const char *code;
+	const char *detail;
+} sqlstates[] = {
+    {"57014", 503, "service_unavailable",
+     "the request took too long; retry shortly"},
+    {"55P03", 503, "service_unavailable",
+     "the request took too long; retry shortly"},
+    {"40001", 409, "conflict", "a concurrent change conflicted; retry"},
+    {"40P01", 409, "conflict", "a concurrent change conflicted; retry"},
+    {"23505", 409, "conflict", "this already exists"},
+    {"23503", 409, "conflict", "this is still referenced or refers to nothing"},
+    {"54000", 422, "validation_failed", "the value is too large to store"},
+    {"08...", 503, "service_unavailable", "the database is unavailable"},
+    {"53...", 503, "service_unavailable",
+     "the database is overloaded; retry shortly"},
+    {"57P..", 503, "service_unavailable", "the database is unavailable"},
+};
+
+static int
+state_matches(const char *pattern, const char *state)
+{
+	for (int i = 0; i < 5; i++)
+		if (pattern[i] != '.' && pattern[i] != state[i])
+			return 0;
+	return 1;
+}
+
+int
+errors_from_db(struct request *req, int rc)
+{
+	struct db *db = req->db;
+
+	switch (rc) {
+	case DB_UNAVAILABLE:
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	case DB_QUEUE_FAILED:
+		/* Already logged with the statement's name by db_queue. */
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	default:
+		break;
+	}
+	if (db->conn == NULL)
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	for (size_t i = 0; i < sizeof(sqlstates) / sizeof(sqlstates[0]); i++)
+		if (state_matches(sqlstates[i].state, db->sqlstate))
+			return api_fail(req, sqlstates[i].status,
+			                sqlstates[i].code, sqlstates[i].detail);
+	log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
+	return api_fail(req, 500, "internal_error", "an internal error occurred");
+}

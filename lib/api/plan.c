@@ -1,0 +1,219 @@
+/*
+ * plan.c - the request's plan: one round trip for a read, two for a write.
+ */
+#include "api/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/auth_stage.h"
+#include "api/errors.h"
+#include "api/principals.h"
+#include "core/arena.h"
+#include "core/metrics.h"
+#include "core/request.h"
+#include "core/router.h"
+#include "data/db.h"
+#include "data/keyring.h"
+#include "data/tenants.h"
+#include "sec/rbac.h"
+
+static void
+queue_principal(struct plan *p)
+{
+	struct request *req = p->req;
+	struct principal *pr = &req->principal;
+
+	if (pr->kind == PRINCIPAL_API_KEY)
+		api_keys_queue_principal_row(req->db, req->tenant->id_str,
+		                             pr->id_str, &p->key);
+	else
+		users_queue_principal_row(req->db, req->tenant->id_str,
+		                          pr->id_str, pr->sid, &p->user);
+	p->principal_queued = true;
+}
+
+/* An API key's last use, at most once a minute: a write before the
+ * authorization is known, so SQL guards it by the presented secret's hash
+ * (a caller without the secret touches nothing). */
+static void
+queue_touch(struct request *req)
+{
+	char hex[65];
+
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", req->principal.key_hash[i]);
+	api_keys_queue_touch(req->db, req->tenant->id_str,
+	                     req->principal.id_str,
+	                     arena_strdup(req->arena, hex));
+}
+
+int
+plan_open(struct plan *p, struct request *req)
+{
+	const struct route *r = req->route;
+	int st;
+
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	if (req->tenant == NULL)
+		return 0;
+	p->need_principal = (r->flags & (ROUTE_AUTH | ROUTE_OWNER)) != 0;
+	if (p->need_principal && (st = auth_credential(req)) != 0)
+		return st;
+	db_begin(req->db, &req->tenant->id);
+	req->tx_open = true;
+	p->tenant_tx = true;
+	versions_queue_get(req->db, req->tenant->id_str, &p->v);
+	if (!p->need_principal)
+		return 0;
+	p->cached = principals_find(req);
+	if (p->cached == NULL) {
+		metrics_add(M_PRINCIPAL_CACHE_MISSES, 1);
+		queue_principal(p);
+	}
+	if (req->principal.kind == PRINCIPAL_API_KEY &&
+	    (p->cached == NULL || principals_touch_due(p->cached, api_now())))
+		queue_touch(req);
+	return 0;
+}
+
+/* The tenant's state from the version row: its status, and the versions
+ * that this worker's caches of it are checked against. */
+static int
+check_tenant(struct plan *p)
+{
+	struct request *req = p->req;
+	struct tenant *t = req->tenant;
+
+	if (!p->v.found || strcmp(p->v.status, "deleted") == 0) {
+		tenants_cache_clear();
+		return api_fail(req, 404, "tenant_not_found", "no such tenant");
+	}
+	if (strcmp(p->v.status, "active") != 0) {
+		tenants_cache_clear();
+		return api_fail(req, 403, "tenant_suspended",
+		                "this tenant is suspended");
+	}
+	if (t->config_version != p->v.config_version) {
+		t->config_version = p->v.config_version;
+		tenants_cache_put(t);
+	}
+	keyring_check_version(&t->id, p->v.keyring_version);
+	return 0;
+}
+
+/* The principal of this trip: the row read in it, or the cached entry
+ * when its epoch is the one the version row shows.  Returns 1 when the
+ * entry was stale and the row must be read in one more trip. */
+static int
+resolve_principal(struct plan *p, int *st)
+{
+	struct request *req = p->req;
+	struct principal_entry *e = p->cached;
+
+	if (p->principal_queued) {
+		e = req->principal.kind == PRINCIPAL_API_KEY
+		        ? principals_store_key(req, &p->key)
+		        : principals_store_user(req, &p->user);
+		p->principal_queued = false;
+	} else if (principals_epoch(e) != p->v.auth_epoch) {
+		metrics_add(M_PRINCIPAL_CACHE_MISSES, 1);
+		return 1;
+	} else {
+		metrics_add(M_PRINCIPAL_CACHE_HITS, 1);
+	}
+	p->cached = e;
+	if (req->principal.kind == PRINCIPAL_API_KEY)
+		(void)principals_touch_due(e, api_now()); /* touched now */
+	*st = principals_apply(req, e);
+	return 0;
+}
+
+int
+plan_require(struct plan *p, unsigned perm)
+{
+	struct request *req = p->req;
+
+	if (!rbac_allows(req->principal.perms, perm))
+		return api_fail(req, 403, "forbidden",
+		                "you lack the permission this needs");
+	return 0;
+}
+
+static int
+authorize(struct plan *p)
+{
+	const struct route *r = p->req->route;
+	int st;
+
+	if (!p->need_principal) {
+		p->authorized = true;
+		return 0;
+	}
+	if ((st = plan_require(p, r->perm)) != 0)
+		return st;
+	if ((r->flags & ROUTE_OWNER) && !p->req->principal.owner)
+		return api_fail(p->req, 403, "forbidden",
+		                "you lack the permission this needs");
+	p->authorized = true;
+	return 0;
+}
+
+/* One round trip, then the tenant, the principal and the permission.
+ * commit: COMMIT rides along. */
+static int
+trip(struct plan *p, bool commit)
+{
+	struct request *req = p->req;
+	bool checked_before = p->authorized;
+	int rc, st = 0;
+
+	if (commit && req->tx_open) {
+		db_commit(req->db);
+		req->tx_open = false;
+	}
+	if ((rc = db_sync(req->db)) != DB_OK)
+		return errors_from_db(req, rc);
+	if (checked_before || !p->tenant_tx)
+		return authorize(p);
+	if ((st = check_tenant(p)) != 0)
+		return st;
+	if (p->need_principal && resolve_principal(p, &st) == 1) {
+		/* The epoch moved: this worker's copy is stale.  Read the
+		 * principal again (in a transaction of its own when the
+		 * first trip committed). */
+		bool reopen = !req->tx_open;
+
+		if (reopen)
+			db_begin(req->db, &req->tenant->id);
+		queue_principal(p);
+		if (reopen)
+			db_commit(req->db);
+		if ((rc = db_sync(req->db)) != DB_OK)
+			return errors_from_db(req, rc);
+		(void)resolve_principal(p, &st);
+	}
+	if (st != 0)
+		return st;
+	return authorize(p);
+}
+
+int
+plan_read(struct plan *p)
+{
+	return trip(p, true);
+}
+
+int
+plan_run(struct plan *p)
+{
+	return trip(p, false);
+}
+
+int
+plan_commit(struct plan *p)
+{
+	return trip(p, true);
+}

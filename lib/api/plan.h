@@ -1,0 +1,59 @@
+/*
+ * plan.h - one plan per request (DESIGN.md, "Request path").
+ *
+ * The pipeline opens the plan before the handler runs: on a tenant host
+ * it queues BEGIN, SET LOCAL strata.tenant_id, the tenant's version row
+ * and, unless this worker's cache holds it, the caller's principal.  The
+ * handler validates its input, queues its typed reads (lib/data) and then
+ * sends the whole plan in one round trip:
+ *
+ *   plan_read()    reads only: COMMIT rides the same trip
+ *   plan_run()     reads before writes: the transaction stays open
+ *   plan_commit()  the writes queued after plan_run(), then COMMIT
+ *
+ * plan_read() and plan_run() authorize the route from the principal read
+ * in that trip before they return, so a handler renders nothing, and
+ * queues no write, for a caller who lacks the permission: writes are only
+ * queued after plan_run() said yes (a second trip).  Every function
+ * returns 0 or the HTTP status of the failure, recorded with api_fail();
+ * the handler returns it and the pipeline writes the one error answer.
+ */
+#ifndef STRATA_API_PLAN_H
+#define STRATA_API_PLAN_H
+
+#include <stdbool.h>
+
+#include "data/api_keys.h"
+#include "data/users.h"
+#include "data/versions.h"
+
+struct request;
+struct principal_entry;
+
+struct plan {
+	struct request *req;
+	struct tenant_versions v; /* the version row, after the trip */
+	bool tenant_tx;           /* BEGIN + SET LOCAL queued or open */
+	bool authorized;          /* the route's permission was checked */
+	bool need_principal;      /* the route needs a tenant principal */
+	bool principal_queued;    /* the row below travels in the trip */
+	struct principal_entry *cached; /* an entry to check by epoch */
+	struct user_principal_row user;
+	struct api_key_principal_row key;
+};
+
+/* Opens req's plan: the tenant transaction, the version row and the
+ * credential (from the Authorization header: verified here, its principal
+ * queued or found in the cache).  Returns 0 or a status (401, 503). */
+int plan_open(struct plan *p, struct request *req);
+
+int plan_read(struct plan *p);
+int plan_run(struct plan *p);
+int plan_commit(struct plan *p);
+
+/* The route's permission, checked against the principal the trip read;
+ * used by plan_read/plan_run, and by handlers that need a further one
+ * (e.g. pii:read to reveal).  Returns 0 or 403. */
+int plan_require(struct plan *p, unsigned perm);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * principals.c - the per-worker principal cache.
+ */
+#include "api/principals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/arena.h"
+#include "core/metrics.h"
+#include "sec/crypto.h"
+#include "sec/rbac.h"
+
+#define PRINCIPALS_SIZE 2048 /* entries per worker, a power of two */
+#define ROLES_MAX 2048
+#define TOUCH_EVERY_S 60
+
+struct principal_entry {
+	bool used;
+	enum principal_kind kind;
+	struct uuid tenant;
+	struct uuid id;
+	char sid[UUID_STR_LEN + 1];
+	long long epoch;
+	bool found;
+	bool active; /* user active / key not revoked */
+	bool session_revoked;
+	uint32_t perms;
+	bool owner;
+	unsigned char key_hash[32];
+	bool key_hash_ok;
+	long long expires_at;
+	long touched_at;
+	char roles[ROLES_MAX];
+	char email[255];
+	char name[201];
+};
+
+static struct principal_entry *table;
+static struct principal_entry scratch; /* a row too large to keep */
+
+int
+principals_init(void)
+{
+	table = calloc(PRINCIPALS_SIZE, sizeof(*table));
+	return table != NULL ? 0 : -1;
+}
+
+static unsigned
+slot_of(const struct uuid *tenant, const struct uuid *id, const char *sid)
+{
+	unsigned h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ tenant->b[i]) * 16777619u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ id->b[i]) * 16777619u;
+	for (; sid != NULL && *sid; sid++)
+		h = (h ^ (unsigned char)*sid) * 16777619u;
+	return h & (PRINCIPALS_SIZE - 1);
+}
+
+static const char *
+sid_of(const struct request *req)
+{
+	return req->principal.sid != NULL ? req->principal.sid : "";
+}
+
+struct principal_entry *
+principals_find(const struct request *req)
+{
+	const struct principal *p = &req->principal;
+	struct principal_entry *e;
+
+	if (table == NULL || req->tenant == NULL)
+		return NULL;
+	e = &table[slot_of(&req->tenant->id, &p->id, sid_of(req))];
+	if (e->used && e->kind == p->kind &&
+	    uuid_equal(&e->tenant, &req->tenant->id) &&
+	    uuid_equal(&e->id, &p->id) && strcmp(e->sid, sid_of(req)) == 0)
+		return e;
+	return NULL;
+}
+
+long long
+principals_epoch(const struct principal_entry *e)
+{
+	return e->epoch;
+}
+
+static struct principal_entry *
+claim(const struct request *req, bool keep)
+{
+	const struct principal *p = &req->principal;
+	struct principal_entry *e = &scratch;
+
+	if (table != NULL && keep)
+		e = &table[slot_of(&req->tenant->id, &p->id, sid_of(req))];
+	memset(e, 0, sizeof(*e));
+	e->kind = p->kind;
+	e->tenant = req->tenant->id;
+	e->id = p->id;
+	snprintf(e->sid, sizeof(e->sid), "%s", sid_of(req));
+	return e;
+}
+
+struct principal_entry *
+principals_store_user(const struct request *req,
+                      const struct user_principal_row *row)
+{
+	const char *roles = row->roles ? row->roles : "[]";
+	/* Too long to keep: read afresh each time (rare). */
+	bool fits = strlen(roles) < ROLES_MAX;
+	struct principal_entry *e = claim(req, fits);
+
+	if (!fits)
+		roles = "[]";
+	e->epoch = row->auth_epoch;
+	e->found = row->found;
+	e->active = row->active;
+	e->session_revoked = row->session_revoked;
+	e->perms = rbac_parse_pg_array(row->permissions ? row->permissions
+	                                                : "{}");
+	snprintf(e->roles, sizeof(e->roles), "%s", roles);
+	e->owner = strstr(e->roles, "\"owner\"") != NULL;
+	snprintf(e->email, sizeof(e->email), "%s",
+	         row->email ? row->email : "");
+	snprintf(e->name, sizeof(e->name), "%s", row->name ? row->name : "");
+	e->used = e != &scratch;
+	if (!fits) /* the owner flag must still be right */
+		e->owner = row->roles && strstr(row->roles, "\"owner\"");
+	return e;
+}
+
+struct principal_entry *
+principals_store_key(const struct request *req,
+                     const struct api_key_principal_row *row)
+{
+	struct principal_entry *e = claim(req, true);
+
+	e->epoch = row->auth_epoch;
+	e->found = row->found;
+	e->active = row->not_revoked;
+	e->key_hash_ok = row->hash_ok;
+	memcpy(e->key_hash, row->secret_hash, sizeof(e->key_hash));
+	e->expires_at = row->expires_at;
+	e->perms = rbac_parse_pg_array(row->permissions ? row->permissions
+	                                                : "{}");
+	snprintf(e->name, sizeof(e->name), "%s", row->name ? row->name : "");
+	snprintf(e->roles, sizeof(e->roles), "[]");
+	e->used = e != &scratch;
+	return e;
+}
+
+static int
+refuse(struct request *req, const char *detail)
+{
+	return api_fail(req, 401, "invalid_token", detail);
+}
+
+int
+principals_apply(struct request *req, const struct principal_entry *e)
+{
+	struct principal *p = &req->principal;
+
+	if (p->kind == PRINCIPAL_API_KEY) {
+		bool match = e->found && e->key_hash_ok &&
+		             crypto_equal(e->key_hash, p->key_hash, 32);
+
+		if (!match)
+			return refuse(req, "the API key is not valid here");
+		if (!e->active ||
+		    (e->expires_at != 0 && e->expires_at <= api_now()))
+			return refuse(req, "the API key is revoked or expired");
+		p->perms = e->perms;
+		p->name = arena_strdup(req->arena, e->name);
+		p->roles = "[]";
+		return 0;
+	}
+	if (!e->found)
+		return refuse(req, "the user no longer exists");
+	if (!e->active)
+		return refuse(req, "the user is disabled");
+	if (e->session_revoked)
+		return refuse(req, "the session has ended");
+	p->perms = e->perms;
+	p->owner = e->owner;
+	p->roles = arena_strdup(req->arena, e->roles);
+	p->email = arena_strdup(req->arena, e->email);
+	p->name = arena_strdup(req->arena, e->name);
+	return 0;
+}
+
+bool
+principals_touch_due(struct principal_entry *e, long now)
+{
+	if (now - e->touched_at < TOUCH_EVERY_S)
+		return false;
+	e->touched_at = now;
+	return true;
+}

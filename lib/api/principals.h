@@ -1,0 +1,56 @@
+/*
+ * principals.h - each worker's cache of principals (DESIGN.md, caches).
+ *
+ * An entry holds what authorization needs of one user session or API
+ * key (status, roles, permissions, whether the session was revoked, the
+ * key's hash and expiry), filed under (tenant, kind, id, session) and the
+ * tenant's auth_epoch read in the same statement as the row.  A request
+ * uses an entry only while the epoch in its own round trip's version row
+ * still matches: every change to users, roles, sessions or API keys bumps
+ * the epoch in its transaction, so the next request on every worker reads
+ * the principal afresh.  Other tenants' entries are untouched.
+ *
+ * The table is allocated once per worker (principals_init); entries are
+ * fixed-size and overwritten on collision, never freed per request.
+ */
+#ifndef STRATA_API_PRINCIPALS_H
+#define STRATA_API_PRINCIPALS_H
+
+#include <stdbool.h>
+
+#include "core/request.h"
+#include "data/api_keys.h"
+#include "data/users.h"
+
+struct principal_entry;
+
+/* Allocates the table.  Returns 0 or -1. */
+int principals_init(void);
+
+/* The entry for the credential req->principal names (kind, id, sid) at
+ * req's tenant, or NULL. */
+struct principal_entry *principals_find(const struct request *req);
+
+/* The auth_epoch an entry was filed under. */
+long long principals_epoch(const struct principal_entry *e);
+
+/* Files a freshly read row under req's tenant and credential; returns the
+ * entry to apply (a scratch one, not findable, when the row is too large
+ * to cache). */
+struct principal_entry *
+principals_store_user(const struct request *req,
+                      const struct user_principal_row *row);
+struct principal_entry *
+principals_store_key(const struct request *req,
+                     const struct api_key_principal_row *row);
+
+/* Fills req->principal from an entry and checks it (user active and its
+ * session live; key hash equal, not revoked, not expired).  Returns 0 or
+ * the 401 status recorded with api_fail(). */
+int principals_apply(struct request *req, const struct principal_entry *e);
+
+/* Seconds since the epoch at which the key entry was last touched
+ * (last_used_at) by this worker, and marks it touched now. */
+bool principals_touch_due(struct principal_entry *e, long now);
+
+#endif
