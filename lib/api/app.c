@@ -102,7 +102,8 @@ access_log(struct request *req, double ms)
 	           ",\"status\":%d,\"duration_ms\":%.3f,\"db_ms\":%.3f,"
 	           "\"db_trips\":%d",
 	           req->res.status, ms, db.ms, db.trips);
-	log_fields(req->res.status >= 500 ? LOG_WARN : LOG_INFO, buf_cstr(&b));
+	log_fields_buffered(req->res.status >= 500 ? LOG_WARN : LOG_INFO,
+	                    buf_cstr(&b));
 }
 
 static void
