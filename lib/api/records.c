@@ -51,10 +51,12 @@ cursor_scope(struct request *req, const struct record_query *q)
 	                    q->desc ? 'd' : 'a');
 }
 
+/* Records the 400 and returns -1 (the query readers' convention). */
 static int
 bad_query(struct request *req, const char *why)
 {
-	return api_fail(req, 400, "bad_request", why);
+	(void)api_fail(req, 400, "bad_request", why);
+	return -1;
 }
 
 /* filter[f] or filter[f][op] = v into q. */
@@ -188,15 +190,13 @@ list_query(struct request *req, const struct collection *c,
            struct record_query *q, struct record_sql *sql)
 {
 	const char *why = NULL;
-	int st;
 
 	memset(sql, 0, sizeof(*sql));
 	if (records_read_query(req, c, q) < 0)
 		return req->err.status ? req->err.status : 400;
 	if (records_build_list(req->arena, q, sql, &why) < 0)
-		return bad_query(req, why);
-	st = 0;
-	return st;
+		return api_fail(req, 400, "bad_request", why);
+	return 0;
 }
 
 /* Forgets a refusal recorded while queueing ahead of authorization. */

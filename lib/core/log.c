@@ -1,17 +1,35 @@
 /*
- * log.c - JSON lines on stderr, written with one write(2) each so lines of
- * several workers sharing the descriptor never interleave.
+ * log.c - JSON lines on stderr.  Every write(2) holds whole lines only, and
+ * at most LOG_ATOMIC_MAX bytes unless one line alone is longer, so lines of
+ * several workers sharing the descriptor never interleave (a pipe writes up
+ * to PIPE_BUF atomically; a file opened O_APPEND any size).
  */
 #include "core/log.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+/* Writes up to PIPE_BUF bytes are atomic on a pipe (POSIX). */
+#define LOG_ATOMIC_MAX PIPE_BUF
+
 static enum log_level min_level = LOG_INFO;
 static const char *const names[] = {"debug", "info", "warn", "error"};
+static int out_fd = STDERR_FILENO;
+
+/* The buffered lines (access log).  len only ever covers complete lines,
+ * so a fatal-signal handler can write them out as they are. */
+static char pending[LOG_BUFFER_SIZE];
+static volatile size_t pending_len;
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+                                    SIGABRT};
+static struct sigaction fatal_saved[sizeof(fatal_signals) /
+                                    sizeof(fatal_signals[0])];
 
 void
 log_set_level(const char *name)
@@ -64,25 +82,156 @@ escape(char *out, size_t cap, const char *s)
 	return j;
 }
 
-static void
-emit(enum log_level level, const char *body)
+void
+log_set_fd(int fd)
 {
-	char line[8192], t[32];
+	out_fd = fd;
+}
+
+/* write(2) all of p, through EINTR and short writes.  Async-signal-safe.
+ * A descriptor that refuses (closed, EPIPE) drops the bytes: logging never
+ * stops the program. */
+static void
+write_all(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(out_fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Writes p[0..n) (whole lines) in writes of whole lines of at most
+ * LOG_ATOMIC_MAX bytes each; a longer line goes alone.  Async-signal-safe. */
+static void
+write_lines(const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t take = 0;
+
+		while (take < n) {
+			const char *nl = memchr(p + take, '\n', n - take);
+			size_t end = nl ? (size_t)(nl - p) + 1 : n;
+
+			if (take > 0 && end > LOG_ATOMIC_MAX)
+				break;
+			take = end;
+			if (take >= LOG_ATOMIC_MAX)
+				break;
+		}
+		write_all(p, take);
+		p += take;
+		n -= take;
+	}
+}
+
+void
+log_flush(void)
+{
+	size_t n = pending_len;
+
+	if (n == 0)
+		return;
+	write_lines(pending, n);
+	pending_len = 0;
+}
+
+size_t
+log_pending(void)
+{
+	return pending_len;
+}
+
+/* Formats {"time","level","pid"<body>}\n into line[cap]; returns its
+ * length (a body too long is cut and the object closed). */
+static size_t
+format_line(char *line, size_t cap, enum log_level level, const char *body)
+{
+	char t[32];
 	int n;
 
 	log_time(t);
-	n = snprintf(line, sizeof(line),
+	n = snprintf(line, cap,
 	             "{\"time\":\"%s\",\"level\":\"%s\",\"pid\":%ld%s}\n", t,
 	             names[level], (long)getpid(), body);
 	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = (int)sizeof(line) - 1;
+		return 0;
+	if ((size_t)n >= cap) {
+		n = (int)cap - 1;
 		line[n - 2] = '}';
 		line[n - 1] = '\n';
 	}
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+	return (size_t)n;
+}
+
+/* An unbuffered line: what was buffered before it goes first, so the
+ * process's lines stay in the order they were logged. */
+static void
+emit(enum log_level level, const char *body)
+{
+	char line[8192];
+	size_t n = format_line(line, sizeof(line), level, body);
+
+	log_flush();
+	if (n > 0)
+		write_all(line, n);
+}
+
+void
+log_fields_buffered(enum log_level level, const char *fields)
+{
+	char line[8192];
+	size_t n;
+
+	if (level < min_level)
 		return;
+	n = format_line(line, sizeof(line), level, fields);
+	if (n == 0)
+		return;
+	if (pending_len + n > sizeof(pending))
+		log_flush();
+	if (n > sizeof(pending)) {
+		write_all(line, n);
+		return;
+	}
+	memcpy(pending + pending_len, line, n);
+	pending_len += n; /* after the copy: the handler sees whole lines */
+}
+
+/* A fatal signal: write the buffered lines, put back the disposition that
+ * was there before (the default, or the sanitizer's) and return, so the
+ * faulting instruction faults again, or abort() goes on, into it. */
+static void
+on_fatal(int sig)
+{
+	size_t n = pending_len;
+
+	if (n > 0) {
+		pending_len = 0;
+		write_lines(pending, n);
+	}
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
+	     i++)
+		if (fatal_signals[i] == sig)
+			sigaction(sig, &fatal_saved[i], NULL);
+}
+
+void
+log_flush_on_crash(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
+	     i++)
+		sigaction(fatal_signals[i], &sa, &fatal_saved[i]);
 }
 
 void

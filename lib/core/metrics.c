@@ -38,6 +38,12 @@ static const char *const counter_names[M_COUNTERS][2] = {
      "Requests whose principal came from the worker's cache."},
     {"strata_principal_cache_misses_total",
      "Requests whose principal was read from the database."},
+    {"strata_background_starts_total",
+     "Background processes (audit sealer, ...) started."},
+    {"strata_audit_seal_passes_total",
+     "Passes of the audit sealer over the tenants with due events."},
+    {"strata_audit_seal_failures_total",
+     "Tenant seals that failed (retried on a later pass)."},
 };
 
 struct tenant_slot {

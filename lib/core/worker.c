@@ -142,6 +142,19 @@ serve_one(FCGX_Request *fr, struct arena *a, const struct worker_app *app)
 		app->finish(&req);
 }
 
+/* Between requests: the buffered access log goes out, and the application
+ * does its own upkeep. */
+static void
+housekeeping(const struct worker_app *app, struct arena *a, time_t *last)
+{
+	*last = now_s();
+	log_flush();
+	if (app->idle != NULL) {
+		app->idle(a);
+		arena_reset(a);
+	}
+}
+
 int
 worker_run(int fd, long max_requests, const struct worker_app *app)
 {
@@ -153,6 +166,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 	int ep;
 
 	install_signals();
+	log_flush_on_crash();
 	json_use_arena(a);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd, 0) != 0)
 		return 1;
@@ -166,11 +180,8 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		int r = epoll_wait(ep, &got, 1, 1000);
 
 		if (r <= 0) {
-			if (r == 0 && app->idle != NULL) {
-				last_idle = now_s();
-				app->idle(a);
-				arena_reset(a);
-			}
+			if (r == 0)
+				housekeeping(app, a, &last_idle);
 			continue;
 		}
 		r = FCGX_Accept_r(&fr);
@@ -182,15 +193,14 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		serve_one(&fr, a, app);
 		arena_reset(a);
 		served++;
-		/* Housekeeping at least once a second, busy or not. */
-		if (app->idle != NULL && now_s() != last_idle) {
-			last_idle = now_s();
-			app->idle(a);
-			arena_reset(a);
-		}
+		/* At least once a second, busy or not. */
+		if (now_s() != last_idle)
+			housekeeping(app, a, &last_idle);
 		if (max_requests > 0 && served >= max_requests)
 			break;
 	}
+	/* SIGTERM, or recycling after max_requests: no access line is lost. */
+	log_flush();
 	if (app->fini != NULL)
 		app->fini();
 	close(ep);

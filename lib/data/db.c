@@ -469,6 +469,20 @@ db_in_transaction(const struct db *db)
 	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
 }
 
+int
+db_rebind(struct db *db, struct arena *a)
+{
+	if (db->done != db->nq)
+		return -1;
+	/* The queue lives in the arena too: it starts afresh in a. */
+	db->arena = a;
+	db->q = NULL;
+	db->cap = 0;
+	db->nq = db->done = 0;
+	db->queue_failed = NULL;
+	return 0;
+}
+
 void
 db_finish(struct db *db)
 {
