@@ -1,5 +1,5 @@
 /*
- * versions.h - the per-tenant version vector (sql/008_versions.sql).
+ * versions.h - the per-tenant version vector (sql/009_versions.sql).
  *
  * One row per tenant, read in every tenant request's round trip together
  * with the tenant's current status.  A worker's cached principal,

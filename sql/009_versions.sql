@@ -1,4 +1,4 @@
--- 008_versions: the per-tenant version vector (DESIGN.md, caches).
+-- 009_versions: the per-tenant version vector (DESIGN.md, caches).
 --
 -- One small row per tenant.  Every request reads it in its one round
 -- trip; the workers' caches of principals, settings, collection
