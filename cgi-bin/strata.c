@@ -165,6 +165,7 @@ cmd_serve(int argc, char **argv)
 	o.worker_main = app_worker_main;
 	o.setup = app_setup;
 	o.reaped = app_reaped;
+	o.procs = app_background;
 	return server_run(&o);
 }
 

@@ -14,12 +14,13 @@
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
-#include "data/audit.h"
+#include "core/server.h"
 #include "data/collections.h"
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/operators.h"
 #include "data/tenants.h"
+#include "ops/sealer.h"
 #include "sec/ratelimit.h"
 
 static struct db db;
@@ -123,16 +124,6 @@ app_finish(struct request *req)
 	db_finish(&db);
 }
 
-/* About once a second: chain the audit events this worker wrote. */
-static void
-app_idle(struct arena *a)
-{
-	if (db_ready(&db, a) < 0)
-		return;
-	audit_seal_dirty(&db, a, cfg.audit_seal_horizon_s, 16);
-	db_finish(&db);
-}
-
 static void
 app_fini(void)
 {
@@ -145,8 +136,12 @@ const struct worker_app strata_app = {
     .init = app_init,
     .handle = app_handle,
     .finish = app_finish,
-    .idle = app_idle,
     .fini = app_fini,
+};
+
+const struct server_proc app_background[] = {
+    {"sealer", sealer_main},
+    {NULL, NULL},
 };
 
 int

@@ -30,6 +30,12 @@ static const char *const counter_names[M_COUNTERS][2] = {
     {"strata_rate_limited_total", "Requests refused with 429."},
     {"strata_audit_events_total", "Audit events written."},
     {"strata_audit_sealed_total", "Audit events chained by the sealer."},
+    {"strata_background_starts_total",
+     "Background processes (audit sealer, ...) started."},
+    {"strata_audit_seal_passes_total",
+     "Passes of the audit sealer over the tenants with due events."},
+    {"strata_audit_seal_failures_total",
+     "Tenant seals that failed (retried on a later pass)."},
 };
 
 struct tenant_slot {

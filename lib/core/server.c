@@ -1,5 +1,11 @@
 /*
  * server.c - master process: bind, fork, supervise.
+ *
+ * The master keeps one table of slots: the request workers first, then one
+ * slot per background process of opts->procs.  Every slot is forked,
+ * reaped, restarted, drained and rolled the same way; only what runs in
+ * the child (worker_main on the socket, or the process's own main without
+ * it) differs.
  */
 #include "core/server.h"
 
@@ -24,16 +30,24 @@
 #include "core/metrics.h"
 
 #define MAX_WORKERS 256
+#define MAX_PROCS 16
+#define MAX_SLOTS (MAX_WORKERS + MAX_PROCS)
+/* A background process that exits sooner than this is restarted with
+ * backoff even when it exits cleanly, so one that cannot start cannot
+ * spin the machine. */
+#define PROC_MIN_LIFE_MS 1000
 #define DRAIN_SECONDS 10
 #define BACKOFF_MAX_MS 5000
 
 volatile int server_stopping;
 
 struct slot {
+	const struct server_proc *proc; /* NULL: a request worker */
 	pid_t pid;
 	long long started_ms;
 	long long respawn_at_ms; /* 0 = not waiting */
 	int backoff_ms;
+	int retiring; /* told to stop by a rolling restart */
 };
 
 static long long
@@ -141,8 +155,9 @@ drop_privileges(const char *user, const char *socket_path)
 	return 0;
 }
 
-/* The master's table of workers (static: handlers and spawn index it). */
-static struct slot slots_base[MAX_WORKERS];
+/* The master's table (static: handlers and spawn index it). */
+static struct slot slots_base[MAX_SLOTS];
+static int effective_workers;
 static const struct server_opts *opts;
 
 static pid_t
@@ -162,13 +177,26 @@ spawn(struct slot *s, int fd, const struct server_opts *o,
 		if (getppid() == 1)
 			_exit(0);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		rc = o->worker_main(fd, o->max_requests, (int)(s - slots_base));
+		if (s->proc != NULL) {
+			char title[16];
+
+			/* ps and pgrep tell it from the workers. */
+			snprintf(title, sizeof(title), "strata-%s",
+			         s->proc->name);
+			prctl(PR_SET_NAME, title);
+			close(fd);
+			rc = s->proc->main();
+		} else {
+			rc = o->worker_main(fd, o->max_requests,
+			                    (int)(s - slots_base));
+		}
 		exit(rc);
 	}
 	s->pid = pid;
 	s->started_ms = now_ms();
 	s->respawn_at_ms = 0;
-	metrics_add(M_WORKER_STARTS, 1);
+	s->retiring = 0;
+	metrics_add(s->proc != NULL ? M_BACKGROUND_STARTS : M_WORKER_STARTS, 1);
 	return pid;
 }
 
@@ -181,9 +209,28 @@ find(struct slot *slots, int n, pid_t pid)
 	return NULL;
 }
 
-/* Reaps exited workers and schedules their replacement: at once after a
+static const char *
+slot_name(const struct slot *s)
+{
+	return s->proc != NULL ? s->proc->name : "worker";
+}
+
+static void
+backoff(struct slot *s)
+{
+	if (now_ms() - s->started_ms > 10000)
+		s->backoff_ms = 0;
+	s->respawn_at_ms = now_ms() + s->backoff_ms;
+	s->backoff_ms = s->backoff_ms == 0 ? 100 : s->backoff_ms * 2;
+	if (s->backoff_ms > BACKOFF_MAX_MS)
+		s->backoff_ms = BACKOFF_MAX_MS;
+}
+
+/* Reaps exited children and schedules their replacement: at once after a
  * clean exit (max_requests, rolling restart), with doubling backoff after
- * a crash so a worker that dies at start cannot spin the machine. */
+ * a crash so a process that dies at start cannot spin the machine.  A
+ * crash of a worker or of a background process counts in
+ * strata_worker_crashes_total. */
 static void
 reap(struct slot *slots, int n, int stopping)
 {
@@ -197,30 +244,33 @@ reap(struct slot *slots, int n, int stopping)
 		metrics_worker_died(pid);
 		if (s == NULL)
 			continue;
-		if (opts != NULL && opts->reaped != NULL)
+		if (s->proc == NULL && opts != NULL && opts->reaped != NULL)
 			opts->reaped((int)(s - slots_base), (int)pid);
 		s->pid = 0;
 		if (stopping)
 			continue;
-		if (clean) {
-			metrics_add(M_WORKER_RECYCLES, 1);
+		if (clean && (s->proc == NULL || s->retiring ||
+		              now_ms() - s->started_ms >= PROC_MIN_LIFE_MS)) {
+			if (s->proc == NULL)
+				metrics_add(M_WORKER_RECYCLES, 1);
 			s->respawn_at_ms = now_ms();
 			s->backoff_ms = 0;
 			continue;
 		}
-		metrics_add(M_WORKER_CRASHES, 1);
-		if (WIFSIGNALED(st))
-			log_warn("worker %d killed by signal %d; restarting",
-			         (int)pid, WTERMSIG(st));
-		else
-			log_warn("worker %d exited with %d; restarting",
-			         (int)pid, WEXITSTATUS(st));
-		if (now_ms() - s->started_ms > 10000)
-			s->backoff_ms = 0;
-		s->respawn_at_ms = now_ms() + s->backoff_ms;
-		s->backoff_ms = s->backoff_ms == 0 ? 100 : s->backoff_ms * 2;
-		if (s->backoff_ms > BACKOFF_MAX_MS)
-			s->backoff_ms = BACKOFF_MAX_MS;
+		if (clean) {
+			log_warn("%s %d exited at once; restarting",
+			         slot_name(s), (int)pid);
+		} else {
+			metrics_add(M_WORKER_CRASHES, 1);
+			if (WIFSIGNALED(st))
+				log_warn("%s %d killed by signal %d; restarting",
+				         slot_name(s), (int)pid, WTERMSIG(st));
+			else
+				log_warn("%s %d exited with %d; restarting",
+				         slot_name(s), (int)pid,
+				         WEXITSTATUS(st));
+		}
+		backoff(s);
 	}
 }
 
@@ -254,14 +304,20 @@ drain(struct slot *slots, int n)
 	reap(slots, n, 1);
 }
 
-static int
-worker_count(int want)
+int
+server_worker_count(int want)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long n;
 
+	if (effective_workers > 0)
+		return effective_workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (want > 0)
-		return want > MAX_WORKERS ? MAX_WORKERS : want;
-	return n < 1 ? 1 : (n > MAX_WORKERS ? MAX_WORKERS : (int)n);
+		effective_workers = want > MAX_WORKERS ? MAX_WORKERS : want;
+	else
+		effective_workers =
+		    n < 1 ? 1 : (n > MAX_WORKERS ? MAX_WORKERS : (int)n);
+	return effective_workers;
 }
 
 static void
@@ -276,7 +332,7 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 		int sig = sigtimedwait(mask, NULL, &ts);
 
 		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("draining workers");
+			log_info("draining workers and background processes");
 			drain(slots, n);
 			return;
 		}
@@ -284,8 +340,10 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 			log_info("rolling restart");
 			rolling = 0;
 			retiring = slots[0].pid;
-			if (retiring > 0)
+			if (retiring > 0) {
+				slots[0].retiring = 1;
 				kill(retiring, SIGTERM);
+			}
 		}
 		reap(slots, n, 0);
 		for (int i = 0; i < n; i++)
@@ -300,8 +358,10 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 				log_info("rolling restart done");
 			} else {
 				retiring = slots[rolling].pid;
-				if (retiring > 0)
+				if (retiring > 0) {
+					slots[rolling].retiring = 1;
 					kill(retiring, SIGTERM);
+				}
 			}
 		}
 	}
@@ -312,7 +372,7 @@ server_run(const struct server_opts *o)
 {
 	struct slot *slots = slots_base;
 	sigset_t mask, oldmask;
-	int fd, n = worker_count(o->workers);
+	int fd, n = server_worker_count(o->workers), total = n;
 	const char *bound = NULL;
 
 	fd = inherited_socket();
@@ -339,10 +399,16 @@ server_run(const struct server_opts *o)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	memset(slots_base, 0, sizeof(slots_base));
-	log_info("serving with %d workers", n);
-	for (int i = 0; i < n; i++)
+	for (const struct server_proc *p = o->procs; p != NULL &&
+	                                             p->name != NULL &&
+	                                             total < MAX_SLOTS;
+	     p++)
+		slots[total++].proc = p;
+	log_info("serving with %d workers and %d background processes", n,
+	         total - n);
+	for (int i = 0; i < total; i++)
 		spawn(&slots[i], fd, o, &oldmask);
-	supervise(slots, n, fd, o, &mask, &oldmask);
+	supervise(slots, total, fd, o, &mask, &oldmask);
 	if (bound != NULL)
 		unlink(bound);
 	log_info("stopped");

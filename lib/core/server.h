@@ -7,9 +7,26 @@
  * worker that dies (with backoff, counted in metrics), replaces one that
  * exits after max_requests, drains on SIGTERM/SIGINT (workers finish the
  * request in flight, then exit) and restarts workers one by one on SIGHUP.
+ *
+ * Beside the workers it runs the background processes of opts->procs (the
+ * audit sealer; later the mail sender, the webhook deliverer), one process
+ * each, supervised the same way: restarted when it dies (crashes counted
+ * with the workers'), stopped on SIGTERM, replaced in turn on SIGHUP.  They
+ * do not hold the listening socket; each opens its own database
+ * connection.
  */
 #ifndef STRATA_SERVER_H
 #define STRATA_SERVER_H
+
+/* One background process.  A table of them ends with {NULL, NULL}; adding
+ * a process is one line in that table. */
+struct server_proc {
+	const char *name; /* "sealer": logs, and the process title
+	                     "strata-sealer" (at most 8 characters) */
+	/* Runs in the child until server_stopping is set (its own SIGTERM
+	 * handler sets it); returns the exit status. */
+	int (*main)(void);
+};
 
 struct server_opts {
 	const char *socket_path; /* ignored when a socket is inherited */
@@ -24,10 +41,17 @@ struct server_opts {
 	int (*setup)(void);
 	/* Optional, in the master: the worker of slot index (pid) is gone. */
 	void (*reaped)(int index, int pid);
+	/* Optional: background processes, ended by a {NULL, NULL} entry. */
+	const struct server_proc *procs;
 };
 
 /* Returns the process exit status. */
 int server_run(const struct server_opts *o);
+
+/* The number of request workers: want when positive (capped), else one
+ * per online CPU.  Computed once (in the master, before forking) and
+ * remembered; later calls return that number whatever want says. */
+int server_worker_count(int want);
 
 /* Set by SIGTERM/SIGINT in a worker: finish the current request, exit. */
 extern volatile int server_stopping;

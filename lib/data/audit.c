@@ -16,10 +16,10 @@
 #include "data/db.h"
 #include "sec/crypto.h"
 
-#define SEAL_BATCH 1000
 #define VERIFY_BATCH 2000
-#define DIRTY_MAX 256
-#define SEAL_BUDGET_MS 10.0
+/* One verification batch's results and canonical forms (2000 links). */
+#define WALK_ARENA_CHUNK (256 * 1024)
+#define WALK_ARENA_CAP (64UL * 1024 * 1024)
 
 static struct db_stmt st_insert = DB_STMT(
     "audit_insert",
@@ -49,7 +49,7 @@ static struct db_stmt st_unsealed = DB_STMT(
     "audit_unsealed",
     "SELECT " EVENT_FIELDS " FROM audit_events e WHERE e.tenant_id = $1 "
     "AND e.seq > $2::bigint AND e.at < now() - $3 * interval '1 second' "
-    "ORDER BY e.seq LIMIT 1000",
+    "ORDER BY e.seq LIMIT 1000", /* AUDIT_SEAL_BATCH */
     3);
 static struct db_stmt st_links = DB_STMT(
     "audit_links_insert",
@@ -78,6 +78,13 @@ static struct db_stmt st_inserted = DB_STMT(
     "e.seq <= $2::bigint AND e.seq > $3::bigint AND NOT EXISTS (SELECT 1 "
     "FROM audit_links l WHERE l.tenant_id = $1 AND l.seq = e.seq)",
     3);
+/* Tenants with events due for sealing, from after on (audit_due_tenants,
+ * sql/008_audit_sealer.sql). */
+static struct db_stmt st_due = DB_STMT(
+    "audit_due_tenants",
+    "SELECT tenant_id, due FROM audit_due_tenants($1::uuid, $2::int, "
+    "$3::int, $4::int)",
+    4);
 static struct db_stmt st_pending =
     DB_STMT("audit_pending",
             "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND seq > "
@@ -85,20 +92,6 @@ static struct db_stmt st_pending =
             2);
 
 static const char *const outcomes[] = {"success", "failure", "denied"};
-
-/* Tenants this worker wrote events for since it last sealed them. */
-static struct uuid dirty[DIRTY_MAX];
-static int ndirty;
-
-static void
-mark_dirty(const struct uuid *t)
-{
-	for (int i = 0; i < ndirty; i++)
-		if (uuid_equal(&dirty[i], t))
-			return;
-	if (ndirty < DIRTY_MAX)
-		dirty[ndirty++] = *t;
-}
 
 static const char *
 actor_type(const struct principal *p)
@@ -134,7 +127,6 @@ audit_queue(struct request *req, const char *action, const char *target_type,
 	};
 
 	metrics_add(M_AUDIT_EVENTS, 1);
-	mark_dirty(&req->tenant->id);
 	return db_queue(req->db, &st_insert, params);
 }
 
@@ -227,50 +219,40 @@ array_add(struct buf *b, const char *v, bool first)
 	buf_puts(b, v);
 }
 
-int
-audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
-           int horizon_s)
+/* A statement that could not be queued (the queue is full): logged and
+ * counted, never read.  Returns -1. */
+static int
+not_queued(const char *what)
 {
-	char tid[UUID_STR_LEN + 1], horizon[16], last[24];
-	const char *p1[1] = {tid};
-	unsigned char prev[32] = {0};
-	long long link_no = 0;
+	log_error("audit: cannot queue %s", what);
+	metrics_add(M_DB_ERRORS, 1);
+	return -1;
+}
+
+/* The tenant's last link: its number, hash and the highest seq sealed or
+ * purged (last, "0" when none).  r is the audit_head result. */
+static void
+seal_head(const PGresult *r, long long *link_no, unsigned char prev[32],
+          char last[24])
+{
+	snprintf(last, 24, "0");
+	if (PQntuples(r) != 1)
+		return;
+	*link_no = strtoll(db_value(r, 0, 0), NULL, 10);
+	unhex(db_value(r, 0, 1), prev);
+	if (!db_is_null(r, 0, 2))
+		snprintf(last, 24, "%s", db_value(r, 0, 2));
+}
+
+/* Chains the rows of r (audit_unsealed) after link_no / prev and queues
+ * their links.  Returns the handle of the insert, or -1. */
+static int
+seal_rows(struct db *db, struct arena *a, const char *tid, const PGresult *r,
+          long long link_no, unsigned char prev[32])
+{
+	int rows = PQntuples(r);
 	struct buf n, s, pv, h;
-	int hl, hh, hu, rows;
-	PGresult *r;
 
-	uuid_format(tenant, tid);
-	snprintf(horizon, sizeof(horizon), "%d", horizon_s);
-	db_begin(db, tenant);
-	hl = db_queue(db, &st_seal_lock, p1);
-	hh = db_queue(db, &st_head, p1);
-	if (db_sync(db) != 0)
-		return -1;
-	if (db_value(db_result(db, hl), 0, 0)[0] != 't') {
-		db_commit(db);
-		return db_sync(db) == 0 ? 0 : -1;
-	}
-	r = db_result(db, hh);
-	snprintf(last, sizeof(last), "0");
-	if (PQntuples(r) == 1) {
-		link_no = strtoll(db_value(r, 0, 0), NULL, 10);
-		unhex(db_value(r, 0, 1), prev);
-		if (!db_is_null(r, 0, 2))
-			snprintf(last, sizeof(last), "%s", db_value(r, 0, 2));
-	}
-	{
-		const char *p3[3] = {tid, last, horizon};
-
-		hu = db_queue(db, &st_unsealed, p3);
-	}
-	if (db_sync(db) != 0)
-		return -1;
-	r = db_result(db, hu);
-	rows = PQntuples(r);
-	if (rows == 0) {
-		db_commit(db);
-		return db_sync(db) == 0 ? 0 : -1;
-	}
 	buf_init(&n, a, 1024, 64 * 1024);
 	buf_init(&s, a, 1024, 64 * 1024);
 	buf_init(&pv, a, 1024, 256 * 1024);
@@ -299,46 +281,98 @@ audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
 		const char *p5[5] = {tid, buf_cstr(&n), buf_cstr(&s),
 		                     buf_cstr(&pv), buf_cstr(&h)};
 
-		db_queue(db, &st_links, p5);
+		return db_queue(db, &st_links, p5);
 	}
-	db_commit(db);
+}
+
+/* Ends the transaction; returns rc, or -1 when the COMMIT fails. */
+static int
+seal_commit(struct db *db, int rc)
+{
+	if (db_commit(db) < 0)
+		return not_queued("commit");
+	return db_sync(db) == 0 ? rc : -1;
+}
+
+int
+audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
+           int horizon_s)
+{
+	char tid[UUID_STR_LEN + 1], horizon[16], last[24];
+	const char *p1[1] = {tid};
+	unsigned char prev[32] = {0};
+	long long link_no = 0;
+	int hl, hh, hu, rows;
+	PGresult *r;
+
+	/* Every handle is checked before its result is read: a statement
+	 * that was never queued (a full queue) has no result, and db_sync
+	 * does not fail for it (it was never sent). */
+	uuid_format(tenant, tid);
+	snprintf(horizon, sizeof(horizon), "%d", horizon_s);
+	db_begin(db, tenant);
+	hl = db_queue(db, &st_seal_lock, p1);
+	hh = db_queue(db, &st_head, p1);
+	if (hl < 0 || hh < 0)
+		return not_queued("the seal lock");
 	if (db_sync(db) != 0)
+		return -1;
+	r = db_result(db, hl);
+	if (r == NULL || PQntuples(r) != 1 || db_value(r, 0, 0)[0] != 't')
+		return seal_commit(db, 0); /* another sealer has the tenant */
+	seal_head(db_result(db, hh), &link_no, prev, last);
+	{
+		const char *p3[3] = {tid, last, horizon};
+
+		hu = db_queue(db, &st_unsealed, p3);
+	}
+	if (hu < 0)
+		return not_queued("the unsealed events");
+	if (db_sync(db) != 0 || (r = db_result(db, hu)) == NULL)
+		return -1;
+	rows = PQntuples(r);
+	if (rows == 0)
+		return seal_commit(db, 0);
+	if (seal_rows(db, a, tid, r, link_no, prev) < 0)
+		return not_queued("the links");
+	if (seal_commit(db, rows) < 0)
 		return -1;
 	metrics_add(M_AUDIT_SEALED, (uint64_t)rows);
 	return rows;
 }
 
-static double
-mono_ms(void)
+int
+audit_due_tenants(struct db *db, const struct uuid *after, int horizon_s,
+                  int want, int scan, struct uuid *out, int *nout,
+                  struct uuid *cursor)
 {
-	struct timespec ts;
+	char a[UUID_STR_LEN + 1], hz[16], w[16], sc[16];
+	const char *p[4] = {a, hz, w, sc};
+	PGresult *r;
+	int h, rows;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
+	uuid_format(after, a);
+	snprintf(hz, sizeof(hz), "%d", horizon_s);
+	snprintf(w, sizeof(w), "%d", want);
+	snprintf(sc, sizeof(sc), "%d", scan);
+	*nout = 0;
+	memset(cursor, 0, sizeof(*cursor));
+	h = db_queue(db, &st_due, p);
+	if (h < 0)
+		return not_queued("the due tenants");
+	if (db_sync(db) != 0 || (r = db_result(db, h)) == NULL)
+		return -1;
+	rows = PQntuples(r);
+	for (int i = 0; i < rows; i++) {
+		struct uuid t;
 
-void
-audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max)
-{
-	/* The worker runs this between requests, loaded or not: a budget in
-	 * time as well as in tenants, so requests never queue behind it for
-	 * long (the rest waits for the next second). */
-	double until = mono_ms() + SEAL_BUDGET_MS;
-	int kept = 0;
-
-	for (int i = 0; i < ndirty; i++) {
-		int rc = i < max && mono_ms() < until
-		             ? audit_seal(db, a, &dirty[i], horizon_s)
-		             : -1;
-
-		db_finish(db);
-		/* Kept while events may remain: too recent, or a full batch,
-		 * or a failure to retry. */
-		if (rc != 0)
-			dirty[kept++] = dirty[i];
+		if (uuid_parse(db_value(r, i, 0), &t) < 0)
+			continue;
+		*cursor = t; /* rows come in tenant id order */
+		if (db_value(r, i, 1)[0] == 't' && *nout < want)
+			out[(*nout)++] = t;
 	}
-	ndirty = kept;
-	metrics_set_seal_lag((uint64_t)ndirty);
+	return rows;
 }
 
 /* Checks one link; returns 0, or -1 with out's broken fields set. */
@@ -407,74 +441,112 @@ chain_start(struct db *db, const char *tid, unsigned char start[32],
 	return 0;
 }
 
+/* The arena one verification batch lives in: allocated once per process,
+ * reset after every batch, so a chain of any length is walked in bounded
+ * memory. */
+static struct arena *
+walk_arena(void)
+{
+	static struct arena *w;
+
+	if (w == NULL)
+		w = arena_new(WALK_ARENA_CHUNK, WALK_ARENA_CAP);
+	return w;
+}
+
+/* Checks one batch of up to VERIFY_BATCH links after link number after
+ * (updated), in the open transaction.  Returns the number of links read,
+ * or -1.  Its results and canonical forms live in the walk arena w. */
+static int
+verify_batch(struct db *db, struct arena *w, const char *tid, char after[24],
+             unsigned char prev[32], char maxseq[24], struct audit_report *out)
+{
+	const char *p[2] = {tid, after};
+	PGresult *r;
+	int h, rows;
+
+	db_rebind(db, w);
+	h = db_queue(db, &st_walk, p);
+	if (h < 0)
+		return not_queued("the chain walk");
+	if (db_sync(db) != 0 || (r = db_result(db, h)) == NULL)
+		return -1;
+	rows = PQntuples(r);
+	for (int i = 0; i < rows && out->valid; i++) {
+		if (check_link(w, r, i, prev, out) < 0)
+			out->valid = false;
+		else if (strcmp(db_value(r, i, 1), "event") == 0)
+			snprintf(maxseq, 24, "%s", db_value(r, i, 2));
+		out->events++;
+	}
+	if (rows > 0)
+		snprintf(after, 24, "%s", db_value(r, rows - 1, 0));
+	return rows;
+}
+
+/* After the walk: no unlinked event inside the sealed range, and how many
+ * wait for the sealer.  Returns 0 or -1; ends the transaction. */
+static int
+verify_tail(struct db *db, const char *tid, const char *maxseq,
+            struct audit_report *out)
+{
+	char floor_[24];
+	const char *p3[3] = {tid, maxseq, floor_};
+	const char *p2[2] = {tid, maxseq};
+	PGresult *r;
+	int hi = -1, hp;
+
+	snprintf(floor_, sizeof(floor_), "%lld", out->purged_through);
+	if (out->valid && (hi = db_queue(db, &st_inserted, p3)) < 0)
+		return not_queued("the inserted-event check");
+	hp = db_queue(db, &st_pending, p2);
+	if (hp < 0 || db_commit(db) < 0)
+		return not_queued("the pending count");
+	if (db_sync(db) != 0)
+		return -1;
+	if (hi >= 0 && (r = db_result(db, hi)) != NULL && !db_is_null(r, 0, 0)) {
+		/* An event slipped into the sealed range afterwards. */
+		out->valid = false;
+		out->broken_at = strtoll(db_value(r, 0, 0), NULL, 10);
+		out->reason = "an event was inserted into the sealed chain";
+	}
+	if ((r = db_result(db, hp)) == NULL)
+		return -1;
+	out->unsealed = strtoll(db_value(r, 0, 0), NULL, 10);
+	return 0;
+}
+
 int
 audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
              struct audit_report *out)
 {
-	char tid[UUID_STR_LEN + 1], after[24] = "0", maxseq[24] = "0",
-	                            floor_[24];
+	char tid[UUID_STR_LEN + 1], after[24] = "0", maxseq[24] = "0";
+	struct arena *w = walk_arena();
 	unsigned char prev[32];
-	int h;
+	int rows, rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->valid = true;
 	out->broken_at = -1;
 	uuid_format(tenant, tid);
+	/* One transaction (one snapshot) for the whole walk, in batches
+	 * whose results are released as soon as they are checked: memory
+	 * and the statement queue stay bounded whatever the chain's length
+	 * (the queue once filled up near 80,000 events: 503). */
 	db_begin(db, tenant);
 	if (chain_start(db, tid, prev, out) < 0)
 		return -1;
-	for (;;) {
-		const char *p[2] = {tid, after};
-		PGresult *r;
-		int rows;
-
-		h = db_queue(db, &st_walk, p);
-		if (h < 0 || db_sync(db) != 0)
-			return -1;
-		r = db_result(db, h);
-		rows = PQntuples(r);
-		for (int i = 0; i < rows && out->valid; i++) {
-			if (check_link(a, r, i, prev, out) < 0)
-				out->valid = false;
-			else if (strcmp(db_value(r, i, 1), "event") == 0)
-				snprintf(maxseq, sizeof(maxseq), "%s",
-				         db_value(r, i, 2));
-			out->events++;
-		}
-		if (!out->valid || rows < VERIFY_BATCH)
-			break;
-		snprintf(after, sizeof(after), "%s", db_value(r, rows - 1, 0));
-	}
+	do {
+		rows = verify_batch(db, w, tid, after, prev, maxseq, out);
+		arena_reset(w);
+	} while (rows == VERIFY_BATCH && out->valid);
+	db_rebind(db, a);
+	if (rows < 0)
+		return -1;
 	if (out->events > 0)
 		crypto_hex(prev, 32, out->head);
-	snprintf(floor_, sizeof(floor_), "%lld", out->purged_through);
-	if (out->valid) {
-		/* An event slipped into the sealed range afterwards. */
-		const char *p3[3] = {tid, maxseq, floor_};
-		PGresult *r;
-
-		h = db_queue(db, &st_inserted, p3);
-		if (h < 0 || db_sync(db) != 0)
-			return -1;
-		r = db_result(db, h);
-		if (!db_is_null(r, 0, 0)) {
-			out->valid = false;
-			out->broken_at = strtoll(db_value(r, 0, 0), NULL, 10);
-			out->reason = "an event was inserted into the sealed "
-			              "chain";
-		}
-	}
-	{
-		const char *p2[2] = {tid, maxseq};
-
-		h = db_queue(db, &st_pending, p2);
-		db_commit(db);
-		if (h < 0 || db_sync(db) != 0)
-			return -1;
-		out->unsealed =
-		    strtoll(db_value(db_result(db, h), 0, 0), NULL, 10);
-	}
-	return 0;
+	rc = verify_tail(db, tid, maxseq, out);
+	return rc;
 }
 
 static struct db_stmt st_purge_range = DB_STMT(

@@ -4,11 +4,12 @@
  *
  * An event is queued into the same transaction as the action it records,
  * so both commit or neither does.  Events are inserted unchained; a sealer
- * (the workers, for tenants they wrote to, about once a second; and
- * `strata audit seal`) appends links in sequence order to audit_links,
+ * appends links in sequence order to audit_links,
  * each hashing the previous link with the event's canonical form
  * (SHA-256).  Only events older than a short horizon are sealed, so an
- * event whose transaction commits late is not passed by the chain.
+ * event whose transaction commits late is not passed by the chain.  The
+ * sealer is a process of its own (lib/ops/sealer.c); `strata audit seal`
+ * and GET /v1/audit/verify seal too.
  * details never holds a secret, a password, a token or a decrypted
  * personal-data value.
  */
@@ -28,7 +29,7 @@ struct arena;
 enum audit_outcome { AUDIT_SUCCESS, AUDIT_FAILURE, AUDIT_DENIED };
 
 /* Queues the event; returns the statement handle or -1.  target_id and
- * details may be NULL.  Marks the tenant for sealing by this worker. */
+ * details may be NULL.  The sealer finds the tenant by itself. */
 int audit_queue(struct request *req, const char *action,
                 const char *target_type, const char *target_id,
                 enum audit_outcome outcome, const char *details);
@@ -39,15 +40,28 @@ int audit_queue_system(struct db *db, const struct uuid *tenant,
                        const char *action, const char *target_type,
                        const char *target_id, const char *details);
 
+/* Events chained by one audit_seal() call at most. */
+#define AUDIT_SEAL_BATCH 1000
+
 /* Chains the tenant's unsealed events older than horizon_s seconds (up to
- * 1000 per call) in a transaction of its own.  Returns how many were
- * sealed (0 when another sealer holds the tenant), or -1. */
+ * AUDIT_SEAL_BATCH per call) in a transaction of its own.  Uses at most 11
+ * statement slots of db's queue; a statement that cannot be queued fails
+ * the call (logged), it is never read.  Returns how many were sealed (0
+ * when none is due or another sealer holds the tenant), or -1; after -1
+ * the caller ends the transaction with db_finish(). */
 int audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
                int horizon_s);
 
-/* Seals up to max tenants this worker wrote events for, for about 10 ms
- * at most; the rest stays marked for the next call. */
-void audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max);
+/* One bounded step of the sealer's round over all tenants: scans at most
+ * scan tenants in id order after `after` (the nil uuid: from the start)
+ * and stores in out[] (*nout, at most want) those with an unsealed event
+ * older than horizon_s.  *cursor is where the scan stopped: pass it as
+ * after next time.  Returns the number of tenants the answer named (0:
+ * the scan reached the end; start over from the nil uuid), or -1.  One
+ * statement, one round trip (sql/008_audit_sealer.sql). */
+int audit_due_tenants(struct db *db, const struct uuid *after, int horizon_s,
+                      int want, int scan, struct uuid *out, int *nout,
+                      struct uuid *cursor);
 
 struct audit_report {
 	bool valid;
@@ -60,7 +74,9 @@ struct audit_report {
 	long long purged_count;
 };
 
-/* Recomputes the tenant's chain.  Returns 0 (report filled) or -1
+/* Recomputes the tenant's chain in one transaction, 2000 links per round
+ * trip, each batch released once checked (memory and statement slots stay
+ * bounded however long the chain).  Returns 0 (report filled) or -1
  * (database failure). */
 int audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
                  struct audit_report *out);

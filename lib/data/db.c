@@ -366,6 +366,16 @@ db_result(struct db *db, int h)
 	return db->q[h].res;
 }
 
+int
+db_rebind(struct db *db, struct arena *a)
+{
+	if (db->done != db->nq)
+		return -1;
+	db->arena = a;
+	db->nq = db->done = 0;
+	return 0;
+}
+
 void
 db_finish(struct db *db)
 {

@@ -113,6 +113,14 @@ int db_sync(struct db *db);
 /* The result of handle h (after db_sync), or NULL when it failed. */
 PGresult *db_result(struct db *db, int h);
 
+/* Once every queued statement's result is collected (after db_sync),
+ * empties the statement queue and collects later results into arena a; an
+ * open transaction stays open.  Lets a long job (audit verification) run
+ * in batches whose results are released by resetting their own arena.
+ * Results of handles from before are not to be read afterwards.  Returns 0,
+ * or -1 (nothing changed) while results are still to be collected. */
+int db_rebind(struct db *db, struct arena *a);
+
 /* Rolls back an open or failed transaction so the connection is clean for
  * the next request; called at the end of every request. */
 void db_finish(struct db *db);

@@ -9,7 +9,9 @@
 # process model, not the tenant's rate limit.
 $STRATA tenant create --slug res-one --name "Resilience" --template enterprise >/dev/null
 master=$(cat "$VAR/run/strata.pid")
-workers() { pgrep -P "$master" | sort | tr '\n' ' '; }
+# Request workers are named "strata"; background processes "strata-<name>".
+workers() { pgrep -x -P "$master" strata | sort | tr '\n' ' '; }
+sealer() { pgrep -x -P "$master" strata-sealer; }
 url="https://res-one.$BASE:$HTTPS_PORT/v1/tenant"
 
 # load N: N requests over one connection, one status code per line.
@@ -30,15 +32,24 @@ crashes_before=$(metric strata_worker_crashes_total)
 load 600 >"$TMPD/codes" &
 loader=$!
 sleep 0.3
-victim=$(pgrep -P "$master" | head -1)
+victim=$(pgrep -x -P "$master" strata | head -1)
 kill -9 "$victim"
 wait "$loader"
 failed=$(grep -vc '^200$' "$TMPD/codes")
 check "600 requests while a worker is killed: at most 2 fail" eval '[ "$failed" -le 2 ] || { echo "#   $failed failed"; false; }'
 sleep 0.5
-check "the master replaced the killed worker" eval '[ "$(pgrep -P "$master" | wc -l)" -eq "$WORKERS" ] && ! pgrep -P "$master" | grep -qx "$victim"'
+check "the master replaced the killed worker" eval '[ "$(pgrep -x -P "$master" strata | wc -l)" -eq "$WORKERS" ] && ! pgrep -P "$master" | grep -qx "$victim"'
 check "the crash is counted in metrics" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
 check "the master survives" kill -0 "$master"
+
+# The audit sealer: one process beside the workers, restarted when killed.
+s1=$(sealer)
+check "one audit sealer runs beside the workers" eq "$(wc -w <<<"$s1")" 1
+crashes_before=$(metric strata_worker_crashes_total)
+kill -9 "$s1"
+for _ in $(seq 30); do s2=$(sealer); [ -n "$s2" ] && [ "$s2" != "$s1" ] && break; sleep 0.1; done
+check "the master restarted the killed sealer" eval '[ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(wc -w <<<"$s2")" -eq 1 ]'
+check "the sealer's crash is counted" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
 
 # Rolling restart on SIGHUP: every worker replaced, no request lost.
 before=$(workers)
@@ -53,6 +64,8 @@ for _ in $(seq 100); do
 done
 wait "$loader"
 check "SIGHUP replaced every worker" eq "$overlap" 0
+for _ in $(seq 30); do s3=$(sealer); [ -n "$s3" ] && [ "$s3" != "$s2" ] && break; sleep 0.1; done
+check "SIGHUP replaced the sealer too" eval '[ -n "$s3" ] && [ "$s3" != "$s2" ]'
 check "no request failed during the rolling restart" eq "$(grep -vc '^200$' "$TMPD/codes")" 0
 
 # Workers recycle after max_requests (300 in the test stack).

@@ -1,0 +1,148 @@
+/*
+ * sealer.c - the audit sealer process.
+ */
+#include "ops/sealer.h"
+
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/server.h"
+#include "core/uuid.h"
+#include "data/audit.h"
+#include "data/db.h"
+
+#define SEALER_ARENA_CHUNK (64 * 1024)
+#define SEALER_ARENA_CAP (64UL * 1024 * 1024)
+#define SEALER_PERIOD_MS 1000 /* between rounds with nothing left */
+#define SEALER_BUSY_MS 10     /* between passes while work is left */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	server_stopping = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term; /* no SA_RESTART: the sleep ends at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Seals one batch of tenant t on a fresh statement queue and arena.
+ * Returns what audit_seal() returned. */
+static int
+seal_one(struct db *db, struct arena *a, const struct uuid *t)
+{
+	int k = -1;
+
+	if (db_ready(db, a) == 0) {
+		k = audit_seal(db, a, t, cfg.audit_seal_horizon_s);
+		if (k < 0) {
+			char tid[UUID_STR_LEN + 1];
+
+			uuid_format(t, tid);
+			log_warn("audit seal failed for tenant %s: %s %s", tid,
+			         db->sqlstate, db->errmsg);
+		}
+		db_finish(db);
+	}
+	arena_reset(a);
+	if (k < 0)
+		metrics_add(M_SEAL_FAILURES, 1);
+	return k;
+}
+
+/* One pass: the next due tenants of the round, each sealed apart.
+ * cursor is where the round stands (nil: at its start).  Returns 1 when
+ * work is left for a pass at once, 0 when the next round can wait, -1
+ * when the database is unavailable. */
+static int
+pass(struct db *db, struct arena *a, struct uuid *cursor)
+{
+	struct uuid due[SEALER_WANT], next;
+	int n = 0, named, left = 0;
+
+	if (db_ready(db, a) < 0)
+		return -1;
+	named = audit_due_tenants(db, cursor, cfg.audit_seal_horizon_s,
+	                          SEALER_WANT, SEALER_SCAN, due, &n, &next);
+	db_finish(db);
+	arena_reset(a);
+	if (named < 0)
+		return -1;
+	metrics_add(M_SEAL_PASSES, 1);
+	*cursor = next; /* nil when the scan reached the end */
+	for (int i = 0; i < n && !server_stopping; i++) {
+		int k = seal_one(db, a, &due[i]);
+
+		/* A full batch or a failure: the tenant still has due
+		 * events.  (0: another sealer holds it; the next round
+		 * finds it again if need be.) */
+		left += k < 0 || k == AUDIT_SEAL_BATCH;
+	}
+	metrics_set_seal_lag((uint64_t)left);
+	return named > 0 || left > 0;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	if (ms > 0)
+		nanosleep(&ts, NULL); /* SIGTERM cuts it short */
+}
+
+int
+sealer_main(void)
+{
+	struct arena *a = arena_new(SEALER_ARENA_CHUNK, SEALER_ARENA_CAP);
+	struct uuid cursor;
+	struct db db;
+
+	install_signals();
+	memset(&cursor, 0, sizeof(cursor));
+	db_init(&db, cfg.database_url);
+	db.statement_timeout_ms = cfg.statement_timeout_ms;
+	log_info("audit sealer started (horizon %d s)",
+	         cfg.audit_seal_horizon_s);
+	while (!server_stopping) {
+		long long start = now_ms();
+		int more = pass(&db, a, &cursor);
+
+		if (server_stopping)
+			break;
+		if (more > 0)
+			sleep_ms(SEALER_BUSY_MS);
+		else
+			sleep_ms(start + SEALER_PERIOD_MS - now_ms());
+	}
+	db_close(&db);
+	arena_free(a);
+	log_info("audit sealer stopped");
+	return 0;
+}
