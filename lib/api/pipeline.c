@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/server.h"
 #include "core/worker.h"
 #include "data/db.h"
 #include "core/metrics.h"
@@ -144,14 +145,6 @@ stage_tenant(struct request *req, const char *slug)
 	}
 }
 
-static int
-worker_count(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return cfg.workers > 0 ? cfg.workers : (n > 0 ? (int)n : 1);
-}
-
 /* The tenant's share of the service: its token bucket (settings limits,
  * loaded once per worker and version; the process defaults if they cannot
  * be loaded) and, with four
@@ -168,8 +161,8 @@ stage_rate(struct request *req)
 	if (req->tenant == NULL)
 		return 0;
 	(void)settings_rate(req, &rps, &burst);
-	if (cap == 0 && worker_count() >= 4)
-		cap = worker_count() - 1;
+	if (cap == 0 && server_worker_count(cfg.workers) >= 4)
+		cap = server_worker_count(cfg.workers) - 1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r = ratelimit_take(&req->tenant->id, rps, burst, cap,
 	                   (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
