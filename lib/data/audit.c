@@ -80,11 +80,11 @@ static struct db_stmt st_inserted = DB_STMT(
     3);
 /* Tenants with events due for sealing, from after on (audit_due_tenants,
  * sql/008_audit_sealer.sql). */
-static struct db_stmt st_due = DB_STMT(
-    "audit_due_tenants",
-    "SELECT tenant_id, due FROM audit_due_tenants($1::uuid, $2::int, "
-    "$3::int, $4::int)",
-    4);
+static struct db_stmt st_due =
+    DB_STMT("audit_due_tenants",
+            "SELECT tenant_id, due FROM audit_due_tenants($1::uuid, $2::int, "
+            "$3::int, $4::int)",
+            4);
 static struct db_stmt st_pending =
     DB_STMT("audit_pending",
             "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND seq > "
@@ -504,7 +504,8 @@ verify_tail(struct db *db, const char *tid, const char *maxseq,
 		return not_queued("the pending count");
 	if (db_sync(db) != 0)
 		return -1;
-	if (hi >= 0 && (r = db_result(db, hi)) != NULL && !db_is_null(r, 0, 0)) {
+	if (hi >= 0 && (r = db_result(db, hi)) != NULL &&
+	    !db_is_null(r, 0, 0)) {
 		/* An event slipped into the sealed range afterwards. */
 		out->valid = false;
 		out->broken_at = strtoll(db_value(r, 0, 0), NULL, 10);

@@ -111,7 +111,8 @@ pass(struct db *db, struct arena *a, struct uuid *cursor)
 static void
 sleep_ms(long long ms)
 {
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	struct timespec ts = {(time_t)(ms / 1000),
+	                      (long)(ms % 1000) * 1000000L};
 
 	if (ms > 0)
 		nanosleep(&ts, NULL); /* SIGTERM cuts it short */
