@@ -39,12 +39,15 @@ static struct db_stmt st_seal_lock = DB_STMT(
     "SELECT pg_try_advisory_xact_lock(hashtextextended('audit-seal:' || "
     "$1::text, 0))",
     1);
-static struct db_stmt st_head =
-    DB_STMT("audit_head",
-            "SELECT link_no, encode(hash, 'hex'), (SELECT greatest(max(seq), "
-            "max(purged_through)) FROM audit_links WHERE tenant_id = $1) FROM "
-            "audit_links WHERE tenant_id = $1 ORDER BY link_no DESC LIMIT 1",
-            1);
+/* The last link, and the highest seq sealed or purged: two index probes
+ * (audit_links_seq; audit_links_purged, 008), not a scan of the chain. */
+static struct db_stmt st_head = DB_STMT(
+    "audit_head",
+    "SELECT link_no, encode(hash, 'hex'), greatest((SELECT max(seq) FROM "
+    "audit_links WHERE tenant_id = $1), (SELECT max(purged_through) FROM "
+    "audit_links WHERE tenant_id = $1 AND kind = 'purge')) FROM "
+    "audit_links WHERE tenant_id = $1 ORDER BY link_no DESC LIMIT 1",
+    1);
 static struct db_stmt st_unsealed = DB_STMT(
     "audit_unsealed",
     "SELECT " EVENT_FIELDS " FROM audit_events e WHERE e.tenant_id = $1 "
