@@ -14,6 +14,11 @@
 -- no row means the scan reached the end.
 SET LOCAL search_path = strata, public;
 
+-- The sealer's head query asks for the highest purged seq at every batch;
+-- without an index that read the whole chain (78 ms at 100,000 links).
+CREATE INDEX audit_links_purged ON audit_links (tenant_id, purged_through)
+	WHERE kind = 'purge';
+
 CREATE FUNCTION audit_due_tenants(after uuid, horizon_s int, want int, scan int)
 RETURNS TABLE (tenant_id uuid, due boolean)
 LANGUAGE plpgsql VOLATILE

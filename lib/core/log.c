@@ -26,10 +26,9 @@ static int out_fd = STDERR_FILENO;
  * so a fatal-signal handler can write them out as they are. */
 static char pending[LOG_BUFFER_SIZE];
 static volatile size_t pending_len;
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-                                    SIGABRT};
-static struct sigaction fatal_saved[sizeof(fatal_signals) /
-                                    sizeof(fatal_signals[0])];
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+static struct sigaction
+    fatal_saved[sizeof(fatal_signals) / sizeof(fatal_signals[0])];
 
 void
 log_set_level(const char *name)

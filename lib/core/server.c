@@ -263,8 +263,9 @@ reap(struct slot *slots, int n, int stopping)
 		} else {
 			metrics_add(M_WORKER_CRASHES, 1);
 			if (WIFSIGNALED(st))
-				log_warn("%s %d killed by signal %d; restarting",
-				         slot_name(s), (int)pid, WTERMSIG(st));
+				log_warn(
+				    "%s %d killed by signal %d; restarting",
+				    slot_name(s), (int)pid, WTERMSIG(st));
 			else
 				log_warn("%s %d exited with %d; restarting",
 				         slot_name(s), (int)pid,
@@ -399,10 +400,8 @@ server_run(const struct server_opts *o)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	memset(slots_base, 0, sizeof(slots_base));
-	for (const struct server_proc *p = o->procs; p != NULL &&
-	                                             p->name != NULL &&
-	                                             total < MAX_SLOTS;
-	     p++)
+	for (const struct server_proc *p = o->procs;
+	     p != NULL && p->name != NULL && total < MAX_SLOTS; p++)
 		slots[total++].proc = p;
 	log_info("serving with %d workers and %d background processes", n,
 	         total - n);

@@ -39,12 +39,15 @@ static struct db_stmt st_seal_lock = DB_STMT(
     "SELECT pg_try_advisory_xact_lock(hashtextextended('audit-seal:' || "
     "$1::text, 0))",
     1);
-static struct db_stmt st_head =
-    DB_STMT("audit_head",
-            "SELECT link_no, encode(hash, 'hex'), (SELECT greatest(max(seq), "
-            "max(purged_through)) FROM audit_links WHERE tenant_id = $1) FROM "
-            "audit_links WHERE tenant_id = $1 ORDER BY link_no DESC LIMIT 1",
-            1);
+/* The last link, and the highest seq sealed or purged: two index probes
+ * (audit_links_seq; audit_links_purged, 008), not a scan of the chain. */
+static struct db_stmt st_head = DB_STMT(
+    "audit_head",
+    "SELECT link_no, encode(hash, 'hex'), greatest((SELECT max(seq) FROM "
+    "audit_links WHERE tenant_id = $1), (SELECT max(purged_through) FROM "
+    "audit_links WHERE tenant_id = $1 AND kind = 'purge')) FROM "
+    "audit_links WHERE tenant_id = $1 ORDER BY link_no DESC LIMIT 1",
+    1);
 static struct db_stmt st_unsealed = DB_STMT(
     "audit_unsealed",
     "SELECT " EVENT_FIELDS " FROM audit_events e WHERE e.tenant_id = $1 "
@@ -80,11 +83,11 @@ static struct db_stmt st_inserted = DB_STMT(
     3);
 /* Tenants with events due for sealing, from after on (audit_due_tenants,
  * sql/008_audit_sealer.sql). */
-static struct db_stmt st_due = DB_STMT(
-    "audit_due_tenants",
-    "SELECT tenant_id, due FROM audit_due_tenants($1::uuid, $2::int, "
-    "$3::int, $4::int)",
-    4);
+static struct db_stmt st_due =
+    DB_STMT("audit_due_tenants",
+            "SELECT tenant_id, due FROM audit_due_tenants($1::uuid, $2::int, "
+            "$3::int, $4::int)",
+            4);
 static struct db_stmt st_pending =
     DB_STMT("audit_pending",
             "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND seq > "
@@ -504,7 +507,8 @@ verify_tail(struct db *db, const char *tid, const char *maxseq,
 		return not_queued("the pending count");
 	if (db_sync(db) != 0)
 		return -1;
-	if (hi >= 0 && (r = db_result(db, hi)) != NULL && !db_is_null(r, 0, 0)) {
+	if (hi >= 0 && (r = db_result(db, hi)) != NULL &&
+	    !db_is_null(r, 0, 0)) {
 		/* An event slipped into the sealed range afterwards. */
 		out->valid = false;
 		out->broken_at = strtoll(db_value(r, 0, 0), NULL, 10);

@@ -76,42 +76,54 @@ seal_one(struct db *db, struct arena *a, const struct uuid *t)
 	return k;
 }
 
+/* Where the sealer stands in its round over the tenants. */
+struct round {
+	struct uuid cursor; /* the last tenant looked at; nil: at the start */
+	int left;           /* tenants of this round with due events left */
+};
+
 /* One pass: the next due tenants of the round, each sealed apart.
- * cursor is where the round stands (nil: at its start).  Returns 1 when
- * work is left for a pass at once, 0 when the next round can wait, -1
- * when the database is unavailable. */
+ * Returns 1 when the next pass should follow at once (the round goes on,
+ * or it ended with work left), 0 when the next round can wait, -1 when
+ * the database is unavailable. */
 static int
-pass(struct db *db, struct arena *a, struct uuid *cursor)
+pass(struct db *db, struct arena *a, struct round *r)
 {
 	struct uuid due[SEALER_WANT], next;
-	int n = 0, named, left = 0;
+	int n = 0, named, more;
 
 	if (db_ready(db, a) < 0)
 		return -1;
-	named = audit_due_tenants(db, cursor, cfg.audit_seal_horizon_s,
+	named = audit_due_tenants(db, &r->cursor, cfg.audit_seal_horizon_s,
 	                          SEALER_WANT, SEALER_SCAN, due, &n, &next);
 	db_finish(db);
 	arena_reset(a);
 	if (named < 0)
 		return -1;
 	metrics_add(M_SEAL_PASSES, 1);
-	*cursor = next; /* nil when the scan reached the end */
+	r->cursor = next; /* nil when the scan reached the end */
 	for (int i = 0; i < n && !server_stopping; i++) {
 		int k = seal_one(db, a, &due[i]);
 
 		/* A full batch or a failure: the tenant still has due
 		 * events.  (0: another sealer holds it; the next round
 		 * finds it again if need be.) */
-		left += k < 0 || k == AUDIT_SEAL_BATCH;
+		r->left += k < 0 || k == AUDIT_SEAL_BATCH;
 	}
-	metrics_set_seal_lag((uint64_t)left);
-	return named > 0 || left > 0;
+	if (named > 0)
+		return 1;
+	/* The round is over: a backlog makes the next start at once. */
+	metrics_set_seal_lag((uint64_t)r->left);
+	more = r->left > 0;
+	r->left = 0;
+	return more;
 }
 
 static void
 sleep_ms(long long ms)
 {
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	struct timespec ts = {(time_t)(ms / 1000),
+	                      (long)(ms % 1000) * 1000000L};
 
 	if (ms > 0)
 		nanosleep(&ts, NULL); /* SIGTERM cuts it short */
@@ -121,18 +133,18 @@ int
 sealer_main(void)
 {
 	struct arena *a = arena_new(SEALER_ARENA_CHUNK, SEALER_ARENA_CAP);
-	struct uuid cursor;
+	struct round r;
 	struct db db;
 
 	install_signals();
-	memset(&cursor, 0, sizeof(cursor));
+	memset(&r, 0, sizeof(r));
 	db_init(&db, cfg.database_url);
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
 	log_info("audit sealer started (horizon %d s)",
 	         cfg.audit_seal_horizon_s);
 	while (!server_stopping) {
 		long long start = now_ms();
-		int more = pass(&db, a, &cursor);
+		int more = pass(&db, a, &r);
 
 		if (server_stopping)
 			break;

@@ -51,7 +51,12 @@ for _ in $(seq 30); do s2=$(sealer); [ -n "$s2" ] && [ "$s2" != "$s1" ] && break
 check "the master restarted the killed sealer" eval '[ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(wc -w <<<"$s2")" -eq 1 ]'
 check "the sealer's crash is counted" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
 
+# Access lines of res-one's GET /v1/tenant (the log is buffered per worker).
+access_lines() { grep '"msg":"request"' "$VAR/log/strata.log" | grep -c '"tenant":"res-one","principal":"","principal_type":"","method":"GET","route":"/v1/tenant"'; }
+
 # Rolling restart on SIGHUP: every worker replaced, no request lost.
+sleep 1.2
+lines_before=$(access_lines)
 before=$(workers)
 load 800 >"$TMPD/codes" &
 loader=$!
@@ -67,11 +72,16 @@ check "SIGHUP replaced every worker" eq "$overlap" 0
 for _ in $(seq 30); do s3=$(sealer); [ -n "$s3" ] && [ "$s3" != "$s2" ] && break; sleep 0.1; done
 check "SIGHUP replaced the sealer too" eval '[ -n "$s3" ] && [ "$s3" != "$s2" ]'
 check "no request failed during the rolling restart" eq "$(grep -vc '^200$' "$TMPD/codes")" 0
+sleep 1.2
+check "workers stopped by SIGTERM wrote every access line first (800)" eq "$(($(access_lines) - lines_before))" 800
 
 # Workers recycle after max_requests (300 in the test stack).
 recycles_before=$(metric strata_worker_recycles_total)
+lines_before=$(access_lines)
 load $((MAX_REQUESTS * WORKERS + 50)) >"$TMPD/codes"
 check "recycling loses no request" eq "$(grep -vc '^200$' "$TMPD/codes")" 0
+sleep 1.2
+check "recycled workers wrote every access line first" eq "$(($(access_lines) - lines_before))" $((MAX_REQUESTS * WORKERS + 50))
 check "workers recycled after max_requests" eval '[ "$(metric strata_worker_recycles_total)" -gt "${recycles_before:-0}" ]'
 
 # The database goes away and comes back.
