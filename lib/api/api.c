@@ -391,25 +391,3 @@ api_prefetch_none(struct request *req)
 	return true;
 }
 
-const char *
-api_email_norm(struct request *req, const char *email)
-{
-	size_t n = email ? strlen(email) : 0;
-	const char *at = email ? strchr(email, '@') : NULL;
-	char *out;
-
-	if (n < 3 || n > 254 || at == NULL || at == email || at - email > 64 ||
-	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
-	    at[1] == '.' || email[n - 1] == '.')
-		return NULL;
-	out = arena_alloc(req->arena, n + 1);
-	for (size_t i = 0; i <= n; i++) {
-		unsigned char c = (unsigned char)email[i];
-
-		if (i < n &&
-		    (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"", c)))
-			return NULL;
-		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
-	return out;
-}

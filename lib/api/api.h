@@ -97,11 +97,6 @@ const char *api_uuid_arg(struct request *req, int i);
  * of its own, so the authentication round trip commits at once. */
 bool api_prefetch_none(struct request *req);
 
-/* Validates an e-mail address (RFC 5321 lengths, one '@', a dotted
- * domain, no spaces or controls) and returns its normalised (lower-case)
- * form in the arena, or NULL. */
-const char *api_email_norm(struct request *req, const char *email);
-
 /* Seconds since the epoch. */
 long api_now(void);
 

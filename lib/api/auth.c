@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -178,7 +179,7 @@ auth_login(struct request *req)
 
 	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	norm = api_email_norm(req, email);
+	norm = email_norm(req->arena, email);
 	if (norm == NULL)
 		norm = "";
 	api_begin(req);

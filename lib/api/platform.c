@@ -10,6 +10,7 @@
 #include "api/auth.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/host.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -40,7 +41,7 @@ signup_invalid(struct request *req, const struct provision *p)
 	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
 		e = problem_add_error(e, "name", "must be 1-200 characters");
 	if (p->owner_email == NULL ||
-	    api_email_norm(req, p->owner_email) == NULL)
+	    email_norm(req->arena, p->owner_email) == NULL)
 		e = problem_add_error(e, "owner.email",
 		                      "must be an e-mail address");
 	why = p->owner_password == NULL
@@ -151,7 +152,7 @@ platform_login(struct request *req)
 
 	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	norm = api_email_norm(req, email);
+	norm = email_norm(req->arena, email);
 	if (norm == NULL) {
 		problem(req, 401, "invalid_credentials",
 		        "the e-mail or password is wrong");

@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -56,7 +57,7 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 	v = cJSON_GetObjectItemCaseSensitive(b, "email");
 	if (create) {
 		in->email = cJSON_IsString(v) ? v->valuestring : NULL;
-		in->norm = api_email_norm(req, in->email);
+		in->norm = email_norm(req->arena, in->email);
 		if (in->norm == NULL)
 			errors = problem_add_error(errors, "email",
 			                           "must be an e-mail address");

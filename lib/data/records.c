@@ -549,3 +549,12 @@ records_driver(const struct record_query *q)
 {
 	return driver(q);
 }
+
+int
+records_queue_explain(struct db *db, struct arena *a,
+                      const struct record_sql *sql)
+{
+	return db_queue_text(db,
+	                     arena_printf(a, "EXPLAIN (COSTS OFF) %s", sql->sql),
+	                     sql->nparams, sql->params);
+}

@@ -111,4 +111,9 @@ int records_queue_counter(struct db *db, struct arena *a, const char *tid,
  * bound to it. */
 int records_driver(const struct record_query *q);
 
+/* Queues EXPLAIN (COSTS OFF) of a list query from records_build_list, for
+ * `strata explain`.  Returns the handle (one plan line a row) or -1. */
+int records_queue_explain(struct db *db, struct arena *a,
+                          const struct record_sql *sql);
+
 #endif
