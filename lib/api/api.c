@@ -349,45 +349,9 @@ api_uuid_arg(struct request *req, int i)
 	return req->args[i];
 }
 
-long
-api_now(void)
-{
-	return (long)time(NULL);
-}
-
-const char *
-api_pg_array(struct request *req, const cJSON *arr)
-{
-	struct buf b;
-	const cJSON *e;
-	bool first = true;
-
-	buf_init(&b, req->arena, 64, 64 * 1024);
-	buf_putc(&b, '{');
-	cJSON_ArrayForEach(e, arr)
-	{
-		if (!cJSON_IsString(e))
-			return NULL;
-		if (!first)
-			buf_putc(&b, ',');
-		first = false;
-		buf_putc(&b, '"');
-		for (const char *p = e->valuestring; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&b, '\\');
-			buf_putc(&b, *p);
-		}
-		buf_putc(&b, '"');
-	}
-	if (buf_putc(&b, '}') < 0)
-		return NULL;
-	return buf_cstr(&b);
-}
-
 bool
 api_prefetch_none(struct request *req)
 {
 	(void)req;
 	return true;
 }
-

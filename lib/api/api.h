@@ -97,11 +97,4 @@ const char *api_uuid_arg(struct request *req, int i);
  * of its own, so the authentication round trip commits at once. */
 bool api_prefetch_none(struct request *req);
 
-/* Seconds since the epoch. */
-long api_now(void);
-
-/* A PostgreSQL text[] literal of the strings of a JSON array, quoting each
- * element; NULL when arr holds a non-string. */
-const char *api_pg_array(struct request *req, const cJSON *arr);
-
 #endif

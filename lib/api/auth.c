@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/email.h"
 #include "core/json.h"
@@ -56,7 +57,7 @@ issue_pair(struct request *req, const char *uid, const char *family)
 		return NULL;
 	}
 	at = token_issue(req->arena, sk->key, &sk->id, api_origin(req),
-	                 req->tenant->id_str, uid, family, api_now(),
+	                 req->tenant->id_str, uid, family, clock_real_s(),
 	                 s->access_ttl);
 	if (at == NULL || opaque_refresh_new(rt, h) < 0 || uuid_v7(&u) < 0) {
 		problem(req, 500, "internal_error", "cannot issue tokens");
@@ -99,7 +100,7 @@ set_version(struct request *req, const PGresult *r)
 	req->tenant->config_version = strtoll(db_value(r, 0, 0), NULL, 10);
 	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
 	         db_value(r, 0, 1));
-	return tenants_check_status(req) == 0 ? 0 : -1;
+	return tenants_check_status(req, req->tenant->status) == 0 ? 0 : -1;
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -25,6 +26,7 @@
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/operators.h"
+#include "data/pgarray.h"
 #include "data/tenants.h"
 #include "data/users.h"
 #include "sec/crypto.h"
@@ -78,7 +80,7 @@ verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 	if (key == NULL)
 		return -1;
 	return token_verify(tok, key->key, api_origin(req), req->tenant->id_str,
-	                    api_now(), c);
+	                    clock_real_s(), c);
 }
 
 static int
@@ -139,7 +141,7 @@ queue_oidc(struct request *req, const char *tok)
 		        "the database is unavailable");
 		return -1;
 	}
-	if (oidc_verify(&s->oidc, tok, api_now(), &id) < 0)
+	if (oidc_verify(&s->oidc, tok, clock_real_s(), &id) < 0)
 		return unauthorized(req, "the token is not valid here");
 	iss = arena_strdup(req->arena, s->oidc.issuer);
 	api_begin(req);
@@ -160,18 +162,16 @@ queue_oidc(struct request *req, const char *tok)
 		uuid_v7(&p->id);
 		uuid_format(&p->id, p->id_str);
 		buf_init(&roles, req->arena, 128, 4096);
-		buf_putc(&roles, '{');
+		pgarray_open(&roles);
 		for (int i = 0; i < id.nroles; i++)
-			buf_printf(&roles, "%s\"%s\"", i ? "," : "",
-			           id.roles[i]);
-		buf_putc(&roles, '}');
+			pgarray_add(&roles, id.roles[i]);
 		users_queue_insert_oidc(req->db, tid, p->id_str,
 		                        arena_strdup(req->arena, email),
 		                        arena_strdup(req->arena, id.name), iss,
 		                        arena_strdup(req->arena, id.sub));
 		/* Roles that do not exist in the tenant are left out. */
 		users_queue_set_roles(req->db, tid, p->id_str,
-		                      buf_cstr(&roles));
+		                      pgarray_close(&roles));
 		audit_queue(
 		    req, "user.provision", "user", p->id_str, AUDIT_SUCCESS,
 		    arena_printf(req->arena, "{\"roles\":%d}", id.nroles));
@@ -183,22 +183,6 @@ queue_oidc(struct request *req, const char *tok)
 	return 0;
 }
 
-/* After the round trip: is the tenant still active? */
-static int
-check_tenant(struct request *req, const char *status)
-{
-	if (strcmp(status, "active") == 0)
-		return 0;
-	/* Our cache was stale: the notification has not arrived yet. */
-	tenants_cache_clear();
-	if (strcmp(status, "suspended") == 0)
-		problem(req, 403, "tenant_suspended",
-		        "this tenant is suspended");
-	else
-		problem(req, 404, "tenant_not_found", "no such tenant");
-	return -1;
-}
-
 static int
 check_user(struct request *req, const PGresult *r)
 {
@@ -206,7 +190,7 @@ check_user(struct request *req, const PGresult *r)
 
 	if (PQntuples(r) != 1)
 		return unauthorized(req, "the user no longer exists");
-	if (check_tenant(req, db_value(r, 0, 5)) < 0)
+	if (tenants_check_status(req, db_value(r, 0, 5)) != 0)
 		return -1;
 	if (strcmp(db_value(r, 0, 0), "active") != 0)
 		return unauthorized(req, "the user is disabled");
@@ -239,7 +223,7 @@ check_api_key(struct request *req, const PGresult *r)
 	crypto_wipe(p->key_hash, sizeof(p->key_hash));
 	if (!match)
 		return unauthorized(req, "the API key is not valid here");
-	if (check_tenant(req, db_value(r, 0, 3)) < 0)
+	if (tenants_check_status(req, db_value(r, 0, 3)) != 0)
 		return -1;
 	if (db_value(r, 0, 2)[0] != 't')
 		return unauthorized(req, "the API key is revoked or expired");
@@ -280,7 +264,8 @@ auth_operator(struct request *req, const char *tok)
 	if (token_peek_kid(tok, &kid) < 0 ||
 	    operators_signing_key(req->db, &kid, NULL, key) < 0)
 		return unauthorized(req, "the access token is not valid here");
-	rc = token_verify(tok, key, api_apex_origin(req), NULL, api_now(), &c);
+	rc = token_verify(tok, key, api_apex_origin(req), NULL, clock_real_s(),
+	                  &c);
 	crypto_wipe(key, sizeof(key));
 	if (rc < 0)
 		return unauthorized(req, "the access token is not valid here");

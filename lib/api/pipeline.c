@@ -10,6 +10,7 @@
 #include "api/cors.h"
 #include "api/routes.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/problem.h"
@@ -144,14 +145,6 @@ stage_tenant(struct request *req, const char *slug)
 	}
 }
 
-static int
-worker_count(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return cfg.workers > 0 ? cfg.workers : (n > 0 ? (int)n : 1);
-}
-
 /* The tenant's share of the service: its token bucket (settings limits,
  * loaded once per worker and version; the process defaults if they cannot
  * be loaded) and, with four
@@ -161,18 +154,15 @@ static int
 stage_rate(struct request *req)
 {
 	struct ratelimit_result r;
-	struct timespec ts;
 	int cap = cfg.tenant_concurrency, rps = cfg.rate_rps,
 	    burst = cfg.rate_burst;
 
 	if (req->tenant == NULL)
 		return 0;
 	(void)settings_rate(req, &rps, &burst);
-	if (cap == 0 && worker_count() >= 4)
-		cap = worker_count() - 1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r = ratelimit_take(&req->tenant->id, rps, burst, cap,
-	                   (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	if (cap == 0 && config_workers(cfg.workers) >= 4)
+		cap = config_workers(cfg.workers) - 1;
+	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());
 	response_header(req, "RateLimit-Limit",
 	                arena_printf(req->arena, "%d", r.limit));
 	response_header(req, "RateLimit-Remaining",

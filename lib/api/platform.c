@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/email.h"
 #include "core/host.h"
@@ -177,8 +178,9 @@ platform_login(struct request *req)
 		        "the platform key is unavailable");
 		return;
 	}
-	tok = token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
-	                  db_value(r, 0, 0), NULL, api_now(), OPERATOR_TTL);
+	tok =
+	    token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
+	                db_value(r, 0, 0), NULL, clock_real_s(), OPERATOR_TTL);
 	crypto_wipe(key, sizeof(key));
 	if (tok == NULL) {
 		problem(req, 500, "internal_error", "cannot issue a token");

@@ -12,6 +12,7 @@
 #include "api/pii.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/metrics.h"
 #include "core/problem.h"
@@ -141,7 +142,7 @@ privacy_export(struct request *req)
 	r = db_result(req->db, h);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "subject", subject);
-	timefmt_format(timefmt_now_ms(), now);
+	timefmt_format(clock_real_ms(), now);
 	cJSON_AddStringToObject(o, "exported_at", now);
 	cJSON_AddStringToObject(o, "tenant", req->tenant->slug);
 	recs = cJSON_AddArrayToObject(o, "records");
@@ -267,7 +268,7 @@ privacy_tenant_export(struct request *req)
 	if (api_sync(req) < 0)
 		return;
 	o = cJSON_CreateObject();
-	timefmt_format(timefmt_now_ms(), now);
+	timefmt_format(clock_real_ms(), now);
 	cJSON_AddStringToObject(o, "exported_at", now);
 	t = cJSON_AddObjectToObject(o, "tenant");
 	cJSON_AddStringToObject(t, "id", tid);

@@ -30,7 +30,7 @@ tenant_show(struct request *req)
 	if (PQntuples(r) == 1)
 		snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
 		         db_value(r, 0, 1));
-	if (tenants_check_status(req) != 0)
+	if (tenants_check_status(req, req->tenant->status) != 0)
 		return;
 	o = cJSON_CreateObject();
 

@@ -20,6 +20,7 @@
 #include "core/request.h"
 #include "data/audit.h"
 #include "data/db.h"
+#include "data/pgarray.h"
 #include "data/sessions.h"
 #include "data/settings.h"
 #include "data/users.h"
@@ -109,7 +110,7 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 			if (ok && strcmp(r->valuestring, "owner") == 0)
 				in->wants_owner = true;
 		}
-		in->roles = ok ? api_pg_array(req, v) : NULL;
+		in->roles = ok ? pgarray_from_json(req->arena, v) : NULL;
 		in->nroles = ok ? cJSON_GetArraySize(v) : 0;
 		if (!ok || in->roles == NULL)
 			errors = problem_add_error(errors, "roles",

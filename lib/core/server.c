@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
@@ -35,15 +37,6 @@ struct slot {
 	long long respawn_at_ms; /* 0 = not waiting */
 	int backoff_ms;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 is_listening_socket(int fd)
@@ -166,7 +159,7 @@ spawn(struct slot *s, int fd, const struct server_opts *o,
 		exit(rc);
 	}
 	s->pid = pid;
-	s->started_ms = now_ms();
+	s->started_ms = clock_mono_ms();
 	s->respawn_at_ms = 0;
 	metrics_add(M_WORKER_STARTS, 1);
 	return pid;
@@ -204,7 +197,7 @@ reap(struct slot *slots, int n, int stopping)
 			continue;
 		if (clean) {
 			metrics_add(M_WORKER_RECYCLES, 1);
-			s->respawn_at_ms = now_ms();
+			s->respawn_at_ms = clock_mono_ms();
 			s->backoff_ms = 0;
 			continue;
 		}
@@ -215,9 +208,9 @@ reap(struct slot *slots, int n, int stopping)
 		else
 			log_warn("worker %d exited with %d; restarting",
 			         (int)pid, WEXITSTATUS(st));
-		if (now_ms() - s->started_ms > 10000)
+		if (clock_mono_ms() - s->started_ms > 10000)
 			s->backoff_ms = 0;
-		s->respawn_at_ms = now_ms() + s->backoff_ms;
+		s->respawn_at_ms = clock_mono_ms() + s->backoff_ms;
 		s->backoff_ms = s->backoff_ms == 0 ? 100 : s->backoff_ms * 2;
 		if (s->backoff_ms > BACKOFF_MAX_MS)
 			s->backoff_ms = BACKOFF_MAX_MS;
@@ -237,12 +230,12 @@ alive(const struct slot *slots, int n)
 static void
 drain(struct slot *slots, int n)
 {
-	long long deadline = now_ms() + DRAIN_SECONDS * 1000;
+	long long deadline = clock_mono_ms() + DRAIN_SECONDS * 1000;
 
 	for (int i = 0; i < n; i++)
 		if (slots[i].pid > 0)
 			kill(slots[i].pid, SIGTERM);
-	while (alive(slots, n) > 0 && now_ms() < deadline) {
+	while (alive(slots, n) > 0 && clock_mono_ms() < deadline) {
 		struct timespec ts = {0, 50 * 1000000L};
 
 		nanosleep(&ts, NULL);
@@ -252,16 +245,6 @@ drain(struct slot *slots, int n)
 		if (slots[i].pid > 0)
 			kill(slots[i].pid, SIGKILL);
 	reap(slots, n, 1);
-}
-
-static int
-worker_count(int want)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (want > 0)
-		return want > MAX_WORKERS ? MAX_WORKERS : want;
-	return n < 1 ? 1 : (n > MAX_WORKERS ? MAX_WORKERS : (int)n);
 }
 
 static void
@@ -290,7 +273,7 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 		reap(slots, n, 0);
 		for (int i = 0; i < n; i++)
 			if (slots[i].pid == 0 &&
-			    now_ms() >= slots[i].respawn_at_ms)
+			    clock_mono_ms() >= slots[i].respawn_at_ms)
 				spawn(&slots[i], fd, o, oldmask);
 		/* One worker at a time: move on once the successor runs. */
 		if (rolling >= 0 && slots[rolling].pid > 0 &&
@@ -312,7 +295,7 @@ server_run(const struct server_opts *o)
 {
 	struct slot *slots = slots_base;
 	sigset_t mask, oldmask;
-	int fd, n = worker_count(o->workers);
+	int fd, n = config_workers(o->workers);
 	const char *bound = NULL;
 
 	fd = inherited_socket();

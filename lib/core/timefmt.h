@@ -14,7 +14,4 @@ int timefmt_parse(const char *s, int64_t *ms);
 /* Formats ms as YYYY-MM-DDTHH:MM:SS.mmmZ into out[32]. */
 void timefmt_format(int64_t ms, char out[32]);
 
-/* Milliseconds since the epoch, now. */
-int64_t timefmt_now_ms(void);
-
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/request.h"
@@ -22,15 +23,6 @@
 
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (256UL * 1024 * 1024)
-
-static time_t
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 static void
 on_term(int sig)
@@ -149,7 +141,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 
 		if (r <= 0) {
 			if (r == 0 && app->idle != NULL) {
-				last_idle = now_s();
+				last_idle = clock_mono_ms() / 1000;
 				app->idle(a);
 				arena_reset(a);
 			}
@@ -165,8 +157,8 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		arena_reset(a);
 		served++;
 		/* Housekeeping at least once a second, busy or not. */
-		if (app->idle != NULL && now_s() != last_idle) {
-			last_idle = now_s();
+		if (app->idle != NULL && clock_mono_ms() / 1000 != last_idle) {
+			last_idle = clock_mono_ms() / 1000;
 			app->idle(a);
 			arena_reset(a);
 		}

@@ -10,6 +10,8 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/request.h"
@@ -190,27 +192,6 @@ audit_link_hash(const unsigned char prev[32], const char *canonical,
 	return rc;
 }
 
-static int
-unhex(const char *s, unsigned char out[32])
-{
-	if (strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 64; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9'   ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		                               : -1;
-
-		if (v < 0)
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)(v << 4);
-		else
-			out[i / 2] |= (unsigned char)v;
-	}
-	return 0;
-}
-
 static const char *
 row_fields(const PGresult *r, int row, int first, const char *out[11])
 {
@@ -254,7 +235,7 @@ audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
 	snprintf(last, sizeof(last), "0");
 	if (PQntuples(r) == 1) {
 		link_no = strtoll(db_value(r, 0, 0), NULL, 10);
-		unhex(db_value(r, 0, 1), prev);
+		hex_decode(db_value(r, 0, 1), prev, 32);
 		if (!db_is_null(r, 0, 2))
 			snprintf(last, sizeof(last), "%s", db_value(r, 0, 2));
 	}
@@ -285,9 +266,9 @@ audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
 			return -1;
 		array_add(&n, arena_printf(a, "%lld", ++link_no), i == 0);
 		array_add(&s, f[0], i == 0);
-		crypto_hex(prev, 32, hex);
+		hex_encode(prev, 32, hex);
 		array_add(&pv, hex, i == 0);
-		crypto_hex(next, 32, hex);
+		hex_encode(next, 32, hex);
 		array_add(&h, hex, i == 0);
 		memcpy(prev, next, 32);
 	}
@@ -308,26 +289,17 @@ audit_seal(struct db *db, struct arena *a, const struct uuid *tenant,
 	return rows;
 }
 
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 void
 audit_seal_dirty(struct db *db, struct arena *a, int horizon_s, int max)
 {
 	/* The worker runs this between requests, loaded or not: a budget in
 	 * time as well as in tenants, so requests never queue behind it for
 	 * long (the rest waits for the next second). */
-	double until = mono_ms() + SEAL_BUDGET_MS;
+	double until = (double)clock_mono_ms() + SEAL_BUDGET_MS;
 	int kept = 0;
 
 	for (int i = 0; i < ndirty; i++) {
-		int rc = i < max && mono_ms() < until
+		int rc = i < max && (double)clock_mono_ms() < until
 		             ? audit_seal(db, a, &dirty[i], horizon_s)
 		             : -1;
 
@@ -350,8 +322,8 @@ check_link(struct arena *a, const PGresult *r, int i, unsigned char prev[32],
 	const char *kind = db_value(r, i, 1);
 	long long seq = strtoll(db_value(r, i, 2), NULL, 10);
 
-	if (unhex(db_value(r, i, 3), stored_prev) < 0 ||
-	    unhex(db_value(r, i, 4), stored) < 0 ||
+	if (hex_decode(db_value(r, i, 3), stored_prev, 32) < 0 ||
+	    hex_decode(db_value(r, i, 4), stored, 32) < 0 ||
 	    !crypto_equal(stored_prev, prev, 32)) {
 		out->reason = "a link does not follow its predecessor";
 		out->broken_at = seq;
@@ -400,7 +372,7 @@ chain_start(struct db *db, const char *tid, unsigned char start[32],
 	r = db_result(db, h);
 	n = PQntuples(r);
 	if (n > 0) {
-		unhex(db_value(r, n - 1, 0), start);
+		hex_decode(db_value(r, n - 1, 0), start, 32);
 		out->purged_through = strtoll(db_value(r, n - 1, 1), NULL, 10);
 		out->purged_count = strtoll(db_value(r, n - 1, 2), NULL, 10);
 	}
@@ -446,7 +418,7 @@ audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
 		snprintf(after, sizeof(after), "%s", db_value(r, rows - 1, 0));
 	}
 	if (out->events > 0)
-		crypto_hex(prev, 32, out->head);
+		hex_encode(prev, 32, out->head);
 	snprintf(floor_, sizeof(floor_), "%lld", out->purged_through);
 	if (out->valid) {
 		/* An event slipped into the sealed range afterwards. */
@@ -543,15 +515,15 @@ audit_purge(struct db *db, struct arena *a, const struct uuid *tenant, int days)
 
 		r = db_result(db, hh);
 		head = strtoll(db_value(r, 0, 0), NULL, 10);
-		unhex(db_value(r, 0, 1), prev);
+		hex_decode(db_value(r, 0, 1), prev, 32);
 		ha = db_queue(db, &st_purge_anchor, p2);
 		if (db_sync(db) != 0)
 			return -1;
 		anchor = arena_strdup(a, db_value(db_result(db, ha), 0, 0));
 		c = arena_printf(a, "purge;%s;%s;%lld", anchor, through, count);
 		audit_link_hash(prev, c, next);
-		crypto_hex(prev, 32, prevhex);
-		crypto_hex(next, 32, nexthex);
+		hex_encode(prev, 32, prevhex);
+		hex_encode(next, 32, nexthex);
 		{
 			const char *pe[2] = {tid, through};
 			const char *pl[2] = {tid, last_link};

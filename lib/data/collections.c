@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fnv.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/timefmt.h"
@@ -372,13 +373,8 @@ static struct collection *cache[CACHE_SIZE];
 static unsigned
 slot_of(const struct uuid *tenant, const char *name)
 {
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ tenant->b[i]) * 16777619u;
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % CACHE_SIZE;
+	return fnv_32_str(fnv_32(FNV_32_INIT, tenant->b, 16), name) %
+	       CACHE_SIZE;
 }
 
 void

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/fnv.h"
 #include "core/json.h"
 #include "core/metrics.h"
 #include "core/problem.h"
@@ -93,25 +95,6 @@ static struct db_stmt st_purge =
     DB_STMT("tenant_purge",
             "DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned
-hash(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void
 tenants_cache_clear(void)
 {
@@ -123,7 +106,7 @@ tenants_cache_clear(void)
 static struct entry *
 lookup(const char *slug, bool for_insert)
 {
-	unsigned i = hash(slug) & (CACHE_SIZE - 1);
+	unsigned i = fnv_32_str(FNV_32_INIT, slug) & (CACHE_SIZE - 1);
 
 	if (cache == NULL) {
 		cache = calloc(CACHE_SIZE, sizeof(*cache));
@@ -156,7 +139,7 @@ store(const char *slug, const struct tenant *t)
 	e->used = true;
 	snprintf(e->slug, sizeof(e->slug), "%s", slug);
 	e->negative = t == NULL;
-	e->expires_ms = now_ms() + NEGATIVE_TTL_MS;
+	e->expires_ms = clock_mono_ms() + NEGATIVE_TTL_MS;
 	if (t != NULL)
 		e->t = *t;
 }
@@ -198,16 +181,16 @@ tenants_json(const struct tenant *t)
 }
 
 int
-tenants_check_status(struct request *req)
+tenants_check_status(struct request *req, const char *status)
 {
-	if (strcmp(req->tenant->status, "active") != 0)
+	if (strcmp(status, "active") != 0)
 		tenants_cache_clear(); /* perhaps stale: ask again next time */
-	if (strcmp(req->tenant->status, "suspended") == 0) {
+	if (strcmp(status, "suspended") == 0) {
 		problem(req, 403, "tenant_suspended",
 		        "this tenant is suspended");
 		return 403;
 	}
-	if (strcmp(req->tenant->status, "active") != 0) {
+	if (strcmp(status, "active") != 0) {
 		problem(req, 404, "tenant_not_found", "no such tenant");
 		return 404;
 	}
@@ -222,7 +205,7 @@ tenants_resolve(struct request *req, const char *slug)
 	PGresult *r;
 	int h;
 
-	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
+	if (e != NULL && (!e->negative || clock_mono_ms() < e->expires_ms)) {
 		metrics_add(M_CACHE_HITS, 1);
 		if (e->negative) {
 			problem(req, 404, "tenant_not_found", "no such tenant");
@@ -230,7 +213,7 @@ tenants_resolve(struct request *req, const char *slug)
 		}
 		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
 		*req->tenant = e->t;
-		return tenants_check_status(req);
+		return tenants_check_status(req, req->tenant->status);
 	}
 	metrics_add(M_CACHE_MISSES, 1);
 	h = db_queue(req->db, &st_by_slug, params);
@@ -248,7 +231,7 @@ tenants_resolve(struct request *req, const char *slug)
 	req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
 	tenants_from_row(req->tenant, r, 0);
 	store(slug, req->tenant);
-	return tenants_check_status(req);
+	return tenants_check_status(req, req->tenant->status);
 }
 
 int
@@ -276,7 +259,7 @@ tenants_resolve_domain(struct request *req, const char *host)
 	} else {
 		e = cache ? lookup(key, false) : NULL;
 	}
-	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
+	if (e != NULL && (!e->negative || clock_mono_ms() < e->expires_ms)) {
 		if (e->negative) {
 			problem(req, 400, "invalid_host",
 			        "the Host is not served here");
@@ -284,7 +267,7 @@ tenants_resolve_domain(struct request *req, const char *host)
 		}
 		req->tenant = arena_alloc(req->arena, sizeof(struct tenant));
 		*req->tenant = e->t;
-		return tenants_check_status(req);
+		return tenants_check_status(req, req->tenant->status);
 	}
 	h = db_queue(req->db, &st_by_domain, params);
 	if (h < 0 || db_sync(req->db) != 0) {
@@ -304,7 +287,7 @@ tenants_resolve_domain(struct request *req, const char *host)
 	tenants_from_row(req->tenant, r, 0);
 	if (strlen(key) <= SLUG_MAX)
 		store(key, req->tenant);
-	return tenants_check_status(req);
+	return tenants_check_status(req, req->tenant->status);
 }
 
 int

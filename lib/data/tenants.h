@@ -22,10 +22,11 @@ struct db;
  * 403 tenant_suspended, 503 when the database is needed and down. */
 int tenants_resolve(struct request *req, const char *slug);
 
-/* 0 when req->tenant is active; else writes 403 tenant_suspended or 404
- * tenant_not_found, drops the tenant cache (it was stale) and returns the
- * status. */
-int tenants_check_status(struct request *req);
+/* The one rule for a tenant's status (req->tenant's, or the one a request's
+ * round trip just read): 0 when it is active; else writes 403
+ * tenant_suspended or 404 tenant_not_found, drops the tenant cache (it was
+ * stale) and returns the status. */
+int tenants_check_status(struct request *req, const char *status);
 
 /* Cache invalidation by notification payload. */
 void tenants_notify(const char *payload);

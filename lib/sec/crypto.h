@@ -42,9 +42,6 @@ int crypto_b64url_enc(const void *in, size_t n, char *out, size_t outsz);
 int crypto_b64url_dec(const char *in, size_t n, unsigned char *out,
                       size_t outsz);
 
-/* Lower-case hex of in[0..n) into out (2n + 1 bytes). */
-void crypto_hex(const void *in, size_t n, char *out);
-
 /* Constant-time equality of two n-byte secrets. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 
