@@ -2,8 +2,8 @@
  * api.h - what every handler shares: database round trips that answer
  * 503/500 by themselves, body checks, pagination, versions, origins.
  */
-#ifndef STRATA_API_H
-#define STRATA_API_H
+#ifndef STRATA_API_API_H
+#define STRATA_API_API_H
 
 #include <stdbool.h>
 

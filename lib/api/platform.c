@@ -35,7 +35,7 @@ signup_invalid(struct request *req, const struct provision *p)
 	cJSON *e = NULL;
 	const char *why;
 
-	if (p->slug == NULL || !slug_valid(p->slug))
+	if (p->slug == NULL || !host_slug_valid(p->slug))
 		e = problem_add_error(e, "slug",
 		                      "must be 3-63 of a-z, 0-9 and '-', not "
 		                      "reserved");

@@ -7,8 +7,8 @@
  * environment names without the STRATA_ prefix, in lower case
  * (database_url, base_domain, ...).
  */
-#ifndef STRATA_CONFIG_H
-#define STRATA_CONFIG_H
+#ifndef STRATA_CORE_CONFIG_H
+#define STRATA_CORE_CONFIG_H
 
 #define CONFIG_WORKERS_MAX 256
 

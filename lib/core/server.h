@@ -8,8 +8,8 @@
  * exits after max_requests, drains on SIGTERM/SIGINT (workers finish the
  * request in flight, then exit) and restarts workers one by one on SIGHUP.
  */
-#ifndef STRATA_SERVER_H
-#define STRATA_SERVER_H
+#ifndef STRATA_CORE_SERVER_H
+#define STRATA_CORE_SERVER_H
 
 struct server_opts {
 	const char *socket_path; /* ignored when a socket is inherited */

@@ -1,8 +1,8 @@
 /*
  * timefmt.h - RFC 3339 timestamps, the API's only time format.
  */
-#ifndef STRATA_TIMEFMT_H
-#define STRATA_TIMEFMT_H
+#ifndef STRATA_CORE_TIMEFMT_H
+#define STRATA_CORE_TIMEFMT_H
 
 #include <stdint.h>
 

@@ -2,8 +2,8 @@
  * api_keys.h - API keys of service accounts: stored as the SHA-256 of the
  * secret, scoped to permissions, optionally expiring, revocable.
  */
-#ifndef STRATA_API_KEYS_H
-#define STRATA_API_KEYS_H
+#ifndef STRATA_DATA_API_KEYS_H
+#define STRATA_DATA_API_KEYS_H
 
 struct db;
 

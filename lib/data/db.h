@@ -14,8 +14,8 @@
  * the caller replies 503; reconnection is retried with backoff (100 ms
  * doubling to 1 s) on later requests, so the worker recovers by itself.
  */
-#ifndef STRATA_DB_H
-#define STRATA_DB_H
+#ifndef STRATA_DATA_DB_H
+#define STRATA_DATA_DB_H
 
 #include <stdbool.h>
 

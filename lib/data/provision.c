@@ -31,7 +31,7 @@ static int
 check(const struct provision *p, const char **norm, const char **why,
       struct arena *a)
 {
-	if (p->slug == NULL || !slug_valid(p->slug)) {
+	if (p->slug == NULL || !host_slug_valid(p->slug)) {
 		*why = "slug must be 3-63 of a-z, 0-9 and '-', not reserved";
 		return 422;
 	}

@@ -9,8 +9,8 @@
  * (tenant_id, collection, id) index, so every shape is served by an index
  * that starts with tenant_id.
  */
-#ifndef STRATA_RECORDS_H
-#define STRATA_RECORDS_H
+#ifndef STRATA_DATA_RECORDS_H
+#define STRATA_DATA_RECORDS_H
 
 #include <stdbool.h>
 

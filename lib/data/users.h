@@ -5,8 +5,8 @@
  * (row-level security is the second wall, not the first).  Objects are
  * rendered to JSON by PostgreSQL (USER_JSON) and spliced into responses.
  */
-#ifndef STRATA_USERS_H
-#define STRATA_USERS_H
+#ifndef STRATA_DATA_USERS_H
+#define STRATA_DATA_USERS_H
 
 struct db;
 

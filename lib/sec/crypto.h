@@ -4,8 +4,8 @@
  * associated data, base64url, constant-time comparison.  Nothing here is
  * home-made cryptography: these are thin, checked wrappers.
  */
-#ifndef STRATA_CRYPTO_H
-#define STRATA_CRYPTO_H
+#ifndef STRATA_SEC_CRYPTO_H
+#define STRATA_SEC_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
