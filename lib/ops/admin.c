@@ -59,20 +59,33 @@ owner_conninfo(void)
 	                               : cfg.database_url;
 }
 
-static int
-session_open(struct session *s, const char *conninfo)
+/* The session's arena, before anything that can fail. */
+static void
+session_init(struct session *s, const char *conninfo)
 {
-	s->arena = NULL;
-	db_init(&s->db, conninfo);
-	if (masterkey_load(cfg.master_key_file) < 0)
-		return -1;
 	s->arena = arena_new(64 * 1024, 512UL * 1024 * 1024);
 	json_use_arena(s->arena);
+	db_init(&s->db, conninfo);
+}
+
+/* Loads the master key and connects; -1 after saying why. */
+static int
+session_connect(struct session *s)
+{
+	if (masterkey_load(cfg.master_key_file) < 0)
+		return -1;
 	if (db_ready(&s->db, s->arena) < 0) {
 		admin_fail("cannot connect to the database");
 		return -1;
 	}
 	return 0;
+}
+
+static int
+session_open(struct session *s, const char *conninfo)
+{
+	session_init(s, conninfo);
+	return session_connect(s);
 }
 
 static void
@@ -303,8 +316,8 @@ admin_operator_create(const char *email, const char *password)
 	if (email == NULL || password == NULL)
 		return admin_fail("operator create needs an e-mail and a "
 		                  "password");
-	if (session_open(&s, cfg.database_url) < 0)
-		goto out;
+	/* Input is checked before the database is asked anything. */
+	session_init(&s, cfg.database_url);
 	if ((norm = email_norm(s.arena, email)) == NULL) {
 		admin_fail("invalid e-mail");
 		goto out;
@@ -317,6 +330,8 @@ admin_operator_create(const char *email, const char *password)
 		admin_fail("cannot hash the password");
 		goto out;
 	}
+	if (session_connect(&s) < 0)
+		goto out;
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	/* The platform signing key is made on first use. */
