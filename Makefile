@@ -116,6 +116,12 @@ lint:
 		-Ilib lib cgi-bin
 	clang-tidy --quiet $(LIB_SRC) $(MAIN_SRC) -- $(WARN) $(INCS) 2>/dev/null
 	clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) $(wildcard lib/*/*.h)
+	@# Include guards are STRATA_<DIR>_<FILE>_H, so no two can collide.
+	@for h in $(wildcard lib/*/*.h); do \
+		g=$$(echo "$$h" | sed 's|^lib/||; s|\.h$$||; s|/|_|' | tr a-z A-Z); \
+		grep -q "^#ifndef STRATA_$${g}_H$$" "$$h" || \
+			{ echo "$$h: include guard is not STRATA_$${g}_H"; exit 1; }; \
+	done
 
 format:
 	clang-format -i $(LIB_SRC) $(MAIN_SRC) $(wildcard lib/*/*.h) $(UNIT_SRC)

@@ -53,9 +53,9 @@ api_fail_errors(struct request *req, int status, const char *code,
 }
 
 int
-api_tenant_state(struct request *req)
+api_tenant_fail(struct request *req, enum tenant_lookup state)
 {
-	switch (tenants_status(req->tenant)) {
+	switch (state) {
 	case TENANT_FOUND:
 		return 0;
 	case TENANT_SUSPENDED:
@@ -67,6 +67,12 @@ api_tenant_state(struct request *req)
 	default:
 		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	}
+}
+
+int
+api_tenant_state(struct request *req)
+{
+	return api_tenant_fail(req, tenants_status(req->tenant));
 }
 
 int
@@ -378,67 +384,9 @@ api_uuid_arg(struct request *req, int i)
 	return req->args[i];
 }
 
-long
-api_now(void)
-{
-	return (long)time(NULL);
-}
-
-const char *
-api_pg_array(struct request *req, const cJSON *arr)
-{
-	struct buf b;
-	const cJSON *e;
-	bool first = true;
-
-	buf_init(&b, req->arena, 64, 64 * 1024);
-	buf_putc(&b, '{');
-	cJSON_ArrayForEach(e, arr)
-	{
-		if (!cJSON_IsString(e))
-			return NULL;
-		if (!first)
-			buf_putc(&b, ',');
-		first = false;
-		buf_putc(&b, '"');
-		for (const char *p = e->valuestring; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&b, '\\');
-			buf_putc(&b, *p);
-		}
-		buf_putc(&b, '"');
-	}
-	if (buf_putc(&b, '}') < 0)
-		return NULL;
-	return buf_cstr(&b);
-}
-
 bool
 api_prefetch_none(struct request *req)
 {
 	(void)req;
 	return true;
-}
-
-const char *
-api_email_norm(struct request *req, const char *email)
-{
-	size_t n = email ? strlen(email) : 0;
-	const char *at = email ? strchr(email, '@') : NULL;
-	char *out;
-
-	if (n < 3 || n > 254 || at == NULL || at == email || at - email > 64 ||
-	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
-	    at[1] == '.' || email[n - 1] == '.')
-		return NULL;
-	out = arena_alloc(req->arena, n + 1);
-	for (size_t i = 0; i <= n; i++) {
-		unsigned char c = (unsigned char)email[i];
-
-		if (i < n &&
-		    (c <= ' ' || c == 0x7f || strchr("<>()[],;:\\\"", c)))
-			return NULL;
-		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
-	return out;
 }

@@ -2,8 +2,8 @@
  * api.h - what every handler shares: database round trips that answer
  * 503/500 by themselves, body checks, pagination, versions, origins.
  */
-#ifndef STRATA_API_H
-#define STRATA_API_H
+#ifndef STRATA_API_API_H
+#define STRATA_API_API_H
 
 #include <stdbool.h>
 
@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "core/request.h"
+#include "data/tenants.h"
 
 #define API_LIMIT_DEFAULT 50
 #define API_LIMIT_MAX 200
@@ -25,6 +26,10 @@ int api_fail(struct request *req, int status, const char *code,
 /* api_fail() with an "errors" array of {field, message} (arena-owned). */
 int api_fail_errors(struct request *req, int status, const char *code,
                     const char *detail, cJSON *errors);
+
+/* 0 for TENANT_FOUND, else the status of a tenant lookup's answer (403
+ * tenant_suspended, 404 tenant_not_found, 503) recorded with api_fail(). */
+int api_tenant_fail(struct request *req, enum tenant_lookup state);
 
 /* 0 when req->tenant is active, else the status (403 tenant_suspended,
  * 404 tenant_not_found) recorded with api_fail(). */
@@ -112,17 +117,5 @@ const char *api_uuid_arg(struct request *req, int i);
 /* A route prefetch that queues nothing: the handler needs no statement
  * of its own, so the authentication round trip commits at once. */
 bool api_prefetch_none(struct request *req);
-
-/* Validates an e-mail address (RFC 5321 lengths, one '@', a dotted
- * domain, no spaces or controls) and returns its normalised (lower-case)
- * form in the arena, or NULL. */
-const char *api_email_norm(struct request *req, const char *email);
-
-/* Seconds since the epoch. */
-long api_now(void);
-
-/* A PostgreSQL text[] literal of the strings of a JSON array, quoting each
- * element; NULL when arr holds a non-string. */
-const char *api_pg_array(struct request *req, const cJSON *arr);
 
 #endif

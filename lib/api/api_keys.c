@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -34,7 +35,7 @@ expiry_ok(const char *s)
 {
 	int64_t ms;
 
-	return timefmt_parse(s, &ms) == 0 && ms > timefmt_now_ms();
+	return timefmt_parse(s, &ms) == 0 && ms > clock_real_ms();
 }
 
 void

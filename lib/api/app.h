@@ -2,8 +2,8 @@
  * app.h - Strata as a worker application: per-worker state (the database
  * connection, caches), the request pipeline, the access log line.
  */
-#ifndef STRATA_APP_H
-#define STRATA_APP_H
+#ifndef STRATA_API_APP_H
+#define STRATA_API_APP_H
 
 #include "core/server.h"
 #include "core/worker.h"

@@ -10,7 +10,9 @@
 #include "api/api.h"
 #include "api/plan.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -56,7 +58,7 @@ issue_pair(struct request *req, const char *uid, const char *family)
 		return NULL;
 	}
 	at = token_issue(req->arena, sk->key, &sk->id, api_origin(req),
-	                 req->tenant->id_str, uid, family, api_now(),
+	                 req->tenant->id_str, uid, family, clock_real_s(),
 	                 s->access_ttl);
 	if (at == NULL || opaque_refresh_new(rt, h) < 0 || uuid_v7(&u) < 0) {
 		problem(req, 500, "internal_error", "cannot issue tokens");
@@ -179,7 +181,7 @@ auth_login(struct request *req)
 
 	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	norm = api_email_norm(req, email);
+	norm = email_norm(req->arena, email);
 	if (norm == NULL)
 		norm = "";
 	api_begin(req);

@@ -18,6 +18,7 @@
 #include "api/errors.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -26,6 +27,7 @@
 #include "data/db.h"
 #include "data/keyring.h"
 #include "data/operators.h"
+#include "data/pgarray.h"
 #include "data/tenants.h"
 #include "data/users.h"
 #include "data/versions.h"
@@ -80,7 +82,7 @@ verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 	if (key == NULL)
 		return -1;
 	return token_verify(tok, key->key, api_origin(req), req->tenant->id_str,
-	                    api_now(), c);
+	                    clock_real_s(), c);
 }
 
 static int
@@ -141,7 +143,7 @@ oidc_user(struct request *req, const char *tok)
 	if (s == NULL)
 		return api_fail(req, 503, "service_unavailable",
 		                "the database is unavailable");
-	if (oidc_verify(&s->oidc, tok, api_now(), &id) < 0)
+	if (oidc_verify(&s->oidc, tok, clock_real_s(), &id) < 0)
 		return api_fail(req, 401, "invalid_token",
 		                "the token is not valid here");
 	iss = arena_strdup(req->arena, s->oidc.issuer);
@@ -163,18 +165,16 @@ oidc_user(struct request *req, const char *tok)
 		uuid_v7(&p->id);
 		uuid_format(&p->id, p->id_str);
 		buf_init(&roles, req->arena, 128, 4096);
-		buf_putc(&roles, '{');
+		pgarray_open(&roles);
 		for (int i = 0; i < id.nroles; i++)
-			buf_printf(&roles, "%s\"%s\"", i ? "," : "",
-			           id.roles[i]);
-		buf_putc(&roles, '}');
+			pgarray_add(&roles, id.roles[i]);
 		users_queue_insert_oidc(req->db, tid, p->id_str,
 		                        arena_strdup(req->arena, email),
 		                        arena_strdup(req->arena, id.name), iss,
 		                        arena_strdup(req->arena, id.sub));
 		/* Roles that do not exist in the tenant are left out. */
 		users_queue_set_roles(req->db, tid, p->id_str,
-		                      buf_cstr(&roles));
+		                      pgarray_close(&roles));
 		versions_queue_bump_auth(req->db, tid);
 		audit_queue(
 		    req, "user.provision", "user", p->id_str, AUDIT_SUCCESS,
@@ -252,20 +252,13 @@ auth_credential(struct request *req)
 	return 0;
 }
 
-/* After the round trip: is the tenant still active? */
+/* The older stage's check of the status its trip read. */
 static int
-check_tenant(struct request *req, const char *status)
+tenant_active(struct request *req, const char *status)
 {
-	if (strcmp(status, "active") == 0)
-		return 0;
-	/* Our cache was stale: the notification has not arrived yet. */
-	tenants_cache_clear();
-	if (strcmp(status, "suspended") == 0)
-		problem(req, 403, "tenant_suspended",
-		        "this tenant is suspended");
-	else
-		problem(req, 404, "tenant_not_found", "no such tenant");
-	return -1;
+	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
+	         status);
+	return api_tenant_state(req) == 0 ? 0 : api_legacy_problem(req);
 }
 
 static int
@@ -275,7 +268,7 @@ check_user(struct request *req, const PGresult *r)
 
 	if (PQntuples(r) != 1)
 		return unauthorized(req, "the user no longer exists");
-	if (check_tenant(req, db_value(r, 0, 5)) < 0)
+	if (tenant_active(req, db_value(r, 0, 5)) != 0)
 		return -1;
 	if (strcmp(db_value(r, 0, 0), "active") != 0)
 		return unauthorized(req, "the user is disabled");
@@ -308,7 +301,7 @@ check_api_key(struct request *req, const PGresult *r)
 	crypto_wipe(p->key_hash, sizeof(p->key_hash));
 	if (!match)
 		return unauthorized(req, "the API key is not valid here");
-	if (check_tenant(req, db_value(r, 0, 3)) < 0)
+	if (tenant_active(req, db_value(r, 0, 3)) != 0)
 		return -1;
 	if (db_value(r, 0, 2)[0] != 't')
 		return unauthorized(req, "the API key is revoked or expired");
@@ -349,7 +342,8 @@ auth_operator(struct request *req, const char *tok)
 	if (token_peek_kid(tok, &kid) < 0 ||
 	    operators_signing_key(req->db, &kid, NULL, key) < 0)
 		return unauthorized(req, "the access token is not valid here");
-	rc = token_verify(tok, key, api_apex_origin(req), NULL, api_now(), &c);
+	rc = token_verify(tok, key, api_apex_origin(req), NULL, clock_real_s(),
+	                  &c);
 	crypto_wipe(key, sizeof(key));
 	if (rc < 0)
 		return unauthorized(req, "the access token is not valid here");

@@ -1,8 +1,8 @@
 /*
  * auth_stage.h - authentication and authorization of a routed request.
  */
-#ifndef STRATA_AUTH_STAGE_H
-#define STRATA_AUTH_STAGE_H
+#ifndef STRATA_API_AUTH_STAGE_H
+#define STRATA_API_AUTH_STAGE_H
 
 struct request;
 

@@ -20,6 +20,7 @@
 #include "data/audit.h"
 #include "data/config_versions.h"
 #include "data/db.h"
+#include "data/pgarray.h"
 #include "data/settings.h"
 #include "data/tenants.h"
 
@@ -118,7 +119,8 @@ current(struct request *req)
 static const char *
 names_array(struct request *req, const cJSON *doc)
 {
-	const char *a = api_pg_array(req, cJSON_GetObjectItem(doc, "domains"));
+	const char *a =
+	    pgarray_from_json(req->arena, cJSON_GetObjectItem(doc, "domains"));
 
 	return a ? a : "{}";
 }

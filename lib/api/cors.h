@@ -2,8 +2,8 @@
  * cors.h - cross-origin requests from the tenant's allowed origins
  * (settings cors.allowed_origins).
  */
-#ifndef STRATA_CORS_H
-#define STRATA_CORS_H
+#ifndef STRATA_API_CORS_H
+#define STRATA_API_CORS_H
 
 struct request;
 

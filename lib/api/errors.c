@@ -66,5 +66,6 @@ errors_from_db(struct request *req, int rc)
 			return api_fail(req, sqlstates[i].status,
 			                sqlstates[i].code, sqlstates[i].detail);
 	log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
-	return api_fail(req, 500, "internal_error", "an internal error occurred");
+	return api_fail(req, 500, "internal_error",
+	                "an internal error occurred");
 }

@@ -1,8 +1,8 @@
 /*
  * health.h - operations endpoints on any host: /healthz, /readyz, /metrics.
  */
-#ifndef STRATA_HEALTH_H
-#define STRATA_HEALTH_H
+#ifndef STRATA_API_HEALTH_H
+#define STRATA_API_HEALTH_H
 
 struct request;
 

@@ -207,10 +207,10 @@ pii_reveal(struct request *req, const struct collection *c,
 	if (data == NULL || !pii_any(c))
 		return data;
 	k = keyring_get(req);
-	have_subject =
-	    k != NULL && subjects_unwrap_key(k, &req->tenant->id, rec->sk_id,
-	                                     rec->sk_wrapped, rec->sk_wrapped_by,
-	                                     &sid, skey) == 0;
+	have_subject = k != NULL &&
+	               subjects_unwrap_key(k, &req->tenant->id, rec->sk_id,
+	                                   rec->sk_wrapped, rec->sk_wrapped_by,
+	                                   &sid, skey) == 0;
 	allowed = view == PII_INTERNAL ||
 	          rbac_allows(req->principal.perms, P_PII_READ);
 	uuid_parse(rec->id, &record);

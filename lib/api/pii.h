@@ -2,8 +2,8 @@
  * pii.h - personal-data fields of records: sealed at rest, blind-indexed,
  * revealed to callers with pii:read (and audited), masked for the others.
  */
-#ifndef STRATA_PII_H
-#define STRATA_PII_H
+#ifndef STRATA_API_PII_H
+#define STRATA_API_PII_H
 
 #include <stdbool.h>
 

@@ -12,6 +12,7 @@
 #include "api/cors.h"
 #include "api/routes.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -138,18 +139,7 @@ stage_tenant(struct request *req, const char *slug)
 	default:
 		return 0;
 	}
-	switch (r) {
-	case TENANT_FOUND:
-		return 0;
-	case TENANT_SUSPENDED:
-		return api_fail(req, 403, "tenant_suspended",
-		                "this tenant is suspended");
-	case TENANT_UNAVAILABLE:
-		return api_fail(req, 503, "service_unavailable",
-		                "the database is unavailable");
-	default:
-		return api_fail(req, 404, "tenant_not_found", "no such tenant");
-	}
+	return api_tenant_fail(req, r);
 }
 
 /* The tenant's share of the service: its token bucket (settings limits,
@@ -161,18 +151,15 @@ static int
 stage_rate(struct request *req)
 {
 	struct ratelimit_result r;
-	struct timespec ts;
 	int cap = cfg.tenant_concurrency, rps = cfg.rate_rps,
 	    burst = cfg.rate_burst;
 
 	if (req->tenant == NULL)
 		return 0;
 	(void)settings_rate(req, &rps, &burst);
-	if (cap == 0 && server_worker_count(cfg.workers) >= 4)
-		cap = server_worker_count(cfg.workers) - 1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r = ratelimit_take(&req->tenant->id, rps, burst, cap,
-	                   (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	if (cap == 0 && config_workers(cfg.workers) >= 4)
+		cap = config_workers(cfg.workers) - 1;
+	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());
 	response_header(req, "RateLimit-Limit",
 	                arena_printf(req->arena, "%d", r.limit));
 	response_header(req, "RateLimit-Remaining",
@@ -269,8 +256,8 @@ pipeline_handle(struct request *req)
 	/* The one error answer: whatever stage or handler failed, with the
 	 * problem it recorded (a status without one gets its title). */
 	if (st != 0) {
-		problem_errors(req, st, req->err.code ? req->err.code
-		                                      : "internal_error",
+		problem_errors(req, st,
+		               req->err.code ? req->err.code : "internal_error",
 		               req->err.detail, req->err.errors);
 		if (st >= 500 && req->err.code == NULL)
 			log_error("status %d without a problem", st);

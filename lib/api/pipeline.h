@@ -4,8 +4,8 @@
  * handler.  Each stage either passes or writes the one problem response
  * that ends the request; no stage after a failure runs.
  */
-#ifndef STRATA_PIPELINE_H
-#define STRATA_PIPELINE_H
+#ifndef STRATA_API_PIPELINE_H
+#define STRATA_API_PIPELINE_H
 
 struct request;
 

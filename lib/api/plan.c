@@ -11,6 +11,8 @@
 #include "api/errors.h"
 #include "api/principals.h"
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/hex.h"
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
@@ -42,8 +44,7 @@ queue_touch(struct request *req)
 {
 	char hex[65];
 
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", req->principal.key_hash[i]);
+	hex_encode(req->principal.key_hash, 32, hex);
 	api_keys_queue_touch(req->db, req->tenant->id_str,
 	                     req->principal.id_str,
 	                     arena_strdup(req->arena, hex));
@@ -74,7 +75,8 @@ plan_open(struct plan *p, struct request *req)
 		queue_principal(p);
 	}
 	if (req->principal.kind == PRINCIPAL_API_KEY &&
-	    (p->cached == NULL || principals_touch_due(p->cached, api_now())))
+	    (p->cached == NULL ||
+	     principals_touch_due(p->cached, clock_real_s())))
 		queue_touch(req);
 	return 0;
 }
@@ -126,7 +128,7 @@ resolve_principal(struct plan *p, int *st)
 	}
 	p->cached = e;
 	if (req->principal.kind == PRINCIPAL_API_KEY)
-		(void)principals_touch_due(e, api_now()); /* touched now */
+		(void)principals_touch_due(e, clock_real_s()); /* touched now */
 	*st = principals_apply(req, e);
 	return 0;
 }

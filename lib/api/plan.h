@@ -32,11 +32,11 @@ struct principal_entry;
 
 struct plan {
 	struct request *req;
-	struct tenant_versions v; /* the version row, after the trip */
-	bool tenant_tx;           /* BEGIN + SET LOCAL queued or open */
-	bool authorized;          /* the route's permission was checked */
-	bool need_principal;      /* the route needs a tenant principal */
-	bool principal_queued;    /* the row below travels in the trip */
+	struct tenant_versions v;       /* the version row, after the trip */
+	bool tenant_tx;                 /* BEGIN + SET LOCAL queued or open */
+	bool authorized;                /* the route's permission was checked */
+	bool need_principal;            /* the route needs a tenant principal */
+	bool principal_queued;          /* the row below travels in the trip */
 	struct principal_entry *cached; /* an entry to check by epoch */
 	struct user_principal_row user;
 	struct api_key_principal_row key;

@@ -9,7 +9,9 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/host.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -33,14 +35,14 @@ signup_invalid(struct request *req, const struct provision *p)
 	cJSON *e = NULL;
 	const char *why;
 
-	if (p->slug == NULL || !slug_valid(p->slug))
+	if (p->slug == NULL || !host_slug_valid(p->slug))
 		e = problem_add_error(e, "slug",
 		                      "must be 3-63 of a-z, 0-9 and '-', not "
 		                      "reserved");
 	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
 		e = problem_add_error(e, "name", "must be 1-200 characters");
 	if (p->owner_email == NULL ||
-	    api_email_norm(req, p->owner_email) == NULL)
+	    email_norm(req->arena, p->owner_email) == NULL)
 		e = problem_add_error(e, "owner.email",
 		                      "must be an e-mail address");
 	why = p->owner_password == NULL
@@ -151,7 +153,7 @@ platform_login(struct request *req)
 
 	if (api_credentials(req, &email, &pw) < 0)
 		return;
-	norm = api_email_norm(req, email);
+	norm = email_norm(req->arena, email);
 	if (norm == NULL) {
 		problem(req, 401, "invalid_credentials",
 		        "the e-mail or password is wrong");
@@ -176,8 +178,9 @@ platform_login(struct request *req)
 		        "the platform key is unavailable");
 		return;
 	}
-	tok = token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
-	                  db_value(r, 0, 0), NULL, api_now(), OPERATOR_TTL);
+	tok =
+	    token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
+	                db_value(r, 0, 0), NULL, clock_real_s(), OPERATOR_TTL);
 	crypto_wipe(key, sizeof(key));
 	if (tok == NULL) {
 		problem(req, 500, "internal_error", "cannot issue a token");

@@ -1,8 +1,8 @@
 /*
  * platform.h - the apex host's operator API and signup.
  */
-#ifndef STRATA_PLATFORM_H
-#define STRATA_PLATFORM_H
+#ifndef STRATA_API_PLATFORM_H
+#define STRATA_API_PLATFORM_H
 
 struct request;
 

@@ -9,6 +9,8 @@
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/fnv.h"
 #include "core/metrics.h"
 #include "sec/crypto.h"
 #include "sec/rbac.h"
@@ -51,15 +53,10 @@ principals_init(void)
 static unsigned
 slot_of(const struct uuid *tenant, const struct uuid *id, const char *sid)
 {
-	unsigned h = 2166136261u;
+	uint32_t h = fnv_32(FNV_32_INIT, tenant->b, sizeof(tenant->b));
 
-	for (int i = 0; i < 16; i++)
-		h = (h ^ tenant->b[i]) * 16777619u;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ id->b[i]) * 16777619u;
-	for (; sid != NULL && *sid; sid++)
-		h = (h ^ (unsigned char)*sid) * 16777619u;
-	return h & (PRINCIPALS_SIZE - 1);
+	h = fnv_32(h, id->b, sizeof(id->b));
+	return fnv_32_str(h, sid) & (PRINCIPALS_SIZE - 1);
 }
 
 static const char *
@@ -121,8 +118,8 @@ principals_store_user(const struct request *req,
 	e->found = row->found;
 	e->active = row->active;
 	e->session_revoked = row->session_revoked;
-	e->perms = rbac_parse_pg_array(row->permissions ? row->permissions
-	                                                : "{}");
+	e->perms =
+	    rbac_parse_pg_array(row->permissions ? row->permissions : "{}");
 	snprintf(e->roles, sizeof(e->roles), "%s", roles);
 	e->owner = strstr(e->roles, "\"owner\"") != NULL;
 	snprintf(e->email, sizeof(e->email), "%s",
@@ -146,8 +143,8 @@ principals_store_key(const struct request *req,
 	e->key_hash_ok = row->hash_ok;
 	memcpy(e->key_hash, row->secret_hash, sizeof(e->key_hash));
 	e->expires_at = row->expires_at;
-	e->perms = rbac_parse_pg_array(row->permissions ? row->permissions
-	                                                : "{}");
+	e->perms =
+	    rbac_parse_pg_array(row->permissions ? row->permissions : "{}");
 	snprintf(e->name, sizeof(e->name), "%s", row->name ? row->name : "");
 	snprintf(e->roles, sizeof(e->roles), "[]");
 	e->used = e != &scratch;
@@ -172,7 +169,7 @@ principals_apply(struct request *req, const struct principal_entry *e)
 		if (!match)
 			return refuse(req, "the API key is not valid here");
 		if (!e->active ||
-		    (e->expires_at != 0 && e->expires_at <= api_now()))
+		    (e->expires_at != 0 && e->expires_at <= clock_real_s()))
 			return refuse(req, "the API key is revoked or expired");
 		p->perms = e->perms;
 		p->name = arena_strdup(req->arena, e->name);

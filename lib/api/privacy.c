@@ -12,6 +12,7 @@
 #include "api/pii.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/metrics.h"
 #include "core/problem.h"
@@ -145,7 +146,7 @@ privacy_export(struct request *req)
 	r = db_result(req->db, h);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "subject", subject);
-	timefmt_format(timefmt_now_ms(), now);
+	timefmt_format(clock_real_ms(), now);
 	cJSON_AddStringToObject(o, "exported_at", now);
 	cJSON_AddStringToObject(o, "tenant", req->tenant->slug);
 	recs = cJSON_AddArrayToObject(o, "records");
@@ -272,7 +273,7 @@ privacy_tenant_export(struct request *req)
 	if (api_sync(req) < 0)
 		return;
 	o = cJSON_CreateObject();
-	timefmt_format(timefmt_now_ms(), now);
+	timefmt_format(clock_real_ms(), now);
 	cJSON_AddStringToObject(o, "exported_at", now);
 	t = cJSON_AddObjectToObject(o, "tenant");
 	cJSON_AddStringToObject(t, "id", tid);
@@ -306,14 +307,14 @@ privacy_tenant_export(struct request *req)
 	 * from here on rolls the audit event back and never answers 200. */
 	text = json_print(o);
 	if (text == NULL) {
-		problem(req, 500, "internal_error", "an internal error occurred");
+		problem(req, 500, "internal_error",
+		        "an internal error occurred");
 		return;
 	}
 	if (audit_queue(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
 	                arena_printf(req->arena, "{\"records\":%d}",
-	                             cJSON_GetArraySize(
-	                                 cJSON_GetObjectItem(o, "records")))) <
-	        0 ||
+	                             cJSON_GetArraySize(cJSON_GetObjectItem(
+	                                 o, "records")))) < 0 ||
 	    api_commit(req) < 0) {
 		if (req->res.status == 500 && req->res.body.len == 0)
 			problem(req, 500, "internal_error",

@@ -1,8 +1,8 @@
 /*
  * privacy.h - subject rights and the tenant export.
  */
-#ifndef STRATA_PRIVACY_H
-#define STRATA_PRIVACY_H
+#ifndef STRATA_API_PRIVACY_H
+#define STRATA_API_PRIVACY_H
 
 struct request;
 

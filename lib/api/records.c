@@ -211,8 +211,7 @@ forget_error(struct request *req)
  * them revealed (pii:read) or masked. */
 static int
 record_text(struct request *req, const struct collection *c,
-            const struct record *rec, struct pii_reads *reads,
-            struct buf *out)
+            const struct record *rec, struct pii_reads *reads, struct buf *out)
 {
 	cJSON *o;
 
@@ -401,7 +400,8 @@ respond_row(struct request *req, int status, const struct collection *c,
 	struct record rec;
 
 	if (db_rows(r) != 1) {
-		problem(req, 500, "internal_error", "an internal error occurred");
+		problem(req, 500, "internal_error",
+		        "an internal error occurred");
 		return;
 	}
 	records_from_row(r, 0, &rec, req->arena);

@@ -3,8 +3,8 @@
  * permission and host kind.  The one place that says who may call what;
  * tests generate their role x route matrix from it (`strata routes`).
  */
-#ifndef STRATA_ROUTES_H
-#define STRATA_ROUTES_H
+#ifndef STRATA_API_ROUTES_H
+#define STRATA_API_ROUTES_H
 
 #include <stddef.h>
 

@@ -14,11 +14,13 @@
 #include "api/api.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
 #include "data/audit.h"
 #include "data/db.h"
+#include "data/pgarray.h"
 #include "data/sessions.h"
 #include "data/settings.h"
 #include "data/users.h"
@@ -56,7 +58,7 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 	v = cJSON_GetObjectItemCaseSensitive(b, "email");
 	if (create) {
 		in->email = cJSON_IsString(v) ? v->valuestring : NULL;
-		in->norm = api_email_norm(req, in->email);
+		in->norm = email_norm(req->arena, in->email);
 		if (in->norm == NULL)
 			errors = problem_add_error(errors, "email",
 			                           "must be an e-mail address");
@@ -108,7 +110,7 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 			if (ok && strcmp(r->valuestring, "owner") == 0)
 				in->wants_owner = true;
 		}
-		in->roles = ok ? api_pg_array(req, v) : NULL;
+		in->roles = ok ? pgarray_from_json(req->arena, v) : NULL;
 		in->nroles = ok ? cJSON_GetArraySize(v) : 0;
 		if (!ok || in->roles == NULL)
 			errors = problem_add_error(errors, "roles",

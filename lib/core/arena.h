@@ -9,8 +9,8 @@
  * (a worker is then restarted by the master), following PostgreSQL's and
  * Redis's view that a NULL check in every caller buys nothing.
  */
-#ifndef STRATA_ARENA_H
-#define STRATA_ARENA_H
+#ifndef STRATA_CORE_ARENA_H
+#define STRATA_CORE_ARENA_H
 
 #include <stddef.h>
 

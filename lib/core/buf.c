@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/hex.h"
 
 void
 buf_init(struct buf *b, struct arena *a, size_t hint, size_t max)
@@ -83,7 +84,6 @@ buf_printf(struct buf *b, const char *fmt, ...)
 int
 buf_json_str(struct buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 
 	if (buf_putc(b, '"') < 0)
@@ -110,8 +110,7 @@ buf_json_str(struct buf *b, const char *s)
 			break;
 		default:
 			if (*p < 0x20) {
-				esc[4] = hex[*p >> 4];
-				esc[5] = hex[*p & 15];
+				hex_encode(p, 1, esc + 4);
 				rc = buf_append(b, esc, 6);
 			} else {
 				rc = buf_putc(b, (char)*p);

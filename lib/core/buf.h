@@ -1,8 +1,8 @@
 /*
  * buf.h - a growable byte string in an arena, with a hard cap.
  */
-#ifndef STRATA_BUF_H
-#define STRATA_BUF_H
+#ifndef STRATA_CORE_BUF_H
+#define STRATA_CORE_BUF_H
 
 #include <stddef.h>
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/host.h"
 
@@ -40,7 +41,7 @@ static const struct key keys[] = {
     {S(user)},
     {S(socket_group)},
     {S(log_level)},
-    {I(workers, 0, 256)},
+    {I(workers, 0, CONFIG_WORKERS_MAX)},
     {L(max_requests, 0, LONG_MAX)},
     {I(scrypt_log2n, 10, 20)},
     {I(access_ttl, 30, 86400)},
@@ -214,4 +215,18 @@ config_load(struct config *c, const char *path)
 	free(c->base_domain);
 	c->base_domain = xstrdup(host);
 	return 0;
+}
+
+int
+config_workers(int want)
+{
+	static long cpus;
+
+	if (want > 0)
+		return want > CONFIG_WORKERS_MAX ? CONFIG_WORKERS_MAX : want;
+	if (cpus == 0)
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus > CONFIG_WORKERS_MAX ? CONFIG_WORKERS_MAX : (int)cpus;
 }

@@ -7,8 +7,10 @@
  * environment names without the STRATA_ prefix, in lower case
  * (database_url, base_domain, ...).
  */
-#ifndef STRATA_CONFIG_H
-#define STRATA_CONFIG_H
+#ifndef STRATA_CORE_CONFIG_H
+#define STRATA_CORE_CONFIG_H
+
+#define CONFIG_WORKERS_MAX 256
 
 struct config {
 	char *database_url;       /* libpq conninfo of the app role */
@@ -40,6 +42,11 @@ struct config {
  * when the file is unreadable or a value is invalid.  Strings are malloc'd
  * and live for the process. */
 int config_load(struct config *c, const char *path);
+
+/* The number of workers to run for a setting of want: want itself (at most
+ * CONFIG_WORKERS_MAX), or one per online CPU when want is 0.  The CPU
+ * count is read once per process.  Always at least 1. */
+int config_workers(int want);
 
 /* Sets one key ("workers", "socket_path", ...) from text.  Returns 0, or -1
  * when the key is unknown or the value invalid. */

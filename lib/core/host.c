@@ -15,7 +15,7 @@ static const char *const reserved[] = {
 };
 
 bool
-slug_reserved(const char *s)
+host_slug_reserved(const char *s)
 {
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (strcmp(s, reserved[i]) == 0)
@@ -41,12 +41,12 @@ label_valid(const char *s, size_t n)
 }
 
 bool
-slug_valid(const char *s)
+host_slug_valid(const char *s)
 {
 	size_t n = strlen(s);
 
 	return n >= 3 && n <= SLUG_MAX && label_valid(s, n) &&
-	       !slug_reserved(s);
+	       !host_slug_reserved(s);
 }
 
 /* An all-numeric last label means an IPv4 literal (or a number pretending
@@ -140,5 +140,5 @@ host_classify(const char *host, const char *base, char *slug)
 		return HOST_INVALID;
 	memcpy(slug, host, ln);
 	slug[ln] = '\0';
-	return slug_valid(slug) ? HOST_TENANT : HOST_NOSLUG;
+	return host_slug_valid(slug) ? HOST_TENANT : HOST_NOSLUG;
 }

@@ -5,8 +5,8 @@
  * Host is lower-cased, its port and one trailing dot removed, then it must be
  * a valid DNS name; anything else is refused before any database work.
  */
-#ifndef STRATA_HOST_H
-#define STRATA_HOST_H
+#ifndef STRATA_CORE_HOST_H
+#define STRATA_CORE_HOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,9 +32,9 @@ int host_normalize(const char *in, char *out, size_t outsz);
 enum host_kind host_classify(const char *host, const char *base, char *slug);
 
 /* 1 when s is a syntactically valid, unreserved tenant slug (API.md). */
-bool slug_valid(const char *s);
+bool host_slug_valid(const char *s);
 
 /* 1 when s is a reserved name that no tenant may take. */
-bool slug_reserved(const char *s);
+bool host_slug_reserved(const char *s);
 
 #endif

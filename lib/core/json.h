@@ -6,8 +6,8 @@
  * calls it once per arena it serves from (the worker's request arena, the
  * command line's arena).
  */
-#ifndef STRATA_JSON_H
-#define STRATA_JSON_H
+#ifndef STRATA_CORE_JSON_H
+#define STRATA_CORE_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>

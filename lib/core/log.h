@@ -4,8 +4,8 @@
  * Messages are short, factual and lower-case (PostgreSQL's style guide);
  * never a secret, token, password or personal-data value.
  */
-#ifndef STRATA_LOG_H
-#define STRATA_LOG_H
+#ifndef STRATA_CORE_LOG_H
+#define STRATA_CORE_LOG_H
 
 #include <stddef.h>
 

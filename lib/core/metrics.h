@@ -3,8 +3,8 @@
  * before fork, so every worker adds to the same numbers without locks
  * (relaxed atomic adds).  /metrics renders them in Prometheus text format.
  */
-#ifndef STRATA_METRICS_H
-#define STRATA_METRICS_H
+#ifndef STRATA_CORE_METRICS_H
+#define STRATA_CORE_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>

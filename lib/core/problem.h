@@ -7,8 +7,8 @@
  * switch on.  detail is a short factual sentence: never SQL, a path, a
  * stack, a secret or a personal-data value.
  */
-#ifndef STRATA_PROBLEM_H
-#define STRATA_PROBLEM_H
+#ifndef STRATA_CORE_PROBLEM_H
+#define STRATA_CORE_PROBLEM_H
 
 #include <cJSON.h>
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/hex.h"
 #include "core/json.h"
 
 const char *
@@ -29,18 +30,6 @@ env_or_empty(const struct request *req, const char *name)
 	return v ? arena_strdup(req->arena, v) : "";
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 request_unescape(struct arena *a, const char *s, size_t n, bool plus_space)
 {
@@ -55,8 +44,8 @@ request_unescape(struct arena *a, const char *s, size_t n, bool plus_space)
 
 			if (i + 2 >= n)
 				return NULL;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			c = (char)(hi << 4 | lo);

@@ -4,8 +4,8 @@
  * the request path; it owns the arena, the tenant, the principal and the
  * response.
  */
-#ifndef STRATA_REQUEST_H
-#define STRATA_REQUEST_H
+#ifndef STRATA_CORE_REQUEST_H
+#define STRATA_CORE_REQUEST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /*
  * response.h - the response under construction: status, headers, body.
  */
-#ifndef STRATA_RESPONSE_H
-#define STRATA_RESPONSE_H
+#ifndef STRATA_CORE_RESPONSE_H
+#define STRATA_CORE_RESPONSE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * OpenBSD's bgplgd).  Patterns are literal segments and {name} captures:
  * "/v1/collections/{name}/records/{id}".
  */
-#ifndef STRATA_ROUTER_H
-#define STRATA_ROUTER_H
+#ifndef STRATA_CORE_ROUTER_H
+#define STRATA_CORE_ROUTER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -26,10 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
-#define MAX_WORKERS 256
+#define MAX_WORKERS CONFIG_WORKERS_MAX
 #define MAX_PROCS 16
 #define MAX_SLOTS (MAX_WORKERS + MAX_PROCS)
 /* A background process that exits sooner than this is restarted with
@@ -49,15 +51,6 @@ struct slot {
 	int backoff_ms;
 	int retiring; /* told to stop by a rolling restart */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 is_listening_socket(int fd)
@@ -157,7 +150,6 @@ drop_privileges(const char *user, const char *socket_path)
 
 /* The master's table (static: handlers and spawn index it). */
 static struct slot slots_base[MAX_SLOTS];
-static int effective_workers;
 static const struct server_opts *opts;
 
 static pid_t
@@ -193,7 +185,7 @@ spawn(struct slot *s, int fd, const struct server_opts *o,
 		exit(rc);
 	}
 	s->pid = pid;
-	s->started_ms = now_ms();
+	s->started_ms = clock_mono_ms();
 	s->respawn_at_ms = 0;
 	s->retiring = 0;
 	metrics_add(s->proc != NULL ? M_BACKGROUND_STARTS : M_WORKER_STARTS, 1);
@@ -218,9 +210,9 @@ slot_name(const struct slot *s)
 static void
 backoff(struct slot *s)
 {
-	if (now_ms() - s->started_ms > 10000)
+	if (clock_mono_ms() - s->started_ms > 10000)
 		s->backoff_ms = 0;
-	s->respawn_at_ms = now_ms() + s->backoff_ms;
+	s->respawn_at_ms = clock_mono_ms() + s->backoff_ms;
 	s->backoff_ms = s->backoff_ms == 0 ? 100 : s->backoff_ms * 2;
 	if (s->backoff_ms > BACKOFF_MAX_MS)
 		s->backoff_ms = BACKOFF_MAX_MS;
@@ -249,11 +241,12 @@ reap(struct slot *slots, int n, int stopping)
 		s->pid = 0;
 		if (stopping)
 			continue;
-		if (clean && (s->proc == NULL || s->retiring ||
-		              now_ms() - s->started_ms >= PROC_MIN_LIFE_MS)) {
+		if (clean &&
+		    (s->proc == NULL || s->retiring ||
+		     clock_mono_ms() - s->started_ms >= PROC_MIN_LIFE_MS)) {
 			if (s->proc == NULL)
 				metrics_add(M_WORKER_RECYCLES, 1);
-			s->respawn_at_ms = now_ms();
+			s->respawn_at_ms = clock_mono_ms();
 			s->backoff_ms = 0;
 			continue;
 		}
@@ -288,12 +281,12 @@ alive(const struct slot *slots, int n)
 static void
 drain(struct slot *slots, int n)
 {
-	long long deadline = now_ms() + DRAIN_SECONDS * 1000;
+	long long deadline = clock_mono_ms() + DRAIN_SECONDS * 1000;
 
 	for (int i = 0; i < n; i++)
 		if (slots[i].pid > 0)
 			kill(slots[i].pid, SIGTERM);
-	while (alive(slots, n) > 0 && now_ms() < deadline) {
+	while (alive(slots, n) > 0 && clock_mono_ms() < deadline) {
 		struct timespec ts = {0, 50 * 1000000L};
 
 		nanosleep(&ts, NULL);
@@ -303,22 +296,6 @@ drain(struct slot *slots, int n)
 		if (slots[i].pid > 0)
 			kill(slots[i].pid, SIGKILL);
 	reap(slots, n, 1);
-}
-
-int
-server_worker_count(int want)
-{
-	long n;
-
-	if (effective_workers > 0)
-		return effective_workers;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (want > 0)
-		effective_workers = want > MAX_WORKERS ? MAX_WORKERS : want;
-	else
-		effective_workers =
-		    n < 1 ? 1 : (n > MAX_WORKERS ? MAX_WORKERS : (int)n);
-	return effective_workers;
 }
 
 static void
@@ -349,7 +326,7 @@ supervise(struct slot *slots, int n, int fd, const struct server_opts *o,
 		reap(slots, n, 0);
 		for (int i = 0; i < n; i++)
 			if (slots[i].pid == 0 &&
-			    now_ms() >= slots[i].respawn_at_ms)
+			    clock_mono_ms() >= slots[i].respawn_at_ms)
 				spawn(&slots[i], fd, o, oldmask);
 		/* One worker at a time: move on once the successor runs. */
 		if (rolling >= 0 && slots[rolling].pid > 0 &&
@@ -373,7 +350,7 @@ server_run(const struct server_opts *o)
 {
 	struct slot *slots = slots_base;
 	sigset_t mask, oldmask;
-	int fd, n = server_worker_count(o->workers), total = n;
+	int fd, n = config_workers(o->workers), total = n;
 	const char *bound = NULL;
 
 	fd = inherited_socket();

@@ -15,8 +15,8 @@
  * do not hold the listening socket; each opens its own database
  * connection.
  */
-#ifndef STRATA_SERVER_H
-#define STRATA_SERVER_H
+#ifndef STRATA_CORE_SERVER_H
+#define STRATA_CORE_SERVER_H
 
 /* One background process.  A table of them ends with {NULL, NULL}; adding
  * a process is one line in that table. */
@@ -47,11 +47,6 @@ struct server_opts {
 
 /* Returns the process exit status. */
 int server_run(const struct server_opts *o);
-
-/* The number of request workers: want when positive (capped), else one
- * per online CPU.  Computed once (in the master, before forking) and
- * remembered; later calls return that number whatever want says. */
-int server_worker_count(int want);
 
 /* Set by SIGTERM/SIGINT in a worker: finish the current request, exit. */
 extern volatile int server_stopping;

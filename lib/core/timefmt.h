@@ -1,8 +1,8 @@
 /*
  * timefmt.h - RFC 3339 timestamps, the API's only time format.
  */
-#ifndef STRATA_TIMEFMT_H
-#define STRATA_TIMEFMT_H
+#ifndef STRATA_CORE_TIMEFMT_H
+#define STRATA_CORE_TIMEFMT_H
 
 #include <stdint.h>
 
@@ -13,8 +13,5 @@ int timefmt_parse(const char *s, int64_t *ms);
 
 /* Formats ms as YYYY-MM-DDTHH:MM:SS.mmmZ into out[32]. */
 void timefmt_format(int64_t ms, char out[32]);
-
-/* Milliseconds since the epoch, now. */
-int64_t timefmt_now_ms(void);
 
 #endif

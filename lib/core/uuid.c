@@ -3,22 +3,13 @@
  */
 #include "core/uuid.h"
 
+#include "core/clock.h"
+#include "core/hex.h"
+
 #include <string.h>
 #include <time.h>
 
 #include <openssl/rand.h>
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 uuid_parse(const char *s, struct uuid *out)
@@ -35,8 +26,8 @@ uuid_parse(const char *s, struct uuid *out)
 				return -1;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out->b[j++] = (unsigned char)(hi << 4 | lo);
@@ -48,29 +39,24 @@ uuid_parse(const char *s, struct uuid *out)
 void
 uuid_format(const struct uuid *u, char out[UUID_STR_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	int j = 0;
 
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[j++] = '-';
-		out[j++] = hex[u->b[i] >> 4];
-		out[j++] = hex[u->b[i] & 15];
+		hex_encode(&u->b[i], 1, out + j);
+		j += 2;
 	}
-	out[j] = '\0';
 }
 
 int
 uuid_v7(struct uuid *out)
 {
-	struct timespec ts;
 	unsigned long long ms;
 
 	if (RAND_bytes(out->b, sizeof(out->b)) != 1)
 		return -1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ms = (unsigned long long)ts.tv_sec * 1000ULL +
-	     (unsigned long long)ts.tv_nsec / 1000000ULL;
+	ms = (unsigned long long)clock_real_ms();
 	for (int i = 5; i >= 0; i--) {
 		out->b[i] = (unsigned char)(ms & 0xff);
 		ms >>= 8;

@@ -1,8 +1,8 @@
 /*
  * uuid.h - 16-byte identifiers: parsing, formatting, version 7 generation.
  */
-#ifndef STRATA_UUID_H
-#define STRATA_UUID_H
+#ifndef STRATA_CORE_UUID_H
+#define STRATA_CORE_UUID_H
 
 #include <stdbool.h>
 

@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/request.h"
@@ -22,15 +23,6 @@
 
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (256UL * 1024 * 1024)
-
-static time_t
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 static void
 on_term(int sig)
@@ -147,7 +139,7 @@ serve_one(FCGX_Request *fr, struct arena *a, const struct worker_app *app)
 static void
 housekeeping(const struct worker_app *app, struct arena *a, time_t *last)
 {
-	*last = now_s();
+	*last = (clock_mono_ms() / 1000);
 	log_flush();
 	if (app->idle != NULL) {
 		app->idle(a);
@@ -194,7 +186,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		arena_reset(a);
 		served++;
 		/* At least once a second, busy or not. */
-		if (now_s() != last_idle)
+		if ((clock_mono_ms() / 1000) != last_idle)
 			housekeeping(app, a, &last_idle);
 		if (max_requests > 0 && served >= max_requests)
 			break;

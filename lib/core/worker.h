@@ -6,8 +6,8 @@
  * log one line, count metrics, reset the arena.  Nothing of one request
  * survives into the next except what the application caches on purpose.
  */
-#ifndef STRATA_WORKER_H
-#define STRATA_WORKER_H
+#ifndef STRATA_CORE_WORKER_H
+#define STRATA_CORE_WORKER_H
 
 struct request;
 struct arena;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "data/db.h"
 #include "data/versions.h"
 
@@ -82,14 +83,8 @@ decode_principal(const PGresult *r, void *out, struct arena *a)
 		return;
 	hex = db_value(r, 0, 0);
 	k->found = true;
-	k->hash_ok = strlen(hex) == 64;
-	for (int i = 0; k->hash_ok && i < 32; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			k->hash_ok = false;
-		k->secret_hash[i] = (unsigned char)v;
-	}
+	k->hash_ok =
+	    hex_decode(hex, k->secret_hash, sizeof(k->secret_hash)) == 0;
 	k->permissions = db_str(r, 0, 1, a);
 	k->not_revoked = db_bool(r, 0, 2);
 	k->expires_at = db_int(r, 0, 3);

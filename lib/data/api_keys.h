@@ -2,8 +2,8 @@
  * api_keys.h - API keys of service accounts: stored as the SHA-256 of the
  * secret, scoped to permissions, optionally expiring, revocable.
  */
-#ifndef STRATA_API_KEYS_H
-#define STRATA_API_KEYS_H
+#ifndef STRATA_DATA_API_KEYS_H
+#define STRATA_DATA_API_KEYS_H
 
 #include <stdbool.h>
 
@@ -22,8 +22,7 @@ struct api_key_principal_row {
 };
 
 /* Queues the principal row of key id into out; the handle or -1. */
-int api_keys_queue_principal_row(struct db *db, const char *tid,
-                                 const char *id,
+int api_keys_queue_principal_row(struct db *db, const char *tid, const char *id,
                                  struct api_key_principal_row *out);
 
 /* Queues the once-a-minute last_used_at update of key id, guarded in SQL

@@ -10,6 +10,8 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/request.h"
@@ -185,27 +187,6 @@ audit_link_hash(const unsigned char prev[32], const char *canonical,
 	return rc;
 }
 
-static int
-unhex(const char *s, unsigned char out[32])
-{
-	if (strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 64; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9'   ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		                               : -1;
-
-		if (v < 0)
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)(v << 4);
-		else
-			out[i / 2] |= (unsigned char)v;
-	}
-	return 0;
-}
-
 static const char *
 row_fields(const PGresult *r, int row, int first, const char *out[11])
 {
@@ -242,7 +223,7 @@ seal_head(const PGresult *r, long long *link_no, unsigned char prev[32],
 	if (PQntuples(r) != 1)
 		return;
 	*link_no = strtoll(db_value(r, 0, 0), NULL, 10);
-	unhex(db_value(r, 0, 1), prev);
+	hex_decode(db_value(r, 0, 1), prev, 32);
 	if (!db_is_null(r, 0, 2))
 		snprintf(last, 24, "%s", db_value(r, 0, 2));
 }
@@ -270,9 +251,9 @@ seal_rows(struct db *db, struct arena *a, const char *tid, const PGresult *r,
 			return -1;
 		array_add(&n, arena_printf(a, "%lld", ++link_no), i == 0);
 		array_add(&s, f[0], i == 0);
-		crypto_hex(prev, 32, hex);
+		hex_encode(prev, 32, hex);
 		array_add(&pv, hex, i == 0);
-		crypto_hex(next, 32, hex);
+		hex_encode(next, 32, hex);
 		array_add(&h, hex, i == 0);
 		memcpy(prev, next, 32);
 	}
@@ -387,8 +368,8 @@ check_link(struct arena *a, const PGresult *r, int i, unsigned char prev[32],
 	const char *kind = db_value(r, i, 1);
 	long long seq = strtoll(db_value(r, i, 2), NULL, 10);
 
-	if (unhex(db_value(r, i, 3), stored_prev) < 0 ||
-	    unhex(db_value(r, i, 4), stored) < 0 ||
+	if (hex_decode(db_value(r, i, 3), stored_prev, 32) < 0 ||
+	    hex_decode(db_value(r, i, 4), stored, 32) < 0 ||
 	    !crypto_equal(stored_prev, prev, 32)) {
 		out->reason = "a link does not follow its predecessor";
 		out->broken_at = seq;
@@ -437,7 +418,7 @@ chain_start(struct db *db, const char *tid, unsigned char start[32],
 	r = db_result(db, h);
 	n = PQntuples(r);
 	if (n > 0) {
-		unhex(db_value(r, n - 1, 0), start);
+		hex_decode(db_value(r, n - 1, 0), start, 32);
 		out->purged_through = strtoll(db_value(r, n - 1, 1), NULL, 10);
 		out->purged_count = strtoll(db_value(r, n - 1, 2), NULL, 10);
 	}
@@ -548,7 +529,7 @@ audit_verify(struct db *db, struct arena *a, const struct uuid *tenant,
 	if (rows < 0)
 		return -1;
 	if (out->events > 0)
-		crypto_hex(prev, 32, out->head);
+		hex_encode(prev, 32, out->head);
 	rc = verify_tail(db, tid, maxseq, out);
 	return rc;
 }
@@ -619,15 +600,15 @@ audit_purge(struct db *db, struct arena *a, const struct uuid *tenant, int days)
 
 		r = db_result(db, hh);
 		head = strtoll(db_value(r, 0, 0), NULL, 10);
-		unhex(db_value(r, 0, 1), prev);
+		hex_decode(db_value(r, 0, 1), prev, 32);
 		ha = db_queue(db, &st_purge_anchor, p2);
 		if (db_sync(db) != 0)
 			return -1;
 		anchor = arena_strdup(a, db_value(db_result(db, ha), 0, 0));
 		c = arena_printf(a, "purge;%s;%s;%lld", anchor, through, count);
 		audit_link_hash(prev, c, next);
-		crypto_hex(prev, 32, prevhex);
-		crypto_hex(next, 32, nexthex);
+		hex_encode(prev, 32, prevhex);
+		hex_encode(next, 32, nexthex);
 		{
 			const char *pe[2] = {tid, through};
 			const char *pl[2] = {tid, last_link};

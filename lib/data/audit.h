@@ -13,8 +13,8 @@
  * details never holds a secret, a password, a token or a decrypted
  * personal-data value.
  */
-#ifndef STRATA_AUDIT_H
-#define STRATA_AUDIT_H
+#ifndef STRATA_DATA_AUDIT_H
+#define STRATA_DATA_AUDIT_H
 
 #include <stdbool.h>
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fnv.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/timefmt.h"
@@ -373,13 +374,8 @@ static struct collection *cache[CACHE_SIZE];
 static unsigned
 slot_of(const struct uuid *tenant, const char *name)
 {
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ tenant->b[i]) * 16777619u;
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % CACHE_SIZE;
+	return fnv_32_str(fnv_32(FNV_32_INIT, tenant->b, 16), name) %
+	       CACHE_SIZE;
 }
 
 void
@@ -482,18 +478,6 @@ collections_current(struct db *db, const char *tid, const char *name,
 	return db_queue_into(db, &st_current, p, decode_current, out);
 }
 
-static void
-decode_get(const PGresult *r, void *out, struct arena *a)
-{
-	struct collection_current *c = out;
-
-	if (db_rows(r) != 1)
-		return;
-	c->found = true;
-	c->version = db_int(r, 0, 0);
-	c->definition = db_str(r, 0, 1, a);
-}
-
 int
 collections_get(struct db *db, const char *tid, const char *name,
                 struct collection_current *out)
@@ -501,7 +485,7 @@ collections_get(struct db *db, const char *tid, const char *name,
 	const char *p[2] = {tid, name};
 
 	memset(out, 0, sizeof(*out));
-	return db_queue_into(db, &st_get, p, decode_get, out);
+	return db_queue_into(db, &st_get, p, decode_current, out);
 }
 
 int

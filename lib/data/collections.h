@@ -9,8 +9,8 @@
  *    last4|full|none, "indexed"?, "max_length"?}}, "subject_field"?,
  *    "additional_fields"?}
  */
-#ifndef STRATA_COLLECTIONS_H
-#define STRATA_COLLECTIONS_H
+#ifndef STRATA_DATA_COLLECTIONS_H
+#define STRATA_DATA_COLLECTIONS_H
 
 #include <stdbool.h>
 

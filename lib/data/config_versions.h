@@ -2,8 +2,8 @@
  * config_versions.h - the versions of a tenant's settings, and the custom
  * domains they name.
  */
-#ifndef STRATA_CONFIG_VERSIONS_H
-#define STRATA_CONFIG_VERSIONS_H
+#ifndef STRATA_DATA_CONFIG_VERSIONS_H
+#define STRATA_DATA_CONFIG_VERSIONS_H
 
 struct db;
 

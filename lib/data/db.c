@@ -9,20 +9,13 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/fnv.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 db_init(struct db *db, const char *conninfo)
@@ -52,7 +45,7 @@ lost(struct db *db)
 {
 	log_warn("database connection lost");
 	db_close(db);
-	db->retry_at_ms = now_ms(); /* first retry at once */
+	db->retry_at_ms = clock_mono_ms(); /* first retry at once */
 	db->backoff_ms = BACKOFF_MIN_MS;
 }
 
@@ -63,7 +56,7 @@ connect_now(struct db *db)
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		log_warn("database connection failed");
 		db_close(db);
-		db->retry_at_ms = now_ms() + db->backoff_ms;
+		db->retry_at_ms = clock_mono_ms() + db->backoff_ms;
 		db->backoff_ms *= 2;
 		if (db->backoff_ms > BACKOFF_MAX_MS)
 			db->backoff_ms = BACKOFF_MAX_MS;
@@ -170,7 +163,7 @@ db_ready(struct db *db, struct arena *a)
 	db->queue_failed = NULL;
 	db->sqlstate[0] = '\0';
 	if (db->conn == NULL) {
-		if (now_ms() < db->retry_at_ms)
+		if (clock_mono_ms() < db->retry_at_ms)
 			return DB_UNAVAILABLE;
 		if (connect_now(db) < 0)
 			return DB_UNAVAILABLE;
@@ -261,22 +254,11 @@ db_queue(struct db *db, struct db_stmt *st, const char *const *params)
 	return db_queue_into(db, st, params, NULL, NULL);
 }
 
-static unsigned long long
-fnv64(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h ? h : 1;
-}
-
 int
 db_queue_text_into(struct db *db, const char *sql, int nparams,
-                   const char *const *params, db_decode_fn *decode,
-                   void *out)
+                   const char *const *params, db_decode_fn *decode, void *out)
 {
-	unsigned long long h = fnv64(sql);
+	unsigned long long h = fnv_64_str(sql);
 	struct db_dynamic *d = &db->dynamic[h % DB_DYNAMIC_MAX];
 	char name[32];
 	int i;

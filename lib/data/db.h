@@ -14,8 +14,8 @@
  * the caller replies 503; reconnection is retried with backoff (100 ms
  * doubling to 1 s) on later requests, so the worker recovers by itself.
  */
-#ifndef STRATA_DB_H
-#define STRATA_DB_H
+#ifndef STRATA_DATA_DB_H
+#define STRATA_DATA_DB_H
 
 #include <stdbool.h>
 
@@ -76,11 +76,11 @@ struct db {
 	unsigned gen; /* bumped at every (re)connect */
 	long long retry_at_ms;
 	int backoff_ms;
-	struct arena *arena;  /* queue and results live until its reset */
-	struct db_slot *q;    /* in the arena, grown by doubling */
+	struct arena *arena; /* queue and results live until its reset */
+	struct db_slot *q;   /* in the arena, grown by doubling */
 	int cap;
-	int nq;   /* queued, including prepares */
-	int done; /* results collected */
+	int nq;                   /* queued, including prepares */
+	int done;                 /* results collected */
 	const char *queue_failed; /* the first statement that could not be
 	                           * queued in this round, or NULL */
 	char sqlstate[6];

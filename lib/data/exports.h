@@ -1,8 +1,8 @@
 /*
  * exports.h - what subject rights and tenant exports read and erase.
  */
-#ifndef STRATA_EXPORTS_H
-#define STRATA_EXPORTS_H
+#ifndef STRATA_DATA_EXPORTS_H
+#define STRATA_DATA_EXPORTS_H
 
 struct db;
 

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+#include "core/fnv.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/request.h"
@@ -58,25 +61,6 @@ keyring_purpose_name(enum key_purpose p)
 	return purpose_names[p];
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned
-hash(const struct uuid *u)
-{
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ u->b[i]) * 16777619u;
-	return h;
-}
-
 void
 keyring_clear(void)
 {
@@ -88,7 +72,7 @@ keyring_clear(void)
 static struct keyring *
 slot(const struct uuid *tenant, bool for_insert)
 {
-	unsigned i = hash(tenant) & (CACHE_SIZE - 1);
+	unsigned i = fnv_32(FNV_32_INIT, tenant->b, 16) & (CACHE_SIZE - 1);
 
 	if (cache == NULL) {
 		cache = calloc(CACHE_SIZE, sizeof(*cache));
@@ -212,7 +196,7 @@ load(struct request *req)
 	}
 	if (k->n == 0)
 		cache_count++;
-	tmp.loaded_ms = now_ms();
+	tmp.loaded_ms = clock_mono_ms();
 	*k = tmp;
 	crypto_wipe(&tmp, sizeof(tmp));
 	return k;
@@ -235,7 +219,7 @@ keyring_reload(struct request *req)
 {
 	struct keyring *k = slot(&req->tenant->id, false);
 
-	if (k != NULL && now_ms() - k->loaded_ms < 1000)
+	if (k != NULL && clock_mono_ms() - k->loaded_ms < 1000)
 		return k;
 	return load(req);
 }
@@ -283,7 +267,7 @@ keyring_queue_rotate(struct db *db, const struct uuid *tenant,
 		uuid_format(&ids[i], kid);
 		hex[0] = '\\';
 		hex[1] = 'x';
-		crypto_hex(wrapped, sizeof(wrapped), hex + 2);
+		hex_encode(wrapped, sizeof(wrapped), hex + 2);
 		h = db_queue(db, &st_insert, p4);
 	}
 	versions_queue_bump_keyring(db, tid);

@@ -9,8 +9,8 @@
  * encrypt.  Destruction (tenant deletion, crypto-shredding) empties the
  * wrapped bytes; nothing can unwrap them again.
  */
-#ifndef STRATA_KEYRING_H
-#define STRATA_KEYRING_H
+#ifndef STRATA_DATA_KEYRING_H
+#define STRATA_DATA_KEYRING_H
 
 #include <stdbool.h>
 

@@ -3,8 +3,8 @@
  * each in its own transaction, recording name and SHA-256 checksum in
  * strata_migrations; refuse to go on when an applied file has changed.
  */
-#ifndef STRATA_MIGRATE_H
-#define STRATA_MIGRATE_H
+#ifndef STRATA_DATA_MIGRATE_H
+#define STRATA_DATA_MIGRATE_H
 
 #include <stddef.h>
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "data/db.h"
 #include "sec/masterkey.h"
 
@@ -125,7 +126,7 @@ create(struct db *db)
 	uuid_format(&u, id);
 	hex[0] = '\\';
 	hex[1] = 'x';
-	crypto_hex(wrapped, sizeof(wrapped), hex + 2);
+	hex_encode(wrapped, sizeof(wrapped), hex + 2);
 	if (db_queue(db, &st_key_insert, p) < 0 || db_sync(db) != 0)
 		return -1;
 	return 0;

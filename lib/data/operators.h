@@ -2,8 +2,8 @@
  * operators.h - platform operators and the platform's signing keys
  * (global tables: operators are nobody's tenant).
  */
-#ifndef STRATA_OPERATORS_H
-#define STRATA_OPERATORS_H
+#ifndef STRATA_DATA_OPERATORS_H
+#define STRATA_DATA_OPERATORS_H
 
 #include "core/uuid.h"
 #include "sec/crypto.h"

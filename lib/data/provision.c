@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/email.h"
 #include "core/host.h"
 #include "core/log.h"
 #include "core/json.h"
@@ -30,7 +31,7 @@ static int
 check(const struct provision *p, const char **norm, const char **why,
       struct arena *a)
 {
-	if (p->slug == NULL || !slug_valid(p->slug)) {
+	if (p->slug == NULL || !host_slug_valid(p->slug)) {
 		*why = "slug must be 3-63 of a-z, 0-9 and '-', not reserved";
 		return 422;
 	}
@@ -41,26 +42,18 @@ check(const struct provision *p, const char **norm, const char **why,
 	*norm = NULL;
 	if (p->owner_email == NULL)
 		return 0;
-	if (strchr(p->owner_email, '@') == NULL ||
-	    strlen(p->owner_email) > 254 || strlen(p->owner_email) < 3) {
+	if ((*norm = email_norm(a, p->owner_email)) == NULL) {
 		*why = "owner e-mail is not valid";
 		return 422;
 	}
-	if (p->owner_password == NULL ||
-	    (*why = password_policy(p->owner_password, p->owner_email,
-	                            PASSWORD_MIN_DEFAULT)) != NULL) {
-		if (p->owner_password == NULL)
-			*why = "owner password is required";
+	if (p->owner_password == NULL) {
+		*why = "owner password is required";
 		return 422;
 	}
-	{
-		char *n = arena_strdup(a, p->owner_email);
-
-		for (char *c = n; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c + 32);
-		*norm = n;
-	}
+	*why = password_policy(p->owner_password, p->owner_email,
+	                       PASSWORD_MIN_DEFAULT);
+	if (*why != NULL)
+		return 422;
 	return 0;
 }
 

@@ -4,8 +4,8 @@
  * first configuration version.  Used by `strata tenant create` and by
  * POST /v1/signup.
  */
-#ifndef STRATA_PROVISION_H
-#define STRATA_PROVISION_H
+#ifndef STRATA_DATA_PROVISION_H
+#define STRATA_DATA_PROVISION_H
 
 #include <cJSON.h>
 

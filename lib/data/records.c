@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/timefmt.h"
 #include "data/db.h"
+#include "data/pgarray.h"
 #include "sec/crypto.h"
 
 #define SQL_MAX (16 * 1024)
@@ -178,28 +179,6 @@ records_value_ok(const struct field_def *d, enum filter_op op,
 	return NULL;
 }
 
-/* A PostgreSQL array literal of the comma-separated values (quoted). */
-static const char *
-in_array(struct arena *a, const char *value)
-{
-	struct buf b;
-
-	buf_init(&b, a, strlen(value) * 2 + 8, 64 * 1024);
-	buf_putc(&b, '{');
-	buf_putc(&b, '"');
-	for (const char *p = value; *p; p++) {
-		if (*p == ',') {
-			buf_puts(&b, "\",\"");
-			continue;
-		}
-		if (*p == '"' || *p == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, *p);
-	}
-	buf_puts(&b, "\"}");
-	return buf_cstr(&b);
-}
-
 /* A JSON value of field d from query text (for containment). */
 static cJSON *
 json_value(const struct field_def *d, const char *v)
@@ -239,7 +218,7 @@ condition(struct builder *b, const char *t, const struct field_def *d,
 
 	if (f->op == OP_IN)
 		buf_printf(&b->sql, " AND %s.%s = ANY ($%d::%s[])", t, col,
-		           param(b, in_array(b->a, f->value)), typ);
+		           param(b, pgarray_from_csv(b->a, f->value)), typ);
 	else
 		buf_printf(&b->sql, " AND %s.%s %s $%d::%s", t, col,
 		           op_sql[f->op], param(b, f->value), typ);
@@ -495,18 +474,6 @@ records_queue_delete(struct db *db, const char *tid, const char *collection,
 	return db_queue(db, &st_delete, p);
 }
 
-static void
-array_text(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 int
 records_queue_pivot(struct db *db, struct arena *a, const char *tid,
                     const struct collection *c, const char *id,
@@ -538,7 +505,7 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 		    (def->pii ? bl == NULL : !def->indexed))
 			continue;
 		buf_puts(&f, sep);
-		array_text(&f, def->name);
+		pgarray_quote(&f, def->name);
 		buf_puts(&n, sep);
 		buf_puts(&t, sep);
 		buf_puts(&d, sep);
@@ -546,7 +513,7 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 		if (def->pii) {
 			/* Only the blind index: equality search, no value. */
 			buf_puts(&n, "NULL");
-			array_text(&t, bl);
+			pgarray_quote(&t, bl);
 			buf_puts(&d, "NULL");
 			buf_puts(&bo, "NULL");
 			count++;
@@ -558,11 +525,11 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 		else
 			buf_puts(&n, "NULL");
 		if (def->type == FT_STRING && cJSON_IsString(v))
-			array_text(&t, v->valuestring);
+			pgarray_quote(&t, v->valuestring);
 		else
 			buf_puts(&t, "NULL");
 		if (def->type == FT_DATETIME && cJSON_IsString(v))
-			array_text(&d, v->valuestring);
+			pgarray_quote(&d, v->valuestring);
 		else
 			buf_puts(&d, "NULL");
 		if (def->type == FT_BOOLEAN && cJSON_IsBool(v))
@@ -617,4 +584,13 @@ int
 records_driver(const struct record_query *q)
 {
 	return driver(q);
+}
+
+int
+records_queue_explain(struct db *db, struct arena *a,
+                      const struct record_sql *sql)
+{
+	return db_queue_text(
+	    db, arena_printf(a, "EXPLAIN (COSTS OFF) %s", sql->sql),
+	    sql->nparams, sql->params);
 }

@@ -9,8 +9,8 @@
  * (tenant_id, collection, id) index, so every shape is served by an index
  * that starts with tenant_id.
  */
-#ifndef STRATA_RECORDS_H
-#define STRATA_RECORDS_H
+#ifndef STRATA_DATA_RECORDS_H
+#define STRATA_DATA_RECORDS_H
 
 #include <stdbool.h>
 
@@ -151,5 +151,10 @@ int records_queue_counter(struct db *db, struct arena *a, const char *tid,
 /* The field whose pivot drives q (-1: the records index).  Cursors are
  * bound to it. */
 int records_driver(const struct record_query *q);
+
+/* Queues EXPLAIN (COSTS OFF) of a list query from records_build_list, for
+ * `strata explain`.  Returns the handle (one plan line a row) or -1. */
+int records_queue_explain(struct db *db, struct arena *a,
+                          const struct record_sql *sql);
 
 #endif

@@ -6,8 +6,8 @@
  * with its counter update and one retention.purge audit event (actor
  * system) saying how many records went, never which values.
  */
-#ifndef STRATA_RETENTION_H
-#define STRATA_RETENTION_H
+#ifndef STRATA_DATA_RETENTION_H
+#define STRATA_DATA_RETENTION_H
 
 #include <cJSON.h>
 

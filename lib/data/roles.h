@@ -1,8 +1,8 @@
 /*
  * roles.h - built-in and custom roles of a tenant.
  */
-#ifndef STRATA_ROLES_H
-#define STRATA_ROLES_H
+#ifndef STRATA_DATA_ROLES_H
+#define STRATA_DATA_ROLES_H
 
 struct db;
 

@@ -2,8 +2,8 @@
  * sessions.h - refresh tokens (one family per login session) and the
  * per-(tenant, e-mail) failed-login counter behind lockout.
  */
-#ifndef STRATA_SESSIONS_H
-#define STRATA_SESSIONS_H
+#ifndef STRATA_DATA_SESSIONS_H
+#define STRATA_DATA_SESSIONS_H
 
 struct db;
 

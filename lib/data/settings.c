@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/fnv.h"
 #include "core/host.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -682,11 +683,8 @@ static struct tenant_settings *cache[CACHE_SIZE];
 static unsigned
 slot_of(const struct uuid *t)
 {
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ t->b[i]) * 16777619u;
-	return h % (CACHE_SIZE * 32); /* callers reduce it to their table */
+	/* Callers reduce it to their table. */
+	return fnv_32(FNV_32_INIT, t->b, 16) % (CACHE_SIZE * 32);
 }
 
 /* The rate stage needs two numbers of every tenant on every request;

@@ -8,8 +8,8 @@
  * authenticated request reads it in its first round trip, so a change is
  * seen on the very next request on every worker.
  */
-#ifndef STRATA_SETTINGS_H
-#define STRATA_SETTINGS_H
+#ifndef STRATA_DATA_SETTINGS_H
+#define STRATA_DATA_SETTINGS_H
 
 #include <stdbool.h>
 

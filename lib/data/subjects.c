@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/hex.h"
 #include "data/db.h"
 
 static struct db_stmt st_get_or_create = DB_STMT(
@@ -85,7 +86,7 @@ subjects_new_key(const struct keyring *k, const struct uuid *tenant,
 	uuid_format(&dk->id, out->wrapped_by);
 	out->wrapped[0] = '\\';
 	out->wrapped[1] = 'x';
-	crypto_hex(box, sizeof(box), out->wrapped + 2);
+	hex_encode(box, sizeof(box), out->wrapped + 2);
 	return 0;
 }
 

@@ -5,8 +5,8 @@
  * stored wrapped by a tenant data key (AES-256-GCM, associated data:
  * tenant, "subject", key id).  Erasure deletes the row.
  */
-#ifndef STRATA_SUBJECTS_H
-#define STRATA_SUBJECTS_H
+#ifndef STRATA_DATA_SUBJECTS_H
+#define STRATA_DATA_SUBJECTS_H
 
 #include <libpq-fe.h>
 

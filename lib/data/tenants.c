@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/fnv.h"
 #include "core/json.h"
 #include "core/metrics.h"
 #include "core/problem.h"
@@ -93,25 +95,6 @@ static struct db_stmt st_purge =
     DB_STMT("tenant_purge",
             "DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned
-hash(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void
 tenants_cache_clear(void)
 {
@@ -123,7 +106,7 @@ tenants_cache_clear(void)
 static struct entry *
 lookup(const char *slug, bool for_insert)
 {
-	unsigned i = hash(slug) & (CACHE_SIZE - 1);
+	unsigned i = fnv_32_str(FNV_32_INIT, slug) & (CACHE_SIZE - 1);
 
 	if (cache == NULL) {
 		cache = calloc(CACHE_SIZE, sizeof(*cache));
@@ -156,7 +139,7 @@ store(const char *slug, const struct tenant *t)
 	e->used = true;
 	snprintf(e->slug, sizeof(e->slug), "%s", slug);
 	e->negative = t == NULL;
-	e->expires_ms = now_ms() + NEGATIVE_TTL_MS;
+	e->expires_ms = clock_mono_ms() + NEGATIVE_TTL_MS;
 	if (t != NULL)
 		e->t = *t;
 }
@@ -230,7 +213,7 @@ resolve(struct db *db, struct arena *a, const char *key, bool cacheable,
 	int h;
 
 	*out = NULL;
-	if (e != NULL && (!e->negative || now_ms() < e->expires_ms)) {
+	if (e != NULL && (!e->negative || clock_mono_ms() < e->expires_ms)) {
 		metrics_add(M_CACHE_HITS, 1);
 		if (e->negative)
 			return TENANT_NOT_FOUND;
@@ -279,8 +262,8 @@ tenants_resolve_domain(struct db *db, struct arena *a, const char *host,
 
 	snprintf(key, sizeof(key), "@%s", host);
 	/* Too long for a cache key: always asked (rare). */
-	return resolve(db, a, key, strlen(key) <= SLUG_MAX, &st_by_domain,
-	               host, out);
+	return resolve(db, a, key, strlen(key) <= SLUG_MAX, &st_by_domain, host,
+	               out);
 }
 
 int

@@ -7,8 +7,8 @@
  * slugs are remembered for a few seconds so a flood of random hosts cannot
  * turn into a flood of queries.
  */
-#ifndef STRATA_TENANTS_H
-#define STRATA_TENANTS_H
+#ifndef STRATA_DATA_TENANTS_H
+#define STRATA_DATA_TENANTS_H
 
 #include <cJSON.h>
 #include <libpq-fe.h>

@@ -5,8 +5,8 @@
  * (row-level security is the second wall, not the first).  Objects are
  * rendered to JSON by PostgreSQL (USER_JSON) and spliced into responses.
  */
-#ifndef STRATA_USERS_H
-#define STRATA_USERS_H
+#ifndef STRATA_DATA_USERS_H
+#define STRATA_DATA_USERS_H
 
 #include <stdbool.h>
 
@@ -15,7 +15,7 @@ struct db;
 /* A user as a principal: what authorization needs, filled by db_sync. */
 struct user_principal_row {
 	bool found;
-	bool active;           /* status is active */
+	bool active; /* status is active */
 	const char *email;
 	const char *name;
 	const char *roles;       /* JSON array of role names */

@@ -20,7 +20,7 @@ static struct db_stmt st_get = DB_STMT(
 
 #define BUMP(col)                                                              \
 	"INSERT INTO tenant_versions (tenant_id, " col ") VALUES ($1, 2) ON "  \
-	"CONFLICT (tenant_id) DO UPDATE SET " col " = tenant_versions." col   \
+	"CONFLICT (tenant_id) DO UPDATE SET " col " = tenant_versions." col    \
 	" + 1"
 
 static struct db_stmt st_bump_auth =

@@ -16,8 +16,8 @@
 struct db;
 
 struct tenant_versions {
-	bool found;          /* the tenant exists */
-	char status[16];     /* active, suspended, deleted */
+	bool found;      /* the tenant exists */
+	char status[16]; /* active, suspended, deleted */
 	long long auth_epoch;
 	long long config_version;
 	long long schema_version;

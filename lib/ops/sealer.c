@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -20,15 +21,6 @@
 #define SEALER_ARENA_CAP (64UL * 1024 * 1024)
 #define SEALER_PERIOD_MS 1000 /* between rounds with nothing left */
 #define SEALER_BUSY_MS 10     /* between passes while work is left */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 on_term(int sig)
@@ -143,7 +135,7 @@ sealer_main(void)
 	log_info("audit sealer started (horizon %d s)",
 	         cfg.audit_seal_horizon_s);
 	while (!server_stopping) {
-		long long start = now_ms();
+		long long start = clock_mono_ms();
 		int more = pass(&db, a, &r);
 
 		if (server_stopping)
@@ -151,7 +143,7 @@ sealer_main(void)
 		if (more > 0)
 			sleep_ms(SEALER_BUSY_MS);
 		else
-			sleep_ms(start + SEALER_PERIOD_MS - now_ms());
+			sleep_ms(start + SEALER_PERIOD_MS - clock_mono_ms());
 	}
 	db_close(&db);
 	arena_free(a);

@@ -172,19 +172,6 @@ crypto_b64url_dec(const char *in, size_t n, unsigned char *out, size_t outsz)
 	return (int)j;
 }
 
-void
-crypto_hex(const void *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = in;
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 bool
 crypto_equal(const void *a, const void *b, size_t n)
 {

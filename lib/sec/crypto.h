@@ -4,8 +4,8 @@
  * associated data, base64url, constant-time comparison.  Nothing here is
  * home-made cryptography: these are thin, checked wrappers.
  */
-#ifndef STRATA_CRYPTO_H
-#define STRATA_CRYPTO_H
+#ifndef STRATA_SEC_CRYPTO_H
+#define STRATA_SEC_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,9 +41,6 @@ int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
 int crypto_b64url_enc(const void *in, size_t n, char *out, size_t outsz);
 int crypto_b64url_dec(const char *in, size_t n, unsigned char *out,
                       size_t outsz);
-
-/* Lower-case hex of in[0..n) into out (2n + 1 bytes). */
-void crypto_hex(const void *in, size_t n, char *out);
 
 /* Constant-time equality of two n-byte secrets. */
 bool crypto_equal(const void *a, const void *b, size_t n);

@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/hex.h"
 
 #define PREFIX "enc:v1:"
 #define PREFIX_LEN 7
@@ -132,6 +133,6 @@ fieldcrypt_blind(const unsigned char key[CRYPTO_KEY_LEN],
 	if (crypto_hmac_sha256(key, CRYPTO_KEY_LEN, normalized,
 	                       strlen(normalized), mac) < 0)
 		return -1;
-	crypto_hex(mac, 32, out);
+	hex_encode(mac, 32, out);
 	return 0;
 }

@@ -12,8 +12,8 @@
  * blind index is HMAC-SHA-256 under a tenant index key of the normalised
  * value, for equality search without the value.
  */
-#ifndef STRATA_FIELDCRYPT_H
-#define STRATA_FIELDCRYPT_H
+#ifndef STRATA_SEC_FIELDCRYPT_H
+#define STRATA_SEC_FIELDCRYPT_H
 
 #include <stdbool.h>
 

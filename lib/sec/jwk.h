@@ -2,8 +2,8 @@
  * jwk.h - public keys from JSON Web Keys (RFC 7517/7518), for tokens of a
  * tenant's own identity provider: RSA (RS256) and EC P-256 (ES256) only.
  */
-#ifndef STRATA_JWK_H
-#define STRATA_JWK_H
+#ifndef STRATA_SEC_JWK_H
+#define STRATA_SEC_JWK_H
 
 #include <cJSON.h>
 

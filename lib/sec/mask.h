@@ -10,8 +10,8 @@
  * Short and odd values never leak more than these: an e-mail without '@'
  * or a phone without two digits is fully masked.
  */
-#ifndef STRATA_MASK_H
-#define STRATA_MASK_H
+#ifndef STRATA_SEC_MASK_H
+#define STRATA_SEC_MASK_H
 
 #include "data/collections.h"
 

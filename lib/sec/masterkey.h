@@ -7,8 +7,8 @@
  * data binding tenant id, purpose and key id, so a wrapped key copied to
  * another tenant, purpose or id no longer unwraps.
  */
-#ifndef STRATA_MASTERKEY_H
-#define STRATA_MASTERKEY_H
+#ifndef STRATA_SEC_MASTERKEY_H
+#define STRATA_SEC_MASTERKEY_H
 
 #include "core/uuid.h"
 #include "sec/crypto.h"

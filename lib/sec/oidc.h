@@ -8,8 +8,8 @@
  * aud equal to (or containing) the configured audience, exp/nbf/iat with
  * leeway, and a sub.  The user is found by (issuer, sub), never by e-mail.
  */
-#ifndef STRATA_OIDC_H
-#define STRATA_OIDC_H
+#ifndef STRATA_SEC_OIDC_H
+#define STRATA_SEC_OIDC_H
 
 #include "data/settings.h"
 

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/hex.h"
 #include "sec/crypto.h"
 
 #define SECRET_BYTES 32
@@ -46,7 +47,7 @@ opaque_apikey_new(const struct uuid *id, char out[APIKEY_LEN + 1],
 	char secret[SECRET_CHARS + 1];
 
 	memcpy(out, "stk_", 4);
-	crypto_hex(id->b, 16, out + 4);
+	hex_encode(id->b, 16, out + 4);
 	out[36] = '_';
 	if (new_secret(secret, hash) < 0)
 		return -1;
@@ -105,5 +106,5 @@ opaque_bytea(const unsigned char hash[32], char out[67])
 {
 	out[0] = '\\';
 	out[1] = 'x';
-	crypto_hex(hash, 32, out + 2);
+	hex_encode(hash, 32, out + 2);
 }

@@ -8,8 +8,8 @@
  * (a slow hash buys nothing for a random 256-bit secret).  The prefixes let
  * secret scanners recognise leaked credentials.
  */
-#ifndef STRATA_OPAQUE_H
-#define STRATA_OPAQUE_H
+#ifndef STRATA_SEC_OPAQUE_H
+#define STRATA_SEC_OPAQUE_H
 
 #include "core/uuid.h"
 

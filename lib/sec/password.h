@@ -7,8 +7,8 @@
  * The parameters travel with each hash, so raising them later leaves old
  * hashes verifiable; password_needs_rehash() tells a login to upgrade.
  */
-#ifndef STRATA_PASSWORD_H
-#define STRATA_PASSWORD_H
+#ifndef STRATA_SEC_PASSWORD_H
+#define STRATA_SEC_PASSWORD_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,6 +3,8 @@
  */
 #include "sec/ratelimit.h"
 
+#include "core/fnv.h"
+
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -67,23 +69,13 @@ unlock(struct bucket *b)
 	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
 }
 
-static unsigned
-hash(const struct uuid *u)
-{
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ u->b[i]) * 16777619u;
-	return h;
-}
-
 /* The tenant's bucket, claiming a free one (under its lock) on first use.
  * Returns it locked, or NULL when the table is full around this hash: the
  * request is then allowed unmetered rather than refused. */
 static struct bucket *
 find(const struct uuid *tenant, int burst, long long now_us)
 {
-	unsigned h = hash(tenant);
+	unsigned h = fnv_32(FNV_32_INIT, tenant->b, 16);
 
 	for (int n = 0; n < PROBE; n++) {
 		struct bucket *b = &shm->buckets[(h + n) % RATELIMIT_TENANTS];

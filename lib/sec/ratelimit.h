@@ -8,8 +8,8 @@
  * in-flight counts are derived from those slots, so a worker that dies
  * mid-request leaks nothing (the master clears its slot).
  */
-#ifndef STRATA_RATELIMIT_H
-#define STRATA_RATELIMIT_H
+#ifndef STRATA_SEC_RATELIMIT_H
+#define STRATA_SEC_RATELIMIT_H
 
 #include <stdbool.h>
 

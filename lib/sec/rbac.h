@@ -2,8 +2,8 @@
  * rbac.h - permissions as bits, names exactly as API.md lists them, and
  * the built-in roles.
  */
-#ifndef STRATA_RBAC_H
-#define STRATA_RBAC_H
+#ifndef STRATA_SEC_RBAC_H
+#define STRATA_SEC_RBAC_H
 
 #include <stdbool.h>
 #include <stddef.h>

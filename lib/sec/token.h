@@ -13,8 +13,8 @@
  * key of the resolved tenant, exp/nbf/iat with TOKEN_LEEWAY seconds of
  * leeway, and iss/aud/tid equal to the expected values.
  */
-#ifndef STRATA_TOKEN_H
-#define STRATA_TOKEN_H
+#ifndef STRATA_SEC_TOKEN_H
+#define STRATA_SEC_TOKEN_H
 
 #include <stdbool.h>
 

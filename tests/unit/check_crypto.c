@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "core/hex.h"
 #include "sec/crypto.h"
 
 static const unsigned char key[32] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -88,13 +89,13 @@ START_TEST(hashes)
 	char hex[65];
 
 	crypto_sha256("abc", 3, h);
-	crypto_hex(h, 32, hex);
+	hex_encode(h, 32, hex);
 	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
 	                      "b00361a396177a9cb410ff61f20015ad");
 	/* RFC 4231 test case 2 */
 	crypto_hmac_sha256((const unsigned char *)"Jefe", 4,
 	                   "what do ya want for nothing?", 28, h);
-	crypto_hex(h, 32, hex);
+	hex_encode(h, 32, hex);
 	ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c7"
 	                      "5a003f089d2739839dec58b964ec3843");
 	ck_assert(crypto_equal("abc", "abc", 3));

@@ -134,8 +134,8 @@ static const struct {
 
 START_TEST(slug_table)
 {
-	ck_assert_msg(slug_valid(slugs[_i].slug) == slugs[_i].ok, "slug %s",
-	              slugs[_i].slug);
+	ck_assert_msg(host_slug_valid(slugs[_i].slug) == slugs[_i].ok,
+	              "slug %s", slugs[_i].slug);
 }
 END_TEST
 
@@ -145,7 +145,7 @@ host_suite(void)
 	Suite *s = suite_create("host");
 	TCase *n = tcase_create("host_normalize");
 	TCase *c = tcase_create("host_classify");
-	TCase *v = tcase_create("slug_valid");
+	TCase *v = tcase_create("host_slug_valid");
 
 	tcase_add_loop_test(n, normalize_table, 0,
 	                    sizeof(norm) / sizeof(norm[0]));

@@ -1,0 +1,78 @@
+/*
+ * admin.h - the commands of `strata` other than argument parsing: serve,
+ * migrate, tenant, operator, keys, audit, retention, explain and routes.
+ *
+ * Each command reads the process settings (cfg, loaded by the caller),
+ * opens what it needs, prints its JSON answer on stdout and returns the
+ * process exit status: 0 on success, 1 on failure after one line on stderr
+ * ("strata: why"), 3 when a tenant slug is taken.  Every command that names
+ * a tenant looks it up the same way (by slug or id, outside any cache).
+ */
+#ifndef STRATA_OPS_ADMIN_H
+#define STRATA_OPS_ADMIN_H
+
+#include "data/provision.h"
+
+enum admin_audit_op {
+	ADMIN_AUDIT_SEAL,   /* chain the pending events */
+	ADMIN_AUDIT_VERIFY, /* check the chain */
+	ADMIN_AUDIT_PURGE,  /* drop events past retention (owner role) */
+};
+
+/* Prints "strata: msg" on stderr and returns 1, the exit status. */
+int admin_fail(const char *msg);
+
+/* Loads the master key, checks the migrations and runs the server with
+ * cfg's workers, socket and limits until it is stopped. */
+int admin_serve(void);
+
+/* Applies the pending migrations of cfg.sql_dir as the owner role, with
+ * partitions partitions (1-1024) for new partitioned tables. */
+int admin_migrate(int partitions);
+
+/* Provisions a tenant (and its owner when p->owner_email is set) and
+ * prints it, with owner_id.  3 when the slug is taken. */
+int admin_tenant_create(const struct provision *p);
+
+/* Prints every tenant ([] when there is none). */
+int admin_tenant_list(void);
+
+/* Sets the status ("active", "suspended") of tenant who and prints it. */
+int admin_tenant_set_status(const char *who, const char *status);
+
+/* Removes every row of tenant who, which must be 'deleted', as the owner
+ * role (the app role may not delete audit events). */
+int admin_tenant_purge(const char *who);
+
+/* Marks domain verified for tenant who (DNS or a challenge was checked out
+ * of band); fails unless the tenant's settings name the domain. */
+int admin_tenant_domain_verify(const char *who, const char *domain);
+
+/* Creates a platform operator with the e-mail rule of login
+ * (email_norm) and the password policy, and makes the platform signing
+ * key on first use.  password is wiped by the caller. */
+int admin_operator_create(const char *email, const char *password);
+
+/* Rotates tenant who's signing, data and index keys; prints the new ids. */
+int admin_keys_rotate(const char *who);
+
+/* Seals, verifies or purges the audit chain of tenant who, or of every
+ * tenant when who is NULL.  days > 0 overrides the tenant's audit
+ * retention for ADMIN_AUDIT_PURGE; 0 keeps it.  Prints one object per
+ * tenant; 1 when any of them failed (or, for verify, is broken). */
+int admin_audit(enum admin_audit_op op, const char *who, int days);
+
+/* Purges records past their collections' retention for tenant who, or for
+ * every tenant that is not deleted when who is NULL. */
+int admin_retention_run(const char *who);
+
+/* Prints the plan PostgreSQL chooses for a record list of collection in
+ * tenant who, built by the API's own code from query (a query string, NULL
+ * for none) and run as the app role inside the tenant.  The schema tests
+ * read it to prove lists are served by indexes. */
+int admin_explain(const char *who, const char *collection, const char *query);
+
+/* Prints the route table as JSON, for tests that walk every route. */
+int admin_routes(void);
+
+#endif
