@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
@@ -18,110 +20,111 @@
 #include "data/records.h"
 #include "data/settings.h"
 
-static struct db_stmt st_records_in = DB_STMT(
-    "collection_record_count",
-    "SELECT count(*) FROM records WHERE tenant_id = $1 AND collection = $2", 2);
-
-bool
-collections_prefetch_list(struct request *req)
+int
+collections_list(struct request *req, struct plan *plan)
 {
-	req->pf[0] = collections_queue_list(req->db, req->tenant->id_str);
-	return true;
-}
+	struct collection_list l;
+	struct buf out;
+	int st;
 
-void
-collections_list(struct request *req)
-{
-	api_list(req, db_result(req->db, req->pf[0]), 1, 0, 100000,
-	         "collections");
-}
-
-bool
-collections_prefetch_show(struct request *req)
-{
-	req->pf[0] = collections_queue_get(req->db, req->tenant->id_str,
-	                                   req->args[0], false);
-	return true;
-}
-
-void
-collections_show(struct request *req)
-{
-	PGresult *r = db_result(req->db, req->pf[0]);
-
-	if (r == NULL || PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such collection");
-		return;
+	collections_list_all(req->db, req->tenant->id_str, &l);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	buf_init(&out, req->arena, 1024, 64 * 1024 * 1024);
+	buf_puts(&out, "{\"items\":[");
+	for (int i = 0; i < l.n; i++) {
+		if (i > 0)
+			buf_putc(&out, ',');
+		buf_puts(&out, l.json[i]);
 	}
-	api_etag(req, db_value(r, 0, 0));
-	response_json_text(req, 200, db_value(r, 0, 2));
+	if (buf_puts(&out, "],\"next_cursor\":null}") < 0)
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	response_json_text(req, 200, buf_cstr(&out));
+	return 0;
 }
 
-/* Reads a definition from the body; writes 422 and returns NULL when it is
- * not valid. */
+int
+collections_show(struct request *req, struct plan *plan)
+{
+	struct collection_current c;
+	int st;
+
+	collections_get(req->db, req->tenant->id_str, req->args[0], &c);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if (!c.found)
+		return api_fail(req, 404, "not_found", "no such collection");
+	api_etag(req, arena_printf(req->arena, "%lld", c.version));
+	response_json_text(req, 200, c.json);
+	return 0;
+}
+
+/* Reads a definition from the body; records 422 and returns NULL when it
+ * is not valid. */
 static const char *
 read_definition(struct request *req, const cJSON *b, struct collection *c)
 {
 	cJSON *errors = collection_parse(b, c);
 
 	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the collection definition is not valid",
-		               errors);
+		(void)api_fail_errors(req, 422, "validation_failed",
+		                      "the collection definition is not valid",
+		                      errors);
 		return NULL;
 	}
 	return json_print(collection_definition(c));
 }
 
-void
-collections_create(struct request *req)
+static const char *const definition_fields[] = {
+    "name", "fields", "subject_field", "additional_fields", NULL};
+
+int
+collections_create(struct request *req, struct plan *plan)
 {
-	static const char *const fields[] = {"name", "fields", "subject_field",
-	                                     "additional_fields", NULL};
-	const cJSON *b = api_object(req, fields);
-	const struct tenant_settings *s = settings_get(req);
+	const cJSON *b = api_object(req, definition_fields);
+	const struct tenant_settings *s;
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
 	const char *name, *def;
-	int hc, h;
+	struct db_text json;
+	long long count;
+	int st, rc;
 
 	if (b == NULL)
-		return;
+		return req->err.status;
 	name = json_str(b, "name");
-	if (!collection_name_valid(name)) {
-		problem_errors(
+	if (!collection_name_valid(name))
+		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "the collection name is not valid",
 		    problem_add_error(NULL, "name",
 		                      "must be 1-63 of a-z, 0-9 and "
 		                      "'_', starting with a letter"));
-		return;
-	}
-	def = read_definition(req, b, c);
-	if (def == NULL)
-		return;
-	hc = collections_queue_count(req->db, req->tenant->id_str);
-	if (api_sync(req) < 0)
-		return;
-	if (s != NULL && strtoll(db_value(db_result(req->db, hc), 0, 0), NULL,
-	                         10) >= s->max_collections) {
-		problem(req, 403, "quota_exceeded",
-		        "the tenant has reached its collection limit");
-		return;
-	}
-	h = collections_queue_insert(req->db, req->tenant->id_str, name, def,
-	                             req->principal.id_str);
-	collections_queue_notify(req->db, req->tenant->id_str);
+	if ((def = read_definition(req, b, c)) == NULL)
+		return req->err.status;
+	collections_count(req->db, req->tenant->id_str, &count);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	s = settings_get(req);
+	if (s != NULL && count >= s->max_collections)
+		return api_fail(req, 403, "quota_exceeded",
+		                "the tenant has reached its collection limit");
+	collections_insert(req->db, req->tenant->id_str, name, def,
+	                   req->principal.id_str, &json);
 	audit_queue(req, "collection.create", "collection", name, AUDIT_SUCCESS,
 	            NULL);
-	if (api_commit(req) < 0) {
-		if (db_error_is(req->db, "23505"))
-			problem(req, 409, "conflict",
-			        "a collection with this name exists");
-		return;
+	if ((rc = plan_commit(plan)) != 0) {
+		if (db_error_is(req->db, "23505")) {
+			memset(&req->err, 0, sizeof(req->err));
+			return api_fail(req, 409, "conflict",
+			                "a collection with this name exists");
+		}
+		return rc;
 	}
 	api_etag(req, "1");
 	api_created(req, arena_printf(req->arena, "/v1/collections/%s", name),
-	            db_value(db_result(req->db, h), 0, 0));
+	            json.v);
+	return 0;
 }
 
 /* Pivot rows follow the definition: a field that became indexed or
@@ -151,8 +154,8 @@ pii_changed(struct request *req, const struct collection *old,
 		    problem_add_error(errors, "subject_field", "cannot change");
 	if (errors == NULL)
 		return false;
-	problem_errors(req, 422, "validation_failed",
-	               "personal-data settings are fixed", errors);
+	(void)api_fail_errors(req, 422, "validation_failed",
+	                      "personal-data settings are fixed", errors);
 	return true;
 }
 
@@ -186,96 +189,82 @@ queue_reindex(struct request *req, const struct collection *old,
 			                          old->fields[j].name, NULL);
 }
 
-void
-collections_replace(struct request *req)
+int
+collections_replace(struct request *req, struct plan *plan)
 {
-	static const char *const fields[] = {"name", "fields", "subject_field",
-	                                     "additional_fields", NULL};
-	const cJSON *b = api_object(req, fields);
-	const char *name = req->args[0], *def, *body_name, *version;
+	const cJSON *b = api_object(req, definition_fields);
+	const char *name = req->args[0], *def, *body_name, *version, *known;
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
 	const struct collection *old;
-	PGresult *r;
-	int hg, h;
+	struct collection_current cur;
+	struct db_text json;
+	int st;
 
 	if (b == NULL)
-		return;
+		return req->err.status;
 	body_name = json_str(b, "name");
-	if (body_name != NULL && strcmp(body_name, name) != 0) {
-		problem_errors(
+	if (body_name != NULL && strcmp(body_name, name) != 0)
+		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "a collection cannot be renamed",
 		    problem_add_error(NULL, "name", "differs from the path"));
-		return;
-	}
-	def = read_definition(req, b, c);
-	if (def == NULL)
-		return;
+	if ((def = read_definition(req, b, c)) == NULL)
+		return req->err.status;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	hg = collections_queue_get(req->db, req->tenant->id_str, name, true);
-	if (api_sync(req) < 0)
-		return;
-	r = db_result(req->db, hg);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such collection");
-		return;
-	}
-	if (api_if_match(req, db_value(r, 0, 0)) < 0)
-		return;
-	old = collection_cached(&req->tenant->id, name,
-	                        strtoll(db_value(r, 0, 0), NULL, 10),
-	                        db_value(r, 0, 1));
-	if (old == NULL) {
-		problem(req, 500, "internal_error",
-		        "the stored definition "
-		        "does not parse");
-		return;
-	}
-	version = arena_printf(req->arena, "%lld",
-	                       strtoll(db_value(r, 0, 0), NULL, 10) + 1);
+	collections_get_for_share(req->db, req->tenant->id_str, name, &cur);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!cur.found)
+		return api_fail(req, 404, "not_found", "no such collection");
+	known = arena_printf(req->arena, "%lld", cur.version);
+	if (api_if_match(req, known) < 0)
+		return req->err.status;
+	old = collection_cached(&req->tenant->id, name, cur.version,
+	                        cur.definition);
+	if (old == NULL)
+		return api_fail(req, 500, "internal_error",
+		                "the stored definition does not parse");
+	version = arena_printf(req->arena, "%lld", cur.version + 1);
 	if (pii_changed(req, old, c))
-		return;
+		return req->err.status;
 	queue_reindex(req, old, c);
-	h = collections_queue_update(req->db, req->tenant->id_str, name, def,
-	                             db_value(r, 0, 0), req->principal.id_str);
-	collections_queue_notify(req->db, req->tenant->id_str);
+	collections_update(req->db, req->tenant->id_str, name, def, known,
+	                   req->principal.id_str, &json);
 	audit_queue(req, "collection.update", "collection", name, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"version\":%s}", version));
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	if (!json.found)
+		return api_fail(req, 409, "conflict",
+		                "a concurrent change conflicted; retry");
 	api_etag(req, version);
-	response_json_text(req, 200, db_value(db_result(req->db, h), 0, 0));
+	response_json_text(req, 200, json.v);
+	return 0;
 }
 
-void
-collections_delete(struct request *req)
+int
+collections_delete(struct request *req, struct plan *plan)
 {
 	const char *name = req->args[0];
-	const char *params[2] = {req->tenant->id_str, name};
-	int hn, hd;
-	PGresult *r;
+	struct db_text deleted;
+	long long n;
+	int st;
 
-	hn = db_queue(req->db, &st_records_in, params);
-	if (api_sync(req) < 0)
-		return;
+	collections_record_count(req->db, req->tenant->id_str, name, &n);
+	if ((st = plan_run(plan)) != 0)
+		return st;
 	/* The record counter shrinks with the records. */
-	records_queue_counter(
-	    req->db, req->arena, req->tenant->id_str,
-	    arena_printf(req->arena, "-%s",
-	                 db_value(db_result(req->db, hn), 0, 0)));
-	hd = collections_queue_delete(req->db, req->tenant->id_str, name);
-	collections_queue_notify(req->db, req->tenant->id_str);
+	records_queue_counter(req->db, req->arena, req->tenant->id_str,
+	                      arena_printf(req->arena, "-%lld", n));
+	collections_remove(req->db, req->tenant->id_str, name, &deleted);
 	audit_queue(req, "collection.delete", "collection", name, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"records\":%s}",
-	                         db_value(db_result(req->db, hn), 0, 0)));
-	if (api_sync(req) < 0)
-		return;
-	r = db_result(req->db, hd);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such collection");
-		return;
-	}
-	if (api_commit(req) < 0)
-		return;
+	            arena_printf(req->arena, "{\"records\":%lld}", n));
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!deleted.found)
+		return api_fail(req, 404, "not_found", "no such collection");
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_status(req, 204);
+	return 0;
 }

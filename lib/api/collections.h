@@ -4,22 +4,19 @@
 #ifndef STRATA_API_COLLECTIONS_H
 #define STRATA_API_COLLECTIONS_H
 
-#include <stdbool.h>
-
 struct request;
+struct plan;
 
-/* GET /v1/collections (records:read). */
-bool collections_prefetch_list(struct request *req);
-void collections_list(struct request *req);
+/* GET /v1/collections (records:read): every collection, one page. */
+int collections_list(struct request *req, struct plan *plan);
 /* GET /v1/collections/{name} (records:read); ETag = version. */
-bool collections_prefetch_show(struct request *req);
-void collections_show(struct request *req);
+int collections_show(struct request *req, struct plan *plan);
 /* POST /v1/collections (collections:manage) -> 201. */
-void collections_create(struct request *req);
+int collections_create(struct request *req, struct plan *plan);
 /* PUT /v1/collections/{name} (collections:manage): a new version; the
  * pivot follows changed indexed fields in the same transaction. */
-void collections_replace(struct request *req);
+int collections_replace(struct request *req, struct plan *plan);
 /* DELETE /v1/collections/{name} (collections:manage): with its records. */
-void collections_delete(struct request *req);
+int collections_delete(struct request *req, struct plan *plan);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/errors.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/json.h"
@@ -49,7 +50,8 @@ blind_text(struct arena *a, const cJSON *v)
 static int
 unavailable(struct request *req)
 {
-	problem(req, 503, "service_unavailable", "the keys are unavailable");
+	(void)api_fail(req, 503, "service_unavailable",
+	               "the keys are unavailable");
 	return -1;
 }
 
@@ -59,18 +61,20 @@ subject_key(struct request *req, const struct keyring *k, const char *hash,
             struct uuid *kid, unsigned char key[CRYPTO_KEY_LEN])
 {
 	struct subject_new n;
-	int h;
+	int h, rc;
 
 	if (subjects_new_key(k, &req->tenant->id, &n) < 0)
 		return unavailable(req);
 	h = subjects_queue_get_or_create(req->db, req->tenant->id_str, hash,
 	                                 n.id_str, n.wrapped, n.wrapped_by);
-	if (h < 0 || api_sync(req) < 0)
+	if (h < 0 || (rc = db_sync(req->db)) != DB_OK) {
+		(void)errors_from_db(req, h < 0 ? DB_QUEUE_FAILED : rc);
 		return -1;
+	}
 	if (subjects_unwrap(k, &req->tenant->id, db_result(req->db, h), 0, 0,
 	                    kid, key) < 0) {
-		problem(req, 500, "internal_error",
-		        "a subject key does not unwrap");
+		(void)api_fail(req, 500, "internal_error",
+		               "a subject key does not unwrap");
 		return -1;
 	}
 	return 0;

@@ -34,7 +34,8 @@ bool pii_any(const struct collection *c);
 /* Seals the personal fields of data (in place) for record, under the key of
  * its subject (made on first use) or the tenant's data key; fills blind[i]
  * (the field's blind index, NULL for others) and *subject (the subject's
- * blind index or NULL).  Returns 0, or -1 after writing 503/500. */
+ * blind index or NULL).  Returns 0, or -1 with 503/500 recorded
+ * (api_fail). */
 int pii_protect(struct request *req, const struct collection *c,
                 const struct uuid *record, cJSON *data, const char **blind,
                 const char **subject);

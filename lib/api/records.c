@@ -28,17 +28,8 @@
 #include "data/records.h"
 #include "data/settings.h"
 
-/* Handles in req->pf (the write routes, still in the older shape). */
-enum { PF_COLLECTION, PF_RECORD, PF_COUNT };
-
 /* A list page stops at about this many bytes of body (API.md). */
 #define RECORDS_PAGE_BYTES (1024 * 1024)
-
-static void
-not_found(struct request *req)
-{
-	problem(req, 404, "not_found", "no such record");
-}
 
 /* The scope a cursor is bound to: collection, driving field, direction. */
 static const char *
@@ -249,8 +240,8 @@ respond_record(struct request *req, int status, const struct collection *c,
 	return 0;
 }
 
-/* Streams a page: items rendered one by one into the answer, which the
- * worker sends as it grows.  The page stops at q->limit items or once
+/* Renders a page: items one by one into the answer, which the worker
+ * sends as it grows (see below for personal data).  The page stops at q->limit items or once
  * the body passes RECORDS_PAGE_BYTES, whichever comes first; next_cursor
  * then continues after the last item shown. */
 static int
@@ -264,7 +255,14 @@ render_page(struct request *req, const struct record_query *q,
 	bool more;
 	const struct record *last = NULL;
 
-	response_stream(req, 200, "application/json");
+	/* A page that may reveal personal data is held until its pii.read
+	 * event commits (pii_audit_reads replaces it if that fails); others
+	 * stream. */
+	if (!pii_any(q->c))
+		response_stream(req, 200, "application/json");
+	else
+		response_json_text(req, 200, NULL);
+	req->res.content_type = "application/json";
 	if (response_write(req, "{\"items\":[", 10) < 0)
 		return 0;
 	for (int i = 0; i < page->n && i < q->limit; i++) {
@@ -392,85 +390,46 @@ records_show(struct request *req, struct plan *plan)
 	return 0;
 }
 
-/* A written row (RECORD_COLUMNS) as the answer. */
-static void
-respond_row(struct request *req, int status, const struct collection *c,
-            const PGresult *r)
-{
-	struct record rec;
-
-	if (db_rows(r) != 1) {
-		problem(req, 500, "internal_error",
-		        "an internal error occurred");
-		return;
-	}
-	records_from_row(r, 0, &rec, req->arena);
-	if (respond_record(req, status, c, &rec, NULL) != 0)
-		api_legacy_problem(req);
-}
-
-bool
-records_prefetch_create(struct request *req)
-{
-	req->pf[PF_COLLECTION] = collections_queue_get(
-	    req->db, req->tenant->id_str, req->args[0], true);
-	req->pf[PF_COUNT] = records_queue_count(req->db, req->tenant->id_str);
-	return false;
-}
-
-/* The prefetched definition, or NULL after 404. */
+/* The locked definition a write read in its first trip: from the cache
+ * when its version is the one this worker parsed. */
 static const struct collection *
-prefetched_collection(struct request *req)
+write_def(struct request *req, const struct collection_current *cur)
 {
-	PGresult *r = db_result(req->db, req->pf[PF_COLLECTION]);
-
-	if (r == NULL || PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such collection");
+	if (!cur->found)
 		return NULL;
-	}
-	return collection_cached(&req->tenant->id, req->args[0],
-	                         strtoll(db_value(r, 0, 0), NULL, 10),
-	                         db_value(r, 0, 1));
+	return collection_cached(&req->tenant->id, req->args[0], cur->version,
+	                         cur->definition);
 }
 
-/* {"data": {...}} checked against c; NULL after 400/422. */
+/* {"data": {...}} checked against c; NULL with 422 recorded. */
 static cJSON *
-read_data(struct request *req, const struct collection *c, cJSON *data)
-{
-	cJSON *errors = collection_check(c, data);
-
-	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the record does not match its collection",
-		               errors);
-		return NULL;
-	}
-	return data;
-}
-
-static cJSON *
-body_data(struct request *req)
+body_data(struct request *req, const struct collection *c, bool check)
 {
 	static const char *const fields[] = {"data", NULL};
 	const cJSON *b = api_object(req, fields);
-	cJSON *data;
+	cJSON *data, *errors;
 
 	if (b == NULL)
 		return NULL;
 	data = cJSON_GetObjectItemCaseSensitive(b, "data");
 	if (!cJSON_IsObject(data)) {
-		problem_errors(
+		(void)api_fail_errors(
 		    req, 422, "validation_failed",
 		    "the body is {\"data\": {...}}",
 		    problem_add_error(NULL, "data", "must be an object"));
+		return NULL;
+	}
+	if (check && (errors = collection_check(c, data)) != NULL) {
+		(void)api_fail_errors(
+		    req, 422, "validation_failed",
+		    "the record does not match its collection", errors);
 		return NULL;
 	}
 	return data;
 }
 
 /* Seals the personal fields of data for record id (in place) and gives
- * their blind indexes and the subject's.  Returns 0, or -1 after writing
- * the problem. */
+ * their blind indexes and the subject's.  Returns 0 or the status. */
 static int
 protect(struct request *req, const struct collection *c, const char *id,
         cJSON *data, const char ***blind, const char **subject)
@@ -483,7 +442,11 @@ protect(struct request *req, const struct collection *c, const char *id,
 	if (!pii_any(c) && c->subject < 0)
 		return 0;
 	uuid_parse(id, &u);
-	return pii_protect(req, c, &u, data, *blind, subject);
+	if (pii_protect(req, c, &u, data, *blind, subject) < 0)
+		return req->err.status ? req->err.status
+		                       : api_fail(req, 500, "internal_error",
+		                                  "an internal error occurred");
+	return 0;
 }
 
 static const char *
@@ -492,156 +455,177 @@ audit_detail(struct request *req, const struct collection *c)
 	return arena_printf(req->arena, "{\"collection\":\"%s\"}", c->name);
 }
 
-void
-records_create(struct request *req)
+int
+records_create(struct request *req, struct plan *plan)
 {
-	const struct tenant_settings *s = settings_get(req);
-	const struct collection *c = prefetched_collection(req);
-	cJSON *data = c ? body_data(req) : NULL;
+	const struct tenant_settings *s;
+	const struct collection *c;
+	struct collection_current cur;
+	struct record_one out;
 	char id[UUID_STR_LEN + 1], ver[24];
 	const char **blind, *subject;
+	long long count;
 	struct uuid u;
-	int h;
+	cJSON *data;
+	int st;
 
-	if (data == NULL || read_data(req, c, data) == NULL)
-		return;
-	if (s != NULL &&
-	    strtoll(db_value(db_result(req->db, req->pf[PF_COUNT]), 0, 0), NULL,
-	            10) >= s->max_records) {
-		problem(req, 403, "quota_exceeded",
-		        "the tenant has reached its record limit");
-		return;
-	}
+	collections_get_for_share(req->db, req->tenant->id_str, req->args[0],
+	                          &cur);
+	records_count(req->db, req->tenant->id_str, &count);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if ((c = write_def(req, &cur)) == NULL)
+		return api_fail(req, 404, "not_found", "no such collection");
+	if ((data = body_data(req, c, true)) == NULL)
+		return req->err.status;
+	s = settings_get(req);
+	if (s != NULL && count >= s->max_records)
+		return api_fail(req, 403, "quota_exceeded",
+		                "the tenant has reached its record limit");
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
-	if (protect(req, c, id, data, &blind, &subject) < 0)
-		return;
-	h = records_queue_insert(req->db, req->tenant->id_str, id, c->name,
-	                         json_print(data), ver, subject,
-	                         req->principal.id_str);
+	if ((st = protect(req, c, id, data, &blind, &subject)) != 0)
+		return st;
+	records_insert(req->db, req->tenant->id_str, id, c->name,
+	               json_print(data), ver, subject, req->principal.id_str,
+	               &out);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
 	                    data, blind, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	audit_queue(req, "record.create", "record", id, AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	pii_audit_write(req, c, id, data);
-	if (api_commit(req) < 0)
-		return;
-	respond_row(req, 201, c, db_result(req->db, h));
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	if (!out.found)
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	if ((st = respond_record(req, 201, c, &out.r, NULL)) != 0)
+		return st;
 	response_header(req, "Location",
 	                arena_printf(req->arena,
 	                             "/v1/collections/%s/records/%s", c->name,
 	                             id));
+	return 0;
 }
 
-bool
-records_prefetch_change(struct request *req)
+/* The first trip of a change: the locked definition and record, the
+ * caller authorized, the record found and If-Match checked.  Returns 0 or
+ * the status. */
+static int
+read_current(struct request *req, struct plan *plan, bool with_def,
+             struct collection_current *cur, struct record_one *rec)
 {
-	req->pf[PF_COLLECTION] = collections_queue_get(
-	    req->db, req->tenant->id_str, req->args[0], true);
-	req->pf[PF_RECORD] = -1;
+	int st;
+
+	memset(cur, 0, sizeof(*cur));
+	memset(rec, 0, sizeof(*rec));
+	if (with_def)
+		collections_get_for_share(req->db, req->tenant->id_str,
+		                          req->args[0], cur);
+	/* A malformed id is simply not found, after authorization. */
 	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] =
-		    records_queue_get(req->db, req->tenant->id_str,
-		                      req->args[0], req->args[1], true);
-	return false;
+		records_get_for_update(req->db, req->tenant->id_str,
+		                       req->args[0], req->args[1], rec);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (with_def && !cur->found)
+		return api_fail(req, 404, "not_found", "no such collection");
+	if (!rec->found)
+		return api_fail(req, 404, "not_found", "no such record");
+	if (api_if_match(req, rec->r.version) < 0)
+		return req->err.status;
+	return 0;
 }
 
-/* The locked current row, after 404/412 checks; NULL when answered. */
-static PGresult *
-current(struct request *req)
-{
-	PGresult *r = db_result(req->db, req->pf[PF_RECORD]);
-
-	if (r == NULL || PQntuples(r) != 1) {
-		not_found(req);
-		return NULL;
-	}
-	if (api_if_match(req, db_value(r, 0, 3)) < 0)
-		return NULL;
-	return r;
-}
-
-static void
-write_change(struct request *req, const struct collection *c, cJSON *data)
+static int
+write_change(struct request *req, struct plan *plan, const struct collection *c,
+             cJSON *data)
 {
 	char ver[24];
 	const char **blind, *subject;
-	int h;
+	struct record_one out;
+	cJSON *errors = collection_check(c, data);
+	int st;
 
-	if (read_data(req, c, data) == NULL)
-		return;
+	if (errors != NULL)
+		return api_fail_errors(
+		    req, 422, "validation_failed",
+		    "the record does not match its collection", errors);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
-	if (protect(req, c, req->args[1], data, &blind, &subject) < 0)
-		return;
-	h = records_queue_update(req->db, req->tenant->id_str, c->name,
-	                         req->args[1], json_print(data), ver, subject);
+	if ((st = protect(req, c, req->args[1], data, &blind, &subject)) != 0)
+		return st;
+	records_update(req->db, req->tenant->id_str, c->name, req->args[1],
+	               json_print(data), ver, subject, &out);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
 	                    req->args[1], data, blind, true);
 	audit_queue(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	pii_audit_write(req, c, req->args[1], data);
-	if (api_commit(req) < 0)
-		return;
-	respond_row(req, 200, c, db_result(req->db, h));
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	if (!out.found)
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	return respond_record(req, 200, c, &out.r, NULL);
 }
 
-void
-records_replace(struct request *req)
+int
+records_replace(struct request *req, struct plan *plan)
 {
-	const struct collection *c = prefetched_collection(req);
+	struct collection_current cur;
+	struct record_one rec;
+	const struct collection *c;
 	cJSON *data;
+	int st;
 
-	if (c == NULL || current(req) == NULL)
-		return;
-	data = body_data(req);
-	if (data != NULL)
-		write_change(req, c, data);
+	if ((st = read_current(req, plan, true, &cur, &rec)) != 0)
+		return st;
+	c = write_def(req, &cur);
+	if ((data = body_data(req, c, false)) == NULL)
+		return req->err.status;
+	return write_change(req, plan, c, data);
 }
 
-void
-records_patch(struct request *req)
+int
+records_patch(struct request *req, struct plan *plan)
 {
-	const struct collection *c = prefetched_collection(req);
-	PGresult *r = c ? current(req) : NULL;
-	struct record rec;
-	cJSON *patch, *data;
+	struct collection_current cur;
+	struct record_one rec;
+	const struct collection *c;
+	cJSON *patch;
+	int st;
 
-	if (r == NULL)
-		return;
-	patch = body_data(req);
-	if (patch == NULL)
-		return;
+	if ((st = read_current(req, plan, true, &cur, &rec)) != 0)
+		return st;
+	c = write_def(req, &cur);
+	if ((patch = body_data(req, c, false)) == NULL)
+		return req->err.status;
 	/* The merge applies to the plain values. */
-	records_from_row(r, 0, &rec, req->arena);
-	data = pii_reveal(req, c, &rec, PII_INTERNAL, NULL);
-	write_change(req, c, json_merge_patch(data, patch));
+	return write_change(
+	    req, plan, c,
+	    json_merge_patch(pii_reveal(req, c, &rec.r, PII_INTERNAL, NULL),
+	                     patch));
 }
 
-bool
-records_prefetch_delete(struct request *req)
+int
+records_delete(struct request *req, struct plan *plan)
 {
-	req->pf[PF_RECORD] = -1;
-	if (uuid_valid(req->args[1]))
-		req->pf[PF_RECORD] =
-		    records_queue_get(req->db, req->tenant->id_str,
-		                      req->args[0], req->args[1], true);
-	return false;
-}
+	struct collection_current cur;
+	struct record_one rec;
+	int st;
 
-void
-records_delete(struct request *req)
-{
-	if (current(req) == NULL)
-		return;
-	records_queue_delete(req->db, req->tenant->id_str, req->args[0],
-	                     req->args[1]);
+	if ((st = read_current(req, plan, false, &cur, &rec)) != 0)
+		return st;
+	records_remove(req->db, req->tenant->id_str, req->args[0],
+	               req->args[1]);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "-1");
 	audit_queue(
 	    req, "record.delete", "record", req->args[1], AUDIT_SUCCESS,
 	    arena_printf(req->arena, "{\"collection\":\"%s\"}", req->args[0]));
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_status(req, 204);
+	return 0;
 }

@@ -4,8 +4,6 @@
 #ifndef STRATA_API_RECORDS_H
 #define STRATA_API_RECORDS_H
 
-#include <stdbool.h>
-
 struct request;
 struct collection;
 struct plan;
@@ -17,16 +15,16 @@ struct record_query;
 int records_list(struct request *req, struct plan *plan);
 /* GET .../records/{id} (records:read): one round trip in all. */
 int records_show(struct request *req, struct plan *plan);
-/* POST .../records {"data":{...}} (records:write) -> 201 + Location. */
-bool records_prefetch_create(struct request *req);
-void records_create(struct request *req);
-/* PUT .../records/{id} {"data"} and PATCH (merge patch of data). */
-bool records_prefetch_change(struct request *req);
-void records_replace(struct request *req);
-void records_patch(struct request *req);
+/* POST .../records {"data":{...}} (records:write) -> 201 + Location: two
+ * round trips (the locked definition and the count with the principal,
+ * then the write with its pivot rows, counter and audit event). */
+int records_create(struct request *req, struct plan *plan);
+/* PUT .../records/{id} {"data"} and PATCH (merge patch of data): the same
+ * two trips, If-Match checked against the locked record. */
+int records_replace(struct request *req, struct plan *plan);
+int records_patch(struct request *req, struct plan *plan);
 /* DELETE .../records/{id} (records:delete) -> 204. */
-bool records_prefetch_delete(struct request *req);
-void records_delete(struct request *req);
+int records_delete(struct request *req, struct plan *plan);
 
 /* Reads ?filter/sort/limit/cursor of req into q for collection c.  Returns
  * 0, or -1 with the 400 recorded (api_fail). */

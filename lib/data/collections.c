@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/timefmt.h"
+#include "core/arena.h"
 #include "data/db.h"
 #include "data/versions.h"
 
@@ -78,6 +79,9 @@ static struct db_stmt st_delete = DB_STMT(
     "DELETE FROM collections WHERE tenant_id = $1 AND name = $2 RETURNING "
     "name",
     2);
+static struct db_stmt st_records_in = DB_STMT(
+    "collection_record_count",
+    "SELECT count(*) FROM records WHERE tenant_id = $1 AND collection = $2", 2);
 static struct db_stmt st_reindex =
     DB_STMT("collection_reindex", "SELECT reindex_field($1, $2, $3, $4)", 4);
 static struct db_stmt st_notify =
@@ -466,6 +470,7 @@ decode_current(const PGresult *r, void *out, struct arena *a)
 	c->found = true;
 	c->version = db_int(r, 0, 0);
 	c->definition = db_str(r, 0, 1, a);
+	c->json = PQnfields(r) > 2 ? db_str(r, 0, 2, a) : NULL;
 }
 
 int
@@ -486,6 +491,90 @@ collections_get(struct db *db, const char *tid, const char *name,
 
 	memset(out, 0, sizeof(*out));
 	return db_queue_into(db, &st_get, p, decode_current, out);
+}
+
+int
+collections_get_for_share(struct db *db, const char *tid, const char *name,
+                          struct collection_current *out)
+{
+	const char *p[2] = {tid, name};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get_share, p, decode_current, out);
+}
+
+static void
+decode_list(const PGresult *r, void *out, struct arena *a)
+{
+	struct collection_list *l = out;
+
+	l->n = db_rows(r);
+	l->json = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->json));
+	for (int i = 0; i < l->n; i++)
+		l->json[i] = db_str(r, i, 1, a);
+}
+
+int
+collections_list_all(struct db *db, const char *tid,
+                     struct collection_list *out)
+{
+	const char *p[1] = {tid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_list, p, decode_list, out);
+}
+
+int
+collections_count(struct db *db, const char *tid, long long *out)
+{
+	const char *p[1] = {tid};
+
+	*out = 0;
+	return db_queue_into(db, &st_count, p, db_decode_int, out);
+}
+
+int
+collections_record_count(struct db *db, const char *tid, const char *name,
+                         long long *out)
+{
+	const char *p[2] = {tid, name};
+
+	*out = 0;
+	return db_queue_into(db, &st_records_in, p, db_decode_int, out);
+}
+
+int
+collections_insert(struct db *db, const char *tid, const char *name,
+                   const char *definition, const char *by, struct db_text *json)
+{
+	const char *p[4] = {tid, name, definition, by};
+
+	memset(json, 0, sizeof(*json));
+	versions_queue_bump_schema(db, tid);
+	return db_queue_into(db, &st_insert, p, db_decode_text, json);
+}
+
+int
+collections_update(struct db *db, const char *tid, const char *name,
+                   const char *definition, const char *version, const char *by,
+                   struct db_text *json)
+{
+	const char *p[5] = {tid, name, definition, version, by};
+
+	memset(json, 0, sizeof(*json));
+	versions_queue_bump_schema(db, tid);
+	return db_queue_into(db, &st_update, p, db_decode_text, json);
+}
+
+int
+collections_remove(struct db *db, const char *tid, const char *name,
+                   struct db_text *deleted)
+{
+	const char *p[2] = {tid, name};
+
+	memset(deleted, 0, sizeof(*deleted));
+	versions_queue_bump_schema(db, tid);
+	return db_queue_into(db, &st_delete, p, db_decode_text, deleted);
 }
 
 int

@@ -99,7 +99,16 @@ struct collection_current {
 	bool found;
 	long long version;
 	const char *definition;
+	const char *json; /* the API's view (collections_get only) */
 };
+
+/* Every collection of a tenant as the API shows them (JSON texts). */
+struct collection_list {
+	int n;
+	const char **json;
+};
+
+struct db_text;
 
 /* Typed reads: the version and definition unless it equals known (the
  * version this worker has, or "-1"); and the definition outright. */
@@ -107,6 +116,30 @@ int collections_current(struct db *db, const char *tid, const char *name,
                         const char *known, struct collection_current *out);
 int collections_get(struct db *db, const char *tid, const char *name,
                     struct collection_current *out);
+/* collections_get() under a share lock (writes of records and of the
+ * definition itself). */
+int collections_get_for_share(struct db *db, const char *tid,
+                              const char *name,
+                              struct collection_current *out);
+int collections_list_all(struct db *db, const char *tid,
+                         struct collection_list *out);
+/* The tenant's number of collections; the number of records in one. */
+int collections_count(struct db *db, const char *tid, long long *out);
+int collections_record_count(struct db *db, const char *tid, const char *name,
+                             long long *out);
+/* Writes; json->v is the API's view of the written collection, and
+ * json->found false when nothing matched (update at a stale version,
+ * delete of an unknown name).  Each also bumps the tenant's
+ * schema_version in the same transaction.  Workers check each
+ * definition's own version on use, so no cache is flushed. */
+int collections_insert(struct db *db, const char *tid, const char *name,
+                       const char *definition, const char *by,
+                       struct db_text *json);
+int collections_update(struct db *db, const char *tid, const char *name,
+                       const char *definition, const char *version,
+                       const char *by, struct db_text *json);
+int collections_remove(struct db *db, const char *tid, const char *name,
+                       struct db_text *deleted);
 
 /* Statements.  Columns of get: version, definition, json. */
 int collections_queue_get(struct db *db, const char *tid, const char *name,

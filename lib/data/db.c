@@ -528,3 +528,19 @@ db_str(const PGresult *r, int row, int col, struct arena *a)
 	return arena_strndup(a, PQgetvalue(r, row, col),
 	                     (size_t)PQgetlength(r, row, col));
 }
+
+void
+db_decode_int(const PGresult *r, void *out, struct arena *a)
+{
+	(void)a;
+	*(long long *)out = db_rows(r) > 0 ? db_int(r, 0, 0) : 0;
+}
+
+void
+db_decode_text(const PGresult *r, void *out, struct arena *a)
+{
+	struct db_text *t = out;
+
+	t->found = db_rows(r) > 0;
+	t->v = t->found ? db_str(r, 0, 0, a) : NULL;
+}

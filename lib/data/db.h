@@ -170,6 +170,16 @@ bool db_error_is(const struct db *db, const char *state);
 const char *db_value(const PGresult *r, int row, int col);
 bool db_is_null(const PGresult *r, int row, int col);
 
+/* Generic decoders for one-value answers: the first column of the first
+ * row as a whole number (long long *out; 0 without a row), or as text
+ * (struct db_text *out). */
+struct db_text {
+	bool found;
+	const char *v; /* NULL for SQL NULL */
+};
+db_decode_fn db_decode_int;
+db_decode_fn db_decode_text;
+
 /* Row counts and typed column reads for decoders (NULL r: 0 rows). */
 int db_rows(const PGresult *r);
 long long db_int(const PGresult *r, int row, int col);

@@ -435,39 +435,42 @@ records_json(const struct record *rec)
 }
 
 int
-records_queue_get(struct db *db, const char *tid, const char *collection,
-                  const char *id, bool for_update)
+records_get_for_update(struct db *db, const char *tid, const char *collection,
+                       const char *id, struct record_one *out)
 {
 	const char *p[3] = {tid, collection, id};
 
-	return db_queue(db, for_update ? &st_get_lock : &st_get, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get_lock, p, decode_one, out);
 }
 
 int
-records_queue_insert(struct db *db, const char *tid, const char *id,
-                     const char *collection, const char *data,
-                     const char *schema_version, const char *subject,
-                     const char *by)
+records_insert(struct db *db, const char *tid, const char *id,
+               const char *collection, const char *data,
+               const char *schema_version, const char *subject, const char *by,
+               struct record_one *out)
 {
 	const char *p[7] = {tid,     id, collection, data, schema_version,
 	                    subject, by};
 
-	return db_queue(db, &st_insert, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_insert, p, decode_one, out);
 }
 
 int
-records_queue_update(struct db *db, const char *tid, const char *collection,
-                     const char *id, const char *data,
-                     const char *schema_version, const char *subject)
+records_update(struct db *db, const char *tid, const char *collection,
+               const char *id, const char *data, const char *schema_version,
+               const char *subject, struct record_one *out)
 {
 	const char *p[6] = {tid, collection, id, data, schema_version, subject};
 
-	return db_queue(db, &st_update, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_update, p, decode_one, out);
 }
 
 int
-records_queue_delete(struct db *db, const char *tid, const char *collection,
-                     const char *id)
+records_remove(struct db *db, const char *tid, const char *collection,
+               const char *id)
 {
 	const char *p[3] = {tid, collection, id};
 
@@ -558,11 +561,12 @@ records_queue_pivot(struct db *db, struct arena *a, const char *tid,
 }
 
 int
-records_queue_count(struct db *db, const char *tid)
+records_count(struct db *db, const char *tid, long long *out)
 {
 	const char *p[1] = {tid};
 
-	return db_queue(db, &st_count, p);
+	*out = 0;
+	return db_queue_into(db, &st_count, p, db_decode_int, out);
 }
 
 int

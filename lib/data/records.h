@@ -121,17 +121,20 @@ int records_build_list(struct arena *a, const struct record_query *q,
  * rec, with data as its stored text. */
 cJSON *records_json(const struct record *rec);
 
-int records_queue_get(struct db *db, const char *tid, const char *collection,
-                      const char *id, bool for_update);
-int records_queue_insert(struct db *db, const char *tid, const char *id,
-                         const char *collection, const char *data,
-                         const char *schema_version, const char *subject,
-                         const char *by);
-int records_queue_update(struct db *db, const char *tid, const char *collection,
-                         const char *id, const char *data,
-                         const char *schema_version, const char *subject);
-int records_queue_delete(struct db *db, const char *tid, const char *collection,
-                         const char *id);
+/* The record locked for a write (FOR UPDATE), into out. */
+int records_get_for_update(struct db *db, const char *tid,
+                           const char *collection, const char *id,
+                           struct record_one *out);
+/* Writes; out is the record as written (RECORD_COLUMNS). */
+int records_insert(struct db *db, const char *tid, const char *id,
+                   const char *collection, const char *data,
+                   const char *schema_version, const char *subject,
+                   const char *by, struct record_one *out);
+int records_update(struct db *db, const char *tid, const char *collection,
+                   const char *id, const char *data, const char *schema_version,
+                   const char *subject, struct record_one *out);
+int records_remove(struct db *db, const char *tid, const char *collection,
+                   const char *id);
 
 /* Replaces the pivot rows of record id with those of data's indexed
  * fields and, for personal fields, their blind indexes (blind[i], NULL
@@ -141,8 +144,8 @@ int records_queue_pivot(struct db *db, struct arena *a, const char *tid,
                         const cJSON *data, const char *const *blind,
                         bool replace);
 
-/* The tenant's record count (sum of its counter shards).  Column: count. */
-int records_queue_count(struct db *db, const char *tid);
+/* The tenant's record count (sum of its counter shards) into *out. */
+int records_count(struct db *db, const char *tid, long long *out);
 
 /* Adds delta (an integer as text) to one counter shard of the tenant. */
 int records_queue_counter(struct db *db, struct arena *a, const char *tid,
