@@ -17,6 +17,9 @@
 #include "core/problem.h"
 #include "api/errors.h"
 #include "data/db.h"
+#include "data/settings.h"
+#include "data/keyring.h"
+#include "data/audit.h"
 #include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
@@ -30,6 +33,60 @@ api_begin(struct request *req)
 		db_begin(req->db, &req->tenant->id);
 		req->tx_open = true;
 	}
+}
+
+static const char *
+actor_type(const struct principal *p)
+{
+	switch (p->kind) {
+	case PRINCIPAL_USER:
+		return "user";
+	case PRINCIPAL_API_KEY:
+		return "api_key";
+	case PRINCIPAL_OPERATOR:
+		return "operator";
+	default:
+		return "anonymous";
+	}
+}
+
+int
+api_audit(struct request *req, const char *action, const char *target_type,
+          const char *target_id, enum audit_outcome outcome,
+          const char *details)
+{
+	struct audit_event e = {
+	    .tenant_id = req->tenant->id_str,
+	    .actor_type = actor_type(&req->principal),
+	    .actor_id = req->principal.id_str,
+	    .action = action,
+	    .target_type = target_type,
+	    .target_id = target_id,
+	    .outcome = outcome,
+	    .request_id = req->request_id,
+	    .client_addr = req->client_addr,
+	    .details = details,
+	};
+
+	return audit_queue_event(req->db, &e);
+}
+
+const struct tenant_settings *
+api_settings(struct request *req)
+{
+	return settings_for(req->db, req->tenant, req->tx_open);
+}
+
+const struct keyring *
+api_keyring(struct request *req)
+{
+	return keyring_for(req->db, req->tenant, req->tx_open);
+}
+
+const struct keyring *
+api_keyring_reload(struct request *req)
+{
+	return keyring_reload_for(req->db, req->tenant, req->tx_open);
 }
 
 int

@@ -11,10 +11,29 @@
 #include <libpq-fe.h>
 
 #include "core/request.h"
+#include "data/audit.h"
 #include "data/tenants.h"
+
+struct keyring;
+struct tenant_settings;
 
 #define API_LIMIT_DEFAULT 50
 #define API_LIMIT_MAX 200
+
+/* Queues an audit event of req's tenant, actor and request in the open
+ * transaction (data/audit.h); the handle or -1. */
+int api_audit(struct request *req, const char *action, const char *target_type,
+              const char *target_id, enum audit_outcome outcome,
+              const char *details);
+
+/* The tenant's compiled settings and keyring, from this worker's caches
+ * or loaded (in the request's open transaction, if any).  NULL when they
+ * cannot be loaded (answer 503). */
+const struct tenant_settings *api_settings(struct request *req);
+const struct keyring *api_keyring(struct request *req);
+/* The keyring again after a token named an unknown key id (at most once a
+ * second per tenant). */
+const struct keyring *api_keyring_reload(struct request *req);
 
 /* Records the request's one error answer (the first one wins; the
  * pipeline writes it) and returns status, so a handler ends with

@@ -136,6 +136,26 @@ audit_queue(struct request *req, const char *action, const char *target_type,
 }
 
 int
+audit_queue_event(struct db *db, const struct audit_event *e)
+{
+	const char *params[10] = {
+	    e->tenant_id,
+	    e->actor_type,
+	    e->actor_id ? e->actor_id : "",
+	    e->action,
+	    e->target_type ? e->target_type : "",
+	    e->target_id ? e->target_id : "",
+	    outcomes[e->outcome],
+	    e->request_id ? e->request_id : "",
+	    e->client_addr ? e->client_addr : "",
+	    e->details ? e->details : "{}",
+	};
+
+	metrics_add(M_AUDIT_EVENTS, 1);
+	return db_queue(db, &st_insert, params);
+}
+
+int
 audit_queue_system(struct db *db, const struct uuid *tenant, const char *action,
                    const char *target_type, const char *target_id,
                    const char *details)

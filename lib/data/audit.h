@@ -36,6 +36,24 @@ int audit_queue(struct request *req, const char *action,
 
 /* Queues an event whose actor is the system (a command such as
  * `strata retention run`), outside any request. */
+/* One event, as the caller describes it (target_id, details, request_id
+ * and client_addr may be NULL). */
+struct audit_event {
+	const char *tenant_id;
+	const char *actor_type; /* user, api_key, operator, system, anonymous */
+	const char *actor_id;
+	const char *action;
+	const char *target_type;
+	const char *target_id;
+	enum audit_outcome outcome;
+	const char *request_id;
+	const char *client_addr;
+	const char *details;
+};
+
+/* Queues e in the caller's open transaction; the handle or -1. */
+int audit_queue_event(struct db *db, const struct audit_event *e);
+
 int audit_queue_system(struct db *db, const struct uuid *tenant,
                        const char *action, const char *target_type,
                        const char *target_id, const char *details);

@@ -160,28 +160,28 @@ fill(struct keyring *k, const struct uuid *tenant, const PGresult *r)
 }
 
 static const struct keyring *
-load(struct request *req)
+load(struct db *db, const struct tenant *t, bool in_tx)
 {
-	const struct uuid *tenant = &req->tenant->id;
-	const char *params[1] = {req->tenant->id_str};
+	const struct uuid *tenant = &t->id;
+	const char *params[1] = {t->id_str};
 	struct keyring tmp, *k;
 	int h;
 
 	metrics_add(M_CACHE_MISSES, 1);
 	memset(&tmp, 0, sizeof(tmp));
 	/* Inside the request's open transaction, or in one of its own. */
-	if (!req->tx_open)
-		db_begin(req->db, tenant);
-	h = db_queue(req->db, &st_load, params);
-	if (!req->tx_open)
-		db_commit(req->db);
-	if (h < 0 || db_sync(req->db) != 0)
+	if (!in_tx)
+		db_begin(db, tenant);
+	h = db_queue(db, &st_load, params);
+	if (!in_tx)
+		db_commit(db);
+	if (h < 0 || db_sync(db) != 0)
 		return NULL;
-	if (fill(&tmp, tenant, db_result(req->db, h)) < 0) {
+	if (fill(&tmp, tenant, db_result(db, h)) < 0) {
 		crypto_wipe(&tmp, sizeof(tmp));
 		log_error("tenant %s: a key does not unwrap with this master "
 		          "key",
-		          req->tenant->id_str);
+		          t->id_str);
 		return NULL;
 	}
 	/* n == 0 marks a free slot: a tenant without keys is not cached. */
@@ -203,25 +203,37 @@ load(struct request *req)
 }
 
 const struct keyring *
-keyring_get(struct request *req)
+keyring_for(struct db *db, const struct tenant *t, bool in_tx)
 {
-	struct keyring *k = slot(&req->tenant->id, false);
+	struct keyring *k = slot(&t->id, false);
 
 	if (k != NULL && !k->stale) {
 		metrics_add(M_CACHE_HITS, 1);
 		return k;
 	}
-	return load(req);
+	return load(db, t, in_tx);
+}
+
+const struct keyring *
+keyring_reload_for(struct db *db, const struct tenant *t, bool in_tx)
+{
+	struct keyring *k = slot(&t->id, false);
+
+	if (k != NULL && clock_mono_ms() - k->loaded_ms < 1000)
+		return k;
+	return load(db, t, in_tx);
+}
+
+const struct keyring *
+keyring_get(struct request *req)
+{
+	return keyring_for(req->db, req->tenant, req->tx_open);
 }
 
 const struct keyring *
 keyring_reload(struct request *req)
 {
-	struct keyring *k = slot(&req->tenant->id, false);
-
-	if (k != NULL && clock_mono_ms() - k->loaded_ms < 1000)
-		return k;
-	return load(req);
+	return keyring_reload_for(req->db, req->tenant, req->tx_open);
 }
 
 const struct keyring_key *

@@ -20,6 +20,7 @@
 #define KEYRING_MAX 32
 
 struct request;
+struct tenant;
 struct db;
 
 enum key_purpose { KEY_SIGNING, KEY_DATA, KEY_INDEX };
@@ -45,6 +46,11 @@ struct keyring {
  * (one round trip).  NULL when the database is unavailable or a key does
  * not unwrap (logged); the caller answers 503 or 500. */
 const struct keyring *keyring_get(struct request *req);
+/* The same for tenant t on db (in_tx: inside the caller's transaction). */
+const struct keyring *keyring_for(struct db *db, const struct tenant *t,
+                                  bool in_tx);
+const struct keyring *keyring_reload_for(struct db *db,
+                                         const struct tenant *t, bool in_tx);
 
 /* Loads the tenant's keys again (a token names a key id we do not know:
  * perhaps just rotated).  At most once a second per tenant, so tokens with

@@ -764,6 +764,14 @@ settings_load(struct db *db, const struct uuid *tenant, long long version,
 bool
 settings_rate(struct request *req, int *rps, int *burst)
 {
+	return settings_rate_for(req->db, req->tenant, req->tx_open, rps,
+	                         burst);
+}
+
+bool
+settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
+                  int *burst)
+{
 	const struct tenant_settings *s;
 	struct rate_entry *e;
 
@@ -772,17 +780,16 @@ settings_rate(struct request *req, int *rps, int *burst)
 		if (rates == NULL)
 			abort();
 	}
-	e = &rates[slot_of(&req->tenant->id) % RATE_SLOTS];
-	if (e->version == req->tenant->config_version &&
-	    uuid_equal(&e->tenant, &req->tenant->id)) {
+	e = &rates[slot_of(&t->id) % RATE_SLOTS];
+	if (e->version == t->config_version && uuid_equal(&e->tenant, &t->id)) {
 		*rps = e->rps;
 		*burst = e->burst;
 		return true;
 	}
-	s = settings_get(req);
+	s = settings_for(db, t, in_tx);
 	if (s == NULL)
 		return false;
-	e->tenant = req->tenant->id;
+	e->tenant = t->id;
 	e->version = s->version;
 	e->rps = *rps = s->rate_rps;
 	e->burst = *burst = s->rate_burst;
@@ -798,14 +805,14 @@ settings_cached(const struct uuid *tenant)
 }
 
 const struct tenant_settings *
-settings_get(struct request *req)
+settings_for(struct db *db, const struct tenant *t, bool in_tx)
 {
-	unsigned s = slot_of(&req->tenant->id) % CACHE_SIZE;
+	unsigned s = slot_of(&t->id) % CACHE_SIZE;
 	struct tenant_settings *c = cache[s];
-	long long version = req->tenant->config_version;
-	bool own_tx = !req->tx_open;
+	long long version = t->config_version;
+	bool own_tx = !in_tx;
 
-	if (c != NULL && uuid_equal(&c->tenant, &req->tenant->id) &&
+	if (c != NULL && uuid_equal(&c->tenant, &t->id) &&
 	    c->version == version) {
 		metrics_add(M_CACHE_HITS, 1);
 		return c;
@@ -818,18 +825,24 @@ settings_get(struct request *req)
 		cache[s] = c;
 	}
 	if (version > 0 && own_tx)
-		db_begin(req->db, &req->tenant->id);
-	if (settings_load(req->db, &req->tenant->id, version, c) < 0) {
+		db_begin(db, &t->id);
+	if (settings_load(db, &t->id, version, c) < 0) {
 		free(c);
 		cache[s] = NULL;
 		if (own_tx)
-			db_finish(req->db);
+			db_finish(db);
 		return NULL;
 	}
 	if (version > 0 && own_tx) {
-		db_commit(req->db);
-		if (db_sync(req->db) != 0)
+		db_commit(db);
+		if (db_sync(db) != 0)
 			return NULL;
 	}
 	return c;
+}
+
+const struct tenant_settings *
+settings_get(struct request *req)
+{
+	return settings_for(req->db, req->tenant, req->tx_open);
 }

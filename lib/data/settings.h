@@ -25,6 +25,7 @@
 #define SETTINGS_MAX_DOMAINS 20
 
 struct request;
+struct tenant;
 struct db;
 
 struct oidc_key {
@@ -75,6 +76,15 @@ struct tenant_settings {
 /* The settings of req's tenant at req->tenant->config_version: from the
  * cache, or loaded (one round trip, inside the request's transaction when
  * one is open).  NULL when they cannot be loaded (database unavailable). */
+/* The compiled settings of tenant t at its config_version, from this
+ * worker's cache or loaded (inside the caller's open transaction when
+ * in_tx, else in one of its own).  NULL when they cannot be loaded. */
+const struct tenant_settings *settings_for(struct db *db,
+                                           const struct tenant *t,
+                                           bool in_tx);
+/* The rate limits of t (settings_for's, cached per version). */
+bool settings_rate_for(struct db *db, const struct tenant *t, bool in_tx,
+                       int *rps, int *burst);
 const struct tenant_settings *settings_get(struct request *req);
 
 /* The cached settings of the tenant whatever their version, or NULL: for
