@@ -82,15 +82,19 @@ static const char *const definition_fields[] = {
 int
 collections_create(struct request *req, struct plan *plan)
 {
-	const cJSON *b = api_object(req, definition_fields);
 	const struct tenant_settings *s;
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
 	const char *name, *def;
 	struct db_text json;
+	const cJSON *b;
 	long long count;
 	int st, rc;
 
-	if (b == NULL)
+	collections_count(req->db, req->tenant->id_str, &count);
+	/* The caller's permission first: an unauthorized body is a 403. */
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if ((b = api_object(req, definition_fields)) == NULL)
 		return req->err.status;
 	name = json_str(b, "name");
 	if (!collection_name_valid(name))
@@ -102,9 +106,6 @@ collections_create(struct request *req, struct plan *plan)
 		                      "'_', starting with a letter"));
 	if ((def = read_definition(req, b, c)) == NULL)
 		return req->err.status;
-	collections_count(req->db, req->tenant->id_str, &count);
-	if ((st = plan_run(plan)) != 0)
-		return st;
 	s = settings_get(req);
 	if (s != NULL && count >= s->max_collections)
 		return api_fail(req, 403, "quota_exceeded",
@@ -192,15 +193,19 @@ queue_reindex(struct request *req, const struct collection *old,
 int
 collections_replace(struct request *req, struct plan *plan)
 {
-	const cJSON *b = api_object(req, definition_fields);
 	const char *name = req->args[0], *def, *body_name, *version, *known;
 	struct collection *c = arena_calloc(req->arena, 1, sizeof(*c));
 	const struct collection *old;
 	struct collection_current cur;
 	struct db_text json;
+	const cJSON *b;
 	int st;
 
-	if (b == NULL)
+	collections_get_for_share(req->db, req->tenant->id_str, name, &cur);
+	/* The caller's permission first: an unauthorized body is a 403. */
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if ((b = api_object(req, definition_fields)) == NULL)
 		return req->err.status;
 	body_name = json_str(b, "name");
 	if (body_name != NULL && strcmp(body_name, name) != 0)
@@ -211,9 +216,6 @@ collections_replace(struct request *req, struct plan *plan)
 	if ((def = read_definition(req, b, c)) == NULL)
 		return req->err.status;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	collections_get_for_share(req->db, req->tenant->id_str, name, &cur);
-	if ((st = plan_run(plan)) != 0)
-		return st;
 	if (!cur.found)
 		return api_fail(req, 404, "not_found", "no such collection");
 	known = arena_printf(req->arena, "%lld", cur.version);
