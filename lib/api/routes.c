@@ -94,15 +94,14 @@ const struct route routes[] = {
      P_RECORDS_DELETE, TA, records_prefetch_delete},
 
     /* Configuration. */
-    {"GET", "/v1/config", NULL, config_show, P_CONFIG_READ, TA,
-     config_prefetch_show},
-    {"PUT", "/v1/config", NULL, config_replace, P_CONFIG_WRITE, TA, NULL},
-    {"PATCH", "/v1/config", NULL, config_patch, P_CONFIG_WRITE, TA, NULL},
-    {"GET", "/v1/config/versions", NULL, config_versions, P_CONFIG_READ, TA,
+    {"GET", "/v1/config", config_show, NULL, P_CONFIG_READ, TA, NULL},
+    {"PUT", "/v1/config", config_replace, NULL, P_CONFIG_WRITE, TA, NULL},
+    {"PATCH", "/v1/config", config_patch, NULL, P_CONFIG_WRITE, TA, NULL},
+    {"GET", "/v1/config/versions", config_versions, NULL, P_CONFIG_READ, TA,
      NULL},
-    {"GET", "/v1/config/versions/{n}", NULL, config_version_show, P_CONFIG_READ,
+    {"GET", "/v1/config/versions/{n}", config_version_show, NULL, P_CONFIG_READ,
      TA, NULL},
-    {"POST", "/v1/config/versions/{n}/restore", NULL, config_restore,
+    {"POST", "/v1/config/versions/{n}/restore", config_restore, NULL,
      P_CONFIG_WRITE, TA, NULL},
 
     /* Privacy and export. */
