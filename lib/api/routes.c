@@ -67,7 +67,7 @@ const struct route routes[] = {
     {"POST", "/v1/api-keys", NULL, api_keys_create, P_APIKEYS_MANAGE, TA, NULL},
     {"DELETE", "/v1/api-keys/{id}", NULL, api_keys_delete, P_APIKEYS_MANAGE, TA,
      NULL},
-    {"POST", "/v1/keys/rotate", NULL, keys_rotate, P_KEYS_MANAGE, TA, NULL},
+    {"POST", "/v1/keys/rotate", keys_rotate, NULL, P_KEYS_MANAGE, TA, NULL},
 
     /* Collections and records. */
     {"GET", "/v1/collections", NULL, collections_list, P_RECORDS_READ, TA,
