@@ -61,7 +61,8 @@ version_object(const struct config_version *v)
 {
 	cJSON *o = parse(v->meta, 4);
 
-	cJSON_AddItemToObject(o, "settings", parse(v->settings, JSON_MAX_DEPTH));
+	cJSON_AddItemToObject(o, "settings",
+	                      parse(v->settings, JSON_MAX_DEPTH));
 	return o;
 }
 
@@ -376,7 +377,6 @@ config_restore(struct request *req, struct plan *plan)
 	if (!c.old.found)
 		return api_fail(req, 404, "not_found", "no such version");
 	old = version_object(&c.old.v);
-	return write_normalized(req, plan, &c,
-	                        cJSON_GetObjectItem(old, "settings"), want, NULL,
-	                        n);
+	return write_normalized(
+	    req, plan, &c, cJSON_GetObjectItem(old, "settings"), want, NULL, n);
 }

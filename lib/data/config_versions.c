@@ -40,8 +40,8 @@ static struct db_stmt st_list = DB_STMT(
     "v.tenant_id = $1 AND ($2::bigint IS NULL OR v.version < $2::bigint) "
     "ORDER BY v.version DESC LIMIT $3",
     3);
-static struct db_stmt st_lock = DB_STMT(
-    "config_lock", "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE", 1);
+static struct db_stmt st_lock =
+    DB_STMT("config_lock", "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE", 1);
 /* Config writes notify nobody: the version row of every request carries
  * config_version, and settings are cached by it. */
 static struct db_stmt st_write =
@@ -67,12 +67,12 @@ static struct db_stmt st_domains_drop = DB_STMT(
     "IS NOT NULL)",
     2);
 /* A name another tenant holds fails with 23505, so nothing commits. */
-static struct db_stmt st_domains_add = DB_STMT(
-    "config_domains_add",
-    "INSERT INTO domains (name, owner_tenant_id) SELECT n, $1 FROM "
-    "unnest($2::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM domains d "
-    "WHERE d.name = n AND d.owner_tenant_id = $1)",
-    2);
+static struct db_stmt st_domains_add =
+    DB_STMT("config_domains_add",
+            "INSERT INTO domains (name, owner_tenant_id) SELECT n, $1 FROM "
+            "unnest($2::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM domains d "
+            "WHERE d.name = n AND d.owner_tenant_id = $1)",
+            2);
 static struct db_stmt st_domain_status = DB_STMT(
     "config_domain_status",
     "SELECT name, verified_at IS NOT NULL, ts(verified_at) FROM domains "
@@ -210,8 +210,7 @@ config_domains_sync(struct db *db, const char *tid, const char *names,
 }
 
 int
-config_domain_status(struct db *db, const char *tid,
-                     struct config_domains *out)
+config_domain_status(struct db *db, const char *tid, struct config_domains *out)
 {
 	const char *p[1] = {tid};
 
@@ -227,9 +226,8 @@ config_queue_write(struct db *db, const char *tid, const char *expected,
 	const char *p[6] = {tid,     expected, settings,
 	                    comment, by,       restored_from};
 
-	return db_queue(db, strcmp(expected, "0") == 0 ? &st_write_first
-	                                                : &st_write,
-	                p);
+	return db_queue(
+	    db, strcmp(expected, "0") == 0 ? &st_write_first : &st_write, p);
 }
 
 int
