@@ -4,6 +4,14 @@
  * Every change writes a new immutable version with a compare-and-set on
  * tenants.config_version: of two writers holding the same version exactly
  * one wins, the other gets 412, and no number is skipped or used twice.
+ *
+ * Round trips: a read is one.  A write is two: the principal with the
+ * tenant's row locked and its current version (so a concurrent writer
+ * waits, then reads the winner's version and answers 412 before writing
+ * anything), then the write, its domains, the audit event and COMMIT.  A
+ * domain that another tenant holds fails the second trip in SQL, so
+ * nothing of it commits.  No worker is notified: the version row of every
+ * request carries config_version, and settings are cached by it.
  */
 #include "api/config.h"
 
@@ -12,31 +20,49 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
 #include "data/audit.h"
 #include "data/config_versions.h"
-#include "data/db.h"
 #include "data/pgarray.h"
 #include "data/settings.h"
 #include "data/tenants.h"
 
-enum { PF_CURRENT, PF_DOMAINS };
+/* A write's reads (first trip) and outcome (second trip). */
+struct config_change {
+	struct config_version_one cur;
+	struct config_version_one old; /* restore: version n */
+	struct config_written w;
+	struct config_domain_taken taken;
+	struct config_domains domains;
+};
 
-/* {version, settings, updated_at, updated_by, comment, restored_from} from
- * a row of (version, settings, json). */
+static void
+forget_error(struct request *req)
+{
+	memset(&req->err, 0, sizeof(req->err));
+}
+
 static cJSON *
-version_object(const PGresult *r, int i)
+parse(const char *text, int depth)
 {
 	const char *why;
-	const char *meta = db_value(r, i, 2), *s = db_value(r, i, 1);
-	cJSON *o = json_parse(meta, strlen(meta), 4, &why);
+
+	return json_parse(text, strlen(text), depth, &why);
+}
+
+/* {version, settings, updated_at, updated_by, comment, restored_from}. */
+static cJSON *
+version_object(const struct config_version *v)
+{
+	cJSON *o = parse(v->meta, 4);
 
 	cJSON_AddItemToObject(o, "settings",
-	                      json_parse(s, strlen(s), JSON_MAX_DEPTH, &why));
+	                      parse(v->settings, JSON_MAX_DEPTH));
 	return o;
 }
 
@@ -56,64 +82,44 @@ defaults_object(void)
 	return o;
 }
 
-bool
-config_prefetch_show(struct request *req)
+static cJSON *
+current_object(const struct config_version_one *cur)
 {
-	req->pf[PF_CURRENT] =
-	    config_queue_current(req->db, req->tenant->id_str);
-	req->pf[PF_DOMAINS] =
-	    config_queue_domain_status(req->db, req->tenant->id_str);
-	return true;
+	return cur->found ? version_object(&cur->v) : defaults_object();
 }
 
-static void
-add_domain_status(cJSON *o, const PGresult *r)
-{
-	cJSON *a = cJSON_AddArrayToObject(o, "domain_status");
-
-	for (int i = 0; r != NULL && i < PQntuples(r); i++) {
-		cJSON *d = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(d, "name", db_value(r, i, 0));
-		cJSON_AddBoolToObject(d, "verified",
-		                      db_value(r, i, 1)[0] == 't');
-		json_add_str(d, "verified_at",
-		             db_is_null(r, i, 2) ? NULL : db_value(r, i, 2));
-		cJSON_AddItemToArray(a, d);
-	}
-}
-
-static void
-respond(struct request *req, cJSON *o, const PGresult *domains)
+/* 200 with o, its domain_status and ETag: its version. */
+static int
+respond(struct request *req, cJSON *o, const struct config_domains *d)
 {
 	const cJSON *v = cJSON_GetObjectItem(o, "version");
+	cJSON *a = cJSON_AddArrayToObject(o, "domain_status");
 
-	add_domain_status(o, domains);
+	for (int i = 0; i < d->n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", d->rows[i].name);
+		cJSON_AddBoolToObject(e, "verified", d->rows[i].verified);
+		json_add_str(e, "verified_at", d->rows[i].verified_at);
+		cJSON_AddItemToArray(a, e);
+	}
 	api_etag(req, arena_printf(req->arena, "%.0f", v->valuedouble));
 	response_json(req, 200, o);
+	return 0;
 }
 
-void
-config_show(struct request *req)
+int
+config_show(struct request *req, struct plan *plan)
 {
-	PGresult *r = db_result(req->db, req->pf[PF_CURRENT]);
+	struct config_version_one cur;
+	struct config_domains d;
+	int st;
 
-	respond(req,
-	        PQntuples(r) == 1 ? version_object(r, 0) : defaults_object(),
-	        db_result(req->db, req->pf[PF_DOMAINS]));
-}
-
-/* The current version and settings, in the open transaction. */
-static cJSON *
-current(struct request *req)
-{
-	int h = config_queue_current(req->db, req->tenant->id_str);
-	PGresult *r;
-
-	if (api_sync(req) < 0)
-		return NULL;
-	r = db_result(req->db, h);
-	return PQntuples(r) == 1 ? version_object(r, 0) : defaults_object();
+	config_current(req->db, req->tenant->id_str, &cur);
+	config_domain_status(req->db, req->tenant->id_str, &d);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	return respond(req, current_object(&cur), &d);
 }
 
 static const char *
@@ -125,59 +131,86 @@ names_array(struct request *req, const cJSON *doc)
 	return a ? a : "{}";
 }
 
-/* Writes doc as the version after expected.  Answers every outcome. */
-static void
-write_version(struct request *req, const cJSON *doc, long long expected,
-              const char *comment, const char *restored_from)
+/* The first trip of a write: the principal, the tenant's row locked, its
+ * current version and, restoring, version n (NULL: none). */
+static int
+begin_write(struct request *req, struct plan *plan, struct config_change *c,
+            const char *n)
 {
-	const char *settings = json_print(doc);
-	PGresult *taken;
-	int hw, ht, hd;
+	const char *tid = req->tenant->id_str;
 
-	hw = config_queue_write(req->db, req->tenant->id_str,
-	                        arena_printf(req->arena, "%lld", expected),
-	                        settings, comment ? comment : "",
-	                        req->principal.id_str, restored_from);
-	ht = config_queue_domains(req->db, req->tenant->id_str,
-	                          names_array(req, doc));
-	hd = config_queue_domain_status(req->db, req->tenant->id_str);
+	memset(c, 0, sizeof(*c));
+	config_lock(req->db, tid);
+	config_current(req->db, tid, &c->cur);
+	if (n != NULL)
+		config_get(req->db, tid, n, &c->old);
+	return plan_run(plan);
+}
+
+/* Writes doc as the version after expected, in the second trip. */
+static int
+write_version(struct request *req, struct plan *plan, struct config_change *c,
+              const cJSON *doc, long long expected, const char *comment,
+              const char *restored_from)
+{
+	const char *tid = req->tenant->id_str;
+	cJSON *o;
+	int st;
+
+	config_write(req->db, tid, arena_printf(req->arena, "%lld", expected),
+	             json_print(doc), comment ? comment : "",
+	             req->principal.id_str, restored_from, &c->w);
+	config_domains_sync(req->db, tid, names_array(req, doc), &c->taken);
+	config_domain_status(req->db, tid, &c->domains);
 	audit_queue(
 	    req, restored_from ? "config.restore" : "config.update", "config",
 	    arena_printf(req->arena, "%lld", expected + 1), AUDIT_SUCCESS,
 	    arena_printf(req->arena, "{\"from_version\":%lld%s%s}", expected,
 	                 restored_from ? ",\"restored_from\":" : "",
 	                 restored_from ? restored_from : ""));
-	if (api_sync(req) < 0)
-		return;
-	if (PQntuples(db_result(req->db, hw)) != 1) {
-		problem(req, 412, "precondition_failed",
-		        "the configuration changed since that version");
-		return;
-	}
-	taken = db_result(req->db, ht);
-	if (PQntuples(taken) > 0) {
-		problem_errors(
+	if ((st = plan_commit(plan)) != 0) {
+		if (c->taken.name == NULL)
+			return st;
+		forget_error(req);
+		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "a domain belongs to another tenant",
-		    problem_add_error(NULL, "domains", db_value(taken, 0, 0)));
-		return;
+		    problem_add_error(NULL, "domains", c->taken.name));
 	}
-	if (api_commit(req) < 0)
-		return;
+	/* The row lock of the first trip makes this unreachable. */
+	if (!c->w.written)
+		return api_fail(req, 412, "precondition_failed",
+		                "the configuration changed since that version");
 	req->tenant->config_version = expected + 1;
-	tenants_cache_clear();
-	{
-		const char *why, *meta = db_value(db_result(req->db, hw), 0, 0);
-		cJSON *o = json_parse(meta, strlen(meta), 4, &why);
-
-		cJSON_AddItemToObject(o, "settings",
-		                      cJSON_Duplicate(doc, true));
-		respond(req, o, db_result(req->db, hd));
-	}
+	tenants_cache_put(req->tenant);
+	o = parse(c->w.meta, 4);
+	cJSON_AddItemToObject(o, "settings", cJSON_Duplicate(doc, true));
+	return respond(req, o, &c->domains);
 }
 
-static const cJSON *
-read_body(struct request *req, bool patch, const char **comment)
+static int
+write_normalized(struct request *req, struct plan *plan,
+                 struct config_change *c, const cJSON *in, const char *want,
+                 const char *comment, const char *restored_from)
+{
+	cJSON *errors = NULL, *doc;
+	long long ver = c->cur.found ? c->cur.v.version : 0;
+
+	doc = settings_normalize(in, settings_template(NULL), &errors);
+	if (doc == NULL)
+		return api_fail_errors(req, 422, "validation_failed",
+		                       "the settings are not valid", errors);
+	if (*want != '\0' && strcmp(want, "*") != 0 &&
+	    strtoll(want, NULL, 10) != ver)
+		return api_fail(req, 412, "precondition_failed",
+		                "the configuration changed since that version");
+	return write_version(req, plan, c, doc, ver, comment, restored_from);
+}
+
+/* The settings of the body into *out, its comment into *comment. */
+static int
+read_body(struct request *req, bool patch, const cJSON **out,
+          const char **comment)
 {
 	static const char *const fields[] = {"settings", "comment", NULL};
 	const cJSON *b, *c, *s;
@@ -188,115 +221,115 @@ read_body(struct request *req, bool patch, const char **comment)
 	    !cJSON_HasObjectItem(req->json, "settings") &&
 	    !cJSON_HasObjectItem(req->json, "comment")) {
 		*comment = NULL;
-		return req->json;
+		*out = req->json;
+		return 0;
 	}
-	b = api_object(req, fields);
-	if (b == NULL)
-		return NULL;
+	if ((b = api_object(req, fields)) == NULL)
+		return req->err.status;
 	c = cJSON_GetObjectItemCaseSensitive(b, "comment");
-	if (c != NULL && (!cJSON_IsString(c) || strlen(c->valuestring) > 500)) {
-		problem_errors(req, 422, "validation_failed",
-		               "the comment is not valid",
-		               problem_add_error(NULL, "comment",
-		                                 "must be a string of at most "
-		                                 "500 bytes"));
-		return NULL;
-	}
+	if (c != NULL && (!cJSON_IsString(c) || strlen(c->valuestring) > 500))
+		return api_fail_errors(
+		    req, 422, "validation_failed", "the comment is not valid",
+		    problem_add_error(NULL, "comment",
+		                      "must be a string of at most 500 bytes"));
 	*comment = c ? c->valuestring : NULL;
 	s = cJSON_GetObjectItemCaseSensitive(b, "settings");
-	if (!cJSON_IsObject(s) && !(patch && s == NULL)) {
-		problem_errors(
+	if (!cJSON_IsObject(s) && !(patch && s == NULL))
+		return api_fail_errors(
 		    req, 422, "validation_failed", "settings must be an object",
 		    problem_add_error(NULL, "settings", "must be an object"));
-		return NULL;
-	}
-	return s ? s : cJSON_CreateObject();
+	*out = s ? s : cJSON_CreateObject();
+	return 0;
 }
 
-/* The version the client holds (If-Match); NULL after 412/428. */
-static const char *
-expected_version(struct request *req, bool required)
+/* The version the client holds (If-Match) into *want: 412 when
+ * malformed, 428 when required and absent. */
+static int
+expected_version(struct request *req, bool required, const char **want)
 {
-	const char *v = api_if_match_version(req);
-
-	if (v == NULL)
-		return NULL;
-	if (*v == '\0' && required) {
-		problem(req, 428, "precondition_required",
-		        "send If-Match with the version you are replacing");
-		return NULL;
-	}
-	return v;
+	if ((*want = api_if_match_version(req)) == NULL)
+		return req->err.status;
+	if (**want == '\0' && required)
+		return api_fail(req, 428, "precondition_required",
+		                "send If-Match with the version you are "
+		                "replacing");
+	return 0;
 }
 
-static void
-write_normalized(struct request *req, const cJSON *in, const char *want,
-                 const char *comment, const char *restored_from)
+int
+config_replace(struct request *req, struct plan *plan)
 {
-	cJSON *errors = NULL, *doc, *cur;
-	long long ver;
+	struct config_change c;
+	const char *want, *comment = NULL;
+	const cJSON *s;
+	int st;
 
-	doc = settings_normalize(in, settings_template(NULL), &errors);
-	if (doc == NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the settings are not valid", errors);
-		return;
-	}
-	cur = current(req);
-	if (cur == NULL)
-		return;
-	ver = (long long)cJSON_GetObjectItem(cur, "version")->valuedouble;
-	if (*want != '\0' && strcmp(want, "*") != 0 &&
-	    strtoll(want, NULL, 10) != ver) {
-		problem(req, 412, "precondition_failed",
-		        "the configuration changed since that version");
-		return;
-	}
-	write_version(req, doc, ver, comment, restored_from);
+	if ((st = begin_write(req, plan, &c, NULL)) != 0 ||
+	    (st = expected_version(req, true, &want)) != 0 ||
+	    (st = read_body(req, false, &s, &comment)) != 0)
+		return st;
+	return write_normalized(req, plan, &c, s, want, comment, NULL);
 }
 
-void
-config_replace(struct request *req)
+int
+config_patch(struct request *req, struct plan *plan)
 {
-	const char *want = expected_version(req, true), *comment = NULL;
-	const cJSON *s = want ? read_body(req, false, &comment) : NULL;
-
-	if (s != NULL)
-		write_normalized(req, s, want, comment, NULL);
-}
-
-void
-config_patch(struct request *req)
-{
-	const char *want = expected_version(req, false), *comment = NULL;
-	const cJSON *patch = want ? read_body(req, true, &comment) : NULL;
+	struct config_change c;
+	const char *want, *comment = NULL;
+	const cJSON *patch;
 	cJSON *cur;
+	int st;
 
-	if (patch == NULL)
-		return;
-	cur = current(req);
-	if (cur == NULL)
-		return;
-	write_normalized(
-	    req, json_merge_patch(cJSON_GetObjectItem(cur, "settings"), patch),
-	    want, comment, NULL);
+	if ((st = begin_write(req, plan, &c, NULL)) != 0 ||
+	    (st = expected_version(req, false, &want)) != 0 ||
+	    (st = read_body(req, true, &patch, &comment)) != 0)
+		return st;
+	cur = current_object(&c.cur);
+	return write_normalized(
+	    req, plan, &c,
+	    json_merge_patch(cJSON_GetObjectItem(cur, "settings"), patch), want,
+	    comment, NULL);
 }
 
-void
-config_versions(struct request *req)
+int
+config_versions(struct request *req, struct plan *plan)
 {
+	struct config_version_page page = {0};
 	struct api_page p;
-	int h;
+	cJSON *o, *items;
+	int st, shown;
+	bool bad = api_page(req, "config_versions", &p) < 0;
 
-	if (api_page(req, "config_versions", &p) < 0)
-		return;
-	h = config_queue_list(req->db, req->tenant->id_str, p.after, p.fetch);
-	if (api_commit(req) < 0)
-		return;
-	api_list(req, db_result(req->db, h), 1, 0, p.limit, "config_versions");
+	/* A bad cursor or limit is answered after authorization. */
+	forget_error(req);
+	if (!bad)
+		config_list(req->db, req->tenant->id_str, p.after, p.fetch,
+		            &page);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if (bad) {
+		(void)api_page(req, "config_versions", &p);
+		return req->err.status;
+	}
+	shown = page.n > p.limit ? p.limit : page.n;
+	o = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(o, "items");
+	for (int i = 0; i < shown; i++)
+		cJSON_AddItemToArray(items, cJSON_CreateRaw(page.rows[i].meta));
+	if (page.n > p.limit)
+		json_add_str(o, "next_cursor",
+		             api_cursor_encode(
+		                 req, "config_versions",
+		                 arena_printf(req->arena, "%lld",
+		                              page.rows[shown - 1].version)));
+	else
+		cJSON_AddNullToObject(o, "next_cursor");
+	response_json(req, 200, o);
+	return 0;
 }
 
-/* The {n} of the path: a positive integer, else 404. */
+/* The {n} of the path when it is a positive integer, else NULL (a 404,
+ * answered after authorization). */
 static const char *
 version_arg(struct request *req)
 {
@@ -304,53 +337,46 @@ version_arg(struct request *req)
 	size_t len = strlen(n);
 
 	if (len == 0 || len > 18 || strspn(n, "0123456789") != len ||
-	    n[0] == '0') {
-		problem(req, 404, "not_found", "no such version");
+	    n[0] == '0')
 		return NULL;
-	}
 	return n;
 }
 
-void
-config_version_show(struct request *req)
+int
+config_version_show(struct request *req, struct plan *plan)
 {
 	const char *n = version_arg(req);
-	PGresult *r;
-	int h;
+	struct config_version_one one = {0};
+	int st;
 
-	if (n == NULL)
-		return;
-	h = config_queue_get(req->db, req->tenant->id_str, n);
-	if (api_commit(req) < 0)
-		return;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such version");
-		return;
-	}
+	if (n != NULL)
+		config_get(req->db, req->tenant->id_str, n, &one);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if (!one.found)
+		return api_fail(req, 404, "not_found", "no such version");
 	api_etag(req, n);
-	response_json(req, 200, version_object(r, 0));
+	response_json(req, 200, version_object(&one.v));
+	return 0;
 }
 
-void
-config_restore(struct request *req)
+int
+config_restore(struct request *req, struct plan *plan)
 {
 	const char *n = version_arg(req), *want;
+	struct config_change c;
 	cJSON *old;
-	PGresult *r;
-	int h;
+	int st;
 
-	if (n == NULL || (want = expected_version(req, false)) == NULL)
-		return;
-	h = config_queue_get(req->db, req->tenant->id_str, n);
-	if (api_sync(req) < 0)
-		return;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such version");
-		return;
-	}
-	old = version_object(r, 0);
-	write_normalized(req, cJSON_GetObjectItem(old, "settings"), want, NULL,
-	                 n);
+	if ((st = begin_write(req, plan, &c, n)) != 0)
+		return st;
+	if (n == NULL)
+		return api_fail(req, 404, "not_found", "no such version");
+	if ((st = expected_version(req, false, &want)) != 0)
+		return st;
+	if (!c.old.found)
+		return api_fail(req, 404, "not_found", "no such version");
+	old = version_object(&c.old.v);
+	return write_normalized(
+	    req, plan, &c, cJSON_GetObjectItem(old, "settings"), want, NULL, n);
 }

@@ -67,7 +67,7 @@ const struct route routes[] = {
     {"POST", "/v1/api-keys", NULL, api_keys_create, P_APIKEYS_MANAGE, TA, NULL},
     {"DELETE", "/v1/api-keys/{id}", NULL, api_keys_delete, P_APIKEYS_MANAGE, TA,
      NULL},
-    {"POST", "/v1/keys/rotate", NULL, keys_rotate, P_KEYS_MANAGE, TA, NULL},
+    {"POST", "/v1/keys/rotate", keys_rotate, NULL, P_KEYS_MANAGE, TA, NULL},
 
     /* Collections and records. */
     {"GET", "/v1/collections", collections_list, NULL, P_RECORDS_READ, TA,
@@ -94,15 +94,14 @@ const struct route routes[] = {
      P_RECORDS_DELETE, TA, NULL},
 
     /* Configuration. */
-    {"GET", "/v1/config", NULL, config_show, P_CONFIG_READ, TA,
-     config_prefetch_show},
-    {"PUT", "/v1/config", NULL, config_replace, P_CONFIG_WRITE, TA, NULL},
-    {"PATCH", "/v1/config", NULL, config_patch, P_CONFIG_WRITE, TA, NULL},
-    {"GET", "/v1/config/versions", NULL, config_versions, P_CONFIG_READ, TA,
+    {"GET", "/v1/config", config_show, NULL, P_CONFIG_READ, TA, NULL},
+    {"PUT", "/v1/config", config_replace, NULL, P_CONFIG_WRITE, TA, NULL},
+    {"PATCH", "/v1/config", config_patch, NULL, P_CONFIG_WRITE, TA, NULL},
+    {"GET", "/v1/config/versions", config_versions, NULL, P_CONFIG_READ, TA,
      NULL},
-    {"GET", "/v1/config/versions/{n}", NULL, config_version_show, P_CONFIG_READ,
+    {"GET", "/v1/config/versions/{n}", config_version_show, NULL, P_CONFIG_READ,
      TA, NULL},
-    {"POST", "/v1/config/versions/{n}/restore", NULL, config_restore,
+    {"POST", "/v1/config/versions/{n}/restore", config_restore, NULL,
      P_CONFIG_WRITE, TA, NULL},
 
     /* Privacy and export. */
