@@ -472,8 +472,14 @@ db_finish(struct db *db)
 
 	if (db->conn == NULL)
 		return;
-	if (db->done != db->nq)
+	if (db->done != db->nq) {
+		/* Statements a request queued and never collected (it failed
+		 * first): their results are read and dropped, never decoded,
+		 * since their typed outputs lived in frames that are gone. */
+		for (int i = db->done; i < db->nq; i++)
+			db->q[i].decode = NULL;
 		db_sync(db);
+	}
 	if (db->conn == NULL)
 		return;
 	ts = PQtransactionStatus(db->conn);

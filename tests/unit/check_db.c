@@ -112,6 +112,39 @@ START_TEST(open_transaction_is_reset_at_next_request)
 }
 END_TEST
 
+static int decoded;
+
+static void
+count_decode(const PGresult *r, void *out, struct arena *arena)
+{
+	(void)r;
+	(void)out;
+	(void)arena;
+	decoded++;
+}
+
+START_TEST(uncollected_results_are_not_decoded)
+{
+	const char *p[1] = {"7"};
+	long long v = 0;
+
+	if (url() == NULL)
+		return;
+	db_init(&db, url());
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	decoded = 0;
+	ck_assert_int_ge(db_queue_into(&db, &st_one, p, count_decode, &v), 0);
+	/* The request failed before its round trip: the output's frame is
+	 * gone, so finishing must read the result without decoding it. */
+	db_finish(&db);
+	ck_assert_int_eq(decoded, 0);
+	ck_assert(!db_in_transaction(&db));
+	ck_assert_int_ge(db_queue_into(&db, &st_one, p, db_decode_int, &v), 0);
+	ck_assert_int_eq(db_sync(&db), DB_OK);
+	ck_assert_int_eq(v, 7);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -123,6 +156,7 @@ db_suite(void)
 	tcase_add_test(t, unreachable_database_is_unavailable);
 	tcase_add_test(t, queue_grows_in_one_round_trip);
 	tcase_add_test(t, open_transaction_is_reset_at_next_request);
+	tcase_add_test(t, uncollected_results_are_not_decoded);
 	tcase_set_timeout(t, 30);
 	suite_add_tcase(s, t);
 	return s;
