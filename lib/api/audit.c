@@ -68,8 +68,9 @@ render_page(struct request *req, const struct api_page *p,
 	}
 	buf_puts(&out, "],\"next_cursor\":");
 	if (page->n > p->limit)
-		buf_json_str(&out, api_cursor_encode(req, "audit",
-		                                     page->rows[shown - 1].seq));
+		buf_json_str(
+		    &out,
+		    api_cursor_encode(req, "audit", page->rows[shown - 1].seq));
 	else
 		buf_puts(&out, "null");
 	if (buf_putc(&out, '}') < 0)

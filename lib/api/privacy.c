@@ -59,8 +59,8 @@ load_defs(struct request *req, const struct export_collections *rows,
           struct defs *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->names = arena_calloc(req->arena, (size_t)rows->n + 1,
-	                        sizeof(*d->names));
+	d->names =
+	    arena_calloc(req->arena, (size_t)rows->n + 1, sizeof(*d->names));
 	d->c = arena_calloc(req->arena, (size_t)rows->n + 1, sizeof(*d->c));
 	for (int i = 0; i < rows->n; i++) {
 		const struct collection *c = collection_cached(
@@ -409,9 +409,9 @@ send_file(struct request *req, FILE *f)
 	cors_apply(req);
 	response_stream(req, 200, "application/json");
 	if (req->res.streaming)
-		response_header(req, "Content-Length",
-		                arena_printf(req->arena, "%lld",
-		                             (long long)size));
+		response_header(
+		    req, "Content-Length",
+		    arena_printf(req->arena, "%lld", (long long)size));
 	while ((n = fread(chunk, 1, EXPORT_CHUNK, f)) > 0)
 		if (response_write(req, chunk, n) < 0)
 			return 0; /* the client is gone */

@@ -50,7 +50,8 @@ static struct db_stmt st_records = DB_STMT(
     "r.created_by, sk.id AS sk_id, sk.wrapped AS sk_wrapped, sk.wrapped_by "
     "AS sk_wrapped_by, sum(octet_length(d.t)) OVER (ORDER BY r.id ROWS "
     "UNBOUNDED PRECEDING) AS upto, octet_length(d.t) AS len FROM records r "
-    "CROSS JOIN LATERAL (SELECT r.data::text AS t OFFSET 0) d" RECORD_SUBJECT_JOIN
+    "CROSS JOIN LATERAL (SELECT r.data::text AS t OFFSET 0) "
+    "d" RECORD_SUBJECT_JOIN
     " WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id > $2::uuid) "
     "ORDER BY r.id LIMIT $3) b WHERE b.upto - b.len < $4::bigint ORDER BY "
     "b.id",
