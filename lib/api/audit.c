@@ -7,23 +7,16 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/json.h"
-#include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
 #include "core/timefmt.h"
 #include "data/audit.h"
 #include "data/db.h"
-
-#define EVENT_JSON                                                             \
-	"json_build_object('seq', e.seq, 'at', ts(e.at), 'actor', "            \
-	"json_build_object('type', e.actor_type, 'id', NULLIF(e.actor_id, "    \
-	"'')), 'action', e.action, 'target', json_build_object('type', "       \
-	"NULLIF(e.target_type, ''), 'id', NULLIF(e.target_id, '')), "          \
-	"'outcome', e.outcome, 'request_id', e.request_id, 'client_addr', "    \
-	"e.client_addr, 'details', e.details)"
 
 static bool
 time_ok(const char *v)
@@ -33,88 +26,97 @@ time_ok(const char *v)
 	return v == NULL || timefmt_parse(v, &ms) == 0;
 }
 
-void
-audit_list(struct request *req)
+/* The query string into q; 0 or 400 (recorded). */
+static int
+read_query(struct request *req, struct api_page *p, struct audit_query *q)
 {
-	const char *actor = request_query(req, "actor");
-	const char *action = request_query(req, "action");
-	const char *since = request_query(req, "since");
-	const char *until = request_query(req, "until");
-	const char *params[8];
-	struct api_page p;
-	struct buf sql;
-	int n = 0, h;
-
-	if (api_page(req, "audit", &p) < 0)
-		return;
-	if (p.after != NULL &&
-	    strspn(p.after, "0123456789") != strlen(p.after)) {
-		problem(req, 400, "bad_request", "the cursor is not valid");
-		return;
-	}
-	if (!time_ok(since) || !time_ok(until)) {
-		problem(req, 400, "bad_request",
-		        "since and until are RFC 3339 times");
-		return;
-	}
-	buf_init(&sql, req->arena, 1024, 8192);
-	params[n++] = req->tenant->id_str;
-	buf_puts(&sql, "SELECT e.seq, " EVENT_JSON " FROM audit_events e WHERE "
-	               "e.tenant_id = $1");
-	if (actor != NULL) {
-		params[n++] = actor;
-		buf_printf(&sql, " AND e.actor_id = $%d", n);
-	}
-	if (action != NULL) {
-		size_t len = strlen(action);
-
-		/* "record." names every record.* action. */
-		params[n++] = action;
-		if (len > 0 && action[len - 1] == '.')
-			buf_printf(&sql,
-			           " AND e.action LIKE replace(replace($%d, "
-			           "'%%', ''), '_', '\\_') || '%%'",
-			           n);
-		else
-			buf_printf(&sql, " AND e.action = $%d", n);
-	}
-	if (since != NULL) {
-		params[n++] = since;
-		buf_printf(&sql, " AND e.at >= $%d::timestamptz", n);
-	}
-	if (until != NULL) {
-		params[n++] = until;
-		buf_printf(&sql, " AND e.at < $%d::timestamptz", n);
-	}
-	if (p.after != NULL) {
-		params[n++] = p.after;
-		buf_printf(&sql, " AND e.seq < $%d::bigint", n);
-	}
-	params[n++] = p.fetch;
-	buf_printf(&sql, " ORDER BY e.seq DESC LIMIT $%d", n);
-	h = db_queue_text(req->db, buf_cstr(&sql), n, params);
-	if (api_commit(req) < 0)
-		return;
-	api_list(req, db_result(req->db, h), 1, 0, p.limit, "audit");
+	memset(q, 0, sizeof(*q));
+	if (api_page(req, "audit", p) < 0)
+		return req->err.status ? req->err.status : 400;
+	if (p->after != NULL &&
+	    strspn(p->after, "0123456789") != strlen(p->after))
+		return api_fail(req, 400, "bad_request",
+		                "the cursor is not valid");
+	q->tid = req->tenant->id_str;
+	q->actor = request_query(req, "actor");
+	q->action = request_query(req, "action");
+	q->since = request_query(req, "since");
+	q->until = request_query(req, "until");
+	if (!time_ok(q->since) || !time_ok(q->until))
+		return api_fail(req, 400, "bad_request",
+		                "since and until are RFC 3339 times");
+	q->before_seq = p->after;
+	q->fetch = p->fetch;
+	return 0;
 }
 
-void
-audit_check(struct request *req)
+/* {"items":[...],"next_cursor":...}: at most limit events; one more
+ * means a next page, continuing below the last seq shown. */
+static int
+render_page(struct request *req, const struct api_page *p,
+            const struct audit_page *page)
+{
+	int shown = page->n > p->limit ? p->limit : page->n;
+	struct buf out;
+
+	buf_init(&out, req->arena, 4096, 64 * 1024 * 1024);
+	buf_puts(&out, "{\"items\":[");
+	for (int i = 0; i < shown; i++) {
+		if (i > 0)
+			buf_putc(&out, ',');
+		buf_puts(&out, page->rows[i].json);
+	}
+	buf_puts(&out, "],\"next_cursor\":");
+	if (page->n > p->limit)
+		buf_json_str(
+		    &out,
+		    api_cursor_encode(req, "audit", page->rows[shown - 1].seq));
+	else
+		buf_puts(&out, "null");
+	if (buf_putc(&out, '}') < 0)
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	response_json_text(req, 200, buf_cstr(&out));
+	return 0;
+}
+
+int
+audit_list(struct request *req, struct plan *plan)
+{
+	struct api_page p;
+	struct audit_query q;
+	struct audit_page page = {0};
+	int st;
+
+	/* The plan's trip always runs (what it queued is decoded into the
+	 * plan); a bad query string is answered after authorization. */
+	if (read_query(req, &p, &q) == 0)
+		audit_list_page(req->db, req->arena, &q, &page);
+	memset(&req->err, 0, sizeof(req->err));
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if ((st = read_query(req, &p, &q)) != 0)
+		return st;
+	return render_page(req, &p, &page);
+}
+
+int
+audit_check(struct request *req, struct plan *plan)
 {
 	struct audit_report rep;
 	cJSON *o;
+	int st;
 
-	/* The auth stage's transaction is not needed: the sealer and the
-	 * verifier use their own. */
-	if (api_commit(req) < 0)
-		return;
+	/* Authorized in a trip of its own: the sealer and the verifier run
+	 * their own transactions. */
+	if ((st = plan_read(plan)) != 0)
+		return st;
 	if (audit_seal(req->db, req->arena, &req->tenant->id,
 	               cfg.audit_seal_horizon_s) < 0 ||
 	    audit_verify(req->db, req->arena, &req->tenant->id, &rep) < 0) {
 		db_finish(req->db);
-		problem(req, 503, "service_unavailable",
-		        "the audit trail cannot be read now");
-		return;
+		return api_fail(req, 503, "service_unavailable",
+		                "the audit trail cannot be read now");
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "valid", rep.valid);
@@ -127,11 +129,12 @@ audit_check(struct request *req)
 	json_add_str(o, "reason", rep.reason);
 	cJSON_AddNumberToObject(o, "unsealed", (double)rep.unsealed);
 	if (rep.purged_through > 0) {
-		cJSON *p = cJSON_AddObjectToObject(o, "purged");
+		cJSON *pu = cJSON_AddObjectToObject(o, "purged");
 
-		cJSON_AddNumberToObject(p, "through_seq",
+		cJSON_AddNumberToObject(pu, "through_seq",
 		                        (double)rep.purged_through);
-		cJSON_AddNumberToObject(p, "events", (double)rep.purged_count);
+		cJSON_AddNumberToObject(pu, "events", (double)rep.purged_count);
 	}
 	response_json(req, 200, o);
+	return 0;
 }

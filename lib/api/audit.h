@@ -4,16 +4,16 @@
 #ifndef STRATA_API_AUDIT_H
 #define STRATA_API_AUDIT_H
 
-#include <stdbool.h>
-
 struct request;
+struct plan;
 
 /* Events newest first; ?actor= &action= (exact, or a prefix ending in
- * '.') &since= &until= (RFC 3339), limit and cursor. */
-void audit_list(struct request *req);
+ * '.') &since= &until= (RFC 3339), limit and cursor.  One round trip. */
+int audit_list(struct request *req, struct plan *plan);
 
 /* Seals what is due, recomputes the chain: {valid, events, head,
- * broken_at, reason, unsealed, purged_through}. */
-void audit_check(struct request *req);
+ * broken_at, reason, unsealed, purged}.  503 when the trail cannot be
+ * read. */
+int audit_check(struct request *req, struct plan *plan);
 
 #endif

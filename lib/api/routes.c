@@ -105,17 +105,17 @@ const struct route routes[] = {
      P_CONFIG_WRITE, TA, NULL},
 
     /* Privacy and export. */
-    {"GET", "/v1/privacy/subjects/{subject}/export", NULL, privacy_export,
+    {"GET", "/v1/privacy/subjects/{subject}/export", privacy_export, NULL,
      P_PRIVACY_MANAGE, TA, NULL},
-    {"DELETE", "/v1/privacy/subjects/{subject}", NULL, privacy_erase,
+    {"DELETE", "/v1/privacy/subjects/{subject}", privacy_erase, NULL,
      P_PRIVACY_MANAGE, TA, NULL},
-    {"GET", "/v1/export", NULL, privacy_tenant_export, 0, TA | ROUTE_OWNER,
+    {"GET", "/v1/export", privacy_tenant_export, NULL, 0, TA | ROUTE_OWNER,
      NULL},
-    {"GET", "/v1/usage", NULL, privacy_usage, P_CONFIG_READ, TA, NULL},
+    {"GET", "/v1/usage", privacy_usage, NULL, P_CONFIG_READ, TA, NULL},
 
     /* Audit. */
-    {"GET", "/v1/audit", NULL, audit_list, P_AUDIT_READ, TA, NULL},
-    {"GET", "/v1/audit/verify", NULL, audit_check, P_AUDIT_READ, TA, NULL},
+    {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA, NULL},
+    {"GET", "/v1/audit/verify", audit_check, NULL, P_AUDIT_READ, TA, NULL},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -651,3 +651,73 @@ audit_purge(struct db *db, struct arena *a, const struct uuid *tenant, int days)
 	log_info("audit purge: %lld events", count);
 	return count;
 }
+
+/* GET /v1/audit: the event as JSON, in the order of its keys. */
+#define EVENT_JSON                                                             \
+	"json_build_object('seq', e.seq, 'at', ts(e.at), 'actor', "            \
+	"json_build_object('type', e.actor_type, 'id', NULLIF(e.actor_id, "    \
+	"'')), 'action', e.action, 'target', json_build_object('type', "       \
+	"NULLIF(e.target_type, ''), 'id', NULLIF(e.target_id, '')), "          \
+	"'outcome', e.outcome, 'request_id', e.request_id, 'client_addr', "    \
+	"e.client_addr, 'details', e.details)"
+
+static void
+decode_events(const PGresult *r, void *out, struct arena *a)
+{
+	struct audit_page *p = out;
+
+	p->n = db_rows(r);
+	p->rows = arena_calloc(a, (size_t)p->n + 1, sizeof(*p->rows));
+	for (int i = 0; i < p->n; i++) {
+		p->rows[i].seq = db_str(r, i, 0, a);
+		p->rows[i].json = db_str(r, i, 1, a);
+	}
+}
+
+int
+audit_list_page(struct db *db, struct arena *a, const struct audit_query *q,
+                struct audit_page *out)
+{
+	const char *params[8];
+	struct buf sql;
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&sql, a, 1024, 8192);
+	params[n++] = q->tid;
+	buf_puts(&sql, "SELECT e.seq, " EVENT_JSON " FROM audit_events e WHERE "
+	               "e.tenant_id = $1");
+	if (q->actor != NULL) {
+		params[n++] = q->actor;
+		buf_printf(&sql, " AND e.actor_id = $%d", n);
+	}
+	if (q->action != NULL) {
+		size_t len = strlen(q->action);
+
+		/* "record." names every record.* action. */
+		params[n++] = q->action;
+		if (len > 0 && q->action[len - 1] == '.')
+			buf_printf(&sql,
+			           " AND e.action LIKE replace(replace($%d, "
+			           "'%%', ''), '_', '\\_') || '%%'",
+			           n);
+		else
+			buf_printf(&sql, " AND e.action = $%d", n);
+	}
+	if (q->since != NULL) {
+		params[n++] = q->since;
+		buf_printf(&sql, " AND e.at >= $%d::timestamptz", n);
+	}
+	if (q->until != NULL) {
+		params[n++] = q->until;
+		buf_printf(&sql, " AND e.at < $%d::timestamptz", n);
+	}
+	if (q->before_seq != NULL) {
+		params[n++] = q->before_seq;
+		buf_printf(&sql, " AND e.seq < $%d::bigint", n);
+	}
+	params[n++] = q->fetch;
+	buf_printf(&sql, " ORDER BY e.seq DESC LIMIT $%d", n);
+	return db_queue_text_into(db, buf_cstr(&sql), n, params, decode_events,
+	                          out);
+}

@@ -114,4 +114,36 @@ const char *audit_canonical(struct arena *a, const char *const fields[11]);
 int audit_link_hash(const unsigned char prev[32], const char *canonical,
                     unsigned char out[32]);
 
+/* A page of GET /v1/audit: the tenant's events newest first, filtered by
+ * actor id, action (exact, or a prefix ending in '.'), a time window
+ * (RFC 3339 texts, checked by the caller) and a keyset position (events
+ * below seq before_seq); fetch rows at most (the page's limit + 1).  NULL
+ * members filter nothing. */
+struct audit_query {
+	const char *tid;
+	const char *actor;
+	const char *action;
+	const char *since;
+	const char *until;
+	const char *before_seq;
+	const char *fetch;
+};
+
+/* An event as its seq and its JSON text (arena-owned). */
+struct audit_event_row {
+	const char *seq;
+	const char *json;
+};
+
+struct audit_page {
+	int n;
+	struct audit_event_row *rows;
+};
+
+/* Queues the page's query (its text assembled in arena a from fixed
+ * fragments; every value a parameter) to be decoded into out.  Returns
+ * the handle or -1 (see db_queue). */
+int audit_list_page(struct db *db, struct arena *a, const struct audit_query *q,
+                    struct audit_page *out);
+
 #endif

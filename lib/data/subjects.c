@@ -44,12 +44,23 @@ subjects_queue_keys(struct db *db, const char *tid, const char *hashes)
 	return db_queue(db, &st_keys, p);
 }
 
+static void
+decode_count(const PGresult *r, void *out, struct arena *a)
+{
+	struct subjects_count *o = out;
+
+	(void)a;
+	o->n = db_rows(r);
+}
+
 int
-subjects_queue_destroy(struct db *db, const char *tid, const char *hashes)
+subjects_destroy(struct db *db, const char *tid, const char *hashes,
+                 struct subjects_count *out)
 {
 	const char *p[2] = {tid, hashes};
 
-	return db_queue(db, &st_destroy, p);
+	out->n = 0;
+	return db_queue_into(db, &st_destroy, p, decode_count, out);
 }
 
 /* "strata-subject:v1" || tenant(16) || key id(16) */

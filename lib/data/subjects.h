@@ -25,8 +25,12 @@ int subjects_queue_get_or_create(struct db *db, const char *tid,
 /* The keys of any of the hashes (text[]); rows as above. */
 int subjects_queue_keys(struct db *db, const char *tid, const char *hashes);
 
-/* Deletes the keys of the hashes; rows of (id). */
-int subjects_queue_destroy(struct db *db, const char *tid, const char *hashes);
+/* Deletes the keys of the hashes; out->n says how many went. */
+struct subjects_count {
+	int n;
+};
+int subjects_destroy(struct db *db, const char *tid, const char *hashes,
+                     struct subjects_count *out);
 
 /* A fresh key wrapped under the tenant's current data key: id, wrapped
  * bytea literal and wrapping key id into out.  Returns 0 or -1. */
