@@ -212,7 +212,7 @@ run_handler(struct request *req)
 }
 
 static int
-stages(struct request *req, bool *cors)
+stages(struct request *req)
 {
 	char slug[SLUG_MAX + 1] = "";
 	int st;
@@ -236,7 +236,11 @@ stages(struct request *req, bool *cors)
 	}
 	if ((st = stage_tenant(req, slug)) != 0)
 		return st;
-	*cors = true;
+	/* From the tenant on, every answer, refusals included, carries the
+	 * tenant's CORS headers (a browser can read a 429 and its
+	 * Retry-After); set now, since a streamed answer's head leaves with
+	 * its first chunk. */
+	cors_apply(req);
 	if ((st = stage_body(req)) != 0 || (st = stage_rate(req)) != 0)
 		return st;
 	return req->route->run != NULL ? run_plan(req) : run_handler(req);
@@ -245,14 +249,13 @@ stages(struct request *req, bool *cors)
 void
 pipeline_handle(struct request *req)
 {
-	bool cors = false;
 	int st;
 
 	/* Reads pending cache invalidations even when no statement follows;
 	 * a request that needs the database finds out it is down by itself. */
 	(void)db_ready(req->db, req->arena);
 	response_header(req, "Cache-Control", "no-store");
-	st = stages(req, &cors);
+	st = stages(req);
 	/* The one error answer: whatever stage or handler failed, with the
 	 * problem it recorded (a status without one gets its title). */
 	if (st != 0) {
@@ -262,9 +265,4 @@ pipeline_handle(struct request *req)
 		if (st >= 500 && req->err.code == NULL)
 			log_error("status %d without a problem", st);
 	}
-	/* From the tenant on, every answer, refusals included, carries the
-	 * tenant's CORS headers: a browser can read a 429 and its
-	 * Retry-After. */
-	if (cors)
-		cors_apply(req);
 }
