@@ -352,6 +352,43 @@ api_list(struct request *req, const PGresult *r, int json_col, int cursor_col,
 	response_json(req, 200, o);
 }
 
+void
+api_list_texts(struct request *req, int n, const char *const *json,
+               const char *const *keys, int limit, const char *scope)
+{
+	int shown = n > limit ? limit : n;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *items = cJSON_AddArrayToObject(o, "items");
+
+	for (int i = 0; i < shown; i++)
+		cJSON_AddItemToArray(items, cJSON_CreateRaw(json[i]));
+	if (n > limit)
+		json_add_str(o, "next_cursor",
+		             api_cursor_encode(req, scope, keys[shown - 1]));
+	else
+		cJSON_AddNullToObject(o, "next_cursor");
+	response_json(req, 200, o);
+}
+
+int
+api_defer(struct request *req, struct api_deferred *d)
+{
+	d->status = req->err.status;
+	d->code = req->err.code;
+	d->detail = req->err.detail;
+	d->errors = req->err.errors;
+	memset(&req->err, 0, sizeof(req->err));
+	return d->status;
+}
+
+int
+api_deferred(struct request *req, const struct api_deferred *d)
+{
+	if (d->status == 0)
+		return 0;
+	return api_fail_errors(req, d->status, d->code, d->detail, d->errors);
+}
+
 static const char *
 origin_of(struct request *req, const char *host)
 {

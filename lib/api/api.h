@@ -109,6 +109,30 @@ int api_page(struct request *req, const char *scope, struct api_page *p);
 void api_list(struct request *req, const PGresult *r, int json_col,
               int cursor_col, int limit, const char *scope);
 
+/* {"items":[...],"next_cursor":...|null} of n JSON texts json[i], at
+ * most limit of them; more rows mean a next page whose cursor payload is
+ * keys[limit - 1] (of scope).  For the typed lists of lib/data. */
+void api_list_texts(struct request *req, int n, const char *const *json,
+                    const char *const *keys, int limit, const char *scope);
+
+/* A refusal about the input recorded ahead of authorization, held back
+ * so that a caller who lacks the permission is told 403 first. */
+struct api_deferred {
+	int status;
+	const char *code;
+	const char *detail;
+	cJSON *errors;
+};
+
+/* Moves the refusal recorded in req (api_fail, by a helper such as
+ * api_object or api_page) into d and clears it from req.  Returns
+ * d->status: 0 when there was none. */
+int api_defer(struct request *req, struct api_deferred *d);
+
+/* Records d's refusal (api_fail_errors) and returns its status, or 0 when
+ * d holds none. */
+int api_deferred(struct request *req, const struct api_deferred *d);
+
 /* The tenant's origin: https://{slug}.{base}[:port] (token iss and aud). */
 const char *api_origin(struct request *req);
 

@@ -1,32 +1,42 @@
 /*
  * api_keys.c - service-account keys.
+ *
+ * In the plan shape (api/plan.h).  A refusal about the body or the path is
+ * held until the plan has authorized the route; writes are queued only
+ * after plan_run() said yes.  A key never holds a permission its creator
+ * lacks.
  */
 #include "api/api_keys.h"
 
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
 #include "core/timefmt.h"
+#include "core/uuid.h"
 #include "data/api_keys.h"
 #include "data/audit.h"
-#include "data/db.h"
 #include "sec/crypto.h"
 #include "sec/opaque.h"
 #include "sec/rbac.h"
 
-void
-api_keys_list(struct request *req)
+int
+api_keys_list(struct request *req, struct plan *plan)
 {
-	int h = api_keys_queue_list(req->db, req->tenant->id_str);
+	struct api_key_list l = {0};
+	int st;
 
-	if (api_commit(req) < 0)
-		return;
-	api_list(req, db_result(req->db, h), 1, 0, 100000, "api_keys");
+	api_keys_list_all(req->db, req->tenant->id_str, &l);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	api_list_texts(req, l.n, l.json, l.ids, 100000, "api_keys");
+	return 0;
 }
 
 /* expires_at: an RFC 3339 time in the future. */
@@ -38,93 +48,119 @@ expiry_ok(const char *s)
 	return timefmt_parse(s, &ms) == 0 && ms > clock_real_ms();
 }
 
-void
-api_keys_create(struct request *req)
+/* The body's name, permissions (into *bits) and expiry; 0 or 422. */
+static int
+read_key(struct request *req, const cJSON *b, const char **name,
+         const char **expires, uint32_t *bits)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(b, "expires_at");
+	const char *bad = NULL;
+	cJSON *errors = NULL;
+
+	*name = json_str(b, "name");
+	*expires = json_str(b, "expires_at");
+	*bits = 0;
+	if (*name == NULL || **name == '\0' || strlen(*name) > 200)
+		errors = problem_add_error(errors, "name",
+		                           "must be 1-200 characters");
+	if (rbac_parse(cJSON_GetObjectItemCaseSensitive(b, "permissions"), bits,
+	               &bad) < 0)
+		errors = problem_add_error(errors, "permissions",
+		                           "must be a list of known names");
+	if ((*expires != NULL && !expiry_ok(*expires)) ||
+	    (*expires == NULL && e != NULL && !cJSON_IsNull(e)))
+		errors = problem_add_error(
+		    errors, "expires_at", "must be a future RFC 3339 UTC time");
+	if (errors != NULL)
+		return api_fail_errors(req, 422, "validation_failed",
+		                       "the API key is not valid", errors);
+	return 0;
+}
+
+/* The created key's object with its secret, shown this once. */
+static const char *
+key_answer(const struct api_key_row *k, const char *key)
+{
+	cJSON *o = cJSON_Parse(k->json);
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "key", key);
+	return json_print(o);
+}
+
+int
+api_keys_create(struct request *req, struct plan *plan)
 {
 	static const char *const fields[] = {"name", "permissions",
 	                                     "expires_at", NULL};
 	const cJSON *b = api_object(req, fields);
-	const char *name, *expires, *bad = NULL;
+	const char *name, *expires, *json;
 	char key[APIKEY_LEN + 1], id[UUID_STR_LEN + 1], hash[67], lit[512];
 	unsigned char h32[32];
-	cJSON *errors = NULL, *o;
-	const char *json;
-	uint32_t bits = 0;
+	struct api_deferred bad;
+	struct api_key_row row;
+	uint32_t bits;
 	struct uuid u;
-	int h;
+	int st;
 
-	if (b == NULL)
-		return;
-	name = json_str(b, "name");
-	expires = json_str(b, "expires_at");
-	if (name == NULL || *name == '\0' || strlen(name) > 200)
-		errors = problem_add_error(errors, "name",
-		                           "must be 1-200 characters");
-	if (rbac_parse(cJSON_GetObjectItemCaseSensitive(b, "permissions"),
-	               &bits, &bad) < 0)
-		errors = problem_add_error(errors, "permissions",
-		                           "must be a list of known names");
-	if ((expires != NULL && !expiry_ok(expires)) ||
-	    (expires == NULL &&
-	     cJSON_GetObjectItemCaseSensitive(b, "expires_at") != NULL &&
-	     !cJSON_IsNull(cJSON_GetObjectItem(b, "expires_at"))))
-		errors = problem_add_error(
-		    errors, "expires_at", "must be a future RFC 3339 UTC time");
-	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the API key is not valid", errors);
-		return;
-	}
-	if (!rbac_allows(req->principal.perms, bits)) {
-		problem(req, 403, "forbidden",
-		        "a key cannot hold permissions you do not hold");
-		return;
-	}
+	(void)api_defer(req, &bad);
+	if ((st = plan_run(plan)) != 0 || (st = api_deferred(req, &bad)) != 0 ||
+	    (st = read_key(req, b, &name, &expires, &bits)) != 0)
+		return st;
+	if (!rbac_allows(req->principal.perms, bits))
+		return api_fail(
+		    req, 403, "forbidden",
+		    "a key cannot hold permissions you do not hold");
 	uuid_v7(&u);
 	uuid_format(&u, id);
-	if (opaque_apikey_new(&u, key, h32) < 0) {
-		problem(req, 500, "internal_error", "cannot make a key");
-		return;
-	}
+	if (opaque_apikey_new(&u, key, h32) < 0)
+		return api_fail(req, 500, "internal_error",
+		                "cannot make a key");
 	opaque_bytea(h32, hash);
-	h = api_keys_queue_insert(req->db, req->tenant->id_str, id, name, hash,
-	                          rbac_pg_array(bits, lit, sizeof(lit)),
-	                          req->principal.kind == PRINCIPAL_USER
-	                              ? req->principal.id_str
-	                              : NULL,
-	                          expires);
+	api_keys_insert(req->db, req->tenant->id_str, id, name, hash,
+	                rbac_pg_array(bits, lit, sizeof(lit)),
+	                req->principal.kind == PRINCIPAL_USER
+	                    ? req->principal.id_str
+	                    : NULL,
+	                expires, &row);
 	audit_queue(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"permissions\":%s}",
 	                         json_print(rbac_json(bits))));
-	if (api_commit(req) < 0) {
-		crypto_wipe(key, sizeof(key));
-		return;
-	}
-	o = cJSON_Parse(db_value(db_result(req->db, h), 0, 0));
-	cJSON_AddStringToObject(o, "key", key);
+	st = plan_commit(plan);
+	json = st == 0 && row.found ? key_answer(&row, key) : NULL;
 	crypto_wipe(key, sizeof(key));
-	json = json_print(o);
+	if (st != 0)
+		return st;
+	if (json == NULL)
+		return api_fail(req, 500, "internal_error",
+		                "the key was not read back");
 	/* No Location: a key is listed, never read alone. */
 	response_json_text(req, 201, json);
+	return 0;
 }
 
-void
-api_keys_delete(struct request *req)
+int
+api_keys_delete(struct request *req, struct plan *plan)
 {
-	const char *id = api_uuid_arg(req, 0);
-	int h;
+	const char *id = req->args[0];
+	bool id_ok = uuid_valid(id), live = false;
+	int st;
 
-	if (id == NULL)
-		return;
-	h = api_keys_queue_revoke(req->db, req->tenant->id_str, id);
+	/* The key is locked while live, so the revocation below and its
+	 * audit event happen once, or the answer is 404. */
+	if (id_ok)
+		api_keys_lock_live(req->db, req->tenant->id_str, id, &live);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!id_ok)
+		return api_fail(req, 404, "not_found", "no such resource");
+	if (!live)
+		return api_fail(req, 404, "not_found", "no such API key");
+	api_keys_queue_revoke(req->db, req->tenant->id_str, id);
 	audit_queue(req, "api_key.revoke", "api_key", id, AUDIT_SUCCESS, NULL);
-	if (api_sync(req) < 0)
-		return;
-	if (PQntuples(db_result(req->db, h)) != 1) {
-		problem(req, 404, "not_found", "no such API key");
-		return;
-	}
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_status(req, 204);
+	return 0;
 }

@@ -1,6 +1,11 @@
 /*
  * users.c - /v1/users: list, read, create, update, delete.
  *
+ * In the plan shape (api/plan.h).  A refusal about the body or the path is
+ * held until the plan has authorized the route, so a caller without the
+ * permission is told 403 whatever it sent.  Writes are queued only after
+ * plan_run() said yes; the owners lock and the target ride its trip.
+ *
  * Escalation rules (API.md): nobody grants a permission they lack, nobody
  * manages a user who holds more than they do, only an owner makes or
  * touches an owner, and the last active owner can be neither demoted,
@@ -8,16 +13,18 @@
  */
 #include "api/users.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/plan.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/email.h"
 #include "core/json.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
+#include "core/uuid.h"
 #include "data/audit.h"
 #include "data/db.h"
 #include "data/pgarray.h"
@@ -44,6 +51,34 @@ role_name_ok(const char *s)
 	if (n == 0 || n > ROLE_NAME_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* The body's "roles" into in->roles (a text[] literal), in->nroles and
+ * in->wants_owner; absent on an update: unchanged (NULL).  Returns false
+ * when they are not a list of at most 32 role names. */
+static bool
+read_roles(struct request *req, const cJSON *b, struct user_input *in,
+           bool create)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "roles");
+	const cJSON *r;
+	bool ok;
+
+	in->roles = NULL;
+	in->nroles = 0;
+	in->wants_owner = false;
+	if (v == NULL && !create)
+		return true;
+	ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) <= 32;
+	cJSON_ArrayForEach(r, v)
+	{
+		ok = ok && cJSON_IsString(r) && role_name_ok(r->valuestring);
+		if (ok && strcmp(r->valuestring, "owner") == 0)
+			in->wants_owner = true;
+	}
+	in->roles = ok ? pgarray_from_json(req->arena, v) : NULL;
+	in->nroles = ok ? cJSON_GetArraySize(v) : 0;
+	return ok && in->roles != NULL;
 }
 
 /* Reads and validates the body into in; errors collects every problem. */
@@ -98,117 +133,113 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		else
 			in->status = v->valuestring;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(b, "roles");
-	if (v != NULL || create) {
-		const cJSON *r;
-		bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) <= 32;
-
-		cJSON_ArrayForEach(r, v)
-		{
-			ok = ok && cJSON_IsString(r) &&
-			     role_name_ok(r->valuestring);
-			if (ok && strcmp(r->valuestring, "owner") == 0)
-				in->wants_owner = true;
-		}
-		in->roles = ok ? pgarray_from_json(req->arena, v) : NULL;
-		in->nroles = ok ? cJSON_GetArraySize(v) : 0;
-		if (!ok || in->roles == NULL)
-			errors = problem_add_error(errors, "roles",
-			                           "must be a list of role "
-			                           "names");
-	}
+	if (!read_roles(req, b, in, create))
+		errors = problem_add_error(errors, "roles",
+		                           "must be a list of role names");
 	return errors;
 }
 
-void
-users_list(struct request *req)
+int
+users_list(struct request *req, struct plan *plan)
 {
-	struct api_page p;
-	int h;
+	struct user_page page = {0};
+	struct api_page p = {0};
+	struct api_deferred bad;
+	int st;
 
-	if (api_page(req, "users", &p) < 0)
-		return;
-	h = users_queue_list(req->db, req->tenant->id_str, p.after, p.fetch);
-	if (api_commit(req) < 0)
-		return;
-	api_list(req, db_result(req->db, h), 1, 0, p.limit, "users");
-}
-
-void
-users_show(struct request *req)
-{
-	const char *id = api_uuid_arg(req, 0);
-	PGresult *r;
-	int h;
-
-	if (id == NULL)
-		return;
-	h = users_queue_get(req->db, req->tenant->id_str, id);
-	if (api_commit(req) < 0)
-		return;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1) {
-		problem(req, 404, "not_found", "no such user");
-		return;
-	}
-	api_etag(req, db_value(r, 0, 3));
-	response_json_text(req, 200, db_value(r, 0, 1));
-}
-
-/* The roles must all exist and grant nothing the caller lacks; only an
- * owner hands out the owner role.  Returns 0 or -1 (problem written). */
-static int
-check_roles(struct request *req, const struct user_input *in, const PGresult *r)
-{
-	if (in->roles == NULL)
-		return 0;
-	if (strtol(db_value(r, 0, 1), NULL, 10) != in->nroles) {
-		problem_errors(req, 422, "validation_failed",
-		               "a role does not exist",
-		               problem_add_error(NULL, "roles",
-		                                 "names a role that does not "
-		                                 "exist"));
-		return -1;
-	}
-	if (!rbac_allows(req->principal.perms,
-	                 rbac_parse_pg_array(db_value(r, 0, 0))) ||
-	    (in->wants_owner && !req->principal.owner)) {
-		problem(req, 403, "forbidden",
-		        "you cannot grant permissions you do not hold");
-		return -1;
-	}
+	/* A bad cursor or limit is answered after authorization. */
+	if (api_page(req, "users", &p) == 0)
+		users_list_page(req->db, req->tenant->id_str, p.after, p.fetch,
+		                &page);
+	(void)api_defer(req, &bad);
+	if ((st = plan_read(plan)) != 0 || (st = api_deferred(req, &bad)) != 0)
+		return st;
+	api_list_texts(req, page.n, page.json, page.ids, p.limit, "users");
 	return 0;
 }
 
-void
-users_create(struct request *req)
+int
+users_show(struct request *req, struct plan *plan)
+{
+	struct user u = {0};
+	int st;
+
+	/* A malformed id is simply not found, after authorization. */
+	if (uuid_valid(req->args[0]))
+		users_get(req->db, req->tenant->id_str, req->args[0], &u);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if (!u.found)
+		return api_fail(req, 404, "not_found", "no such user");
+	api_etag(req, u.version);
+	response_json_text(req, 200, u.json);
+	return 0;
+}
+
+/* The roles must all exist and grant nothing the caller lacks; only an
+ * owner hands out the owner role.  Returns 0 or the status. */
+static int
+check_roles(struct request *req, const struct user_input *in,
+            const struct user_role_grant *g)
+{
+	if (in->roles == NULL)
+		return 0;
+	if (g->found != in->nroles)
+		return api_fail_errors(req, 422, "validation_failed",
+		                       "a role does not exist",
+		                       problem_add_error(NULL, "roles",
+		                                         "names a role that "
+		                                         "does not exist"));
+	if (!rbac_allows(req->principal.perms,
+	                 rbac_parse_pg_array(g->permissions)) ||
+	    (in->wants_owner && !req->principal.owner))
+		return api_fail(req, 403, "forbidden",
+		                "you cannot grant permissions you do not hold");
+	return 0;
+}
+
+/* Queues, ahead of authorization, what the body's roles grant: only reads,
+ * and only when the body is otherwise readable; the refusal about the body
+ * (if any) is held in bad. */
+static void
+queue_grant(struct request *req, const cJSON *b, bool create,
+            struct user_role_grant *g, struct api_deferred *bad)
+{
+	struct user_input pre = {0};
+
+	memset(g, 0, sizeof(*g));
+	if (b != NULL && read_roles(req, b, &pre, create) && pre.roles != NULL)
+		users_roles_grant(req->db, req->tenant->id_str, pre.roles, g);
+	(void)api_defer(req, bad);
+}
+
+int
+users_create(struct request *req, struct plan *plan)
 {
 	static const char *const fields[] = {"email", "name", "password",
 	                                     "roles", NULL};
 	const cJSON *b = api_object(req, fields);
+	struct user_role_grant grant;
+	struct api_deferred bad;
 	struct user_input in;
+	struct user created;
 	char hash[PASSWORD_HASH_MAX], id[UUID_STR_LEN + 1];
 	cJSON *errors;
 	struct uuid u;
-	int hr, hg;
+	int st;
 
-	if (b == NULL)
-		return;
-	errors = read_input(req, b, &in, true);
-	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the user is not valid", errors);
-		return;
-	}
-	hr = users_queue_roles_perms(req->db, req->tenant->id_str, in.roles);
-	if (api_sync(req) < 0 ||
-	    check_roles(req, &in, db_result(req->db, hr)) < 0)
-		return;
+	queue_grant(req, b, true, &grant, &bad);
+	if ((st = plan_run(plan)) != 0 || (st = api_deferred(req, &bad)) != 0)
+		return st;
+	if ((errors = read_input(req, b, &in, true)) != NULL)
+		return api_fail_errors(req, 422, "validation_failed",
+		                       "the user is not valid", errors);
+	if ((st = check_roles(req, &in, &grant)) != 0)
+		return st;
 	if (in.password != NULL &&
-	    password_hash(in.password, cfg.scrypt_log2n, hash) < 0) {
-		problem(req, 500, "internal_error", "cannot hash the password");
-		return;
-	}
+	    password_hash(in.password, cfg.scrypt_log2n, hash) < 0)
+		return api_fail(req, 500, "internal_error",
+		                "cannot hash the password");
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	users_queue_insert(req->db, req->tenant->id_str, id, in.email, in.norm,
@@ -217,64 +248,67 @@ users_create(struct request *req)
 	audit_queue(req, "user.create", "user", id, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"roles\":%s}",
 	                         json_print(cJSON_GetObjectItem(b, "roles"))));
-	hg = users_queue_get(req->db, req->tenant->id_str, id);
-	if (api_commit(req) < 0) {
-		if (db_error_is(req->db, "23505"))
-			problem(req, 409, "conflict",
-			        "a user with this e-mail exists");
-		return;
+	users_get(req->db, req->tenant->id_str, id, &created);
+	if ((st = plan_commit(plan)) != 0) {
+		if (st == 409 && db_error_is(req->db, "23505"))
+			req->err.detail = "a user with this e-mail exists";
+		return st;
 	}
-	api_etag(req, db_value(db_result(req->db, hg), 0, 3));
+	if (!created.found)
+		return api_fail(req, 500, "internal_error",
+		                "the user was not read back");
+	api_etag(req, created.version);
 	api_created(req, arena_printf(req->arena, "/v1/users/%s", id),
-	            db_value(db_result(req->db, hg), 0, 1));
+	            created.json);
+	return 0;
 }
 
-/* Loads the target with the owner lock held; checks that the caller may
- * manage it and what would become of the owners.  Returns the row or
- * NULL (problem written). */
-static PGresult *
-load_target(struct request *req, const char *id, const struct user_input *in,
-            bool removing)
-{
-	int ht, ho, hr;
-	PGresult *t;
-	bool target_owner, stays_owner;
+/* The user a change names, read with the owners lock held, and what the
+ * change's roles grant. */
+struct target {
+	struct user u;
+	long long other_owners; /* active owners other than the target */
+	struct user_role_grant grant;
+};
 
-	ho = users_queue_lock_owners(req->db, req->tenant->id_str, id);
-	ht = users_queue_get(req->db, req->tenant->id_str, id);
-	hr = in ? users_queue_roles_perms(req->db, req->tenant->id_str,
-	                                  in->roles)
-	        : -1;
-	if (api_sync(req) < 0)
-		return NULL;
-	t = db_result(req->db, ht);
-	if (PQntuples(t) != 1) {
-		problem(req, 404, "not_found", "no such user");
-		return NULL;
-	}
-	target_owner = db_value(t, 0, 4)[0] == 't';
+/* Queues the reads of t (its grant is queued by queue_grant). */
+static void
+queue_target(struct request *req, const char *id, struct target *t)
+{
+	users_lock_owners(req->db, req->tenant->id_str, id, &t->other_owners);
+	users_get(req->db, req->tenant->id_str, id, &t->u);
+}
+
+/* Checks that the caller may manage the target and what would become of
+ * the owners (in: the change, NULL for a removal).  Returns 0 or the
+ * status. */
+static int
+check_target(struct request *req, const struct target *t,
+             const struct user_input *in, bool removing)
+{
+	bool stays_owner;
+	int st;
+
+	if (!t->u.found)
+		return api_fail(req, 404, "not_found", "no such user");
 	if (!rbac_allows(req->principal.perms,
-	                 rbac_parse_pg_array(db_value(t, 0, 2))) ||
-	    (target_owner && !req->principal.owner)) {
-		problem(req, 403, "forbidden",
-		        "you cannot manage a user with more permissions than "
-		        "you");
-		return NULL;
-	}
-	if (in != NULL && check_roles(req, in, db_result(req->db, hr)) < 0)
-		return NULL;
+	                 rbac_parse_pg_array(t->u.permissions)) ||
+	    (t->u.is_owner && !req->principal.owner))
+		return api_fail(
+		    req, 403, "forbidden",
+		    "you cannot manage a user with more permissions "
+		    "than you");
+	if (in != NULL && (st = check_roles(req, in, &t->grant)) != 0)
+		return st;
 	stays_owner = !removing &&
 	              (in == NULL || in->roles == NULL || in->wants_owner) &&
 	              (in == NULL || in->status == NULL ||
 	               strcmp(in->status, "active") == 0);
-	if (target_owner && !stays_owner &&
-	    strcmp(db_value(db_result(req->db, ho), 0, 1), "0") == 0) {
-		problem(req, 409, "last_owner",
-		        "the last owner cannot be removed, demoted or "
-		        "disabled");
-		return NULL;
-	}
-	return t;
+	if (t->u.is_owner && !stays_owner && t->other_owners == 0)
+		return api_fail(req, 409, "last_owner",
+		                "the last owner cannot be removed, demoted or "
+		                "disabled");
+	return 0;
 }
 
 /* {"fields":[names]}: which fields changed, never their values. */
@@ -290,67 +324,93 @@ changed_fields(const cJSON *b)
 	return json_print(o);
 }
 
-void
-users_update(struct request *req)
+/* Queues the writes of a checked change of user id. */
+static void
+queue_update(struct request *req, const char *id, const struct user_input *in,
+             const char *hash, const cJSON *b, struct user *after)
+{
+	const char *tid = req->tenant->id_str;
+
+	users_queue_update(req->db, tid, id, in->name, in->status, hash);
+	if (in->roles != NULL)
+		users_queue_set_roles(req->db, tid, id, in->roles);
+	/* A disabled user or a new password ends every session at once. */
+	if (hash != NULL ||
+	    (in->status != NULL && strcmp(in->status, "disabled") == 0))
+		sessions_queue_revoke_user(req->db, tid, id);
+	audit_queue(req, "user.update", "user", id, AUDIT_SUCCESS,
+	            changed_fields(b));
+	users_get(req->db, tid, id, after);
+}
+
+int
+users_update(struct request *req, struct plan *plan)
 {
 	static const char *const fields[] = {"name", "password", "roles",
 	                                     "status", NULL};
-	const char *id = api_uuid_arg(req, 0);
-	const cJSON *b = id ? api_object(req, fields) : NULL;
+	const char *id = req->args[0];
+	bool id_ok = uuid_valid(id);
+	const cJSON *b = id_ok ? api_object(req, fields) : NULL;
 	char hash[PASSWORD_HASH_MAX];
+	struct api_deferred bad;
 	struct user_input in;
+	struct target t = {0};
+	struct user after;
 	cJSON *errors;
-	PGresult *t;
-	int hg;
+	int st;
 
-	if (b == NULL)
-		return;
-	errors = read_input(req, b, &in, false);
-	if (errors != NULL) {
-		problem_errors(req, 422, "validation_failed",
-		               "the change is not valid", errors);
-		return;
-	}
-	t = load_target(req, id, &in, false);
-	if (t == NULL || api_if_match(req, db_value(t, 0, 3)) < 0)
-		return;
+	queue_grant(req, b, false, &t.grant, &bad);
+	if (id_ok && bad.status == 0)
+		queue_target(req, id, &t);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!id_ok)
+		return api_fail(req, 404, "not_found", "no such resource");
+	if ((st = api_deferred(req, &bad)) != 0)
+		return st;
+	if ((errors = read_input(req, b, &in, false)) != NULL)
+		return api_fail_errors(req, 422, "validation_failed",
+		                       "the change is not valid", errors);
+	if ((st = check_target(req, &t, &in, false)) != 0)
+		return st;
+	if (api_if_match(req, t.u.version) < 0)
+		return req->err.status;
 	if (in.password != NULL &&
-	    password_hash(in.password, cfg.scrypt_log2n, hash) < 0) {
-		problem(req, 500, "internal_error", "cannot hash the password");
-		return;
-	}
-	users_queue_update(req->db, req->tenant->id_str, id, in.name, in.status,
-	                   in.password ? hash : NULL);
-	if (in.roles != NULL)
-		users_queue_set_roles(req->db, req->tenant->id_str, id,
-		                      in.roles);
-	/* A disabled user or a new password ends every session at once. */
-	if (in.password != NULL ||
-	    (in.status != NULL && strcmp(in.status, "disabled") == 0))
-		sessions_queue_revoke_user(req->db, req->tenant->id_str, id);
-	audit_queue(req, "user.update", "user", id, AUDIT_SUCCESS,
-	            changed_fields(b));
-	hg = users_queue_get(req->db, req->tenant->id_str, id);
-	if (api_commit(req) < 0)
-		return;
-	api_etag(req, db_value(db_result(req->db, hg), 0, 3));
-	response_json_text(req, 200, db_value(db_result(req->db, hg), 0, 1));
+	    password_hash(in.password, cfg.scrypt_log2n, hash) < 0)
+		return api_fail(req, 500, "internal_error",
+		                "cannot hash the password");
+	queue_update(req, id, &in, in.password ? hash : NULL, b, &after);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	if (!after.found)
+		return api_fail(req, 404, "not_found", "no such user");
+	api_etag(req, after.version);
+	response_json_text(req, 200, after.json);
+	return 0;
 }
 
-void
-users_delete(struct request *req)
+int
+users_delete(struct request *req, struct plan *plan)
 {
-	const char *id = api_uuid_arg(req, 0);
-	PGresult *t;
+	const char *id = req->args[0];
+	bool id_ok = uuid_valid(id);
+	struct target t = {0};
+	int st;
 
-	if (id == NULL)
-		return;
-	t = load_target(req, id, NULL, true);
-	if (t == NULL || api_if_match(req, db_value(t, 0, 3)) < 0)
-		return;
+	if (id_ok)
+		queue_target(req, id, &t);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!id_ok)
+		return api_fail(req, 404, "not_found", "no such resource");
+	if ((st = check_target(req, &t, NULL, true)) != 0)
+		return st;
+	if (api_if_match(req, t.u.version) < 0)
+		return req->err.status;
 	users_queue_delete(req->db, req->tenant->id_str, id);
 	audit_queue(req, "user.delete", "user", id, AUDIT_SUCCESS, NULL);
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_status(req, 204);
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/hex.h"
 #include "data/db.h"
 #include "data/versions.h"
@@ -57,6 +58,11 @@ static struct db_stmt st_insert = DB_STMT(
     "permissions, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, "
     "$7) RETURNING " KEY_JSON,
     7);
+static struct db_stmt st_lock_live =
+    DB_STMT("apikey_lock_live",
+            "SELECT 1 FROM api_keys WHERE tenant_id = $1 AND id = $2 AND "
+            "revoked_at IS NULL FOR UPDATE",
+            2);
 static struct db_stmt st_revoke = DB_STMT(
     "apikey_revoke",
     "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = "
@@ -111,22 +117,66 @@ api_keys_queue_touch(struct db *db, const char *tid, const char *id,
 	return db_queue(db, &st_touch_verified, p);
 }
 
-int
-api_keys_queue_list(struct db *db, const char *tid)
+static void
+decode_list(const PGresult *r, void *out, struct arena *a)
 {
-	const char *p[1] = {tid};
+	struct api_key_list *l = out;
 
-	return db_queue(db, &st_list, p);
+	l->n = db_rows(r);
+	l->ids = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->ids));
+	l->json = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->json));
+	for (int i = 0; i < l->n; i++) {
+		l->ids[i] = db_str(r, i, 0, a);
+		l->json[i] = db_str(r, i, 1, a);
+	}
 }
 
 int
-api_keys_queue_insert(struct db *db, const char *tid, const char *id,
-                      const char *name, const char *hash, const char *perms,
-                      const char *created_by, const char *expires_at)
+api_keys_list_all(struct db *db, const char *tid, struct api_key_list *out)
+{
+	const char *p[1] = {tid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_list, p, decode_list, out);
+}
+
+static void
+decode_row(const PGresult *r, void *out, struct arena *a)
+{
+	struct api_key_row *k = out;
+
+	if (db_rows(r) != 1)
+		return;
+	k->found = true;
+	k->json = db_str(r, 0, 0, a);
+}
+
+int
+api_keys_insert(struct db *db, const char *tid, const char *id,
+                const char *name, const char *hash, const char *perms,
+                const char *created_by, const char *expires_at,
+                struct api_key_row *out)
 {
 	const char *p[7] = {tid, id, name, hash, perms, created_by, expires_at};
 
-	return db_queue(db, &st_insert, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_insert, p, decode_row, out);
+}
+
+static void
+decode_live(const PGresult *r, void *out, struct arena *a)
+{
+	(void)a;
+	*(bool *)out = db_rows(r) == 1;
+}
+
+int
+api_keys_lock_live(struct db *db, const char *tid, const char *id, bool *live)
+{
+	const char *p[2] = {tid, id};
+
+	*live = false;
+	return db_queue_into(db, &st_lock_live, p, decode_live, live);
 }
 
 int

@@ -35,15 +35,36 @@ int api_keys_queue_touch(struct db *db, const char *tid, const char *id,
  * once-a-minute last_used_at update. */
 int api_keys_queue_principal(struct db *db, const char *tid, const char *id);
 
-/* Rows of (id, json) ordered by creation. */
-int api_keys_queue_list(struct db *db, const char *tid);
+/* The tenant's keys in order of creation, never their secrets: n rows,
+ * ids[i] and json[i] (the object, rendered by PostgreSQL). */
+struct api_key_list {
+	int n;
+	const char **ids;
+	const char **json;
+};
 
-/* One row (json).  expires_at may be NULL. */
-int api_keys_queue_insert(struct db *db, const char *tid, const char *id,
-                          const char *name, const char *hash, const char *perms,
-                          const char *created_by, const char *expires_at);
+/* A key as written: found, and its object. */
+struct api_key_row {
+	bool found;
+	const char *json;
+};
 
-/* One row when a live key was revoked. */
+/* Queues the list of keys into out.  Returns the handle or -1 (a loud
+ * queue failure, as db_queue). */
+int api_keys_list_all(struct db *db, const char *tid, struct api_key_list *out);
+
+/* Queues the insert of a key into out; expires_at may be NULL. */
+int api_keys_insert(struct db *db, const char *tid, const char *id,
+                    const char *name, const char *hash, const char *perms,
+                    const char *created_by, const char *expires_at,
+                    struct api_key_row *out);
+
+/* Queues a read of key id that locks it for the transaction when it is
+ * live (not revoked): *live tells. */
+int api_keys_lock_live(struct db *db, const char *tid, const char *id,
+                       bool *live);
+
+/* Revokes a live key; bumps the tenant's auth_epoch. */
 int api_keys_queue_revoke(struct db *db, const char *tid, const char *id);
 
 #endif

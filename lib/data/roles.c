@@ -3,8 +3,9 @@
  */
 #include "data/roles.h"
 
-#include <stddef.h>
+#include <string.h>
 
+#include "core/arena.h"
 #include "data/db.h"
 #include "data/versions.h"
 #include "sec/rbac.h"
@@ -64,39 +65,73 @@ roles_queue_builtins(struct db *db, const char *tid)
 	return h;
 }
 
+static void
+decode_list(const PGresult *r, void *out, struct arena *a)
+{
+	struct role_list *l = out;
+
+	l->n = db_rows(r);
+	l->names = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->names));
+	l->json = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->json));
+	for (int i = 0; i < l->n; i++) {
+		l->names[i] = db_str(r, i, 0, a);
+		l->json[i] = db_str(r, i, 1, a);
+	}
+}
+
 int
-roles_queue_list(struct db *db, const char *tid)
+roles_list_all(struct db *db, const char *tid, struct role_list *out)
 {
 	const char *p[1] = {tid};
 
-	return db_queue(db, &st_list, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_list, p, decode_list, out);
+}
+
+static void
+decode_role(const PGresult *r, void *out, struct arena *a)
+{
+	struct role *ro = out;
+
+	if (db_rows(r) != 1)
+		return;
+	ro->found = true;
+	ro->json = db_str(r, 0, 0, a);
+	if (PQnfields(r) < 4)
+		return; /* a written role: its object only */
+	ro->permissions = db_str(r, 0, 1, a);
+	ro->builtin = db_bool(r, 0, 2);
+	ro->in_use = db_bool(r, 0, 3);
 }
 
 int
-roles_queue_get(struct db *db, const char *tid, const char *name)
+roles_get(struct db *db, const char *tid, const char *name, struct role *out)
 {
 	const char *p[2] = {tid, name};
 
-	return db_queue(db, &st_get, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, p, decode_role, out);
 }
 
 int
-roles_queue_insert(struct db *db, const char *tid, const char *name,
-                   const char *perms)
+roles_insert(struct db *db, const char *tid, const char *name,
+             const char *perms, struct role *out)
 {
 	const char *p[3] = {tid, name, perms};
 
-	return db_queue(db, &st_insert, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_insert, p, decode_role, out);
 }
 
 int
-roles_queue_update(struct db *db, const char *tid, const char *name,
-                   const char *perms)
+roles_update_perms(struct db *db, const char *tid, const char *name,
+                   const char *perms, struct role *out)
 {
 	const char *p[3] = {tid, name, perms};
 
+	memset(out, 0, sizeof(*out));
 	versions_queue_bump_auth(db, tid);
-	return db_queue(db, &st_update, p);
+	return db_queue_into(db, &st_update, p, decode_role, out);
 }
 
 int

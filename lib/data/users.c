@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/arena.h"
 #include "data/db.h"
 #include "data/versions.h"
 
@@ -156,21 +157,52 @@ users_queue_by_email(struct db *db, const char *tid, const char *email_norm)
 	return db_queue(db, &st_by_email, p);
 }
 
-int
-users_queue_get(struct db *db, const char *tid, const char *id)
+static void
+decode_user(const PGresult *r, void *out, struct arena *a)
 {
-	const char *p[2] = {tid, id};
+	struct user *u = out;
 
-	return db_queue(db, &st_get, p);
+	if (db_rows(r) != 1)
+		return;
+	u->found = true;
+	u->id = db_str(r, 0, 0, a);
+	u->json = db_str(r, 0, 1, a);
+	u->permissions = db_str(r, 0, 2, a);
+	u->version = db_str(r, 0, 3, a);
+	u->is_owner = db_bool(r, 0, 4);
 }
 
 int
-users_queue_list(struct db *db, const char *tid, const char *after,
-                 const char *limit)
+users_get(struct db *db, const char *tid, const char *id, struct user *out)
+{
+	const char *p[2] = {tid, id};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, p, decode_user, out);
+}
+
+static void
+decode_page(const PGresult *r, void *out, struct arena *a)
+{
+	struct user_page *pg = out;
+
+	pg->n = db_rows(r);
+	pg->ids = arena_calloc(a, (size_t)pg->n + 1, sizeof(*pg->ids));
+	pg->json = arena_calloc(a, (size_t)pg->n + 1, sizeof(*pg->json));
+	for (int i = 0; i < pg->n; i++) {
+		pg->ids[i] = db_str(r, i, 0, a);
+		pg->json[i] = db_str(r, i, 1, a);
+	}
+}
+
+int
+users_list_page(struct db *db, const char *tid, const char *after,
+                const char *limit, struct user_page *out)
 {
 	const char *p[3] = {tid, after, limit};
 
-	return db_queue(db, &st_list, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_list, p, decode_page, out);
 }
 
 int
@@ -215,20 +247,45 @@ users_queue_delete(struct db *db, const char *tid, const char *id)
 	return db_queue(db, &st_delete, p);
 }
 
-int
-users_queue_lock_owners(struct db *db, const char *tid, const char *uid)
+static void
+decode_count(const PGresult *r, void *out, struct arena *a)
 {
-	const char *p[2] = {tid, uid};
+	long long *n = out;
 
-	return db_queue(db, &st_lock_owners, p);
+	(void)a;
+	if (db_rows(r) == 1)
+		*n = db_int(r, 0, 1);
 }
 
 int
-users_queue_roles_perms(struct db *db, const char *tid, const char *roles)
+users_lock_owners(struct db *db, const char *tid, const char *uid,
+                  long long *others)
+{
+	const char *p[2] = {tid, uid};
+
+	*others = 0;
+	return db_queue_into(db, &st_lock_owners, p, decode_count, others);
+}
+
+static void
+decode_grant(const PGresult *r, void *out, struct arena *a)
+{
+	struct user_role_grant *g = out;
+
+	if (db_rows(r) != 1)
+		return;
+	g->permissions = db_str(r, 0, 0, a);
+	g->found = (int)db_int(r, 0, 1);
+}
+
+int
+users_roles_grant(struct db *db, const char *tid, const char *roles,
+                  struct user_role_grant *out)
 {
 	const char *p[2] = {tid, roles};
 
-	return db_queue(db, &st_roles_perms, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_roles_perms, p, decode_grant, out);
 }
 
 int

@@ -48,14 +48,40 @@ int users_queue_insert_oidc(struct db *db, const char *tid, const char *id,
                             const char *email, const char *name,
                             const char *issuer, const char *sub);
 
-/* Columns: id, json, permissions (text[]), version, is_owner (bool). */
-int users_queue_get(struct db *db, const char *tid, const char *id);
+/* A user as the API shows it, filled by db_sync (texts in the arena). */
+struct user {
+	bool found;
+	const char *id;
+	const char *json;        /* the object, rendered by PostgreSQL */
+	const char *permissions; /* text[] literal: what its roles grant */
+	const char *version;
+	bool is_owner; /* holds the owner role */
+};
 
-/* Rows of (id, json) after cursor id (NULL = from the start), limit rows. */
-int users_queue_list(struct db *db, const char *tid, const char *after,
-                     const char *limit);
+/* A keyset page of users: n rows, ids[i] and json[i] (the object). */
+struct user_page {
+	int n;
+	const char **ids;
+	const char **json;
+};
 
-/* Inserts; then users_queue_set_roles() and users_queue_get(). */
+/* What a list of role names grants: the union of their permissions
+ * (text[] literal) and how many of the names are roles of the tenant. */
+struct user_role_grant {
+	const char *permissions;
+	int found;
+};
+
+/* Queues the read of user id into out (out->found false when absent).
+ * Returns the handle or -1 (a loud queue failure, as db_queue). */
+int users_get(struct db *db, const char *tid, const char *id, struct user *out);
+
+/* Queues a page of users after cursor id after (NULL = from the start),
+ * at most limit (text) rows, ordered by id, into out. */
+int users_list_page(struct db *db, const char *tid, const char *after,
+                    const char *limit, struct user_page *out);
+
+/* Inserts; then users_queue_set_roles() and users_get(). */
 int users_queue_insert(struct db *db, const char *tid, const char *id,
                        const char *email, const char *email_norm,
                        const char *name, const char *password_hash);
@@ -70,15 +96,18 @@ int users_queue_update(struct db *db, const char *tid, const char *id,
                        const char *name, const char *status,
                        const char *password_hash);
 
+/* Deletes user id (its roles and sessions go with it); bumps the tenant's
+ * auth_epoch. */
 int users_queue_delete(struct db *db, const char *tid, const char *id);
 
 /* Takes the tenant's owners lock for the transaction (changes that could
- * remove the last owner are serialised) and counts active owners other
- * than uid.  Column: count. */
-int users_queue_lock_owners(struct db *db, const char *tid, const char *uid);
+ * remove the last owner are serialised) and counts the active owners
+ * other than uid into *others. */
+int users_lock_owners(struct db *db, const char *tid, const char *uid,
+                      long long *others);
 
-/* Union of the permissions of roles (text[]) and how many of them exist.
- * Columns: permissions (text[]), found (int). */
-int users_queue_roles_perms(struct db *db, const char *tid, const char *roles);
+/* Queues what the roles (a text[] literal) grant into out. */
+int users_roles_grant(struct db *db, const char *tid, const char *roles,
+                      struct user_role_grant *out);
 
 #endif
