@@ -104,8 +104,7 @@ as_user(struct request *req, const char *uid)
 /* Too many failures: 429 with Retry-After; the attempt is audited but no
  * password is checked while the lock holds. */
 static int
-locked_out(struct request *req, struct plan *plan,
-           const struct login_state *ls)
+locked_out(struct request *req, struct plan *plan, const struct login_state *ls)
 {
 	int st;
 
@@ -207,8 +206,8 @@ static int
 refresh_refused(struct request *req, struct plan *plan,
                 const struct refresh_state *rs)
 {
-	bool reuse = rs->spent || (!rs->spent_now && !rs->revoked &&
-	                           !rs->expired);
+	bool reuse =
+	    rs->spent || (!rs->spent_now && !rs->revoked && !rs->expired);
 	int st;
 
 	sessions_queue_revoke_family(req->db, req->tenant->id_str, rs->family);

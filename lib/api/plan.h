@@ -41,8 +41,8 @@ struct plan {
 	struct principal_entry *cached; /* an entry to check by epoch */
 	struct user_principal_row user;
 	struct api_key_principal_row key;
-	bool need_operator;      /* an apex route of operators */
-	struct operator_row op;  /* the operator's status, after the trip */
+	bool need_operator;     /* an apex route of operators */
+	struct operator_row op; /* the operator's status, after the trip */
 };
 
 /* Opens req's plan: the tenant transaction, the version row and the

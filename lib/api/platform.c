@@ -224,9 +224,9 @@ platform_tenants(struct request *req, struct plan *plan)
 	for (int i = 0; i < shown; i++)
 		cJSON_AddItemToArray(items, cJSON_CreateRaw(page.rows[i].json));
 	if (page.n > p.limit)
-		json_add_str(o, "next_cursor",
-		             api_cursor_encode(req, scope,
-		                               page.rows[shown - 1].slug));
+		json_add_str(
+		    o, "next_cursor",
+		    api_cursor_encode(req, scope, page.rows[shown - 1].slug));
 	else
 		cJSON_AddNullToObject(o, "next_cursor");
 	response_json(req, 200, o);

@@ -52,22 +52,6 @@ operators_clear(void)
 }
 
 int
-operators_queue_by_email(struct db *db, const char *email_norm)
-{
-	const char *p[1] = {email_norm};
-
-	return db_queue(db, &st_by_email, p);
-}
-
-int
-operators_queue_get(struct db *db, const char *id)
-{
-	const char *p[1] = {id};
-
-	return db_queue(db, &st_get, p);
-}
-
-int
 operators_queue_insert(struct db *db, const char *id, const char *email,
                        const char *email_norm, const char *hash)
 {

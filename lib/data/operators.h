@@ -28,12 +28,6 @@ int operators_by_email(struct db *db, const char *email_norm,
                        struct operator_row *out);
 int operators_status(struct db *db, const char *id, struct operator_row *out);
 
-/* Columns: id, password_hash, status. */
-int operators_queue_by_email(struct db *db, const char *email_norm);
-
-/* Columns: status. */
-int operators_queue_get(struct db *db, const char *id);
-
 int operators_queue_insert(struct db *db, const char *id, const char *email,
                            const char *email_norm, const char *hash);
 

@@ -80,22 +80,6 @@ sessions_queue_insert(struct db *db, const char *tid, const char *id,
 }
 
 int
-sessions_queue_lookup(struct db *db, const char *tid, const char *hash)
-{
-	const char *p[2] = {tid, hash};
-
-	return db_queue(db, &st_lookup, p);
-}
-
-int
-sessions_queue_spend(struct db *db, const char *tid, const char *hash)
-{
-	const char *p[2] = {tid, hash};
-
-	return db_queue(db, &st_spend, p);
-}
-
-int
 sessions_queue_revoke_family(struct db *db, const char *tid, const char *family)
 {
 	const char *p[2] = {tid, family};
@@ -111,15 +95,6 @@ sessions_queue_revoke_user(struct db *db, const char *tid, const char *uid)
 
 	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_revoke_user, p);
-}
-
-int
-sessions_queue_lock_state(struct db *db, const char *tid,
-                          const char *email_norm)
-{
-	const char *p[2] = {tid, email_norm};
-
-	return db_queue(db, &st_lock_state, p);
 }
 
 int

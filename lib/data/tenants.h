@@ -99,12 +99,14 @@ struct tenant_one {
 
 /* A page of tenants for operators: at most limit + 1 rows of (slug,
  * JSON text with status, plan, region and counts). */
+struct tenant_page_row {
+	const char *slug;
+	const char *json;
+};
+
 struct tenant_page {
 	int n;
-	struct tenant_page_row {
-		const char *slug;
-		const char *json;
-	} *rows;
+	struct tenant_page_row *rows;
 };
 
 /* Typed reads and writes, filled by db_sync; each returns the handle or
