@@ -4,7 +4,6 @@
 #include "api/auth.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -14,14 +13,11 @@
 #include "core/config.h"
 #include "core/email.h"
 #include "core/json.h"
-#include "core/problem.h"
 #include "core/request.h"
 #include "data/audit.h"
-#include "data/db.h"
 #include "data/keyring.h"
 #include "data/sessions.h"
 #include "data/settings.h"
-#include "data/tenants.h"
 #include "data/users.h"
 #include "sec/opaque.h"
 #include "sec/password.h"
@@ -30,18 +26,26 @@
 
 /* The same answer for an unknown e-mail, a wrong password and a disabled
  * user: nothing tells an attacker which it was. */
-static void
+static int
 invalid_credentials(struct request *req)
 {
-	problem(req, 401, "invalid_credentials",
-	        "the e-mail or password is wrong");
+	return api_fail(req, 401, "invalid_credentials",
+	                "the e-mail or password is wrong");
+}
+
+static int
+invalid_refresh(struct request *req)
+{
+	return api_fail(req, 401, "invalid_token",
+	                "the refresh token is not valid");
 }
 
 /* Issues an access token and a new refresh token of family for user uid,
- * queueing the refresh token's row.  Returns the response object or NULL
- * (a problem written). */
-static cJSON *
-issue_pair(struct request *req, const char *uid, const char *family)
+ * queueing the refresh token's row.  Sets *out to the response object;
+ * returns 0 or the status recorded with api_fail(). */
+static int
+issue_pair(struct request *req, const char *uid, const char *family,
+           cJSON **out)
 {
 	const struct tenant_settings *s = settings_get(req);
 	const struct keyring *k = keyring_get(req);
@@ -52,18 +56,15 @@ issue_pair(struct request *req, const char *uid, const char *family)
 	const char *at;
 	cJSON *o;
 
-	if (sk == NULL || s == NULL) {
-		problem(req, 503, "service_unavailable",
-		        "the signing key is unavailable");
-		return NULL;
-	}
+	if (sk == NULL || s == NULL)
+		return api_fail(req, 503, "service_unavailable",
+		                "the signing key is unavailable");
 	at = token_issue(req->arena, sk->key, &sk->id, api_origin(req),
 	                 req->tenant->id_str, uid, family, clock_real_s(),
 	                 s->access_ttl);
-	if (at == NULL || opaque_refresh_new(rt, h) < 0 || uuid_v7(&u) < 0) {
-		problem(req, 500, "internal_error", "cannot issue tokens");
-		return NULL;
-	}
+	if (at == NULL || opaque_refresh_new(rt, h) < 0 || uuid_v7(&u) < 0)
+		return api_fail(req, 500, "internal_error",
+		                "cannot issue tokens");
 	opaque_bytea(h, hash);
 	uuid_format(&u, id);
 	snprintf(ttl, sizeof(ttl), "%d", s->refresh_ttl);
@@ -76,32 +77,19 @@ issue_pair(struct request *req, const char *uid, const char *family)
 	cJSON_AddNumberToObject(o, "expires_in", s->access_ttl);
 	cJSON_AddStringToObject(o, "refresh_token", rt);
 	crypto_wipe(rt, sizeof(rt));
-	return o;
+	*out = o;
+	return 0;
 }
 
-cJSON *
-auth_new_session(struct request *req, const char *uid)
+int
+auth_new_session(struct request *req, const char *uid, cJSON **out)
 {
 	struct uuid fam;
 	char family[UUID_STR_LEN + 1];
 
 	uuid_v7(&fam);
 	uuid_format(&fam, family);
-	return issue_pair(req, uid, arena_strdup(req->arena, family));
-}
-
-/* The tenant's configuration version and status, read in the same round
- * trip: a change to token lifetimes or lockout, or a suspension, applies
- * at once on every worker.  Returns 0, or -1 after 403/404. */
-static int
-set_version(struct request *req, const PGresult *r)
-{
-	if (r == NULL || PQntuples(r) != 1)
-		return 0;
-	req->tenant->config_version = strtoll(db_value(r, 0, 0), NULL, 10);
-	snprintf(req->tenant->status, sizeof(req->tenant->status), "%s",
-	         db_value(r, 0, 1));
-	return api_tenant_state(req) == 0 ? 0 : api_legacy_problem(req);
+	return issue_pair(req, uid, arena_strdup(req->arena, family), out);
 }
 
 static void
@@ -115,23 +103,28 @@ as_user(struct request *req, const char *uid)
 
 /* Too many failures: 429 with Retry-After; the attempt is audited but no
  * password is checked while the lock holds. */
-static void
-locked_out(struct request *req, const char *seconds, const char *uid)
+static int
+locked_out(struct request *req, struct plan *plan, const struct login_state *ls)
 {
-	audit_queue(req, "auth.login", "user", uid, AUDIT_DENIED,
+	int st;
+
+	audit_queue(req, "auth.login", "user", ls->uid, AUDIT_DENIED,
 	            "{\"reason\":\"locked\"}");
-	if (api_commit(req) < 0)
-		return;
-	problem(req, 429, "rate_limited",
-	        "too many failed logins; try again later");
-	response_header(req, "Retry-After", arena_strdup(req->arena, seconds));
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	response_header(req, "Retry-After",
+	                arena_printf(req->arena, "%lld", ls->locked_s));
+	return api_fail(req, 429, "rate_limited",
+	                "too many failed logins; try again later");
 }
 
-static void
-login_failed(struct request *req, const char *email_norm, const char *uid)
+static int
+login_failed(struct request *req, struct plan *plan, const char *email_norm,
+             const char *uid)
 {
 	const struct tenant_settings *s = settings_get(req);
 	char thr[16], win[16], base[16];
+	int st;
 
 	snprintf(thr, sizeof(thr), "%d", s ? s->lockout_threshold : 5);
 	snprintf(win, sizeof(win), "%d", s ? s->lockout_window : 900);
@@ -143,176 +136,162 @@ login_failed(struct request *req, const char *email_norm, const char *uid)
 	audit_queue(req, "auth.login", "user", uid, AUDIT_FAILURE,
 	            uid ? "{\"reason\":\"bad_password\"}"
 	                : "{\"reason\":\"unknown_or_disabled\"}");
-	if (api_commit(req) < 0)
-		return;
-	invalid_credentials(req);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	return invalid_credentials(req);
 }
 
-static void
-login_ok(struct request *req, const char *uid, const char *email_norm,
-         const char *pw, const char *phc)
+static int
+login_ok(struct request *req, struct plan *plan, const char *email_norm,
+         const char *pw, const struct login_state *ls)
 {
 	char rehash[PASSWORD_HASH_MAX];
 	cJSON *o;
+	int st;
 
-	as_user(req, uid);
+	as_user(req, ls->uid);
+	/* The session first: the settings and keys it needs may cost a
+	 * read of their own, which no write should ride. */
+	if ((st = auth_new_session(req, ls->uid, &o)) != 0)
+		return st;
 	sessions_queue_clear_failures(req->db, req->tenant->id_str, email_norm);
 	/* Raised cost parameters apply at the next login. */
-	if (password_needs_rehash(phc, cfg.scrypt_log2n) &&
+	if (password_needs_rehash(ls->password_hash, cfg.scrypt_log2n) &&
 	    password_hash(pw, cfg.scrypt_log2n, rehash) == 0)
-		users_queue_update(req->db, req->tenant->id_str, uid, NULL,
+		users_queue_update(req->db, req->tenant->id_str, ls->uid, NULL,
 		                   NULL, arena_strdup(req->arena, rehash));
-	o = auth_new_session(req, uid);
-	if (o == NULL)
-		return;
-	audit_queue(req, "auth.login", "user", uid, AUDIT_SUCCESS, NULL);
-	if (api_commit(req) < 0)
-		return;
+	audit_queue(req, "auth.login", "user", ls->uid, AUDIT_SUCCESS, NULL);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_json(req, 200, o);
+	return 0;
 }
 
-void
-auth_login(struct request *req)
+int
+auth_login(struct request *req, struct plan *plan)
 {
-	const char *email, *pw, *norm, *uid = NULL, *phc = NULL;
-	int hu, hl, hv;
-	PGresult *ru, *rl;
+	const char *email, *pw, *norm;
+	struct login_state ls;
 	bool ok;
+	int st;
 
 	if (api_credentials(req, &email, &pw) < 0)
-		return;
+		return plan_refuse(plan, req->err.status);
 	norm = email_norm(req->arena, email);
 	if (norm == NULL)
 		norm = "";
-	api_begin(req);
-	hu = users_queue_by_email(req->db, req->tenant->id_str, norm);
-	hl = sessions_queue_lock_state(req->db, req->tenant->id_str, norm);
-	hv = tenants_queue_version(req->db, req->tenant->id_str);
-	if (api_sync(req) < 0 || set_version(req, db_result(req->db, hv)) < 0)
-		return;
-	ru = db_result(req->db, hu);
-	rl = db_result(req->db, hl);
-	if (PQntuples(ru) == 1) {
-		uid = arena_strdup(req->arena, db_value(ru, 0, 0));
-		phc = db_value(ru, 0, 1);
-	}
-	if (strcmp(db_value(rl, 0, 0), "0") != 0) {
-		locked_out(req, db_value(rl, 0, 0), uid);
-		return;
-	}
-	if (uid != NULL && !db_is_null(ru, 0, 1) &&
-	    strcmp(db_value(ru, 0, 2), "active") == 0)
-		ok = password_verify(pw, phc);
+	sessions_login_state(req->db, req->tenant->id_str, norm, &ls);
+	/* The version row of the trip brings the tenant's status and
+	 * configuration version: a suspension, or a change to token
+	 * lifetimes or lockout, applies at once on every worker. */
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (ls.locked_s != 0)
+		return locked_out(req, plan, &ls);
+	/* An unknown e-mail costs the same work as a known one. */
+	if (ls.found && ls.password_hash != NULL && ls.active)
+		ok = password_verify(pw, ls.password_hash);
 	else
 		ok = password_verify_dummy(pw, cfg.scrypt_log2n);
-	if (!ok || *norm == '\0') {
-		login_failed(req, norm, uid);
-		return;
-	}
-	login_ok(req, uid, norm, pw, phc);
+	if (!ok || *norm == '\0')
+		return login_failed(req, plan, norm, ls.uid);
+	return login_ok(req, plan, norm, pw, &ls);
 }
 
-void
-auth_refresh(struct request *req)
+/* A token that did not spend, or whose user is no longer active: its
+ * family ends.  A spent token presented again means it was copied: the
+ * whole session ends, for the thief and the owner alike, and that is
+ * audited. */
+static int
+refresh_refused(struct request *req, struct plan *plan,
+                const struct refresh_state *rs)
+{
+	bool reuse =
+	    rs->spent || (!rs->spent_now && !rs->revoked && !rs->expired);
+	int st;
+
+	sessions_queue_revoke_family(req->db, req->tenant->id_str, rs->family);
+	if (reuse)
+		audit_queue(req, "auth.refresh_reuse", "session", rs->family,
+		            AUDIT_FAILURE, NULL);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	return invalid_refresh(req);
+}
+
+int
+auth_refresh(struct request *req, struct plan *plan)
 {
 	static const char *const fields[] = {"refresh_token", NULL};
 	const cJSON *b = api_object(req, fields);
-	const char *tok, *family, *uid;
+	struct refresh_state rs;
+	const char *tok;
 	unsigned char h[32];
 	char hash[67];
-	int hl, hs, hv;
-	PGresult *rl, *rs;
 	cJSON *o;
+	int st;
 
 	if (b == NULL)
-		return;
+		return plan_refuse(plan, req->err.status);
 	tok = json_str(b, "refresh_token");
-	if (tok == NULL || opaque_refresh_hash(tok, h) < 0) {
-		problem(req, 401, "invalid_token",
-		        "the refresh token is not valid");
-		return;
-	}
+	if (tok == NULL || opaque_refresh_hash(tok, h) < 0)
+		return plan_refuse(plan, invalid_refresh(req));
 	opaque_bytea(h, hash);
-	api_begin(req);
-	hl = sessions_queue_lookup(req->db, req->tenant->id_str, hash);
-	hs = sessions_queue_spend(req->db, req->tenant->id_str, hash);
-	hv = tenants_queue_version(req->db, req->tenant->id_str);
-	if (api_sync(req) < 0 || set_version(req, db_result(req->db, hv)) < 0)
-		return;
-	rl = db_result(req->db, hl);
-	rs = db_result(req->db, hs);
-	if (PQntuples(rl) != 1) {
-		problem(req, 401, "invalid_token",
-		        "the refresh token is not valid");
-		return;
-	}
-	family = arena_strdup(req->arena, db_value(rl, 0, 0));
-	uid = arena_strdup(req->arena, db_value(rl, 0, 1));
-	as_user(req, uid);
-	if (PQntuples(rs) != 1 || db_value(rl, 0, 5)[0] != 't') {
-		/* A spent token presented again means it was copied: end the
-		 * whole session, for the thief and the owner alike. */
-		bool reuse =
-		    db_value(rl, 0, 2)[0] == 't' ||
-		    (PQntuples(rs) != 1 && db_value(rl, 0, 3)[0] != 't' &&
-		     db_value(rl, 0, 4)[0] != 't');
-
-		sessions_queue_revoke_family(req->db, req->tenant->id_str,
-		                             family);
-		if (reuse)
-			audit_queue(req, "auth.refresh_reuse", "session",
-			            family, AUDIT_FAILURE, NULL);
-		if (api_commit(req) < 0)
-			return;
-		problem(req, 401, "invalid_token",
-		        "the refresh token is not valid");
-		return;
-	}
-	o = issue_pair(req, uid, family);
-	if (o == NULL)
-		return;
-	audit_queue(req, "auth.refresh", "session", family, AUDIT_SUCCESS,
+	sessions_refresh_state(req->db, req->tenant->id_str,
+	                       arena_strdup(req->arena, hash), true, &rs);
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	if (!rs.found)
+		return invalid_refresh(req);
+	as_user(req, rs.uid);
+	if (!rs.spent_now || !rs.user_active)
+		return refresh_refused(req, plan, &rs);
+	if ((st = issue_pair(req, rs.uid, rs.family, &o)) != 0)
+		return st;
+	audit_queue(req, "auth.refresh", "session", rs.family, AUDIT_SUCCESS,
 	            NULL);
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_json(req, 200, o);
+	return 0;
 }
 
-void
-auth_logout(struct request *req)
+int
+auth_logout(struct request *req, struct plan *plan)
 {
 	static const char *const fields[] = {"refresh_token", NULL};
 	const cJSON *b = req->json ? api_object(req, fields) : NULL;
 	const char *tok = b ? json_str(b, "refresh_token") : NULL;
 	const struct principal *p = &req->principal;
+	struct refresh_state rs = {0};
 	unsigned char h[32];
 	char hash[67];
+	int st;
 
 	if (req->json != NULL && b == NULL)
-		return;
+		return plan_refuse(plan, req->err.status);
+	/* The named token's session is read in the trip that authenticates;
+	 * nothing is written before the caller is known. */
 	if (tok != NULL && opaque_refresh_hash(tok, h) == 0) {
-		PGresult *r;
-		int hl;
-
 		opaque_bytea(h, hash);
-		hl = sessions_queue_lookup(req->db, req->tenant->id_str, hash);
-		if (api_sync(req) < 0)
-			return;
-		r = db_result(req->db, hl);
-		/* Only the caller's own sessions. */
-		if (PQntuples(r) == 1 &&
-		    strcmp(db_value(r, 0, 1), p->id_str) == 0)
-			sessions_queue_revoke_family(
-			    req->db, req->tenant->id_str,
-			    arena_strdup(req->arena, db_value(r, 0, 0)));
+		sessions_refresh_state(req->db, req->tenant->id_str,
+		                       arena_strdup(req->arena, hash), false,
+		                       &rs);
 	}
+	if ((st = plan_run(plan)) != 0)
+		return st;
+	/* Only the caller's own sessions. */
+	if (rs.found && strcmp(rs.uid, p->id_str) == 0)
+		sessions_queue_revoke_family(req->db, req->tenant->id_str,
+		                             rs.family);
 	if (p->sid != NULL)
 		sessions_queue_revoke_family(req->db, req->tenant->id_str,
 		                             p->sid);
 	audit_queue(req, "auth.logout", "session", p->sid, AUDIT_SUCCESS, NULL);
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	response_status(req, 204);
+	return 0;
 }
 
 int

@@ -326,38 +326,59 @@ authorize(struct request *req)
 	return 0;
 }
 
-/* Platform routes: an operator token on the apex, verified with the
- * platform key and re-checked against the operator's current status. */
-static int
-auth_operator(struct request *req, const char *tok)
+int
+auth_operator_credential(struct request *req, struct operator_row *op)
 {
 	struct principal *p = &req->principal;
 	unsigned char key[CRYPTO_KEY_LEN];
 	struct token_claims c;
 	struct uuid kid;
-	const char *params[1];
-	PGresult *r;
-	int h, rc;
+	const char *tok;
+	int rc;
 
+	memset(op, 0, sizeof(*op));
+	/* Credentials in URLs end up in logs and histories: refused. */
+	if (request_query(req, "access_token") != NULL)
+		return api_fail(req, 401, "invalid_token",
+		                "send the token in the Authorization header, "
+		                "never in the URL");
+	if ((tok = bearer(req)) == NULL)
+		return api_fail(req, 401, "unauthorized",
+		                "authentication is required");
 	if (token_peek_kid(tok, &kid) < 0 ||
 	    operators_signing_key(req->db, &kid, NULL, key) < 0)
-		return unauthorized(req, "the access token is not valid here");
+		return api_fail(req, 401, "invalid_token",
+		                "the access token is not valid here");
 	rc = token_verify(tok, key, api_apex_origin(req), NULL, clock_real_s(),
 	                  &c);
 	crypto_wipe(key, sizeof(key));
 	if (rc < 0)
-		return unauthorized(req, "the access token is not valid here");
-	params[0] = c.sub;
-	h = operators_queue_get(req->db, params[0]);
-	if (h < 0 || api_sync(req) < 0)
-		return -1;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1 || strcmp(db_value(r, 0, 0), "active") != 0)
-		return unauthorized(req, "the operator is disabled");
+		return api_fail(req, 401, "invalid_token",
+		                "the access token is not valid here");
 	p->kind = PRINCIPAL_OPERATOR;
 	uuid_parse(c.sub, &p->id);
 	memcpy(p->id_str, c.sub, sizeof(c.sub));
-	p->perms = P_ALL;
+	operators_status(req->db, p->id_str, op);
+	return 0;
+}
+
+/* The older stage's operator check: the credential, then its status in a
+ * trip of its own. */
+static int
+auth_operator(struct request *req)
+{
+	struct operator_row op;
+	int rc;
+
+	if (auth_operator_credential(req, &op) != 0)
+		return api_legacy_problem(req);
+	if ((rc = db_sync(req->db)) != DB_OK) {
+		(void)errors_from_db(req, rc);
+		return api_legacy_problem(req);
+	}
+	if (!op.active)
+		return unauthorized(req, "the operator is disabled");
+	req->principal.perms = P_ALL;
 	return 0;
 }
 
@@ -381,7 +402,7 @@ auth_stage(struct request *req)
 		return -1;
 	}
 	if (route->flags & ROUTE_OPERATOR)
-		return auth_operator(req, tok);
+		return auth_operator(req);
 	{
 		char alg[8], kid[128];
 

@@ -58,8 +58,12 @@ plan_open(struct plan *p, struct request *req)
 
 	memset(p, 0, sizeof(*p));
 	p->req = req;
-	if (req->tenant == NULL)
-		return 0;
+	if (req->tenant == NULL) {
+		if (!(r->flags & ROUTE_OPERATOR))
+			return 0;
+		p->need_principal = p->need_operator = true;
+		return auth_operator_credential(req, &p->op);
+	}
 	p->need_principal = (r->flags & (ROUTE_AUTH | ROUTE_OWNER)) != 0;
 	if (p->need_principal && (st = auth_credential(req)) != 0)
 		return st;
@@ -144,12 +148,26 @@ plan_require(struct plan *p, unsigned perm)
 	return 0;
 }
 
+/* An operator route: the operator the token names must still be active
+ * (read in this trip); only then does it hold every permission. */
+static int
+check_operator(struct plan *p)
+{
+	if (!p->op.active)
+		return api_fail(p->req, 401, "invalid_token",
+		                "the operator is disabled");
+	p->req->principal.perms = P_ALL;
+	return 0;
+}
+
 static int
 authorize(struct plan *p)
 {
 	const struct route *r = p->req->route;
 	int st;
 
+	if (p->need_operator && (st = check_operator(p)) != 0)
+		return st;
 	if (!p->need_principal) {
 		p->authorized = true;
 		return 0;
@@ -200,6 +218,14 @@ trip(struct plan *p, bool commit)
 	if (st != 0)
 		return st;
 	return authorize(p);
+}
+
+int
+plan_refuse(struct plan *p, int st)
+{
+	/* Its status does not matter: st is the answer. */
+	(void)db_sync(p->req->db);
+	return st;
 }
 
 int

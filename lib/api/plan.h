@@ -24,6 +24,7 @@
 #include <stdbool.h>
 
 #include "data/api_keys.h"
+#include "data/operators.h"
 #include "data/users.h"
 #include "data/versions.h"
 
@@ -40,16 +41,29 @@ struct plan {
 	struct principal_entry *cached; /* an entry to check by epoch */
 	struct user_principal_row user;
 	struct api_key_principal_row key;
+	bool need_operator;     /* an apex route of operators */
+	struct operator_row op; /* the operator's status, after the trip */
 };
 
 /* Opens req's plan: the tenant transaction, the version row and the
  * credential (from the Authorization header: verified here, its principal
- * queued or found in the cache).  Returns 0 or a status (401, 503). */
+ * queued or found in the cache).  On the apex only an operator route
+ * has a credential: the operator token, verified here, its operator's
+ * status read in the trip.  Returns 0 or a status (401, 503). */
 int plan_open(struct plan *p, struct request *req);
 
 int plan_read(struct plan *p);
 int plan_run(struct plan *p);
 int plan_commit(struct plan *p);
+
+/* A refusal before the plan's first trip (a validation error): returns
+ * st after collecting what plan_open and the handler queued, while the
+ * structs their results decode into still live (the plan and the
+ * handler's locals are on the stack; results left for the end of the
+ * request would be decoded into dead frames).  Costs a round trip only
+ * when something was queued; the transaction is rolled back at the end
+ * of the request. */
+int plan_refuse(struct plan *p, int st);
 
 /* The route's permission, checked against the principal the trip read;
  * used by plan_read/plan_run, and by handlers that need a further one

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/plan.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -18,7 +19,6 @@
 #include "core/problem.h"
 #include "core/request.h"
 #include "data/audit.h"
-#include "data/db.h"
 #include "data/keyring.h"
 #include "data/operators.h"
 #include "data/provision.h"
@@ -28,8 +28,9 @@
 
 #define OPERATOR_TTL 900
 
-/* Every problem of a signup body at once; true when one was written. */
-static bool
+/* Every problem of a signup body at once: 0, or 422 recorded with
+ * api_fail_errors(). */
+static int
 signup_invalid(struct request *req, const struct provision *p)
 {
 	cJSON *e = NULL;
@@ -55,29 +56,22 @@ signup_invalid(struct request *req, const struct provision *p)
 		e = problem_add_error(e, "owner.name",
 		                      "at most 200 characters");
 	if (e == NULL)
-		return false;
-	problem_errors(req, 422, "validation_failed", "the signup is not valid",
-	               e);
-	return true;
+		return 0;
+	return api_fail_errors(req, 422, "validation_failed",
+	                       "the signup is not valid", e);
 }
 
-void
-platform_signup(struct request *req)
+/* The signup body into p: 0, or the status of its refusal. */
+static int
+signup_body(struct request *req, struct provision *p)
 {
 	static const char *const fields[] = {"slug", "name", "owner",
 	                                     "template", NULL};
 	static const char *const owner_fields[] = {"email", "password", "name"};
 	const cJSON *b = api_object(req, fields), *owner, *item;
-	struct provision p = {0};
-	struct tenant t;
-	struct uuid uid;
-	char uids[UUID_STR_LEN + 1];
-	const char *why = "";
-	cJSON *o, *session;
-	int rc;
 
 	if (b == NULL)
-		return;
+		return req->err.status;
 	owner = cJSON_GetObjectItemCaseSensitive(b, "owner");
 	cJSON_ArrayForEach(item, owner)
 	{
@@ -85,46 +79,63 @@ platform_signup(struct request *req)
 
 		for (int i = 0; i < 3; i++)
 			known |= strcmp(item->string, owner_fields[i]) == 0;
-		if (!known) {
-			problem_errors(req, 422, "validation_failed",
-			               "the owner has fields that are not "
-			               "accepted",
-			               problem_add_error(NULL, "owner",
-			                                 "has an unknown "
-			                                 "field"));
-			return;
-		}
+		if (!known)
+			return api_fail_errors(
+			    req, 422, "validation_failed",
+			    "the owner has fields that are not accepted",
+			    problem_add_error(NULL, "owner",
+			                      "has an unknown field"));
 	}
-	p.slug = json_str(b, "slug");
-	p.name = json_str(b, "name");
-	p.template_name = json_str(b, "template");
-	p.owner_email = cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
-	p.owner_password = json_str(owner, "password");
-	p.owner_name = json_str(owner, "name");
-	if (signup_invalid(req, &p))
-		return;
+	p->slug = json_str(b, "slug");
+	p->name = json_str(b, "name");
+	p->template_name = json_str(b, "template");
+	p->owner_email =
+	    cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
+	p->owner_password = json_str(owner, "password");
+	p->owner_name = json_str(owner, "name");
+	return signup_invalid(req, p);
+}
+
+/* provision_tenant()'s refusal as the problem of a signup. */
+static int
+provision_failed(struct request *req, int rc, const char *why)
+{
+	if (rc == 409)
+		return api_fail(req, 409, "slug_taken", why);
+	if (rc == 422)
+		return api_fail_errors(req, 422, "validation_failed", why,
+		                       problem_add_error(NULL, "slug", why));
+	if (rc == 503)
+		return api_fail(req, 503, "service_unavailable", why);
+	return api_fail(req, 500, "internal_error", why);
+}
+
+int
+platform_signup(struct request *req, struct plan *plan)
+{
+	struct provision p = {0};
+	struct tenant t;
+	struct uuid uid;
+	char uids[UUID_STR_LEN + 1];
+	const char *why = "";
+	cJSON *o, *session;
+	int rc, st;
+
+	if ((st = signup_body(req, &p)) != 0)
+		return st;
+	/* The tenant is made and committed in a transaction of its own:
+	 * the session below reads the new tenant's settings and keys. */
 	rc = provision_tenant(req->db, req->arena, &p, &t, &uid, &why);
-	if (rc != 0) {
-		if (rc == 409)
-			problem(req, 409, "slug_taken", why);
-		else if (rc == 422)
-			problem_errors(req, 422, "validation_failed", why,
-			               problem_add_error(NULL, "slug", why));
-		else
-			problem(req, rc,
-			        rc == 503 ? "service_unavailable"
-			                  : "internal_error",
-			        why);
-		return;
-	}
+	if (rc != 0)
+		return provision_failed(req, rc, why);
 	/* Sign the owner in at the new tenant at once. */
 	req->tenant = arena_alloc(req->arena, sizeof(*req->tenant));
 	*req->tenant = t;
 	uuid_format(&uid, uids);
 	api_begin(req);
-	session = auth_new_session(req, uids);
-	if (session == NULL || api_commit(req) < 0)
-		return;
+	if ((st = auth_new_session(req, uids, &session)) != 0 ||
+	    (st = plan_commit(plan)) != 0)
+		return st;
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "tenant", tenants_json(&t));
 	for (cJSON *s = session->child; s != NULL;) {
@@ -137,146 +148,162 @@ platform_signup(struct request *req)
 	api_created(req,
 	            arena_printf(req->arena, "%s/v1/tenant", api_origin(req)),
 	            json_print(o));
+	return 0;
 }
 
-void
-platform_login(struct request *req)
+static int
+operator_invalid(struct request *req)
+{
+	return api_fail(req, 401, "invalid_credentials",
+	                "the e-mail or password is wrong");
+}
+
+int
+platform_login(struct request *req, struct plan *plan)
 {
 	const char *email, *pw, *norm;
 	unsigned char key[CRYPTO_KEY_LEN];
+	struct operator_row op;
 	struct uuid kid;
-	PGresult *r;
 	const char *tok;
 	bool ok;
 	cJSON *o;
-	int h;
+	int st;
 
 	if (api_credentials(req, &email, &pw) < 0)
-		return;
+		return req->err.status;
 	norm = email_norm(req->arena, email);
-	if (norm == NULL) {
-		problem(req, 401, "invalid_credentials",
-		        "the e-mail or password is wrong");
-		return;
-	}
-	h = operators_queue_by_email(req->db, norm);
-	if (api_sync(req) < 0)
-		return;
-	r = db_result(req->db, h);
-	if (PQntuples(r) == 1 && strcmp(db_value(r, 0, 2), "active") == 0)
-		ok = password_verify(pw, db_value(r, 0, 1));
+	if (norm == NULL)
+		return operator_invalid(req);
+	operators_by_email(req->db, norm, &op);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	/* An unknown e-mail costs the same work as a known one. */
+	if (op.found && op.active && op.password_hash != NULL)
+		ok = password_verify(pw, op.password_hash);
 	else
 		ok = password_verify_dummy(pw, cfg.scrypt_log2n);
 	if (!ok) {
 		log_warn("operator login failed");
-		problem(req, 401, "invalid_credentials",
-		        "the e-mail or password is wrong");
-		return;
+		return operator_invalid(req);
 	}
-	if (operators_signing_key(req->db, NULL, &kid, key) < 0) {
-		problem(req, 503, "service_unavailable",
-		        "the platform key is unavailable");
-		return;
-	}
-	tok =
-	    token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
-	                db_value(r, 0, 0), NULL, clock_real_s(), OPERATOR_TTL);
+	if (operators_signing_key(req->db, NULL, &kid, key) < 0)
+		return api_fail(req, 503, "service_unavailable",
+		                "the platform key is unavailable");
+	tok = token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
+	                  op.id, NULL, clock_real_s(), OPERATOR_TTL);
 	crypto_wipe(key, sizeof(key));
-	if (tok == NULL) {
-		problem(req, 500, "internal_error", "cannot issue a token");
-		return;
-	}
+	if (tok == NULL)
+		return api_fail(req, 500, "internal_error",
+		                "cannot issue a token");
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "access_token", tok);
 	cJSON_AddStringToObject(o, "token_type", "Bearer");
 	cJSON_AddNumberToObject(o, "expires_in", OPERATOR_TTL);
 	response_json(req, 200, o);
-}
-
-void
-platform_tenants(struct request *req)
-{
-	struct api_page p;
-	int h;
-
-	if (api_page(req, "platform_tenants", &p) < 0)
-		return;
-	h = tenants_queue_page(req->db, p.after, p.fetch);
-	if (api_sync(req) < 0)
-		return;
-	api_list(req, db_result(req->db, h), 1, 0, p.limit, "platform_tenants");
-}
-
-/* Loads the tenant named in the path into req->tenant (any status). */
-static int
-target(struct request *req)
-{
-	const char *id = api_uuid_arg(req, 0);
-	PGresult *r;
-	int h;
-
-	if (id == NULL)
-		return -1;
-	h = tenants_queue_get(req->db, id);
-	if (api_sync(req) < 0)
-		return -1;
-	r = db_result(req->db, h);
-	if (PQntuples(r) != 1 || strcmp(db_value(r, 0, 3), "deleted") == 0) {
-		problem(req, 404, "not_found", "no such tenant");
-		return -1;
-	}
-	req->tenant = arena_alloc(req->arena, sizeof(*req->tenant));
-	tenants_from_row(req->tenant, r, 0);
 	return 0;
 }
 
-static void
-set_status(struct request *req, const char *status, const char *action)
+int
+platform_tenants(struct request *req, struct plan *plan)
 {
-	PGresult *r;
-	struct tenant t;
-	int h;
+	static const char scope[] = "platform_tenants";
+	struct tenant_page page;
+	struct api_page p;
+	cJSON *o, *items;
+	int shown, st;
 
-	if (target(req) < 0)
-		return;
+	if (api_page(req, scope, &p) < 0)
+		return plan_refuse(plan, req->err.status);
+	tenants_page(req->db, p.after, p.fetch, &page);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	shown = page.n > p.limit ? p.limit : page.n;
+	o = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(o, "items");
+	for (int i = 0; i < shown; i++)
+		cJSON_AddItemToArray(items, cJSON_CreateRaw(page.rows[i].json));
+	if (page.n > p.limit)
+		json_add_str(
+		    o, "next_cursor",
+		    api_cursor_encode(req, scope, page.rows[shown - 1].slug));
+	else
+		cJSON_AddNullToObject(o, "next_cursor");
+	response_json(req, 200, o);
+	return 0;
+}
+
+/* The tenant named in the path (any status but deleted), read in the
+ * trip that checks the operator, becomes req->tenant: the writes that
+ * follow run in its transaction.  Returns 0 or 404. */
+static int
+target(struct request *req, struct plan *plan)
+{
+	bool valid = req->nargs > 0 && uuid_valid(req->args[0]);
+	struct tenant_one one = {0};
+	int st;
+
+	/* A malformed id is simply not found, once the operator is known. */
+	if (valid)
+		tenants_get(req->db, req->args[0], &one);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if (!valid)
+		return api_fail(req, 404, "not_found", "no such resource");
+	if (!one.found || strcmp(one.t.status, "deleted") == 0)
+		return api_fail(req, 404, "not_found", "no such tenant");
+	req->tenant = arena_alloc(req->arena, sizeof(*req->tenant));
+	*req->tenant = one.t;
 	api_begin(req);
-	h = tenants_queue_set_status(req->db, req->tenant->id_str, status);
+	return 0;
+}
+
+static int
+set_status(struct request *req, struct plan *plan, const char *status,
+           const char *action)
+{
+	struct tenant_one after;
+	int st;
+
+	if ((st = target(req, plan)) != 0)
+		return st;
+	tenants_set_status(req->db, req->tenant->id_str, status, &after);
 	audit_queue(req, action, "tenant", req->tenant->id_str, AUDIT_SUCCESS,
 	            NULL);
-	if (api_commit(req) < 0)
-		return;
-	r = db_result(req->db, h);
-	tenants_from_row(&t, r, 0);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	tenants_cache_clear();
-	response_json(req, 200, tenants_json(&t));
+	response_json(req, 200, tenants_json(&after.t));
+	return 0;
 }
 
-void
-platform_suspend(struct request *req)
+int
+platform_suspend(struct request *req, struct plan *plan)
 {
-	set_status(req, "suspended", "tenant.suspend");
+	return set_status(req, plan, "suspended", "tenant.suspend");
 }
 
-void
-platform_resume(struct request *req)
+int
+platform_resume(struct request *req, struct plan *plan)
 {
-	set_status(req, "active", "tenant.resume");
+	return set_status(req, plan, "active", "tenant.resume");
 }
 
-void
-platform_delete(struct request *req)
+int
+platform_delete(struct request *req, struct plan *plan)
 {
+	struct tenant_one after;
 	cJSON *o;
+	int st;
 
-	if (target(req) < 0)
-		return;
-	api_begin(req);
-	tenants_queue_set_status(req->db, req->tenant->id_str, "deleted");
+	if ((st = target(req, plan)) != 0)
+		return st;
+	tenants_set_status(req->db, req->tenant->id_str, "deleted", &after);
 	keyring_queue_destroy(req->db, &req->tenant->id);
 	audit_queue(req, "tenant.delete", "tenant", req->tenant->id_str,
 	            AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
-	if (api_commit(req) < 0)
-		return;
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	tenants_cache_clear();
 	keyring_clear();
 	o = cJSON_CreateObject();
@@ -285,14 +312,18 @@ platform_delete(struct request *req)
 	cJSON_AddStringToObject(o, "keys", "destroyed");
 	cJSON_AddStringToObject(o, "rows", "purged by `strata tenant purge`");
 	response_json(req, 202, o);
+	return 0;
 }
 
-void
-platform_usage(struct request *req)
+int
+platform_usage(struct request *req, struct plan *plan)
 {
-	int h = tenants_queue_usage(req->db);
+	const char *json;
+	int st;
 
-	if (api_sync(req) < 0)
-		return;
-	response_json_text(req, 200, db_value(db_result(req->db, h), 0, 0));
+	tenants_usage(req->db, &json);
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	response_json_text(req, 200, json != NULL ? json : "{}");
+	return 0;
 }

@@ -5,21 +5,22 @@
 #define STRATA_API_PLATFORM_H
 
 struct request;
+struct plan;
 
 /* POST /v1/signup {slug,name,owner:{email,password,name},template?} ->
  * 201 {tenant,access_token,refresh_token,token_type,expires_in}. */
-void platform_signup(struct request *req);
+int platform_signup(struct request *req, struct plan *plan);
 /* POST /v1/platform/login {email,password} -> 200 platform token. */
-void platform_login(struct request *req);
+int platform_login(struct request *req, struct plan *plan);
 /* GET /v1/platform/tenants: pages of tenants with counts. */
-void platform_tenants(struct request *req);
+int platform_tenants(struct request *req, struct plan *plan);
 /* POST /v1/platform/tenants/{id}/suspend and /resume -> 200 tenant. */
-void platform_suspend(struct request *req);
-void platform_resume(struct request *req);
+int platform_suspend(struct request *req, struct plan *plan);
+int platform_resume(struct request *req, struct plan *plan);
 /* DELETE /v1/platform/tenants/{id} -> 202: keys destroyed at once, rows
  * purged later by `strata tenant purge`. */
-void platform_delete(struct request *req);
+int platform_delete(struct request *req, struct plan *plan);
 /* GET /v1/platform/reports/usage: aggregates only. */
-void platform_usage(struct request *req);
+int platform_usage(struct request *req, struct plan *plan);
 
 #endif

@@ -31,23 +31,23 @@ const struct route routes[] = {
     {"GET", "/metrics", NULL, health_metrics, 0, ANY, NULL},
 
     /* Platform (apex host). */
-    {"POST", "/v1/signup", NULL, platform_signup, 0, APEX, NULL},
-    {"POST", "/v1/platform/login", NULL, platform_login, 0, APEX, NULL},
-    {"GET", "/v1/platform/tenants", NULL, platform_tenants, 0, OP, NULL},
-    {"POST", "/v1/platform/tenants/{id}/suspend", NULL, platform_suspend, 0, OP,
+    {"POST", "/v1/signup", platform_signup, NULL, 0, APEX, NULL},
+    {"POST", "/v1/platform/login", platform_login, NULL, 0, APEX, NULL},
+    {"GET", "/v1/platform/tenants", platform_tenants, NULL, 0, OP, NULL},
+    {"POST", "/v1/platform/tenants/{id}/suspend", platform_suspend, NULL, 0, OP,
      NULL},
-    {"POST", "/v1/platform/tenants/{id}/resume", NULL, platform_resume, 0, OP,
+    {"POST", "/v1/platform/tenants/{id}/resume", platform_resume, NULL, 0, OP,
      NULL},
-    {"DELETE", "/v1/platform/tenants/{id}", NULL, platform_delete, 0, OP, NULL},
-    {"GET", "/v1/platform/reports/usage", NULL, platform_usage, 0, OP, NULL},
+    {"DELETE", "/v1/platform/tenants/{id}", platform_delete, NULL, 0, OP, NULL},
+    {"GET", "/v1/platform/reports/usage", platform_usage, NULL, 0, OP, NULL},
 
     /* Tenant: public. */
     {"GET", "/v1/tenant", tenant_show, NULL, 0, T, NULL},
-    {"POST", "/v1/auth/login", NULL, auth_login, 0, T, NULL},
-    {"POST", "/v1/auth/refresh", NULL, auth_refresh, 0, T, NULL},
+    {"POST", "/v1/auth/login", auth_login, NULL, 0, T, NULL},
+    {"POST", "/v1/auth/refresh", auth_refresh, NULL, 0, T, NULL},
 
     /* Tenant: any principal. */
-    {"POST", "/v1/auth/logout", NULL, auth_logout, 0, TA, NULL},
+    {"POST", "/v1/auth/logout", auth_logout, NULL, 0, TA, NULL},
     {"GET", "/v1/me", auth_me, NULL, 0, TA, NULL},
 
     /* Users, roles, API keys, keys. */

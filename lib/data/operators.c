@@ -52,28 +52,56 @@ operators_clear(void)
 }
 
 int
-operators_queue_by_email(struct db *db, const char *email_norm)
-{
-	const char *p[1] = {email_norm};
-
-	return db_queue(db, &st_by_email, p);
-}
-
-int
-operators_queue_get(struct db *db, const char *id)
-{
-	const char *p[1] = {id};
-
-	return db_queue(db, &st_get, p);
-}
-
-int
 operators_queue_insert(struct db *db, const char *id, const char *email,
                        const char *email_norm, const char *hash)
 {
 	const char *p[4] = {id, email, email_norm, hash};
 
 	return db_queue(db, &st_insert, p);
+}
+
+static void
+decode_by_email(const PGresult *r, void *out, struct arena *a)
+{
+	struct operator_row *o = out;
+
+	if (db_rows(r) != 1)
+		return;
+	o->found = true;
+	o->id = db_str(r, 0, 0, a);
+	o->password_hash = db_str(r, 0, 1, a);
+	o->active = strcmp(db_value(r, 0, 2), "active") == 0;
+}
+
+static void
+decode_status(const PGresult *r, void *out, struct arena *a)
+{
+	struct operator_row *o = out;
+
+	(void)a;
+	if (db_rows(r) != 1)
+		return;
+	o->found = true;
+	o->active = strcmp(db_value(r, 0, 0), "active") == 0;
+}
+
+int
+operators_by_email(struct db *db, const char *email_norm,
+                   struct operator_row *out)
+{
+	const char *p[1] = {email_norm};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_by_email, p, decode_by_email, out);
+}
+
+int
+operators_status(struct db *db, const char *id, struct operator_row *out)
+{
+	const char *p[1] = {id};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, p, decode_status, out);
 }
 
 static int

@@ -8,14 +8,25 @@
 #include "core/uuid.h"
 #include "sec/crypto.h"
 
+#include <stdbool.h>
+
 struct db;
 struct arena;
 
-/* Columns: id, password_hash, status. */
-int operators_queue_by_email(struct db *db, const char *email_norm);
+/* An operator as a login or a token check needs it; filled by db_sync. */
+struct operator_row {
+	bool found;
+	bool active;               /* status is active */
+	const char *id;            /* by e-mail only */
+	const char *password_hash; /* by e-mail only */
+};
 
-/* Columns: status. */
-int operators_queue_get(struct db *db, const char *id);
+/* Queue the typed reads into out (zeroed now): by normalised e-mail
+ * (id, hash and status), or by id (status only).  Return the handle or
+ * -1 (db_queue's loud failure). */
+int operators_by_email(struct db *db, const char *email_norm,
+                       struct operator_row *out);
+int operators_status(struct db *db, const char *id, struct operator_row *out);
 
 int operators_queue_insert(struct db *db, const char *id, const char *email,
                            const char *email_norm, const char *hash);

@@ -3,6 +3,8 @@
  */
 #include "data/sessions.h"
 
+#include <string.h>
+
 #include "data/db.h"
 #include "data/versions.h"
 
@@ -20,6 +22,11 @@ static struct db_stmt st_lookup =
             "rt.tenant_id AND u.id = rt.user_id WHERE rt.tenant_id = $1 AND "
             "rt.token_hash = $2",
             2);
+static struct db_stmt st_login_user = DB_STMT(
+    "session_login_user",
+    "SELECT id, password_hash, status FROM users WHERE tenant_id = $1 AND "
+    "email_norm = $2",
+    2);
 static struct db_stmt st_spend = DB_STMT(
     "session_spend",
     "UPDATE refresh_tokens SET spent_at = now() WHERE tenant_id = $1 AND "
@@ -73,22 +80,6 @@ sessions_queue_insert(struct db *db, const char *tid, const char *id,
 }
 
 int
-sessions_queue_lookup(struct db *db, const char *tid, const char *hash)
-{
-	const char *p[2] = {tid, hash};
-
-	return db_queue(db, &st_lookup, p);
-}
-
-int
-sessions_queue_spend(struct db *db, const char *tid, const char *hash)
-{
-	const char *p[2] = {tid, hash};
-
-	return db_queue(db, &st_spend, p);
-}
-
-int
 sessions_queue_revoke_family(struct db *db, const char *tid, const char *family)
 {
 	const char *p[2] = {tid, family};
@@ -104,15 +95,6 @@ sessions_queue_revoke_user(struct db *db, const char *tid, const char *uid)
 
 	versions_queue_bump_auth(db, tid);
 	return db_queue(db, &st_revoke_user, p);
-}
-
-int
-sessions_queue_lock_state(struct db *db, const char *tid,
-                          const char *email_norm)
-{
-	const char *p[2] = {tid, email_norm};
-
-	return db_queue(db, &st_lock_state, p);
 }
 
 int
@@ -134,4 +116,77 @@ sessions_queue_clear_failures(struct db *db, const char *tid,
 	const char *p[2] = {tid, email_norm};
 
 	return db_queue(db, &st_clear, p);
+}
+
+static void
+decode_login_user(const PGresult *r, void *out, struct arena *a)
+{
+	struct login_state *s = out;
+
+	if (db_rows(r) != 1)
+		return;
+	s->found = true;
+	s->uid = db_str(r, 0, 0, a);
+	s->password_hash = db_str(r, 0, 1, a);
+	s->active = strcmp(db_value(r, 0, 2), "active") == 0;
+}
+
+static void
+decode_lock(const PGresult *r, void *out, struct arena *a)
+{
+	struct login_state *s = out;
+
+	(void)a;
+	if (db_rows(r) == 1)
+		s->locked_s = db_int(r, 0, 0);
+}
+
+int
+sessions_login_state(struct db *db, const char *tid, const char *email_norm,
+                     struct login_state *out)
+{
+	const char *p[2] = {tid, email_norm};
+
+	memset(out, 0, sizeof(*out));
+	db_queue_into(db, &st_login_user, p, decode_login_user, out);
+	return db_queue_into(db, &st_lock_state, p, decode_lock, out);
+}
+
+static void
+decode_lookup(const PGresult *r, void *out, struct arena *a)
+{
+	struct refresh_state *s = out;
+
+	if (db_rows(r) != 1)
+		return;
+	s->found = true;
+	s->family = db_str(r, 0, 0, a);
+	s->uid = db_str(r, 0, 1, a);
+	s->spent = db_bool(r, 0, 2);
+	s->revoked = db_bool(r, 0, 3);
+	s->expired = db_bool(r, 0, 4);
+	s->user_active = db_bool(r, 0, 5);
+}
+
+static void
+decode_spend(const PGresult *r, void *out, struct arena *a)
+{
+	struct refresh_state *s = out;
+
+	(void)a;
+	s->spent_now = db_rows(r) == 1;
+}
+
+int
+sessions_refresh_state(struct db *db, const char *tid, const char *hash,
+                       bool spend, struct refresh_state *out)
+{
+	const char *p[2] = {tid, hash};
+	int h;
+
+	memset(out, 0, sizeof(*out));
+	h = db_queue_into(db, &st_lookup, p, decode_lookup, out);
+	if (spend)
+		h = db_queue_into(db, &st_spend, p, decode_spend, out);
+	return h;
 }

@@ -5,7 +5,43 @@
 #ifndef STRATA_DATA_SESSIONS_H
 #define STRATA_DATA_SESSIONS_H
 
+#include <stdbool.h>
+
 struct db;
+
+/* What a login needs to know, read in one trip: the user of the e-mail
+ * (if any) and the lockout of (tenant, e-mail).  Filled by db_sync. */
+struct login_state {
+	bool found;                /* a user has this e-mail */
+	const char *uid;           /* NULL when not found */
+	const char *password_hash; /* NULL: the user has no password */
+	bool active;               /* the user's status is active */
+	long long locked_s;        /* seconds the lock still holds; 0: none */
+};
+
+/* A refresh token's state before this request touched it, and whether
+ * this request spent it.  Filled by db_sync. */
+struct refresh_state {
+	bool found; /* a token has this hash */
+	const char *family;
+	const char *uid;
+	bool spent; /* spent before */
+	bool revoked;
+	bool expired;
+	bool user_active;
+	bool spent_now; /* this request's spend took it */
+};
+
+/* Queues the reads of a login attempt for email_norm into out (zeroed
+ * now).  Returns the last handle or -1 (db_queue's loud failure). */
+int sessions_login_state(struct db *db, const char *tid, const char *email_norm,
+                         struct login_state *out);
+
+/* Queues the token's state (hash: bytea literal) into out (zeroed now),
+ * and with spend also its spending (of two concurrent uses only one
+ * spends).  Returns the last handle or -1. */
+int sessions_refresh_state(struct db *db, const char *tid, const char *hash,
+                           bool spend, struct refresh_state *out);
 
 /* Stores a refresh token hash (bytea literal) for user in family, expiring
  * after ttl seconds. */
@@ -13,25 +49,12 @@ int sessions_queue_insert(struct db *db, const char *tid, const char *id,
                           const char *family, const char *uid, const char *hash,
                           const char *ttl);
 
-/* The token's state before spending it.  Columns: family_id, user_id,
- * spent (bool), revoked (bool), expired (bool), user active (bool). */
-int sessions_queue_lookup(struct db *db, const char *tid, const char *hash);
-
-/* Spends the token if it is live; one row (family_id, user_id) when this
- * call spent it.  Of two concurrent uses only one spends. */
-int sessions_queue_spend(struct db *db, const char *tid, const char *hash);
-
 /* Revokes every token of a family (reuse detected, logout). */
 int sessions_queue_revoke_family(struct db *db, const char *tid,
                                  const char *family);
 
 /* Revokes every session of a user (disabled, password changed). */
 int sessions_queue_revoke_user(struct db *db, const char *tid, const char *uid);
-
-/* Lockout state for (tenant, email).  Columns: locked seconds remaining
- * (0 when not locked). */
-int sessions_queue_lock_state(struct db *db, const char *tid,
-                              const char *email_norm);
 
 /* Counts a failure within the window; locks for base * 2^(n - threshold)
  * seconds (capped at 1 hour) once failures reach threshold.  Columns:

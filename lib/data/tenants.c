@@ -326,3 +326,76 @@ tenants_purge(struct db *db, const struct uuid *tenant)
 	db_commit(db);
 	return db_sync(db) == 0 ? 0 : -1;
 }
+
+static void
+decode_one(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_one *o = out;
+
+	(void)a;
+	if (db_rows(r) != 1)
+		return;
+	o->found = true;
+	tenants_from_row(&o->t, r, 0);
+}
+
+int
+tenants_get(struct db *db, const char *slug_or_id, struct tenant_one *out)
+{
+	const char *params[1] = {slug_or_id};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get, params, decode_one, out);
+}
+
+int
+tenants_set_status(struct db *db, const char *slug_or_id, const char *status,
+                   struct tenant_one *out)
+{
+	const char *params[2] = {slug_or_id, status};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_status, params, decode_one, out);
+}
+
+static void
+decode_page(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_page *p = out;
+	int n = db_rows(r);
+
+	if (n == 0)
+		return;
+	p->rows = arena_calloc(a, (size_t)n, sizeof(*p->rows));
+	for (int i = 0; i < n; i++) {
+		p->rows[i].slug = db_str(r, i, 0, a);
+		p->rows[i].json = db_str(r, i, 1, a);
+	}
+	p->n = n;
+}
+
+int
+tenants_page(struct db *db, const char *after, const char *limit,
+             struct tenant_page *out)
+{
+	const char *params[2] = {after, limit};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_page, params, decode_page, out);
+}
+
+static void
+decode_usage(const PGresult *r, void *out, struct arena *a)
+{
+	const char **json = out;
+
+	if (db_rows(r) == 1)
+		*json = db_str(r, 0, 0, a);
+}
+
+int
+tenants_usage(struct db *db, const char **json)
+{
+	*json = NULL;
+	return db_queue_into(db, &st_usage, NULL, decode_usage, json);
+}

@@ -10,6 +10,8 @@
 #ifndef STRATA_DATA_TENANTS_H
 #define STRATA_DATA_TENANTS_H
 
+#include <stdbool.h>
+
 #include <cJSON.h>
 #include <libpq-fe.h>
 
@@ -88,6 +90,37 @@ int tenants_queue_page(struct db *db, const char *after, const char *limit);
 
 /* Platform-wide aggregates, no tenant's rows.  One row (json). */
 int tenants_queue_usage(struct db *db);
+
+/* One tenant read outside the cache: found, and the tenant. */
+struct tenant_one {
+	bool found;
+	struct tenant t;
+};
+
+/* A page of tenants for operators: at most limit + 1 rows of (slug,
+ * JSON text with status, plan, region and counts). */
+struct tenant_page_row {
+	const char *slug;
+	const char *json;
+};
+
+struct tenant_page {
+	int n;
+	struct tenant_page_row *rows;
+};
+
+/* Typed reads and writes, filled by db_sync; each returns the handle or
+ * -1 (db_queue's loud failure).  tenants_get: by slug or id, any status.
+ * tenants_set_status: as tenants_queue_set_status(), out->found when the
+ * tenant existed (and was not deleted).  tenants_page: as
+ * tenants_queue_page().  tenants_usage: the platform-wide aggregates as
+ * one JSON text into *json (NULL when none). */
+int tenants_get(struct db *db, const char *slug_or_id, struct tenant_one *out);
+int tenants_set_status(struct db *db, const char *slug_or_id,
+                       const char *status, struct tenant_one *out);
+int tenants_page(struct db *db, const char *after, const char *limit,
+                 struct tenant_page *out);
+int tenants_usage(struct db *db, const char **json);
 
 #define TENANT_COLUMNS                                                         \
 	"id, slug, name, status, config_version, ts(created_at), plan, region"
