@@ -124,7 +124,7 @@ api_keys_create(struct request *req, struct plan *plan)
 	                    ? req->principal.id_str
 	                    : NULL,
 	                expires, &row);
-	audit_queue(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
+	api_audit(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"permissions\":%s}",
 	                         json_print(rbac_json(bits))));
 	st = plan_commit(plan);
@@ -158,7 +158,7 @@ api_keys_delete(struct request *req, struct plan *plan)
 	if (!live)
 		return api_fail(req, 404, "not_found", "no such API key");
 	api_keys_queue_revoke(req->db, req->tenant->id_str, id);
-	audit_queue(req, "api_key.revoke", "api_key", id, AUDIT_SUCCESS, NULL);
+	api_audit(req, "api_key.revoke", "api_key", id, AUDIT_SUCCESS, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

@@ -47,8 +47,8 @@ static int
 issue_pair(struct request *req, const char *uid, const char *family,
            cJSON **out)
 {
-	const struct tenant_settings *s = settings_get(req);
-	const struct keyring *k = keyring_get(req);
+	const struct tenant_settings *s = api_settings(req);
+	const struct keyring *k = api_keyring(req);
 	const struct keyring_key *sk = keyring_find(k, KEY_SIGNING, NULL);
 	char rt[REFRESH_LEN + 1], hash[67], id[UUID_STR_LEN + 1], ttl[16];
 	unsigned char h[32];
@@ -108,7 +108,7 @@ locked_out(struct request *req, struct plan *plan, const struct login_state *ls)
 {
 	int st;
 
-	audit_queue(req, "auth.login", "user", ls->uid, AUDIT_DENIED,
+	api_audit(req, "auth.login", "user", ls->uid, AUDIT_DENIED,
 	            "{\"reason\":\"locked\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -122,7 +122,7 @@ static int
 login_failed(struct request *req, struct plan *plan, const char *email_norm,
              const char *uid)
 {
-	const struct tenant_settings *s = settings_get(req);
+	const struct tenant_settings *s = api_settings(req);
 	char thr[16], win[16], base[16];
 	int st;
 
@@ -133,7 +133,7 @@ login_failed(struct request *req, struct plan *plan, const char *email_norm,
 	                    arena_strdup(req->arena, thr),
 	                    arena_strdup(req->arena, win),
 	                    arena_strdup(req->arena, base));
-	audit_queue(req, "auth.login", "user", uid, AUDIT_FAILURE,
+	api_audit(req, "auth.login", "user", uid, AUDIT_FAILURE,
 	            uid ? "{\"reason\":\"bad_password\"}"
 	                : "{\"reason\":\"unknown_or_disabled\"}");
 	if ((st = plan_commit(plan)) != 0)
@@ -160,7 +160,7 @@ login_ok(struct request *req, struct plan *plan, const char *email_norm,
 	    password_hash(pw, cfg.scrypt_log2n, rehash) == 0)
 		users_queue_update(req->db, req->tenant->id_str, ls->uid, NULL,
 		                   NULL, arena_strdup(req->arena, rehash));
-	audit_queue(req, "auth.login", "user", ls->uid, AUDIT_SUCCESS, NULL);
+	api_audit(req, "auth.login", "user", ls->uid, AUDIT_SUCCESS, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_json(req, 200, o);
@@ -212,7 +212,7 @@ refresh_refused(struct request *req, struct plan *plan,
 
 	sessions_queue_revoke_family(req->db, req->tenant->id_str, rs->family);
 	if (reuse)
-		audit_queue(req, "auth.refresh_reuse", "session", rs->family,
+		api_audit(req, "auth.refresh_reuse", "session", rs->family,
 		            AUDIT_FAILURE, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -248,7 +248,7 @@ auth_refresh(struct request *req, struct plan *plan)
 		return refresh_refused(req, plan, &rs);
 	if ((st = issue_pair(req, rs.uid, rs.family, &o)) != 0)
 		return st;
-	audit_queue(req, "auth.refresh", "session", rs.family, AUDIT_SUCCESS,
+	api_audit(req, "auth.refresh", "session", rs.family, AUDIT_SUCCESS,
 	            NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -287,7 +287,7 @@ auth_logout(struct request *req, struct plan *plan)
 	if (p->sid != NULL)
 		sessions_queue_revoke_family(req->db, req->tenant->id_str,
 		                             p->sid);
-	audit_queue(req, "auth.logout", "session", p->sid, AUDIT_SUCCESS, NULL);
+	api_audit(req, "auth.logout", "session", p->sid, AUDIT_SUCCESS, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

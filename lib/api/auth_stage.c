@@ -71,10 +71,10 @@ verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 
 	if (token_peek_kid(tok, &kid) < 0)
 		return -1;
-	k = keyring_get(req);
+	k = api_keyring(req);
 	key = keyring_find(k, KEY_SIGNING, &kid);
 	if (k != NULL && key == NULL) {
-		k = keyring_reload(req);
+		k = api_keyring_reload(req);
 		key = keyring_find(k, KEY_SIGNING, &kid);
 	}
 	if (k == NULL)
@@ -132,7 +132,7 @@ queue_api_key(struct request *req, const char *tok)
 static int
 oidc_user(struct request *req, const char *tok)
 {
-	const struct tenant_settings *s = settings_get(req);
+	const struct tenant_settings *s = api_settings(req);
 	struct principal *p = &req->principal;
 	struct oidc_identity id;
 	const char *tid = req->tenant->id_str, *iss;
@@ -176,7 +176,7 @@ oidc_user(struct request *req, const char *tok)
 		users_queue_set_roles(req->db, tid, p->id_str,
 		                      pgarray_close(&roles));
 		versions_queue_bump_auth(req->db, tid);
-		audit_queue(
+		api_audit(
 		    req, "user.provision", "user", p->id_str, AUDIT_SUCCESS,
 		    arena_printf(req->arena, "{\"roles\":%d}", id.nroles));
 		if ((rc = db_sync(req->db)) != DB_OK)

@@ -106,13 +106,13 @@ collections_create(struct request *req, struct plan *plan)
 		                      "'_', starting with a letter"));
 	if ((def = read_definition(req, b, c)) == NULL)
 		return req->err.status;
-	s = settings_get(req);
+	s = api_settings(req);
 	if (s != NULL && count >= s->max_collections)
 		return api_fail(req, 403, "quota_exceeded",
 		                "the tenant has reached its collection limit");
 	collections_insert(req->db, req->tenant->id_str, name, def,
 	                   req->principal.id_str, &json);
-	audit_queue(req, "collection.create", "collection", name, AUDIT_SUCCESS,
+	api_audit(req, "collection.create", "collection", name, AUDIT_SUCCESS,
 	            NULL);
 	if ((rc = plan_commit(plan)) != 0) {
 		if (db_error_is(req->db, "23505")) {
@@ -232,7 +232,7 @@ collections_replace(struct request *req, struct plan *plan)
 	queue_reindex(req, old, c);
 	collections_update(req->db, req->tenant->id_str, name, def, known,
 	                   req->principal.id_str, &json);
-	audit_queue(req, "collection.update", "collection", name, AUDIT_SUCCESS,
+	api_audit(req, "collection.update", "collection", name, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"version\":%s}", version));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -259,7 +259,7 @@ collections_delete(struct request *req, struct plan *plan)
 	records_queue_counter(req->db, req->arena, req->tenant->id_str,
 	                      arena_printf(req->arena, "-%lld", n));
 	collections_remove(req->db, req->tenant->id_str, name, &deleted);
-	audit_queue(req, "collection.delete", "collection", name, AUDIT_SUCCESS,
+	api_audit(req, "collection.delete", "collection", name, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"records\":%lld}", n));
 	if ((st = plan_run(plan)) != 0)
 		return st;

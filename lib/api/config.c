@@ -162,7 +162,7 @@ write_version(struct request *req, struct plan *plan, struct config_change *c,
 	             req->principal.id_str, restored_from, &c->w);
 	config_domains_sync(req->db, tid, names_array(req, doc), &c->taken);
 	config_domain_status(req->db, tid, &c->domains);
-	audit_queue(
+	api_audit(
 	    req, restored_from ? "config.restore" : "config.update", "config",
 	    arena_printf(req->arena, "%lld", expected + 1), AUDIT_SUCCESS,
 	    arena_printf(req->arena, "{\"from_version\":%lld%s%s}", expected,

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "api/api.h"
 #include "api/routes.h"
 #include "core/arena.h"
 #include "core/problem.h"
@@ -38,7 +39,7 @@ cors_preflight(struct request *req)
 		response_status(req, 204);
 		return;
 	}
-	s = req->tenant ? settings_get(req) : NULL;
+	s = req->tenant ? api_settings(req) : NULL;
 	response_header(req, "Vary", "Origin");
 	if (s == NULL || !settings_origin_allowed(s, origin) ||
 	    router_match(req, routes, routes_count, method, req->path, allow,
@@ -69,7 +70,7 @@ cors_apply(struct request *req)
 	/* After the handler: load only outside a transaction. */
 	s = settings_cached(&req->tenant->id);
 	if (s == NULL && !req->tx_open)
-		s = settings_get(req);
+		s = api_settings(req);
 	if (s == NULL || !settings_origin_allowed(s, origin))
 		return;
 	response_header(req, "Access-Control-Allow-Origin",

@@ -34,7 +34,7 @@ keys_rotate(struct request *req, struct plan *plan)
 	cJSON_AddStringToObject(o, "signing_key_id", s[0]);
 	cJSON_AddStringToObject(o, "data_key_id", s[1]);
 	cJSON_AddStringToObject(o, "index_key_id", s[2]);
-	audit_queue(req, "keys.rotate", "tenant", req->tenant->id_str,
+	api_audit(req, "keys.rotate", "tenant", req->tenant->id_str,
 	            AUDIT_SUCCESS, json_print(o));
 	if ((st = plan_commit(plan)) != 0)
 		return st;

@@ -85,7 +85,7 @@ pii_protect(struct request *req, const struct collection *c,
             const struct uuid *record, cJSON *data, const char **blind,
             const char **subject)
 {
-	const struct keyring *k = keyring_get(req);
+	const struct keyring *k = api_keyring(req);
 	const struct keyring_key *ik = keyring_find(k, KEY_INDEX, NULL);
 	const struct keyring_key *dk = keyring_find(k, KEY_DATA, NULL);
 	unsigned char key[CRYPTO_KEY_LEN];
@@ -210,7 +210,7 @@ pii_reveal(struct request *req, const struct collection *c,
 
 	if (data == NULL || !pii_any(c))
 		return data;
-	k = keyring_get(req);
+	k = api_keyring(req);
 	have_subject = k != NULL &&
 	               subjects_unwrap_key(k, &req->tenant->id, rec->sk_id,
 	                                   rec->sk_wrapped, rec->sk_wrapped_by,
@@ -278,7 +278,7 @@ filter_text(struct request *req, const struct field_def *d, const char *value)
 static const char *
 blinds(struct request *req, const char *text, char sep, bool braces)
 {
-	const struct keyring *k = keyring_get(req);
+	const struct keyring *k = api_keyring(req);
 	struct buf b;
 	char hex[65];
 	int n = 0;
@@ -340,7 +340,7 @@ pii_audit_write(struct request *req, const struct collection *c, const char *id,
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "records"),
 	                     cJSON_CreateString(id));
 	cJSON_AddItemToObject(d, "fields", fields);
-	audit_queue(req, "pii.read", "record", id, AUDIT_SUCCESS,
+	api_audit(req, "pii.read", "record", id, AUDIT_SUCCESS,
 	            json_print(d));
 }
 
@@ -362,7 +362,7 @@ pii_audit_reads(struct request *req, struct pii_reads *reads)
 		                     cJSON_CreateString(reads->records[i]));
 	cJSON_AddItemToObject(d, "fields", reads->fields);
 	api_begin(req);
-	audit_queue(req, "pii.read", "record",
+	api_audit(req, "pii.read", "record",
 	            reads->nrecords == 1 ? reads->records[0] : NULL,
 	            AUDIT_SUCCESS, json_print(d));
 	/* Unaudited personal data must not go out: a failed commit

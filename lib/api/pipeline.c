@@ -156,7 +156,7 @@ stage_rate(struct request *req)
 
 	if (req->tenant == NULL)
 		return 0;
-	(void)settings_rate(req, &rps, &burst);
+	(void)settings_rate_for(req->db, req->tenant, req->tx_open, &rps, &burst);
 	if (cap == 0 && config_workers(cfg.workers) >= 4)
 		cap = config_workers(cfg.workers) - 1;
 	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());

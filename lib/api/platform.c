@@ -268,7 +268,7 @@ set_status(struct request *req, struct plan *plan, const char *status,
 	if ((st = target(req, plan)) != 0)
 		return st;
 	tenants_set_status(req->db, req->tenant->id_str, status, &after);
-	audit_queue(req, action, "tenant", req->tenant->id_str, AUDIT_SUCCESS,
+	api_audit(req, action, "tenant", req->tenant->id_str, AUDIT_SUCCESS,
 	            NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -300,7 +300,7 @@ platform_delete(struct request *req, struct plan *plan)
 		return st;
 	tenants_set_status(req->db, req->tenant->id_str, "deleted", &after);
 	keyring_queue_destroy(req->db, &req->tenant->id);
-	audit_queue(req, "tenant.delete", "tenant", req->tenant->id_str,
+	api_audit(req, "tenant.delete", "tenant", req->tenant->id_str,
 	            AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;

@@ -181,7 +181,7 @@ privacy_export(struct request *req, struct plan *plan)
 	if ((ids = subject_ids(req, &recs)) == NULL)
 		return req->err.status;
 	exports_record_events(req->db, tid, ids, &events);
-	audit_queue(req, "privacy.export", "subject", NULL, AUDIT_SUCCESS,
+	api_audit(req, "privacy.export", "subject", NULL, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"records\":%d}", recs.n));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -225,7 +225,7 @@ privacy_erase(struct request *req, struct plan *plan)
 	if (recs.n > 0)
 		records_queue_counter(req->db, req->arena, tid,
 		                      arena_printf(req->arena, "-%d", recs.n));
-	audit_queue(req, "privacy.erase", "subject", NULL, AUDIT_SUCCESS,
+	api_audit(req, "privacy.erase", "subject", NULL, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"records\":%d,\"keys\":%d}",
 	                         recs.n, keys.n));
 	if ((st = plan_commit(plan)) != 0)
@@ -360,7 +360,7 @@ write_records(struct request *req, struct plan *plan, const struct defs *d,
 
 	/* Warm, in the request's arena, what decrypting will need. */
 	if (d->pii)
-		(void)keyring_get(req);
+		(void)api_keyring(req);
 	*count = 0;
 	while (!done && st == 0) {
 		db_rebind(req->db, batch);
@@ -463,7 +463,7 @@ privacy_tenant_export(struct request *req, struct plan *plan)
 		return api_fail(req, 503, "service_unavailable",
 		                "the export cannot be written now");
 	}
-	audit_queue(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
+	api_audit(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"records\":%lld}", count));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -481,7 +481,7 @@ privacy_usage(struct request *req, struct plan *plan)
 	exports_usage(req->db, req->tenant->id_str, &u);
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((s = settings_get(req)) == NULL || !u.found)
+	if ((s = api_settings(req)) == NULL || !u.found)
 		return api_fail(req, 503, "service_unavailable",
 		                "the tenant's settings cannot be read now");
 	o = cJSON_CreateObject();

@@ -478,7 +478,7 @@ records_create(struct request *req, struct plan *plan)
 		return api_fail(req, 404, "not_found", "no such collection");
 	if ((data = body_data(req, c, true)) == NULL)
 		return req->err.status;
-	s = settings_get(req);
+	s = api_settings(req);
 	if (s != NULL && count >= s->max_records)
 		return api_fail(req, 403, "quota_exceeded",
 		                "the tenant has reached its record limit");
@@ -493,7 +493,7 @@ records_create(struct request *req, struct plan *plan)
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
 	                    data, blind, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
-	audit_queue(req, "record.create", "record", id, AUDIT_SUCCESS,
+	api_audit(req, "record.create", "record", id, AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	pii_audit_write(req, c, id, data);
 	if ((st = plan_commit(plan)) != 0)
@@ -560,7 +560,7 @@ write_change(struct request *req, struct plan *plan, const struct collection *c,
 	               json_print(data), ver, subject, &out);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
 	                    req->args[1], data, blind, true);
-	audit_queue(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
+	api_audit(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
 	            audit_detail(req, c));
 	pii_audit_write(req, c, req->args[1], data);
 	if ((st = plan_commit(plan)) != 0)
@@ -621,7 +621,7 @@ records_delete(struct request *req, struct plan *plan)
 	records_remove(req->db, req->tenant->id_str, req->args[0],
 	               req->args[1]);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "-1");
-	audit_queue(
+	api_audit(
 	    req, "record.delete", "record", req->args[1], AUDIT_SUCCESS,
 	    arena_printf(req->arena, "{\"collection\":\"%s\"}", req->args[0]));
 	if ((st = plan_commit(plan)) != 0)

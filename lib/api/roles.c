@@ -123,7 +123,7 @@ roles_create(struct request *req, struct plan *plan)
 	if ((st = read_perms(req, b, &perms)) != 0)
 		return st;
 	roles_insert(req->db, req->tenant->id_str, name, perms, &r);
-	audit_queue(req, "role.create", "role", name, AUDIT_SUCCESS,
+	api_audit(req, "role.create", "role", name, AUDIT_SUCCESS,
 	            audit_perms(req, b));
 	if ((st = plan_commit(plan)) != 0) {
 		if (st == 409 && db_error_is(req->db, "23505"))
@@ -176,7 +176,7 @@ roles_update(struct request *req, struct plan *plan)
 	    (st = read_perms(req, b, &perms)) != 0)
 		return st;
 	roles_update_perms(req->db, req->tenant->id_str, name, perms, &after);
-	audit_queue(req, "role.update", "role", name, AUDIT_SUCCESS,
+	api_audit(req, "role.update", "role", name, AUDIT_SUCCESS,
 	            audit_perms(req, b));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -200,7 +200,7 @@ roles_delete(struct request *req, struct plan *plan)
 		return api_fail(req, 409, "role_in_use",
 		                "the role is still given to users");
 	roles_queue_delete(req->db, req->tenant->id_str, name);
-	audit_queue(req, "role.delete", "role", name, AUDIT_SUCCESS, NULL);
+	api_audit(req, "role.delete", "role", name, AUDIT_SUCCESS, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

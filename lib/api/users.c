@@ -86,7 +86,7 @@ static cJSON *
 read_input(struct request *req, const cJSON *b, struct user_input *in,
            bool create)
 {
-	const struct tenant_settings *s = settings_get(req);
+	const struct tenant_settings *s = api_settings(req);
 	cJSON *errors = NULL, *v;
 
 	memset(in, 0, sizeof(*in));
@@ -245,7 +245,7 @@ users_create(struct request *req, struct plan *plan)
 	users_queue_insert(req->db, req->tenant->id_str, id, in.email, in.norm,
 	                   in.name ? in.name : "", in.password ? hash : NULL);
 	users_queue_set_roles(req->db, req->tenant->id_str, id, in.roles);
-	audit_queue(req, "user.create", "user", id, AUDIT_SUCCESS,
+	api_audit(req, "user.create", "user", id, AUDIT_SUCCESS,
 	            arena_printf(req->arena, "{\"roles\":%s}",
 	                         json_print(cJSON_GetObjectItem(b, "roles"))));
 	users_get(req->db, req->tenant->id_str, id, &created);
@@ -338,7 +338,7 @@ queue_update(struct request *req, const char *id, const struct user_input *in,
 	if (hash != NULL ||
 	    (in->status != NULL && strcmp(in->status, "disabled") == 0))
 		sessions_queue_revoke_user(req->db, tid, id);
-	audit_queue(req, "user.update", "user", id, AUDIT_SUCCESS,
+	api_audit(req, "user.update", "user", id, AUDIT_SUCCESS,
 	            changed_fields(b));
 	users_get(req->db, tid, id, after);
 }
@@ -408,7 +408,7 @@ users_delete(struct request *req, struct plan *plan)
 	if (api_if_match(req, t.u.version) < 0)
 		return req->err.status;
 	users_queue_delete(req->db, req->tenant->id_str, id);
-	audit_queue(req, "user.delete", "user", id, AUDIT_SUCCESS, NULL);
+	api_audit(req, "user.delete", "user", id, AUDIT_SUCCESS, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

@@ -98,43 +98,6 @@ static struct db_stmt st_pending =
 
 static const char *const outcomes[] = {"success", "failure", "denied"};
 
-static const char *
-actor_type(const struct principal *p)
-{
-	switch (p->kind) {
-	case PRINCIPAL_USER:
-		return "user";
-	case PRINCIPAL_API_KEY:
-		return "api_key";
-	case PRINCIPAL_OPERATOR:
-		return "operator";
-	default:
-		return "anonymous";
-	}
-}
-
-int
-audit_queue(struct request *req, const char *action, const char *target_type,
-            const char *target_id, enum audit_outcome outcome,
-            const char *details)
-{
-	const char *params[10] = {
-	    req->tenant->id_str,
-	    actor_type(&req->principal),
-	    req->principal.id_str,
-	    action,
-	    target_type ? target_type : "",
-	    target_id ? target_id : "",
-	    outcomes[outcome],
-	    req->request_id,
-	    req->client_addr,
-	    details ? details : "{}",
-	};
-
-	metrics_add(M_AUDIT_EVENTS, 1);
-	return db_queue(req->db, &st_insert, params);
-}
-
 int
 audit_queue_event(struct db *db, const struct audit_event *e)
 {

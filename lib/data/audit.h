@@ -22,17 +22,11 @@
 
 #include "core/uuid.h"
 
-struct request;
 struct db;
 struct arena;
 
 enum audit_outcome { AUDIT_SUCCESS, AUDIT_FAILURE, AUDIT_DENIED };
 
-/* Queues the event; returns the statement handle or -1.  target_id and
- * details may be NULL.  The sealer finds the tenant by itself. */
-int audit_queue(struct request *req, const char *action,
-                const char *target_type, const char *target_id,
-                enum audit_outcome outcome, const char *details);
 
 /* Queues an event whose actor is the system (a command such as
  * `strata retention run`), outside any request. */

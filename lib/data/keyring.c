@@ -224,18 +224,6 @@ keyring_reload_for(struct db *db, const struct tenant *t, bool in_tx)
 	return load(db, t, in_tx);
 }
 
-const struct keyring *
-keyring_get(struct request *req)
-{
-	return keyring_for(req->db, req->tenant, req->tx_open);
-}
-
-const struct keyring *
-keyring_reload(struct request *req)
-{
-	return keyring_reload_for(req->db, req->tenant, req->tx_open);
-}
-
 const struct keyring_key *
 keyring_find(const struct keyring *k, enum key_purpose purpose,
              const struct uuid *id)

@@ -19,7 +19,6 @@
 
 #define KEYRING_MAX 32
 
-struct request;
 struct tenant;
 struct db;
 
@@ -37,25 +36,23 @@ struct keyring {
 	long long loaded_ms;
 	long long version; /* the tenant's keyring_version it matches; 0 = not
 	                    * yet seen */
-	bool stale;        /* reload on the next keyring_get */
+	bool stale;        /* reload on the next keyring_for */
 	int n;
 	struct keyring_key keys[KEYRING_MAX];
 };
 
-/* The tenant's keyring, from the cache or loaded in its own transaction
- * (one round trip).  NULL when the database is unavailable or a key does
- * not unwrap (logged); the caller answers 503 or 500. */
-const struct keyring *keyring_get(struct request *req);
-/* The same for tenant t on db (in_tx: inside the caller's transaction). */
+/* Tenant t's keyring, from the cache or loaded (inside the caller's open
+ * transaction when in_tx, else in one of its own: one round trip).  NULL
+ * when the database is unavailable or a key does not unwrap (logged); the
+ * caller answers 503 or 500. */
 const struct keyring *keyring_for(struct db *db, const struct tenant *t,
                                   bool in_tx);
-const struct keyring *keyring_reload_for(struct db *db,
-                                         const struct tenant *t, bool in_tx);
 
 /* Loads the tenant's keys again (a token names a key id we do not know:
  * perhaps just rotated).  At most once a second per tenant, so tokens with
  * random key ids cannot turn every request into a round trip. */
-const struct keyring *keyring_reload(struct request *req);
+const struct keyring *keyring_reload_for(struct db *db,
+                                         const struct tenant *t, bool in_tx);
 
 /* The tenant's keyring_version from this request's version row: a cached
  * keyring of another version is reloaded on its next use. */

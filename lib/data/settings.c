@@ -762,13 +762,6 @@ settings_load(struct db *db, const struct uuid *tenant, long long version,
 }
 
 bool
-settings_rate(struct request *req, int *rps, int *burst)
-{
-	return settings_rate_for(req->db, req->tenant, req->tx_open, rps,
-	                         burst);
-}
-
-bool
 settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
                   int *burst)
 {
@@ -841,8 +834,3 @@ settings_for(struct db *db, const struct tenant *t, bool in_tx)
 	return c;
 }
 
-const struct tenant_settings *
-settings_get(struct request *req)
-{
-	return settings_for(req->db, req->tenant, req->tx_open);
-}

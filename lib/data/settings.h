@@ -24,7 +24,6 @@
 #define SETTINGS_MAX_RETENTION 100
 #define SETTINGS_MAX_DOMAINS 20
 
-struct request;
 struct tenant;
 struct db;
 
@@ -82,19 +81,15 @@ struct tenant_settings {
 const struct tenant_settings *settings_for(struct db *db,
                                            const struct tenant *t,
                                            bool in_tx);
-/* The rate limits of t (settings_for's, cached per version). */
+/* The tenant's requests per second and burst at t's config version, from
+ * a table of their own (loaded through settings_for on a miss); false
+ * when they cannot be had. */
 bool settings_rate_for(struct db *db, const struct tenant *t, bool in_tx,
                        int *rps, int *burst);
-const struct tenant_settings *settings_get(struct request *req);
 
 /* The cached settings of the tenant whatever their version, or NULL: for
  * headers that may lag a change by a moment (CORS on error answers). */
 const struct tenant_settings *settings_cached(const struct uuid *tenant);
-
-/* The tenant's requests per second and burst at req's config version,
- * from a table of their own (loaded through settings_get on a miss).
- * false when they cannot be had. */
-bool settings_rate(struct request *req, int *rps, int *burst);
 
 /* Loads and compiles the settings of a tenant at a version outside any
  * request (command line).  Returns 0 or -1. */
