@@ -126,43 +126,6 @@ api_tenant_fail(struct request *req, enum tenant_lookup state)
 	}
 }
 
-int
-api_tenant_state(struct request *req)
-{
-	return api_tenant_fail(req, tenants_status(req->tenant));
-}
-
-int
-api_legacy_problem(struct request *req)
-{
-	problem(req, req->err.status ? req->err.status : 500,
-	        req->err.code ? req->err.code : "internal_error",
-	        req->err.detail);
-	req->err.status = 0;
-	return -1;
-}
-
-int
-api_sync(struct request *req)
-{
-	int rc = db_sync(req->db), st;
-
-	if (rc == DB_OK)
-		return 0;
-	st = errors_from_db(req, rc);
-	problem(req, st, req->err.code, req->err.detail);
-	req->err.status = 0;
-	return -1;
-}
-
-int
-api_commit(struct request *req)
-{
-	db_commit(req->db);
-	req->tx_open = false;
-	return api_sync(req);
-}
-
 cJSON *
 api_object(struct request *req, const char *const *allowed)
 {
@@ -185,8 +148,8 @@ api_object(struct request *req, const char *const *allowed)
 		for (const char *const *a = allowed; *a != NULL && !known; a++)
 			known = strcmp(*a, item->string) == 0;
 		if (!known)
-			errors = problem_add_error(errors, item->string,
-			                           "is not a known field");
+			errors = json_add_field_error(errors, item->string,
+			                              "is not a known field");
 	}
 	if (errors != NULL) {
 		(void)api_fail_errors(
@@ -211,8 +174,8 @@ api_credentials(struct request *req, const char **email, const char **password)
 		(void)api_fail_errors(
 		    req, 422, "validation_failed",
 		    "email and password are required",
-		    problem_add_error(NULL, *email ? "password" : "email",
-		                      "is required"));
+		    json_add_field_error(NULL, *email ? "password" : "email",
+		                         "is required"));
 		return -1;
 	}
 	return 0;
@@ -328,28 +291,6 @@ api_cursor_decode(struct request *req, const char *scope, bool *bad)
 		return NULL;
 	*bad = false;
 	return payload;
-}
-
-void
-api_list(struct request *req, const PGresult *r, int json_col, int cursor_col,
-         int limit, const char *scope)
-{
-	int rows = PQntuples(r);
-	int shown = rows > limit ? limit : rows;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *items = cJSON_AddArrayToObject(o, "items");
-
-	for (int i = 0; i < shown; i++)
-		cJSON_AddItemToArray(items,
-		                     cJSON_CreateRaw(db_value(r, i, json_col)));
-	if (rows > limit)
-		json_add_str(
-		    o, "next_cursor",
-		    api_cursor_encode(req, scope,
-		                      db_value(r, shown - 1, cursor_col)));
-	else
-		cJSON_AddNullToObject(o, "next_cursor");
-	response_json(req, 200, o);
 }
 
 void
@@ -476,11 +417,4 @@ api_uuid_arg(struct request *req, int i)
 		return NULL;
 	}
 	return req->args[i];
-}
-
-bool
-api_prefetch_none(struct request *req)
-{
-	(void)req;
-	return true;
 }

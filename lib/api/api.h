@@ -8,7 +8,6 @@
 #include <stdbool.h>
 
 #include <cJSON.h>
-#include <libpq-fe.h>
 
 #include "core/request.h"
 #include "data/audit.h"
@@ -50,24 +49,8 @@ int api_fail_errors(struct request *req, int status, const char *code,
  * tenant_suspended, 404 tenant_not_found, 503) recorded with api_fail(). */
 int api_tenant_fail(struct request *req, enum tenant_lookup state);
 
-/* 0 when req->tenant is active, else the status (403 tenant_suspended,
- * 404 tenant_not_found) recorded with api_fail(). */
-int api_tenant_state(struct request *req);
-
-/* For handlers not yet in the plan shape: writes the recorded error
- * answer now and returns -1. */
-int api_legacy_problem(struct request *req);
-
 /* Opens the tenant transaction unless the auth stage left one open. */
 void api_begin(struct request *req);
-
-/* db_sync(); on failure writes the problem (503 when the database is
- * unreachable or timed out, 409 on a uniqueness or reference conflict,
- * 500 otherwise) and returns -1. */
-int api_sync(struct request *req);
-
-/* Queues COMMIT and syncs; same failure handling as api_sync(). */
-int api_commit(struct request *req);
 
 /* The body must be a JSON object whose keys are all in allowed (a NULL-
  * ended list).  Otherwise writes 400/422 and returns NULL. */
@@ -102,12 +85,6 @@ struct api_page {
 /* Reads ?cursor= (of scope) and ?limit= into p.  Writes 400 and returns -1
  * when either is not valid. */
 int api_page(struct request *req, const char *scope, struct api_page *p);
-
-/* {"items":[...],"next_cursor":...|null}; items is an array of raw JSON
- * texts (rows[i][col]) of at most limit rows; more rows mean a next page
- * whose cursor payload is cursor_col of the last row shown. */
-void api_list(struct request *req, const PGresult *r, int json_col,
-              int cursor_col, int limit, const char *scope);
 
 /* {"items":[...],"next_cursor":...|null} of n JSON texts json[i], at
  * most limit of them; more rows mean a next page whose cursor payload is
@@ -156,9 +133,5 @@ void api_created(struct request *req, const char *location, const char *json);
 /* A uuid path argument, or NULL after writing 404 (malformed ids are
  * simply not found: the same answer as another tenant's id). */
 const char *api_uuid_arg(struct request *req, int i);
-
-/* A route prefetch that queues nothing: the handler needs no statement
- * of its own, so the authentication round trip commits at once. */
-bool api_prefetch_none(struct request *req);
 
 #endif

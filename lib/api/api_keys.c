@@ -61,15 +61,15 @@ read_key(struct request *req, const cJSON *b, const char **name,
 	*expires = json_str(b, "expires_at");
 	*bits = 0;
 	if (*name == NULL || **name == '\0' || strlen(*name) > 200)
-		errors = problem_add_error(errors, "name",
-		                           "must be 1-200 characters");
+		errors = json_add_field_error(errors, "name",
+		                              "must be 1-200 characters");
 	if (rbac_parse(cJSON_GetObjectItemCaseSensitive(b, "permissions"), bits,
 	               &bad) < 0)
-		errors = problem_add_error(errors, "permissions",
-		                           "must be a list of known names");
+		errors = json_add_field_error(errors, "permissions",
+		                              "must be a list of known names");
 	if ((*expires != NULL && !expiry_ok(*expires)) ||
 	    (*expires == NULL && e != NULL && !cJSON_IsNull(e)))
-		errors = problem_add_error(
+		errors = json_add_field_error(
 		    errors, "expires_at", "must be a future RFC 3339 UTC time");
 	if (errors != NULL)
 		return api_fail_errors(req, 422, "validation_failed",
@@ -125,8 +125,8 @@ api_keys_create(struct request *req, struct plan *plan)
 	                    : NULL,
 	                expires, &row);
 	api_audit(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"permissions\":%s}",
-	                         json_print(rbac_json(bits))));
+	          arena_printf(req->arena, "{\"permissions\":%s}",
+	                       json_print(rbac_json(bits))));
 	st = plan_commit(plan);
 	json = st == 0 && row.found ? key_answer(&row, key) : NULL;
 	crypto_wipe(key, sizeof(key));

@@ -67,7 +67,7 @@ render_page(struct request *req, const struct api_page *p,
 		buf_puts(&out, page->rows[i].json);
 	}
 	buf_puts(&out, "],\"next_cursor\":");
-	if (page->n > p->limit)
+	if (page->n > p->limit && shown > 0)
 		buf_json_str(
 		    &out,
 		    api_cursor_encode(req, "audit", page->rows[shown - 1].seq));

@@ -109,7 +109,7 @@ locked_out(struct request *req, struct plan *plan, const struct login_state *ls)
 	int st;
 
 	api_audit(req, "auth.login", "user", ls->uid, AUDIT_DENIED,
-	            "{\"reason\":\"locked\"}");
+	          "{\"reason\":\"locked\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_header(req, "Retry-After",
@@ -134,8 +134,8 @@ login_failed(struct request *req, struct plan *plan, const char *email_norm,
 	                    arena_strdup(req->arena, win),
 	                    arena_strdup(req->arena, base));
 	api_audit(req, "auth.login", "user", uid, AUDIT_FAILURE,
-	            uid ? "{\"reason\":\"bad_password\"}"
-	                : "{\"reason\":\"unknown_or_disabled\"}");
+	          uid ? "{\"reason\":\"bad_password\"}"
+	              : "{\"reason\":\"unknown_or_disabled\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	return invalid_credentials(req);
@@ -146,7 +146,7 @@ login_ok(struct request *req, struct plan *plan, const char *email_norm,
          const char *pw, const struct login_state *ls)
 {
 	char rehash[PASSWORD_HASH_MAX];
-	cJSON *o;
+	cJSON *o = NULL;
 	int st;
 
 	as_user(req, ls->uid);
@@ -213,7 +213,7 @@ refresh_refused(struct request *req, struct plan *plan,
 	sessions_queue_revoke_family(req->db, req->tenant->id_str, rs->family);
 	if (reuse)
 		api_audit(req, "auth.refresh_reuse", "session", rs->family,
-		            AUDIT_FAILURE, NULL);
+		          AUDIT_FAILURE, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	return invalid_refresh(req);
@@ -228,7 +228,7 @@ auth_refresh(struct request *req, struct plan *plan)
 	const char *tok;
 	unsigned char h[32];
 	char hash[67];
-	cJSON *o;
+	cJSON *o = NULL;
 	int st;
 
 	if (b == NULL)
@@ -249,7 +249,7 @@ auth_refresh(struct request *req, struct plan *plan)
 	if ((st = issue_pair(req, rs.uid, rs.family, &o)) != 0)
 		return st;
 	api_audit(req, "auth.refresh", "session", rs.family, AUDIT_SUCCESS,
-	            NULL);
+	          NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_json(req, 200, o);

@@ -101,9 +101,9 @@ collections_create(struct request *req, struct plan *plan)
 		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "the collection name is not valid",
-		    problem_add_error(NULL, "name",
-		                      "must be 1-63 of a-z, 0-9 and "
-		                      "'_', starting with a letter"));
+		    json_add_field_error(NULL, "name",
+		                         "must be 1-63 of a-z, 0-9 and "
+		                         "'_', starting with a letter"));
 	if ((def = read_definition(req, b, c)) == NULL)
 		return req->err.status;
 	s = api_settings(req);
@@ -113,7 +113,7 @@ collections_create(struct request *req, struct plan *plan)
 	collections_insert(req->db, req->tenant->id_str, name, def,
 	                   req->principal.id_str, &json);
 	api_audit(req, "collection.create", "collection", name, AUDIT_SUCCESS,
-	            NULL);
+	          NULL);
 	if ((rc = plan_commit(plan)) != 0) {
 		if (db_error_is(req->db, "23505")) {
 			memset(&req->err, 0, sizeof(req->err));
@@ -146,13 +146,13 @@ pii_changed(struct request *req, const struct collection *old,
 		int j = collection_field(old, c->fields[i].name);
 
 		if (j >= 0 && old->fields[j].pii != c->fields[i].pii)
-			errors = problem_add_error(errors, c->fields[i].name,
-			                           "pii cannot change on an "
-			                           "existing field");
+			errors = json_add_field_error(errors, c->fields[i].name,
+			                              "pii cannot change on an "
+			                              "existing field");
 	}
 	if (strcmp(os, ns) != 0)
-		errors =
-		    problem_add_error(errors, "subject_field", "cannot change");
+		errors = json_add_field_error(errors, "subject_field",
+		                              "cannot change");
 	if (errors == NULL)
 		return false;
 	(void)api_fail_errors(req, 422, "validation_failed",
@@ -212,7 +212,8 @@ collections_replace(struct request *req, struct plan *plan)
 		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "a collection cannot be renamed",
-		    problem_add_error(NULL, "name", "differs from the path"));
+		    json_add_field_error(NULL, "name",
+		                         "differs from the path"));
 	if ((def = read_definition(req, b, c)) == NULL)
 		return req->err.status;
 	snprintf(c->name, sizeof(c->name), "%s", name);
@@ -233,7 +234,7 @@ collections_replace(struct request *req, struct plan *plan)
 	collections_update(req->db, req->tenant->id_str, name, def, known,
 	                   req->principal.id_str, &json);
 	api_audit(req, "collection.update", "collection", name, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"version\":%s}", version));
+	          arena_printf(req->arena, "{\"version\":%s}", version));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	if (!json.found)
@@ -260,7 +261,7 @@ collections_delete(struct request *req, struct plan *plan)
 	                      arena_printf(req->arena, "-%lld", n));
 	collections_remove(req->db, req->tenant->id_str, name, &deleted);
 	api_audit(req, "collection.delete", "collection", name, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"records\":%lld}", n));
+	          arena_printf(req->arena, "{\"records\":%lld}", n));
 	if ((st = plan_run(plan)) != 0)
 		return st;
 	if (!deleted.found)

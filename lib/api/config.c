@@ -175,7 +175,7 @@ write_version(struct request *req, struct plan *plan, struct config_change *c,
 		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "a domain belongs to another tenant",
-		    problem_add_error(NULL, "domains", c->taken.name));
+		    json_add_field_error(NULL, "domains", c->taken.name));
 	}
 	/* The row lock of the first trip makes this unreachable. */
 	if (!c->w.written)
@@ -230,14 +230,16 @@ read_body(struct request *req, bool patch, const cJSON **out,
 	if (c != NULL && (!cJSON_IsString(c) || strlen(c->valuestring) > 500))
 		return api_fail_errors(
 		    req, 422, "validation_failed", "the comment is not valid",
-		    problem_add_error(NULL, "comment",
-		                      "must be a string of at most 500 bytes"));
+		    json_add_field_error(
+		        NULL, "comment",
+		        "must be a string of at most 500 bytes"));
 	*comment = c ? c->valuestring : NULL;
 	s = cJSON_GetObjectItemCaseSensitive(b, "settings");
 	if (!cJSON_IsObject(s) && !(patch && s == NULL))
 		return api_fail_errors(
 		    req, 422, "validation_failed", "settings must be an object",
-		    problem_add_error(NULL, "settings", "must be an object"));
+		    json_add_field_error(NULL, "settings",
+		                         "must be an object"));
 	*out = s ? s : cJSON_CreateObject();
 	return 0;
 }
@@ -260,8 +262,8 @@ int
 config_replace(struct request *req, struct plan *plan)
 {
 	struct config_change c;
-	const char *want, *comment = NULL;
-	const cJSON *s;
+	const char *want = NULL, *comment = NULL;
+	const cJSON *s = NULL;
 	int st;
 
 	if ((st = begin_write(req, plan, &c, NULL)) != 0 ||
@@ -275,8 +277,8 @@ int
 config_patch(struct request *req, struct plan *plan)
 {
 	struct config_change c;
-	const char *want, *comment = NULL;
-	const cJSON *patch;
+	const char *want = NULL, *comment = NULL;
+	const cJSON *patch = NULL;
 	cJSON *cur;
 	int st;
 

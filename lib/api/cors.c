@@ -8,7 +8,6 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "core/arena.h"
-#include "core/problem.h"
 #include "core/request.h"
 #include "data/settings.h"
 
@@ -17,7 +16,7 @@
 	"ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, "         \
 	"RateLimit-Remaining, RateLimit-Reset"
 
-void
+int
 cors_preflight(struct request *req)
 {
 	const char *origin = request_env(req, "HTTP_ORIGIN");
@@ -29,25 +28,21 @@ cors_preflight(struct request *req)
 
 	i = router_match(req, routes, routes_count, "OPTIONS", req->path, allow,
 	                 sizeof(allow));
-	if (i == -404 || i == -400) {
-		problem(req, 404, "not_found", "no such resource");
-		return;
-	}
+	if (i == -404 || i == -400)
+		return api_fail(req, 404, "not_found", "no such resource");
 	response_header(req, "Allow",
 	                arena_printf(req->arena, "%s, OPTIONS", allow));
 	if (origin == NULL || method == NULL) {
 		response_status(req, 204);
-		return;
+		return 0;
 	}
 	s = req->tenant ? api_settings(req) : NULL;
 	response_header(req, "Vary", "Origin");
 	if (s == NULL || !settings_origin_allowed(s, origin) ||
 	    router_match(req, routes, routes_count, method, req->path, allow,
-	                 sizeof(allow)) < 0) {
-		problem(req, 403, "forbidden",
-		        "this origin may not call this API");
-		return;
-	}
+	                 sizeof(allow)) < 0)
+		return api_fail(req, 403, "forbidden",
+		                "this origin may not call this API");
 	response_status(req, 204);
 	response_header(req, "Access-Control-Allow-Origin",
 	                arena_strdup(req->arena, origin));
@@ -55,6 +50,7 @@ cors_preflight(struct request *req)
 	                arena_strdup(req->arena, method));
 	response_header(req, "Access-Control-Allow-Headers", ALLOW_HEADERS);
 	response_header(req, "Access-Control-Max-Age", "600");
+	return 0;
 }
 
 void

@@ -9,8 +9,9 @@ struct request;
 
 /* Answers OPTIONS for a routed path: a preflight from an allowed origin
  * gets 204 with Access-Control-Allow-* headers; another origin 403; a
- * plain OPTIONS 204 with Allow.  req->tenant is resolved. */
-void cors_preflight(struct request *req);
+ * plain OPTIONS 204 with Allow.  req->tenant is resolved.  Returns 0 once
+ * answered, or the status of the refusal (recorded with api_fail). */
+int cors_preflight(struct request *req);
 
 /* Adds Access-Control-Allow-Origin (and Vary, Expose-Headers) to the
  * response when the request's Origin is allowed by the tenant. */

@@ -35,7 +35,7 @@ keys_rotate(struct request *req, struct plan *plan)
 	cJSON_AddStringToObject(o, "data_key_id", s[1]);
 	cJSON_AddStringToObject(o, "index_key_id", s[2]);
 	api_audit(req, "keys.rotate", "tenant", req->tenant->id_str,
-	            AUDIT_SUCCESS, json_print(o));
+	          AUDIT_SUCCESS, json_print(o));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_json(req, 200, o);

@@ -61,18 +61,19 @@ subject_key(struct request *req, const struct keyring *k, const char *hash,
             struct uuid *kid, unsigned char key[CRYPTO_KEY_LEN])
 {
 	struct subject_new n;
-	int h, rc;
+	struct subject_key_row row;
+	int rc;
 
 	if (subjects_new_key(k, &req->tenant->id, &n) < 0)
 		return unavailable(req);
-	h = subjects_queue_get_or_create(req->db, req->tenant->id_str, hash,
-	                                 n.id_str, n.wrapped, n.wrapped_by);
-	if (h < 0 || (rc = db_sync(req->db)) != DB_OK) {
-		(void)errors_from_db(req, h < 0 ? DB_QUEUE_FAILED : rc);
+	subjects_get_or_create(req->db, req->tenant->id_str, hash, n.id_str,
+	                       n.wrapped, n.wrapped_by, &row);
+	if ((rc = db_sync(req->db)) != DB_OK) {
+		(void)errors_from_db(req, rc);
 		return -1;
 	}
-	if (subjects_unwrap(k, &req->tenant->id, db_result(req->db, h), 0, 0,
-	                    kid, key) < 0) {
+	if (subjects_unwrap_key(k, &req->tenant->id, row.id, row.wrapped,
+	                        row.wrapped_by, kid, key) < 0) {
 		(void)api_fail(req, 500, "internal_error",
 		               "a subject key does not unwrap");
 		return -1;
@@ -340,17 +341,17 @@ pii_audit_write(struct request *req, const struct collection *c, const char *id,
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "records"),
 	                     cJSON_CreateString(id));
 	cJSON_AddItemToObject(d, "fields", fields);
-	api_audit(req, "pii.read", "record", id, AUDIT_SUCCESS,
-	            json_print(d));
+	api_audit(req, "pii.read", "record", id, AUDIT_SUCCESS, json_print(d));
 }
 
-void
+int
 pii_audit_reads(struct request *req, struct pii_reads *reads)
 {
 	cJSON *d, *ids;
+	int rc;
 
 	if (reads == NULL || reads->nrecords == 0 || req->tx_open)
-		return;
+		return 0;
 	/* Decrypted personal data is neither cached by nginx (a cached
 	 * answer would skip this event) nor kept by clients' caches. */
 	req->res.cacheable = false;
@@ -363,9 +364,13 @@ pii_audit_reads(struct request *req, struct pii_reads *reads)
 	cJSON_AddItemToObject(d, "fields", reads->fields);
 	api_begin(req);
 	api_audit(req, "pii.read", "record",
-	            reads->nrecords == 1 ? reads->records[0] : NULL,
-	            AUDIT_SUCCESS, json_print(d));
-	/* Unaudited personal data must not go out: a failed commit
-	 * replaces the answer with its problem. */
-	api_commit(req);
+	          reads->nrecords == 1 ? reads->records[0] : NULL,
+	          AUDIT_SUCCESS, json_print(d));
+	/* Unaudited personal data must not go out: a failed commit makes
+	 * the request fail, and the pipeline replaces the answer. */
+	db_commit(req->db);
+	req->tx_open = false;
+	if ((rc = db_sync(req->db)) != DB_OK)
+		return errors_from_db(req, rc);
+	return 0;
 }

@@ -8,7 +8,6 @@
 #include <stdbool.h>
 
 #include <cJSON.h>
-#include <libpq-fe.h>
 
 #include "data/collections.h"
 #include "data/records.h"
@@ -63,7 +62,9 @@ void pii_audit_write(struct request *req, const struct collection *c,
                      const char *id, const cJSON *data);
 
 /* One audit event listing the records and fields revealed, in a
- * transaction of its own.  Nothing when nothing was revealed. */
-void pii_audit_reads(struct request *req, struct pii_reads *reads);
+ * transaction of its own.  Returns 0 (also when nothing was revealed) or
+ * the status of a failed commit: the request then fails and the answer
+ * holding the decrypted values is replaced by the error. */
+int pii_audit_reads(struct request *req, struct pii_reads *reads);
 
 #endif

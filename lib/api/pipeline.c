@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "api/api.h"
-#include "api/auth_stage.h"
+#include "api/credential.h"
 #include "api/plan.h"
 #include "api/cors.h"
 #include "api/routes.h"
@@ -156,7 +156,8 @@ stage_rate(struct request *req)
 
 	if (req->tenant == NULL)
 		return 0;
-	(void)settings_rate_for(req->db, req->tenant, req->tx_open, &rps, &burst);
+	(void)settings_rate_for(req->db, req->tenant, req->tx_open, &rps,
+	                        &burst);
 	if (cap == 0 && config_workers(cfg.workers) >= 4)
 		cap = config_workers(cfg.workers) - 1;
 	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());
@@ -199,18 +200,6 @@ run_plan(struct request *req)
 	return st;
 }
 
-/* The older shape: authentication with the route's prefetch in the auth
- * stage's trip, then the handler, which writes its own answer. */
-static int
-run_handler(struct request *req)
-{
-	if (auth_stage(req) == 0)
-		req->route->handler(req);
-	/* A shared helper (api_object, api_limit, ...) records its refusal
-	 * for the pipeline to write. */
-	return req->err.status;
-}
-
 static int
 stages(struct request *req)
 {
@@ -225,8 +214,7 @@ stages(struct request *req)
 	if (strcmp(req->method, "OPTIONS") == 0) {
 		if ((st = stage_tenant(req, slug)) != 0)
 			return st;
-		cors_preflight(req);
-		return 0;
+		return cors_preflight(req);
 	}
 	if ((st = stage_route(req)) != 0)
 		return st;
@@ -243,7 +231,7 @@ stages(struct request *req)
 	cors_apply(req);
 	if ((st = stage_body(req)) != 0 || (st = stage_rate(req)) != 0)
 		return st;
-	return req->route->run != NULL ? run_plan(req) : run_handler(req);
+	return run_plan(req);
 }
 
 void

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/auth_stage.h"
+#include "api/credential.h"
 #include "api/errors.h"
 #include "api/principals.h"
 #include "core/arena.h"
@@ -62,10 +62,10 @@ plan_open(struct plan *p, struct request *req)
 		if (!(r->flags & ROUTE_OPERATOR))
 			return 0;
 		p->need_principal = p->need_operator = true;
-		return auth_operator_credential(req, &p->op);
+		return credential_operator(req, &p->op);
 	}
 	p->need_principal = (r->flags & (ROUTE_AUTH | ROUTE_OWNER)) != 0;
-	if (p->need_principal && (st = auth_credential(req)) != 0)
+	if (p->need_principal && (st = credential_read(req)) != 0)
 		return st;
 	db_begin(req->db, &req->tenant->id);
 	req->tx_open = true;

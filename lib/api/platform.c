@@ -37,24 +37,25 @@ signup_invalid(struct request *req, const struct provision *p)
 	const char *why;
 
 	if (p->slug == NULL || !host_slug_valid(p->slug))
-		e = problem_add_error(e, "slug",
-		                      "must be 3-63 of a-z, 0-9 and '-', not "
-		                      "reserved");
+		e = json_add_field_error(
+		    e, "slug",
+		    "must be 3-63 of a-z, 0-9 and '-', not "
+		    "reserved");
 	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
-		e = problem_add_error(e, "name", "must be 1-200 characters");
+		e = json_add_field_error(e, "name", "must be 1-200 characters");
 	if (p->owner_email == NULL ||
 	    email_norm(req->arena, p->owner_email) == NULL)
-		e = problem_add_error(e, "owner.email",
-		                      "must be an e-mail address");
+		e = json_add_field_error(e, "owner.email",
+		                         "must be an e-mail address");
 	why = p->owner_password == NULL
 	          ? "is required"
 	          : password_policy(p->owner_password, p->owner_email,
 	                            PASSWORD_MIN_DEFAULT);
 	if (why != NULL)
-		e = problem_add_error(e, "owner.password", why);
+		e = json_add_field_error(e, "owner.password", why);
 	if (p->owner_name != NULL && strlen(p->owner_name) > 200)
-		e = problem_add_error(e, "owner.name",
-		                      "at most 200 characters");
+		e = json_add_field_error(e, "owner.name",
+		                         "at most 200 characters");
 	if (e == NULL)
 		return 0;
 	return api_fail_errors(req, 422, "validation_failed",
@@ -83,8 +84,8 @@ signup_body(struct request *req, struct provision *p)
 			return api_fail_errors(
 			    req, 422, "validation_failed",
 			    "the owner has fields that are not accepted",
-			    problem_add_error(NULL, "owner",
-			                      "has an unknown field"));
+			    json_add_field_error(NULL, "owner",
+			                         "has an unknown field"));
 	}
 	p->slug = json_str(b, "slug");
 	p->name = json_str(b, "name");
@@ -104,7 +105,7 @@ provision_failed(struct request *req, int rc, const char *why)
 		return api_fail(req, 409, "slug_taken", why);
 	if (rc == 422)
 		return api_fail_errors(req, 422, "validation_failed", why,
-		                       problem_add_error(NULL, "slug", why));
+		                       json_add_field_error(NULL, "slug", why));
 	if (rc == 503)
 		return api_fail(req, 503, "service_unavailable", why);
 	return api_fail(req, 500, "internal_error", why);
@@ -269,7 +270,7 @@ set_status(struct request *req, struct plan *plan, const char *status,
 		return st;
 	tenants_set_status(req->db, req->tenant->id_str, status, &after);
 	api_audit(req, action, "tenant", req->tenant->id_str, AUDIT_SUCCESS,
-	            NULL);
+	          NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	tenants_cache_clear();
@@ -301,7 +302,7 @@ platform_delete(struct request *req, struct plan *plan)
 	tenants_set_status(req->db, req->tenant->id_str, "deleted", &after);
 	keyring_queue_destroy(req->db, &req->tenant->id);
 	api_audit(req, "tenant.delete", "tenant", req->tenant->id_str,
-	            AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
+	          AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	tenants_cache_clear();

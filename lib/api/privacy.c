@@ -61,7 +61,8 @@ load_defs(struct request *req, const struct export_collections *rows,
 	memset(d, 0, sizeof(*d));
 	d->names =
 	    arena_calloc(req->arena, (size_t)rows->n + 1, sizeof(*d->names));
-	d->c = arena_calloc(req->arena, (size_t)rows->n + 1, sizeof(*d->c));
+	d->c = arena_calloc(req->arena, (size_t)rows->n + 1,
+	                    sizeof(const struct collection *));
 	for (int i = 0; i < rows->n; i++) {
 		const struct collection *c = collection_cached(
 		    &req->tenant->id, rows->rows[i].name, rows->rows[i].version,
@@ -182,7 +183,7 @@ privacy_export(struct request *req, struct plan *plan)
 		return req->err.status;
 	exports_record_events(req->db, tid, ids, &events);
 	api_audit(req, "privacy.export", "subject", NULL, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"records\":%d}", recs.n));
+	          arena_printf(req->arena, "{\"records\":%d}", recs.n));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	o = cJSON_CreateObject();
@@ -226,8 +227,8 @@ privacy_erase(struct request *req, struct plan *plan)
 		records_queue_counter(req->db, req->arena, tid,
 		                      arena_printf(req->arena, "-%d", recs.n));
 	api_audit(req, "privacy.erase", "subject", NULL, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"records\":%d,\"keys\":%d}",
-	                         recs.n, keys.n));
+	          arena_printf(req->arena, "{\"records\":%d,\"keys\":%d}",
+	                       recs.n, keys.n));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);
@@ -464,7 +465,7 @@ privacy_tenant_export(struct request *req, struct plan *plan)
 		                "the export cannot be written now");
 	}
 	api_audit(req, "tenant.export", "tenant", tid, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"records\":%lld}", count));
+	          arena_printf(req->arena, "{\"records\":%lld}", count));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	return send_file(req, f);

@@ -241,9 +241,9 @@ respond_record(struct request *req, int status, const struct collection *c,
 }
 
 /* Renders a page: items one by one into the answer, which the worker
- * sends as it grows (see below for personal data).  The page stops at q->limit items or once
- * the body passes RECORDS_PAGE_BYTES, whichever comes first; next_cursor
- * then continues after the last item shown. */
+ * sends as it grows (see below for personal data).  The page stops at q->limit
+ * items or once the body passes RECORDS_PAGE_BYTES, whichever comes first;
+ * next_cursor then continues after the last item shown. */
 static int
 render_page(struct request *req, const struct record_query *q,
             const struct record_page *page)
@@ -256,7 +256,7 @@ render_page(struct request *req, const struct record_query *q,
 	const struct record *last = NULL;
 
 	/* A page that may reveal personal data is held until its pii.read
-	 * event commits (pii_audit_reads replaces it if that fails); others
+	 * event commits (if that fails, the error replaces it); others
 	 * stream. */
 	if (!pii_any(q->c))
 		response_stream(req, 200, "application/json");
@@ -295,8 +295,7 @@ render_page(struct request *req, const struct record_query *q,
 	} else {
 		(void)response_write(req, "],\"next_cursor\":null}", 21);
 	}
-	pii_audit_reads(req, &reads);
-	return 0;
+	return pii_audit_reads(req, &reads);
 }
 
 /* The definition this request names: this worker's copy when cur says it
@@ -386,8 +385,7 @@ records_show(struct request *req, struct plan *plan)
 	/* Clients that accept a second-old answer may get it from nginx
 	 * (not one with decrypted personal data: see pii_audit_reads). */
 	req->res.cacheable = true;
-	pii_audit_reads(req, &reads);
-	return 0;
+	return pii_audit_reads(req, &reads);
 }
 
 /* The locked definition a write read in its first trip: from the cache
@@ -416,7 +414,7 @@ body_data(struct request *req, const struct collection *c, bool check)
 		(void)api_fail_errors(
 		    req, 422, "validation_failed",
 		    "the body is {\"data\": {...}}",
-		    problem_add_error(NULL, "data", "must be an object"));
+		    json_add_field_error(NULL, "data", "must be an object"));
 		return NULL;
 	}
 	if (check && (errors = collection_check(c, data)) != NULL) {
@@ -494,7 +492,7 @@ records_create(struct request *req, struct plan *plan)
 	                    data, blind, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	api_audit(req, "record.create", "record", id, AUDIT_SUCCESS,
-	            audit_detail(req, c));
+	          audit_detail(req, c));
 	pii_audit_write(req, c, id, data);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -561,7 +559,7 @@ write_change(struct request *req, struct plan *plan, const struct collection *c,
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
 	                    req->args[1], data, blind, true);
 	api_audit(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
-	            audit_detail(req, c));
+	          audit_detail(req, c));
 	pii_audit_write(req, c, req->args[1], data);
 	if ((st = plan_commit(plan)) != 0)
 		return st;

@@ -66,9 +66,9 @@ read_perms(struct request *req, const cJSON *b, const char **lit)
 		return api_fail_errors(
 		    req, 422, "validation_failed",
 		    "permissions must be a list of known names",
-		    problem_add_error(NULL, "permissions",
-		                      bad ? "names an unknown permission"
-		                          : "must be a list"));
+		    json_add_field_error(NULL, "permissions",
+		                         bad ? "names an unknown permission"
+		                             : "must be a list"));
 	if (!rbac_allows(req->principal.perms, bits))
 		return api_fail(req, 403, "forbidden",
 		                "you cannot grant permissions you do not hold");
@@ -114,9 +114,10 @@ roles_create(struct request *req, struct plan *plan)
 	if (!name_ok(name))
 		return api_fail_errors(
 		    req, 422, "validation_failed", "the role is not valid",
-		    problem_add_error(NULL, "name",
-		                      "must be 1-63 of a-z, 0-9, '_' and '-', "
-		                      "starting with a letter"));
+		    json_add_field_error(
+		        NULL, "name",
+		        "must be 1-63 of a-z, 0-9, '_' and '-', "
+		        "starting with a letter"));
 	if (rbac_builtin(name) >= 0)
 		return api_fail(req, 409, "conflict",
 		                "built-in roles exist already");
@@ -124,7 +125,7 @@ roles_create(struct request *req, struct plan *plan)
 		return st;
 	roles_insert(req->db, req->tenant->id_str, name, perms, &r);
 	api_audit(req, "role.create", "role", name, AUDIT_SUCCESS,
-	            audit_perms(req, b));
+	          audit_perms(req, b));
 	if ((st = plan_commit(plan)) != 0) {
 		if (st == 409 && db_error_is(req->db, "23505"))
 			req->err.detail = "a role with this name exists";
@@ -177,7 +178,7 @@ roles_update(struct request *req, struct plan *plan)
 		return st;
 	roles_update_perms(req->db, req->tenant->id_str, name, perms, &after);
 	api_audit(req, "role.update", "role", name, AUDIT_SUCCESS,
-	            audit_perms(req, b));
+	          audit_perms(req, b));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	if (!after.found)

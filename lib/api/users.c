@@ -95,18 +95,18 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		in->email = cJSON_IsString(v) ? v->valuestring : NULL;
 		in->norm = email_norm(req->arena, in->email);
 		if (in->norm == NULL)
-			errors = problem_add_error(errors, "email",
-			                           "must be an e-mail address");
+			errors = json_add_field_error(
+			    errors, "email", "must be an e-mail address");
 	} else if (v != NULL) {
 		errors =
-		    problem_add_error(errors, "email", "cannot be changed");
+		    json_add_field_error(errors, "email", "cannot be changed");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(b, "name");
 	if (v != NULL) {
 		if (!cJSON_IsString(v) || strlen(v->valuestring) > 200)
-			errors = problem_add_error(errors, "name",
-			                           "must be a string of at "
-			                           "most 200 characters");
+			errors = json_add_field_error(errors, "name",
+			                              "must be a string of at "
+			                              "most 200 characters");
 		else
 			in->name = v->valuestring;
 	}
@@ -119,7 +119,7 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		        : "must be a string";
 
 		if (why != NULL)
-			errors = problem_add_error(errors, "password", why);
+			errors = json_add_field_error(errors, "password", why);
 		else
 			in->password = v->valuestring;
 	}
@@ -128,14 +128,14 @@ read_input(struct request *req, const cJSON *b, struct user_input *in,
 		if (create || !cJSON_IsString(v) ||
 		    (strcmp(v->valuestring, "active") != 0 &&
 		     strcmp(v->valuestring, "disabled") != 0))
-			errors = problem_add_error(
+			errors = json_add_field_error(
 			    errors, "status", "must be active or disabled");
 		else
 			in->status = v->valuestring;
 	}
 	if (!read_roles(req, b, in, create))
-		errors = problem_add_error(errors, "roles",
-		                           "must be a list of role names");
+		errors = json_add_field_error(errors, "roles",
+		                              "must be a list of role names");
 	return errors;
 }
 
@@ -187,9 +187,9 @@ check_roles(struct request *req, const struct user_input *in,
 	if (g->found != in->nroles)
 		return api_fail_errors(req, 422, "validation_failed",
 		                       "a role does not exist",
-		                       problem_add_error(NULL, "roles",
-		                                         "names a role that "
-		                                         "does not exist"));
+		                       json_add_field_error(NULL, "roles",
+		                                            "names a role that "
+		                                            "does not exist"));
 	if (!rbac_allows(req->principal.perms,
 	                 rbac_parse_pg_array(g->permissions)) ||
 	    (in->wants_owner && !req->principal.owner))
@@ -246,8 +246,8 @@ users_create(struct request *req, struct plan *plan)
 	                   in.name ? in.name : "", in.password ? hash : NULL);
 	users_queue_set_roles(req->db, req->tenant->id_str, id, in.roles);
 	api_audit(req, "user.create", "user", id, AUDIT_SUCCESS,
-	            arena_printf(req->arena, "{\"roles\":%s}",
-	                         json_print(cJSON_GetObjectItem(b, "roles"))));
+	          arena_printf(req->arena, "{\"roles\":%s}",
+	                       json_print(cJSON_GetObjectItem(b, "roles"))));
 	users_get(req->db, req->tenant->id_str, id, &created);
 	if ((st = plan_commit(plan)) != 0) {
 		if (st == 409 && db_error_is(req->db, "23505"))
@@ -339,7 +339,7 @@ queue_update(struct request *req, const char *id, const struct user_input *in,
 	    (in->status != NULL && strcmp(in->status, "disabled") == 0))
 		sessions_queue_revoke_user(req->db, tid, id);
 	api_audit(req, "user.update", "user", id, AUDIT_SUCCESS,
-	            changed_fields(b));
+	          changed_fields(b));
 	users_get(req->db, tid, id, after);
 }
 

@@ -226,3 +226,17 @@ json_printf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+cJSON *
+json_add_field_error(cJSON *errors, const char *field, const char *msg)
+{
+	cJSON *e;
+
+	if (errors == NULL)
+		errors = cJSON_CreateArray();
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "field", field);
+	cJSON_AddStringToObject(e, "message", msg);
+	cJSON_AddItemToArray(errors, e);
+	return errors;
+}

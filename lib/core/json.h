@@ -50,4 +50,8 @@ cJSON *json_add_str(cJSON *o, const char *key, const char *s);
 /* Adds an already-serialised JSON text verbatim (no reparse). */
 cJSON *json_add_raw(cJSON *o, const char *key, const char *raw);
 
+/* Appends {"field", "message"} to errors (created when NULL) and returns
+ * it: the items of a validation failure's "errors" array. */
+cJSON *json_add_field_error(cJSON *errors, const char *field, const char *msg);
+
 #endif

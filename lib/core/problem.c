@@ -50,20 +50,6 @@ problem_title(int status, const char *code)
 	return response_reason(status);
 }
 
-cJSON *
-problem_add_error(cJSON *errors, const char *field, const char *msg)
-{
-	cJSON *e;
-
-	if (errors == NULL)
-		errors = cJSON_CreateArray();
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "field", field);
-	cJSON_AddStringToObject(e, "message", msg);
-	cJSON_AddItemToArray(errors, e);
-	return errors;
-}
-
 void
 problem_errors(struct request *req, int status, const char *code,
                const char *detail, cJSON *errors)

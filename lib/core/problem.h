@@ -25,10 +25,6 @@ void problem(struct request *req, int status, const char *code,
 void problem_errors(struct request *req, int status, const char *code,
                     const char *detail, cJSON *errors);
 
-/* Appends {"field","message"} to errors (creating the array if NULL) and
- * returns it. */
-cJSON *problem_add_error(cJSON *errors, const char *field, const char *msg);
-
 /* The title for a code, or the status's reason phrase. */
 const char *problem_title(int status, const char *code);
 

@@ -96,10 +96,7 @@ struct request {
 
 	/* Authentication. */
 	struct principal principal;
-	bool tx_open; /* the tenant transaction the auth stage began */
-	int pf[8];    /* handles: pf[0..6] the route's prefetch, pf[7] the
-	               * principal's row */
-	void *ctx;    /* what a route's prefetch leaves for its handler */
+	bool tx_open; /* the tenant transaction is open on req->db */
 
 	struct response res;
 

@@ -31,14 +31,11 @@ struct route {
 	 * reads, runs the plan, renders.  Returns 0 once it has answered, or
 	 * the HTTP status of the error the pipeline then writes. */
 	int (*run)(struct request *req, struct plan *plan);
-	void (*handler)(struct request *req); /* older shape, NULL when run */
+	/* Routes that never resolve a tenant (ROUTE_NO_TENANT: health and
+	 * metrics) write their own answer; NULL for every other route. */
+	void (*handler)(struct request *req);
 	uint32_t perm;  /* permission bits required (sec/rbac.h) */
 	unsigned flags; /* enum route_flag */
-	/* Optional: queues the handler's first statements into the
-	 * authentication round trip.  Returns true when they are all the
-	 * handler needs (reads): the transaction then commits in that same
-	 * round trip, so a simple read costs one round trip in all. */
-	bool (*prefetch)(struct request *req);
 };
 
 /* Finds the route for method and path in table[0..n).  On a match returns

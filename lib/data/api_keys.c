@@ -19,13 +19,6 @@
 	"ts(k.revoked_at), 'prefix', 'stk_' || replace(k.id::text, '-', "      \
 	"''))"
 
-static struct db_stmt st_principal =
-    DB_STMT("apikey_principal",
-            "SELECT k.secret_hash, k.permissions, k.revoked_at IS NULL AND "
-            "(k.expires_at IS NULL OR k.expires_at > now()), t.status, "
-            "t.config_version, k.name FROM api_keys k JOIN tenants t ON t.id = "
-            "k.tenant_id WHERE k.tenant_id = $1 AND k.id = $2",
-            2);
 static struct db_stmt st_principal_row = DB_STMT(
     "apikey_principal_row",
     "SELECT encode(k.secret_hash, 'hex'), k.permissions, k.revoked_at IS "
@@ -41,12 +34,6 @@ static struct db_stmt st_touch_verified = DB_STMT(
     "= $2 AND secret_hash = decode($3, 'hex') AND (last_used_at IS NULL OR "
     "last_used_at < now() - interval '1 minute')",
     3);
-static struct db_stmt st_touch = DB_STMT(
-    "apikey_touch",
-    "UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id "
-    "= $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 "
-    "minute')",
-    2);
 static struct db_stmt st_list =
     DB_STMT("apikey_list",
             "SELECT k.id, " KEY_JSON " FROM api_keys k WHERE k.tenant_id = $1 "
@@ -68,16 +55,6 @@ static struct db_stmt st_revoke = DB_STMT(
     "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = "
     "$2 AND revoked_at IS NULL RETURNING id",
     2);
-
-int
-api_keys_queue_principal(struct db *db, const char *tid, const char *id)
-{
-	const char *p[2] = {tid, id};
-	int h = db_queue(db, &st_principal, p);
-
-	db_queue(db, &st_touch, p);
-	return h;
-}
 
 static void
 decode_principal(const PGresult *r, void *out, struct arena *a)

@@ -30,11 +30,6 @@ int api_keys_queue_principal_row(struct db *db, const char *tid, const char *id,
 int api_keys_queue_touch(struct db *db, const char *tid, const char *id,
                          const char *secret_hash_hex);
 
-/* Columns: secret_hash (bytea), permissions (text[]), usable (bool),
- * tenant status, tenant config version, name.  Also queues the
- * once-a-minute last_used_at update. */
-int api_keys_queue_principal(struct db *db, const char *tid, const char *id);
-
 /* The tenant's keys in order of creation, never their secrets: n rows,
  * ids[i] and json[i] (the object, rendered by PostgreSQL). */
 struct api_key_list {

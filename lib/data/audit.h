@@ -27,7 +27,6 @@ struct arena;
 
 enum audit_outcome { AUDIT_SUCCESS, AUDIT_FAILURE, AUDIT_DENIED };
 
-
 /* Queues an event whose actor is the system (a command such as
  * `strata retention run`), outside any request. */
 /* One event, as the caller describes it (target_id, details, request_id

@@ -10,7 +10,6 @@
 
 #include "core/fnv.h"
 #include "core/json.h"
-#include "core/problem.h"
 #include "core/timefmt.h"
 #include "core/arena.h"
 #include "data/db.h"
@@ -126,7 +125,7 @@ field_name_valid(const char *name)
 static cJSON *
 err(cJSON *errors, const char *field, const char *msg)
 {
-	return problem_add_error(errors, field, msg);
+	return json_add_field_error(errors, field, msg);
 }
 
 static bool

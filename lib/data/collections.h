@@ -24,7 +24,6 @@
 #define COLLECTION_NAME_MAX 63
 
 struct db;
-struct request;
 
 enum field_type {
 	FT_STRING,
@@ -118,8 +117,7 @@ int collections_get(struct db *db, const char *tid, const char *name,
                     struct collection_current *out);
 /* collections_get() under a share lock (writes of records and of the
  * definition itself). */
-int collections_get_for_share(struct db *db, const char *tid,
-                              const char *name,
+int collections_get_for_share(struct db *db, const char *tid, const char *name,
                               struct collection_current *out);
 int collections_list_all(struct db *db, const char *tid,
                          struct collection_list *out);

@@ -30,7 +30,7 @@
 struct arena;
 
 /* What db_sync() and the plan report; lib/api maps them (and the
- * SQLSTATE of DB_FAILED) to problem answers in one table. */
+ * SQLSTATE of DB_FAILED) to its answers in one table. */
 enum db_status {
 	DB_OK = 0,
 	DB_FAILED = -1,       /* a statement failed: db->sqlstate says why */

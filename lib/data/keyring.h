@@ -51,8 +51,8 @@ const struct keyring *keyring_for(struct db *db, const struct tenant *t,
 /* Loads the tenant's keys again (a token names a key id we do not know:
  * perhaps just rotated).  At most once a second per tenant, so tokens with
  * random key ids cannot turn every request into a round trip. */
-const struct keyring *keyring_reload_for(struct db *db,
-                                         const struct tenant *t, bool in_tx);
+const struct keyring *keyring_reload_for(struct db *db, const struct tenant *t,
+                                         bool in_tx);
 
 /* The tenant's keyring_version from this request's version row: a cached
  * keyring of another version is reloaded on its next use. */

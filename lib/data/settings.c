@@ -15,7 +15,6 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "core/problem.h"
 #include "core/request.h"
 #include "data/db.h"
 #include "sec/crypto.h"
@@ -37,7 +36,7 @@ struct v {
 static void
 bad(struct v *v, const char *path, const char *msg)
 {
-	v->errors = problem_add_error(v->errors, path, msg);
+	v->errors = json_add_field_error(v->errors, path, msg);
 }
 
 /* "a.b", or b at the top level. */
@@ -457,7 +456,7 @@ settings_normalize(const cJSON *in, const cJSON *defaults, cJSON **errors)
 	*errors = NULL;
 	if (!cJSON_IsObject(in)) {
 		*errors =
-		    problem_add_error(NULL, "settings", "must be an object");
+		    json_add_field_error(NULL, "settings", "must be an object");
 		return NULL;
 	}
 	only(&v, "", in, keys);
@@ -833,4 +832,3 @@ settings_for(struct db *db, const struct tenant *t, bool in_tx)
 	}
 	return c;
 }
-

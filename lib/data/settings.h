@@ -79,8 +79,7 @@ struct tenant_settings {
  * worker's cache or loaded (inside the caller's open transaction when
  * in_tx, else in one of its own).  NULL when they cannot be loaded. */
 const struct tenant_settings *settings_for(struct db *db,
-                                           const struct tenant *t,
-                                           bool in_tx);
+                                           const struct tenant *t, bool in_tx);
 /* The tenant's requests per second and burst at t's config version, from
  * a table of their own (loaded through settings_for on a miss); false
  * when they cannot be had. */
@@ -99,7 +98,7 @@ int settings_load(struct db *db, const struct uuid *tenant, long long version,
 /* Validates a settings document against the schema.  Absent members take
  * the value of defaults (a complete document); unknown members, wrong types
  * and values out of range are errors.  Returns the complete, normalised
- * document, or NULL with every problem in *errors ({field, message}). */
+ * document, or NULL with every failure in *errors ({field, message}). */
 cJSON *settings_normalize(const cJSON *in, const cJSON *defaults,
                           cJSON **errors);
 

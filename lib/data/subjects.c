@@ -26,14 +26,28 @@ static struct db_stmt st_destroy = DB_STMT(
     "($2::text[]) RETURNING id",
     2);
 
+static void
+decode_key(const PGresult *r, void *out, struct arena *a)
+{
+	struct subject_key_row *k = out;
+
+	if (db_rows(r) != 1)
+		return;
+	k->found = true;
+	k->id = db_str(r, 0, 0, a);
+	k->wrapped = db_str(r, 0, 1, a);
+	k->wrapped_by = db_str(r, 0, 2, a);
+}
+
 int
-subjects_queue_get_or_create(struct db *db, const char *tid, const char *hash,
-                             const char *new_id, const char *wrapped,
-                             const char *wrapped_by)
+subjects_get_or_create(struct db *db, const char *tid, const char *hash,
+                       const char *new_id, const char *wrapped,
+                       const char *wrapped_by, struct subject_key_row *out)
 {
 	const char *p[5] = {tid, new_id, hash, wrapped, wrapped_by};
 
-	return db_queue(db, &st_get_or_create, p);
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_get_or_create, p, decode_key, out);
 }
 
 int

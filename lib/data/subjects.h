@@ -8,6 +8,8 @@
 #ifndef STRATA_DATA_SUBJECTS_H
 #define STRATA_DATA_SUBJECTS_H
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 
 #include "core/uuid.h"
@@ -15,12 +17,20 @@
 
 struct db;
 
+/* A subject's stored key: its id, the wrapped bytes (bytea text) and the
+ * data key id they are wrapped by. */
+struct subject_key_row {
+	bool found;
+	const char *id;
+	const char *wrapped;
+	const char *wrapped_by;
+};
+
 /* The subject's key, creating it under the tenant's current data key when
- * it has none (concurrent creators converge on one row).  Columns of the
- * row: id, wrapped (bytea), wrapped_by. */
-int subjects_queue_get_or_create(struct db *db, const char *tid,
-                                 const char *hash, const char *new_id,
-                                 const char *wrapped, const char *wrapped_by);
+ * it has none (concurrent creators converge on one row), into out. */
+int subjects_get_or_create(struct db *db, const char *tid, const char *hash,
+                           const char *new_id, const char *wrapped,
+                           const char *wrapped_by, struct subject_key_row *out);
 
 /* The keys of any of the hashes (text[]); rows as above. */
 int subjects_queue_keys(struct db *db, const char *tid, const char *hashes);

@@ -14,7 +14,6 @@
 #include "core/fnv.h"
 #include "core/json.h"
 #include "core/metrics.h"
-#include "core/problem.h"
 #include "data/db.h"
 
 #define CACHE_SIZE 4096 /* power of two */
@@ -78,9 +77,6 @@ static struct db_stmt st_usage = DB_STMT(
     "'deleted'))))",
     0);
 
-static struct db_stmt st_version =
-    DB_STMT("tenant_version",
-            "SELECT config_version, status FROM tenants WHERE id = $1", 1);
 static struct db_stmt st_by_domain = DB_STMT(
     "tenant_by_domain",
     "SELECT t.id, t.slug, t.name, t.status, t.config_version, "
@@ -243,14 +239,6 @@ tenants_resolve(struct db *db, struct arena *a, const char *slug,
                 struct tenant **out)
 {
 	return resolve(db, a, slug, true, &st_by_slug, slug, out);
-}
-
-int
-tenants_queue_version(struct db *db, const char *tid)
-{
-	const char *params[1] = {tid};
-
-	return db_queue(db, &st_version, params);
 }
 
 /* Custom domains share the slug cache, under a key no slug can take. */

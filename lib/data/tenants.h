@@ -60,11 +60,6 @@ int tenants_queue_insert(struct db *db, const char *id, const char *slug,
  * handle. */
 int tenants_queue_get(struct db *db, const char *slug_or_id);
 
-/* The tenant's current configuration version and status, read where no
- * principal's row brings them (public routes).  Columns: config_version,
- * status. */
-int tenants_queue_version(struct db *db, const char *tid);
-
 /* The tenant of a verified custom domain (a normalised host outside the
  * base domain), like tenants_resolve(). */
 enum tenant_lookup tenants_resolve_domain(struct db *db, struct arena *a,

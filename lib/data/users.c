@@ -21,17 +21,6 @@
 	"ON r.tenant_id = ur.tenant_id AND r.name = ur.role_name WHERE "       \
 	"ur.tenant_id = u.tenant_id AND ur.user_id = u.id)"
 
-static struct db_stmt st_principal = DB_STMT(
-    "user_principal",
-    "SELECT u.status, u.email, u.name, array_to_json(ARRAY(SELECT "
-    "ur.role_name FROM user_roles ur WHERE ur.tenant_id = $1 AND "
-    "ur.user_id = $2 ORDER BY 1)), " USER_PERMS ", t.status, "
-    "t.config_version, EXISTS (SELECT 1 FROM refresh_tokens rt WHERE "
-    "rt.tenant_id = $1 AND rt.family_id = $3::uuid AND rt.revoked_at IS "
-    "NOT NULL) "
-    "FROM users u JOIN tenants t ON t.id = u.tenant_id "
-    "WHERE u.tenant_id = $1 AND u.id = $2",
-    3);
 /* The principal as the workers cache it, with the auth epoch read in the
  * same statement (one snapshot): a cached copy is never newer than the
  * epoch it is filed under. */
@@ -112,15 +101,6 @@ static struct db_stmt st_roles_perms = DB_STMT(
     "count(*) FROM roles r WHERE r.tenant_id = $1 AND r.name = ANY "
     "($2::text[]))",
     2);
-
-int
-users_queue_principal(struct db *db, const char *tid, const char *uid,
-                      const char *sid)
-{
-	const char *p[3] = {tid, uid, sid};
-
-	return db_queue(db, &st_principal, p);
-}
 
 static void
 decode_principal(const PGresult *r, void *out, struct arena *a)
@@ -289,12 +269,13 @@ users_roles_grant(struct db *db, const char *tid, const char *roles,
 }
 
 int
-users_queue_by_oidc(struct db *db, const char *tid, const char *issuer,
-                    const char *sub)
+users_by_oidc(struct db *db, const char *tid, const char *issuer,
+              const char *sub, struct db_text *id)
 {
 	const char *p[3] = {tid, issuer, sub};
 
-	return db_queue(db, &st_by_oidc, p);
+	memset(id, 0, sizeof(*id));
+	return db_queue_into(db, &st_by_oidc, p, db_decode_text, id);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 struct db;
+struct db_text;
 
 /* A user as a principal: what authorization needs, filled by db_sync. */
 struct user_principal_row {
@@ -29,18 +30,13 @@ struct user_principal_row {
 int users_queue_principal_row(struct db *db, const char *tid, const char *uid,
                               const char *sid, struct user_principal_row *out);
 
-/* Columns: status, email, name, roles (json array), permissions (text[]),
- * tenant status, tenant config version, session revoked (bool). */
-int users_queue_principal(struct db *db, const char *tid, const char *uid,
-                          const char *sid);
-
 /* Columns: id, password_hash, status. */
 int users_queue_by_email(struct db *db, const char *tid,
                          const char *email_norm);
 
-/* The user an identity provider knows as (issuer, sub).  Column: id. */
-int users_queue_by_oidc(struct db *db, const char *tid, const char *issuer,
-                        const char *sub);
+/* The user an identity provider knows as (issuer, sub): id->v. */
+int users_by_oidc(struct db *db, const char *tid, const char *issuer,
+                  const char *sub, struct db_text *id);
 
 /* A user provisioned from an identity provider: no password, matched by
  * (issuer, sub) only; email_norm keeps it out of password logins. */

@@ -219,7 +219,8 @@ log_suite(void)
 	tcase_add_checked_fixture(buffered, setup, teardown);
 	tcase_add_checked_fixture(flush, setup, teardown);
 	tcase_add_checked_fixture(crash, setup, teardown);
-	/* 5,000 lines under ASan on a loaded 2-core machine: not a timing test. */
+	/* 5,000 lines under ASan on a loaded 2-core machine: not a timing test.
+	 */
 	tcase_set_timeout(buffered, 60);
 	tcase_add_test(flush, kept_until_flushed);
 	tcase_add_test(flush, flush_with_nothing_writes_nothing);

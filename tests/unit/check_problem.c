@@ -71,10 +71,10 @@ END_TEST
 
 START_TEST(errors_array)
 {
-	cJSON *e = problem_add_error(NULL, "email", "is required");
+	cJSON *e = json_add_field_error(NULL, "email", "is required");
 	cJSON *b, *first;
 
-	problem_add_error(e, "name", "is too long");
+	json_add_field_error(e, "name", "is too long");
 	problem_errors(&req, 422, "validation_failed", "invalid", e);
 	b = body();
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "errors")),

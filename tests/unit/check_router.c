@@ -14,12 +14,12 @@ h(struct request *req)
 }
 
 static const struct route table[] = {
-    {"GET", "/v1/tenant", NULL, h, 0, 0, NULL},
-    {"GET", "/v1/users", NULL, h, 0, 0, NULL},
-    {"POST", "/v1/users", NULL, h, 0, 0, NULL},
-    {"GET", "/v1/users/{id}", NULL, h, 0, 0, NULL},
-    {"DELETE", "/v1/users/{id}", NULL, h, 0, 0, NULL},
-    {"GET", "/v1/collections/{c}/records/{id}", NULL, h, 0, 0, NULL},
+    {"GET", "/v1/tenant", NULL, h, 0, 0},
+    {"GET", "/v1/users", NULL, h, 0, 0},
+    {"POST", "/v1/users", NULL, h, 0, 0},
+    {"GET", "/v1/users/{id}", NULL, h, 0, 0},
+    {"DELETE", "/v1/users/{id}", NULL, h, 0, 0},
+    {"GET", "/v1/collections/{c}/records/{id}", NULL, h, 0, 0},
 };
 
 static const struct {
