@@ -234,6 +234,30 @@ stages(struct request *req)
 	return run_plan(req);
 }
 
+/* A request whose first round trip found its connection's session already
+ * ended by the server (PostgreSQL restarted while this worker was idle)
+ * ran nothing: it is started again once on a fresh connection. */
+static bool
+retry_ready(struct request *req)
+{
+	int (*sink)(void *, const char *, size_t) = req->res.sink;
+	void *sink_ctx = req->res.sink_ctx;
+
+	if (req->res.head_sent || db_ready(req->db, req->arena) != DB_OK)
+		return false;
+	log_info("request retried on a fresh database connection");
+	memset(&req->err, 0, sizeof(req->err));
+	memset(&req->principal, 0, sizeof(req->principal));
+	req->tenant = NULL;
+	req->tx_open = false;
+	req->json = NULL;
+	response_init(&req->res, req->arena);
+	req->res.sink = sink;
+	req->res.sink_ctx = sink_ctx;
+	response_header(req, "Cache-Control", "no-store");
+	return true;
+}
+
 void
 pipeline_handle(struct request *req)
 {
@@ -244,6 +268,8 @@ pipeline_handle(struct request *req)
 	(void)db_ready(req->db, req->arena);
 	response_header(req, "Cache-Control", "no-store");
 	st = stages(req);
+	if (st >= 500 && req->db->stale_session && retry_ready(req))
+		st = stages(req);
 	/* The one error answer: whatever stage or handler failed, with the
 	 * problem it recorded (a status without one gets its title). */
 	if (st != 0) {

@@ -150,8 +150,13 @@ db_ready(struct db *db, struct arena *a)
 	db->trips = 0;
 	db->ms = 0;
 	db->sqlstate[0] = '\0';
+	/* Twice: a session the server ended while this worker was idle
+	 * (a restart) leaves its last message and then end-of-file, and one
+	 * read stops after the message.  The second read finds the end and
+	 * the request gets a fresh connection instead of a failure. */
 	if (db->conn != NULL) {
 		if (PQconsumeInput(db->conn) == 0 ||
+		    PQconsumeInput(db->conn) == 0 ||
 		    PQstatus(db->conn) != CONNECTION_OK)
 			lost(db);
 		else
@@ -159,6 +164,7 @@ db_ready(struct db *db, struct arena *a)
 	}
 	if (db->conn != NULL)
 		reset_if_busy(db);
+	db->stale_session = false;
 	db->nq = db->done = 0;
 	db->queue_failed = NULL;
 	db->sqlstate[0] = '\0';
@@ -366,15 +372,19 @@ int
 db_sync(struct db *db)
 {
 	struct timespec t0, t1;
-	int rc = 0;
+	int rc = 0, first;
 
 	if (db->conn == NULL)
 		return DB_UNAVAILABLE;
 	if (db->done == db->nq)
 		return db->queue_failed ? DB_QUEUE_FAILED : DB_OK;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (PQpipelineSync(db->conn) != 1)
+	first = db->trips == 0 ? db->done : -1;
+	if (PQpipelineSync(db->conn) != 1) {
+		/* Nothing of this trip reached the server. */
+		db->stale_session = first >= 0;
 		goto broken;
+	}
 	db->trips++;
 	for (; db->done < db->nq; db->done++) {
 		struct db_slot *s = &db->q[db->done];
@@ -384,6 +394,16 @@ db_sync(struct db *db)
 		if (r == NULL)
 			goto broken;
 		st = PQresultStatus(r);
+		/* The server had ended this session before the request's first
+		 * statement ran (a restart, an administrator's termination):
+		 * nothing of the request executed. */
+		if (db->done == first && st == PGRES_FATAL_ERROR) {
+			const char *state =
+			    PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+			db->stale_session =
+			    state != NULL && strncmp(state, "57P", 3) == 0;
+		}
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			s->res = r;
 			arena_cleanup(db->arena, clear_result, r);
