@@ -109,23 +109,6 @@ api_fail_errors(struct request *req, int status, const char *code,
 	return req->err.status;
 }
 
-int
-api_tenant_fail(struct request *req, enum tenant_lookup state)
-{
-	switch (state) {
-	case TENANT_FOUND:
-		return 0;
-	case TENANT_SUSPENDED:
-		return api_fail(req, 403, "tenant_suspended",
-		                "this tenant is suspended");
-	case TENANT_UNAVAILABLE:
-		return api_fail(req, 503, "service_unavailable",
-		                "the database is unavailable");
-	default:
-		return api_fail(req, 404, "tenant_not_found", "no such tenant");
-	}
-}
-
 cJSON *
 api_object(struct request *req, const char *const *allowed)
 {

@@ -45,10 +45,6 @@ int api_fail(struct request *req, int status, const char *code,
 int api_fail_errors(struct request *req, int status, const char *code,
                     const char *detail, cJSON *errors);
 
-/* 0 for TENANT_FOUND, else the status of a tenant lookup's answer (403
- * tenant_suspended, 404 tenant_not_found, 503) recorded with api_fail(). */
-int api_tenant_fail(struct request *req, enum tenant_lookup state);
-
 /* Opens the tenant transaction unless the auth stage left one open. */
 void api_begin(struct request *req);
 

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/request.h"
 #include "data/db.h"
+#include "data/tenants.h"
 
 /* SQLSTATE (or its two-character class, written "XX...") to a problem.
  * First match wins; anything else is a 500 logged with its state. */
@@ -68,4 +69,21 @@ errors_from_db(struct request *req, int rc)
 	log_error("statement failed: %s %s", db->sqlstate, db->errmsg);
 	return api_fail(req, 500, "internal_error",
 	                "an internal error occurred");
+}
+
+int
+errors_from_tenant(struct request *req, enum tenant_lookup state)
+{
+	switch (state) {
+	case TENANT_FOUND:
+		return 0;
+	case TENANT_SUSPENDED:
+		return api_fail(req, 403, "tenant_suspended",
+		                "this tenant is suspended");
+	case TENANT_UNAVAILABLE:
+		return api_fail(req, 503, "service_unavailable",
+		                "the database is unavailable");
+	default:
+		return api_fail(req, 404, "tenant_not_found", "no such tenant");
+	}
 }

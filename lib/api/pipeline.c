@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/credential.h"
+#include "api/errors.h"
 #include "api/plan.h"
 #include "api/cors.h"
 #include "api/routes.h"
@@ -139,7 +140,7 @@ stage_tenant(struct request *req, const char *slug)
 	default:
 		return 0;
 	}
-	return api_tenant_fail(req, r);
+	return errors_from_tenant(req, r);
 }
 
 /* The tenant's share of the service: its token bucket (settings limits,

@@ -43,6 +43,29 @@
 
 volatile int server_stopping;
 
+static void
+on_term(int sig)
+{
+	(void)sig;
+	server_stopping = 1;
+}
+
+void
+server_child_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	/* No SA_RESTART: epoll_wait and the sealer's sleep end at once. */
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
 struct slot {
 	const struct server_proc *proc; /* NULL: a request worker */
 	pid_t pid;

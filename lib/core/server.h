@@ -51,4 +51,8 @@ int server_run(const struct server_opts *o);
 /* Set by SIGTERM/SIGINT in a worker: finish the current request, exit. */
 extern volatile int server_stopping;
 
+/* In a forked child (worker, background process): SIGTERM and SIGINT set
+ * server_stopping, SIGHUP and SIGPIPE are ignored. */
+void server_child_signals(void);
+
 #endif

@@ -24,28 +24,6 @@
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (256UL * 1024 * 1024)
 
-static void
-on_term(int sig)
-{
-	(void)sig;
-	server_stopping = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term; /* no SA_RESTART: epoll_wait returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* Reads the body announced by CONTENT_LENGTH into the arena.  Bodies over
  * BODY_MAX are not read: the handler answers 413.  Returns 0, or -1 when
  * the stream ends early. */
@@ -157,7 +135,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 	time_t last_idle = 0;
 	int ep;
 
-	install_signals();
+	server_child_signals();
 	log_flush_on_crash();
 	json_use_arena(a);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd, 0) != 0)

@@ -141,6 +141,20 @@ reset_if_busy(struct db *db)
 		lost(db);
 }
 
+/* True when the server has closed the connection.  Read twice: a session
+ * the server ended while this worker was idle (a restart) leaves its last
+ * message and then end-of-file, and one read stops after the message; the
+ * second finds the end, so the request gets a fresh connection instead of
+ * a failure. */
+static bool
+peer_gone(PGconn *c)
+{
+	for (int i = 0; i < 2; i++)
+		if (PQconsumeInput(c) == 0)
+			return true;
+	return PQstatus(c) != CONNECTION_OK;
+}
+
 int
 db_ready(struct db *db, struct arena *a)
 {
@@ -150,14 +164,8 @@ db_ready(struct db *db, struct arena *a)
 	db->trips = 0;
 	db->ms = 0;
 	db->sqlstate[0] = '\0';
-	/* Twice: a session the server ended while this worker was idle
-	 * (a restart) leaves its last message and then end-of-file, and one
-	 * read stops after the message.  The second read finds the end and
-	 * the request gets a fresh connection instead of a failure. */
 	if (db->conn != NULL) {
-		if (PQconsumeInput(db->conn) == 0 ||
-		    PQconsumeInput(db->conn) == 0 ||
-		    PQstatus(db->conn) != CONNECTION_OK)
+		if (peer_gone(db->conn))
 			lost(db);
 		else
 			read_notifies(db);

@@ -88,9 +88,9 @@ struct db {
 	int trips;                /* round trips since db_ready */
 	double ms;                /* time spent waiting on the server */
 	long resets;              /* connections found busy by db_ready */
-	bool stale_session; /* the request's first trip found the session
-	                     * already ended by the server: nothing of the
-	                     * request ran, so it may be tried again once */
+	bool stale_session;       /* the request's first trip found the session
+	                           * already ended by the server: nothing of the
+	                           * request ran, so it may be tried again once */
 	long queue_failures;      /* statements that could not be queued */
 	int statement_timeout_ms; /* set on every new connection; 0 = none */
 	void (*on_notify)(const char *channel, const char *payload);

@@ -22,28 +22,6 @@
 #define SEALER_PERIOD_MS 1000 /* between rounds with nothing left */
 #define SEALER_BUSY_MS 10     /* between passes while work is left */
 
-static void
-on_term(int sig)
-{
-	(void)sig;
-	server_stopping = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term; /* no SA_RESTART: the sleep ends at once */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* Seals one batch of tenant t on a fresh statement queue and arena.
  * Returns what audit_seal() returned. */
 static int
@@ -128,7 +106,7 @@ sealer_main(void)
 	struct round r;
 	struct db db;
 
-	install_signals();
+	server_child_signals();
 	memset(&r, 0, sizeof(r));
 	db_init(&db, cfg.database_url);
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
