@@ -104,9 +104,11 @@ par_burst() {
 burst() {
 	seq_burst 4 "$1" "$2" "$3" >"$TMPD/$4"
 	par_burst 6 "$1" "$2" "$3" >>"$TMPD/$4"
-	for _ in 1 2 3 4; do
+	# An idle worker may take every connection (epoll wakes one); wider
+	# bursts keep one busy while the other accepts.
+	for n in 8 12 16 16 24 24 32 32; do
 		[ "$(pids "$4")" -ge "$WORKERS" ] && break
-		par_burst 6 "$1" "$2" "$3" >>"$TMPD/$4"
+		par_burst "$n" "$1" "$2" "$3" >>"$TMPD/$4"
 	done
 }
 codes() { awk '{print $1}' "$TMPD/$1" | sort | uniq -c | awk '{printf "%s×%s ", $2, $1}'; }
