@@ -39,7 +39,20 @@ failed=$(grep -vc '^200$' "$TMPD/codes")
 check "600 requests while a worker is killed: at most 2 fail" eval '[ "$failed" -le 2 ] || { echo "#   $failed failed"; false; }'
 sleep 0.5
 check "the master replaced the killed worker" eval '[ "$(pgrep -x -P "$master" strata | wc -l)" -eq "$WORKERS" ] && ! pgrep -P "$master" | grep -qx "$victim"'
-check "the crash is counted in metrics" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
+# counted_since N: the crash counter rose above N (polled for up to 3 s, and
+# the values seen printed when it did not).
+counted_since() {
+	local now=
+	for _ in $(seq 30); do
+		now=$(metric strata_worker_crashes_total)
+		[ "${now:-0}" -gt "${1:-0}" ] && return 0
+		sleep 0.1
+	done
+	echo "#   strata_worker_crashes_total: before ${1:-none}, now ${now:-none}"
+	curl -s --cacert "$CA" -o /dev/null -w '#   /metrics answered %{http_code}\n' "https://$BASE:$HTTPS_PORT/metrics"
+	false
+}
+check "the crash is counted in metrics" counted_since "$crashes_before"
 check "the master survives" kill -0 "$master"
 
 # The audit sealer: one process beside the workers, restarted when killed.
@@ -49,7 +62,7 @@ crashes_before=$(metric strata_worker_crashes_total)
 kill -9 "$s1"
 for _ in $(seq 30); do s2=$(sealer); [ -n "$s2" ] && [ "$s2" != "$s1" ] && break; sleep 0.1; done
 check "the master restarted the killed sealer" eval '[ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(wc -w <<<"$s2")" -eq 1 ]'
-check "the sealer's crash is counted" eval '[ "$(metric strata_worker_crashes_total)" -gt "${crashes_before:-0}" ]'
+check "the sealer's crash is counted" counted_since "$crashes_before"
 
 # Access lines of res-one's GET /v1/tenant (the log is buffered per worker).
 access_lines() { grep '"msg":"request"' "$VAR/log/strata.log" | grep -c '"tenant":"res-one","principal":"","principal_type":"","method":"GET","route":"/v1/tenant"'; }
