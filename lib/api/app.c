@@ -94,16 +94,21 @@ access_log(struct request *req, double ms)
 	buf_json_str(&b, req->tenant ? req->tenant->slug : "");
 	buf_puts(&b, ",\"principal\":");
 	buf_json_str(&b, req->principal.id_str);
-	buf_printf(&b, ",\"principal_type\":\"%s\"",
-	           principal_types[req->principal.kind]);
+	buf_puts(&b, ",\"principal_type\":\"");
+	buf_puts(&b, principal_types[req->principal.kind]);
+	buf_putc(&b, '"');
 	buf_puts(&b, ",\"method\":");
 	buf_json_str(&b, req->method);
 	buf_puts(&b, ",\"route\":");
 	buf_json_str(&b, route);
-	buf_printf(&b,
-	           ",\"status\":%d,\"duration_ms\":%.3f,\"db_ms\":%.3f,"
-	           "\"db_trips\":%d",
-	           req->res.status, ms, db.ms, db.trips);
+	buf_puts(&b, ",\"status\":");
+	buf_put_uint(&b, (unsigned)req->res.status);
+	buf_puts(&b, ",\"duration_ms\":");
+	buf_put_milli(&b, ms);
+	buf_puts(&b, ",\"db_ms\":");
+	buf_put_milli(&b, db.ms);
+	buf_puts(&b, ",\"db_trips\":");
+	buf_put_uint(&b, (unsigned)db.trips);
 	log_fields_buffered(req->res.status >= 500 ? LOG_WARN : LOG_INFO,
 	                    buf_cstr(&b));
 }

@@ -33,6 +33,7 @@
 #include "sec/opaque.h"
 #include "sec/rbac.h"
 #include "sec/token.h"
+#include "sec/token_cache.h"
 
 /* The credential of "Authorization: Bearer <credential>", or NULL. */
 static const char *
@@ -48,11 +49,29 @@ bearer(struct request *req)
 	return *h != '\0' ? h : NULL;
 }
 
+/* A tenant access token this worker verified before, for this tenant and
+ * origin, still unexpired and signed by a key still in the tenant's
+ * keyring: true with its claims (no decoding, no HMAC). */
+static bool
+cached_jwt(struct request *req, const char *tok, struct token_claims *c)
+{
+	const struct keyring *k;
+	struct uuid kid;
+
+	if (!token_cache_find(tok, req->tenant->id_str, api_origin(req),
+	                      clock_real_s(), &kid, c))
+		return false;
+	k = api_keyring(req);
+	return k != NULL && keyring_find(k, KEY_SIGNING, &kid) != NULL;
+}
+
 /* Verifies a tenant access token with the tenant's cached signing key;
- * an unknown kid reloads the keyring once (a rotation elsewhere). */
+ * an unknown kid reloads the keyring once (a rotation elsewhere).  A token
+ * that verifies is remembered (sec/token_cache.h). */
 static int
 verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 {
+	const char *origin = api_origin(req), *tid = req->tenant->id_str;
 	const struct keyring *k;
 	const struct keyring_key *key;
 	struct uuid kid;
@@ -69,8 +88,10 @@ verify_jwt(struct request *req, const char *tok, struct token_claims *c)
 		return -2;
 	if (key == NULL)
 		return -1;
-	return token_verify(tok, key->key, api_origin(req), req->tenant->id_str,
-	                    clock_real_s(), c);
+	if (token_verify(tok, key->key, origin, tid, clock_real_s(), c) < 0)
+		return -1;
+	token_cache_store(tok, tid, origin, &kid, c);
+	return 0;
 }
 
 /* A token of the tenant's own identity provider: verified against the
@@ -167,15 +188,17 @@ credential_read(struct request *req)
 		uuid_format(&p->id, p->id_str);
 		return 0;
 	}
-	if (token_peek(tok, alg, kid) == 0 && strcmp(alg, "HS256") != 0)
-		return oidc_user(req, tok);
-	rc = verify_jwt(req, tok, &c);
-	if (rc == -2)
-		return api_fail(req, 503, "service_unavailable",
-		                "the database is unavailable");
-	if (rc < 0)
-		return api_fail(req, 401, "invalid_token",
-		                "the access token is not valid here");
+	if (!cached_jwt(req, tok, &c)) {
+		if (token_peek(tok, alg, kid) == 0 && strcmp(alg, "HS256") != 0)
+			return oidc_user(req, tok);
+		rc = verify_jwt(req, tok, &c);
+		if (rc == -2)
+			return api_fail(req, 503, "service_unavailable",
+			                "the database is unavailable");
+		if (rc < 0)
+			return api_fail(req, 401, "invalid_token",
+			                "the access token is not valid here");
+	}
 	p->kind = PRINCIPAL_USER;
 	uuid_parse(c.sub, &p->id);
 	memcpy(p->id_str, c.sub, sizeof(c.sub));

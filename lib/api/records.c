@@ -214,14 +214,17 @@ record_text(struct request *req, const struct collection *c,
 	}
 	/* Ids and times are our own formats; the name is a validated
 	 * identifier ([a-z0-9_]). */
-	return buf_printf(out, "{\"id\":\"%s\",\"collection\":\"%s\",\"data\":",
-	                  rec->id, rec->collection) |
+	return buf_puts(out, "{\"id\":\"") | buf_puts(out, rec->id) |
+	       buf_puts(out, "\",\"collection\":\"") |
+	       buf_puts(out, rec->collection) | buf_puts(out, "\",\"data\":") |
 	       buf_append(out, rec->data, rec->data_len) |
-	       buf_printf(out,
-	                  ",\"version\":%s,\"created_at\":\"%s\","
-	                  "\"updated_at\":\"%s\",\"created_by\":\"%s\"}",
-	                  rec->version, rec->created_at, rec->updated_at,
-	                  rec->created_by);
+	       buf_puts(out, ",\"version\":") | buf_puts(out, rec->version) |
+	       buf_puts(out, ",\"created_at\":\"") |
+	       buf_puts(out, rec->created_at) |
+	       buf_puts(out, "\",\"updated_at\":\"") |
+	       buf_puts(out, rec->updated_at) |
+	       buf_puts(out, "\",\"created_by\":\"") |
+	       buf_puts(out, rec->created_by) | buf_puts(out, "\"}");
 }
 
 /* A single record answer (status 200/201) with its ETag. */

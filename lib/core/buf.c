@@ -63,22 +63,65 @@ buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 
+/* Formats into the room already there; only an answer that does not fit
+ * grows the buffer and formats a second time. */
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap - b->len;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, room + 1, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) < 0)
-		return -1;
+	if (n < 0)
+		goto fail;
+	if ((size_t)n <= room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (reserve(b, (size_t)n) < 0)
+		goto fail;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
+fail:
+	b->data[b->len] = '\0'; /* b unchanged */
+	return -1;
+}
+
+int
+buf_put_uint(struct buf *b, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return buf_append(b, d + i, sizeof(d) - i);
+}
+
+int
+buf_put_milli(struct buf *b, double v)
+{
+	unsigned long long m;
+	char frac[4];
+
+	if (!(v >= 0) || v > 1e15)
+		v = 0;
+	m = (unsigned long long)(v * 1000.0 + 0.5);
+	frac[0] = (char)('0' + m / 100 % 10);
+	frac[1] = (char)('0' + m / 10 % 10);
+	frac[2] = (char)('0' + m % 10);
+	frac[3] = '\0';
+	if (buf_put_uint(b, m / 1000) < 0 || buf_putc(b, '.') < 0)
+		return -1;
+	return buf_append(b, frac, 3);
 }
 
 int

@@ -26,6 +26,11 @@ int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Appends v in decimal; v >= 0 with three decimals (a duration in ms:
+ * negative or absurd values are written as 0.000). */
+int buf_put_uint(struct buf *b, unsigned long long v);
+int buf_put_milli(struct buf *b, double v);
+
 /* Appends s as a JSON string literal, quotes included. */
 int buf_json_str(struct buf *b, const char *s);
 

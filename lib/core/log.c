@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -38,18 +40,59 @@ log_set_level(const char *name)
 			min_level = (enum log_level)i;
 }
 
+/* The "YYYY-MM-DDTHH:MM:SS" of the last second formatted: a line a
+ * second, not a line a request, goes through gmtime and strftime. */
+static time_t last_sec = -1;
+static char last_text[24];
+static size_t last_len;
+
 void
 log_time(char out[32])
 {
 	struct timespec ts;
-	struct tm tm;
-	size_t n;
+	int ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ",
-	         (int)(ts.tv_nsec / 1000000L % 1000));
+	if (ts.tv_sec != last_sec) {
+		struct tm tm;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		last_len = strftime(last_text, sizeof(last_text),
+		                    "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = ts.tv_sec;
+	}
+	ms = (int)(ts.tv_nsec / 1000000L % 1000);
+	memcpy(out, last_text, last_len);
+	out[last_len] = '.';
+	out[last_len + 1] = (char)('0' + ms / 100);
+	out[last_len + 2] = (char)('0' + ms / 10 % 10);
+	out[last_len + 3] = (char)('0' + ms % 10);
+	out[last_len + 4] = 'Z';
+	out[last_len + 5] = '\0';
+}
+
+/* This process's id, asked of the kernel once per process: a fork (a
+ * worker, a background process) asks again. */
+static pid_t my_pid;
+
+static void
+forget_pid(void)
+{
+	my_pid = 0;
+}
+
+static long
+log_pid(void)
+{
+	static bool hooked;
+
+	if (!hooked) {
+		pthread_atfork(NULL, NULL, forget_pid);
+		hooked = true;
+	}
+	if (my_pid == 0)
+		my_pid = getpid();
+	return (long)my_pid;
 }
 
 /* Copies s into out as JSON string content (no quotes), escaping quotes,
@@ -157,7 +200,7 @@ format_line(char *line, size_t cap, enum log_level level, const char *body)
 	log_time(t);
 	n = snprintf(line, cap,
 	             "{\"time\":\"%s\",\"level\":\"%s\",\"pid\":%ld%s}\n", t,
-	             names[level], (long)getpid(), body);
+	             names[level], log_pid(), body);
 	if (n < 0)
 		return 0;
 	if ((size_t)n >= cap) {

@@ -171,17 +171,31 @@ response_write(struct request *req, const char *data, size_t n)
 	return 0;
 }
 
+/* "Name: value\r\n" */
+static int
+put_header(struct buf *out, const char *name, const char *value)
+{
+	int rc = buf_puts(out, name);
+
+	rc |= buf_append(out, ": ", 2);
+	rc |= buf_puts(out, value);
+	rc |= buf_append(out, "\r\n", 2);
+	return rc;
+}
+
 int
 response_head(struct request *req, struct buf *out)
 {
 	struct response *res = &req->res;
 	int rc = 0;
 
-	rc |= buf_printf(out, "Status: %d %s\r\n", res->status,
-	                 response_reason(res->status));
+	rc |= buf_puts(out, "Status: ");
+	rc |= buf_put_uint(out, (unsigned)res->status);
+	rc |= buf_putc(out, ' ');
+	rc |= buf_puts(out, response_reason(res->status));
+	rc |= buf_append(out, "\r\n", 2);
 	if (res->content_type != NULL)
-		rc |=
-		    buf_printf(out, "Content-Type: %s\r\n", res->content_type);
+		rc |= put_header(out, "Content-Type", res->content_type);
 	/* nginx reads caching headers in order and lets a Cache-Control
 	 * seen first veto X-Accel-Expires: it goes first. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -191,13 +205,15 @@ response_head(struct request *req, struct buf *out)
 
 			if (accel != (pass == 0))
 				continue;
-			rc |=
-			    buf_printf(out, "%s: %s\r\n", res->headers[i].name,
-			               res->headers[i].value);
+			rc |= put_header(out, res->headers[i].name,
+			                 res->headers[i].value);
 		}
 	}
-	if (res->status != 204 && res->status != 304 && !res->streaming)
-		rc |= buf_printf(out, "Content-Length: %zu\r\n", res->body.len);
+	if (res->status != 204 && res->status != 304 && !res->streaming) {
+		rc |= buf_puts(out, "Content-Length: ");
+		rc |= buf_put_uint(out, res->body.len);
+		rc |= buf_append(out, "\r\n", 2);
+	}
 	rc |= buf_puts(out, "\r\n");
 	return rc < 0 ? -1 : 0;
 }

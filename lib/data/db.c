@@ -321,6 +321,11 @@ db_queue_sql(struct db *db, const char *sql)
 	return slot(db, NULL, sql, false);
 }
 
+/* Prepared, so that PostgreSQL does not parse them again on every
+ * request. */
+static struct db_stmt st_begin = DB_STMT("begin", "BEGIN", 0);
+static struct db_stmt st_commit = DB_STMT("commit", "COMMIT", 0);
+
 void
 db_begin(struct db *db, const struct uuid *tenant)
 {
@@ -335,14 +340,14 @@ db_begin(struct db *db, const struct uuid *tenant)
 	memcpy(sql + sizeof(prefix) - 1, id, UUID_STR_LEN);
 	sql[sizeof(prefix) - 1 + UUID_STR_LEN] = '\'';
 	sql[sizeof(prefix) + UUID_STR_LEN] = '\0';
-	db_queue_sql(db, "BEGIN");
+	db_queue(db, &st_begin, NULL);
 	db_queue_sql(db, sql);
 }
 
 int
 db_commit(struct db *db)
 {
-	return db_queue_sql(db, "COMMIT");
+	return db_queue(db, &st_commit, NULL);
 }
 
 static void

@@ -1,0 +1,45 @@
+/*
+ * token_cache.h - access tokens this worker has verified, so that a warm
+ * request does not decode, parse and HMAC its token again.
+ *
+ * An entry holds the token's exact bytes (compared in constant time), the
+ * tenant and origin it was verified for, the kid of its signing key and
+ * its claims.  A lookup hits only for the same bytes, tenant and origin,
+ * and only while the token has not expired (with TOKEN_LEEWAY); the caller
+ * must still find the kid in the tenant's current keyring, so a destroyed
+ * or retired signing key ends its tokens here as it does in
+ * token_verify().  Revocation (sessions, users, roles) is the principal's
+ * business and is checked on every request as before.
+ *
+ * The table is set-associative, least recently used out, fixed in size
+ * and kept out of core dumps (it holds bearer credentials).  Tokens longer
+ * than TOKEN_CACHE_TOKEN_MAX or origins longer than
+ * TOKEN_CACHE_ORIGIN_MAX are not cached (they are verified every time).
+ */
+#ifndef STRATA_SEC_TOKEN_CACHE_H
+#define STRATA_SEC_TOKEN_CACHE_H
+
+#include <stdbool.h>
+
+#include "core/uuid.h"
+#include "sec/token.h"
+
+#define TOKEN_CACHE_SETS 1024
+#define TOKEN_CACHE_WAYS 4
+#define TOKEN_CACHE_TOKEN_MAX 1024
+#define TOKEN_CACHE_ORIGIN_MAX 256
+
+/* A token verified for tenant tid (UUID text) at origin, signed by kid:
+ * remembered.  Does nothing when it cannot be cached. */
+void token_cache_store(const char *token, const char *tid, const char *origin,
+                       const struct uuid *kid, const struct token_claims *c);
+
+/* The claims and kid of a token stored for this tenant and origin that
+ * has not expired at now: true and *c, *kid filled; false otherwise. */
+bool token_cache_find(const char *token, const char *tid, const char *origin,
+                      long now, struct uuid *kid, struct token_claims *c);
+
+/* Forgets every entry (tests; a worker never needs it). */
+void token_cache_clear(void);
+
+#endif
