@@ -108,7 +108,8 @@ api_keys_create(struct request *req, struct plan *plan)
 	if ((st = plan_run(plan)) != 0 || (st = api_deferred(req, &bad)) != 0 ||
 	    (st = read_key(req, b, &name, &expires, &bits)) != 0)
 		return st;
-	if (!rbac_allows(req->principal.perms, bits))
+	if (!rbac_may_grant(req->principal.perms, req->principal.owner, bits,
+	                    false))
 		return api_fail(
 		    req, 403, "forbidden",
 		    "a key cannot hold permissions you do not hold");

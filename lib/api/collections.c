@@ -19,6 +19,7 @@
 #include "data/db.h"
 #include "data/records.h"
 #include "data/settings.h"
+#include "sec/rbac.h"
 
 int
 collections_list(struct request *req, struct plan *plan)
@@ -160,6 +161,23 @@ pii_changed(struct request *req, const struct collection *old,
 	return true;
 }
 
+/* collections:manage alone cannot reveal what is stored sealed: a change
+ * that unmasks, un-flags or drops a pii field needs pii:read too (403
+ * naming it and each field).  Returns 0 or the status. */
+static int
+check_exposures(struct request *req, const struct collection *old,
+                const struct collection *c)
+{
+	cJSON *errors = collection_pii_exposures(old, c);
+
+	if (errors == NULL || rbac_allows(req->principal.perms, P_PII_READ))
+		return 0;
+	return api_fail_errors(req, 403, "forbidden",
+	                       "this change exposes personal data: it needs "
+	                       "pii:read as well as collections:manage",
+	                       errors);
+}
+
 static void
 queue_reindex(struct request *req, const struct collection *old,
               const struct collection *c)
@@ -228,6 +246,8 @@ collections_replace(struct request *req, struct plan *plan)
 		return api_fail(req, 500, "internal_error",
 		                "the stored definition does not parse");
 	version = arena_printf(req->arena, "%lld", cur.version + 1);
+	if ((st = check_exposures(req, old, c)) != 0)
+		return st;
 	if (pii_changed(req, old, c))
 		return req->err.status;
 	queue_reindex(req, old, c);

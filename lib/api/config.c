@@ -12,6 +12,10 @@
  * domain that another tenant holds fails the second trip in SQL, so
  * nothing of it commits.  No worker is notified: the version row of every
  * request carries config_version, and settings are cached by it.
+ *
+ * The first trip also reads what the tenant's roles grant: a write that
+ * changes auth.oidc needs the owner role and a role mapping the caller
+ * may hand out (api/config_oidc.h), on every path (PUT, PATCH, restore).
  */
 #include "api/config.h"
 
@@ -20,6 +24,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_oidc.h"
 #include "api/plan.h"
 #include "core/arena.h"
 #include "core/json.h"
@@ -29,6 +34,7 @@
 #include "data/audit.h"
 #include "data/config_versions.h"
 #include "data/pgarray.h"
+#include "data/roles.h"
 #include "data/settings.h"
 #include "data/tenants.h"
 
@@ -39,6 +45,7 @@ struct config_change {
 	struct config_written w;
 	struct config_domain_taken taken;
 	struct config_domains domains;
+	struct role_perms_list roles; /* what auth.oidc's mapping may name */
 };
 
 static void
@@ -142,6 +149,7 @@ begin_write(struct request *req, struct plan *plan, struct config_change *c,
 	memset(c, 0, sizeof(*c));
 	config_lock(req->db, tid);
 	config_current(req->db, tid, &c->cur);
+	roles_list_perms(req->db, tid, &c->roles);
 	if (n != NULL)
 		config_get(req->db, tid, n, &c->old);
 	return plan_run(plan);
@@ -188,6 +196,20 @@ write_version(struct request *req, struct plan *plan, struct config_change *c,
 	return respond(req, o, &c->domains);
 }
 
+/* The current settings, normalised as a write's are (so that a member
+ * the schema fills in is no change), or as stored when they no longer
+ * validate. */
+static const cJSON *
+current_settings(const struct config_change *c)
+{
+	const cJSON *cur =
+	    cJSON_GetObjectItem(current_object(&c->cur), "settings");
+	cJSON *errors = NULL;
+	cJSON *norm = settings_normalize(cur, settings_template(NULL), &errors);
+
+	return norm ? norm : cur;
+}
+
 static int
 write_normalized(struct request *req, struct plan *plan,
                  struct config_change *c, const cJSON *in, const char *want,
@@ -195,6 +217,8 @@ write_normalized(struct request *req, struct plan *plan,
 {
 	cJSON *errors = NULL, *doc;
 	long long ver = c->cur.found ? c->cur.v.version : 0;
+	const char *oidc = NULL;
+	int st;
 
 	doc = settings_normalize(in, settings_template(NULL), &errors);
 	if (doc == NULL)
@@ -204,6 +228,13 @@ write_normalized(struct request *req, struct plan *plan,
 	    strtoll(want, NULL, 10) != ver)
 		return api_fail(req, 412, "precondition_failed",
 		                "the configuration changed since that version");
+	if ((st = config_oidc_check(req, current_settings(c), doc, &c->roles,
+	                            &oidc)) != 0)
+		return st;
+	if (oidc != NULL)
+		api_audit(req, "config.oidc_changed", "config",
+		          arena_printf(req->arena, "%lld", ver + 1),
+		          AUDIT_SUCCESS, oidc);
 	return write_version(req, plan, c, doc, ver, comment, restored_from);
 }
 

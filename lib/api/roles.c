@@ -69,7 +69,8 @@ read_perms(struct request *req, const cJSON *b, const char **lit)
 		    json_add_field_error(NULL, "permissions",
 		                         bad ? "names an unknown permission"
 		                             : "must be a list"));
-	if (!rbac_allows(req->principal.perms, bits))
+	if (!rbac_may_grant(req->principal.perms, req->principal.owner, bits,
+	                    false))
 		return api_fail(req, 403, "forbidden",
 		                "you cannot grant permissions you do not hold");
 	*lit = rbac_pg_array(bits, arena_alloc(req->arena, PERMS_LIT_MAX),

@@ -190,9 +190,9 @@ check_roles(struct request *req, const struct user_input *in,
 		                       json_add_field_error(NULL, "roles",
 		                                            "names a role that "
 		                                            "does not exist"));
-	if (!rbac_allows(req->principal.perms,
-	                 rbac_parse_pg_array(g->permissions)) ||
-	    (in->wants_owner && !req->principal.owner))
+	if (!rbac_may_grant(req->principal.perms, req->principal.owner,
+	                    rbac_parse_pg_array(g->permissions),
+	                    in->wants_owner))
 		return api_fail(req, 403, "forbidden",
 		                "you cannot grant permissions you do not hold");
 	return 0;

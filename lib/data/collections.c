@@ -286,6 +286,33 @@ collection_field(const struct collection *c, const char *name)
 	return -1;
 }
 
+cJSON *
+collection_pii_exposures(const struct collection *old,
+                         const struct collection *c)
+{
+	cJSON *errors = NULL;
+
+	for (int i = 0; i < old->nfields; i++) {
+		const struct field_def *o = &old->fields[i];
+		int j = collection_field(c, o->name);
+		const char *why = NULL;
+
+		if (!o->pii)
+			continue;
+		if (j < 0)
+			why = "removing a personal-data field needs pii:read";
+		else if (!c->fields[j].pii)
+			why = "turning pii off needs pii:read";
+		else if (c->fields[j].mask != o->mask)
+			why = "changing the mask of a personal-data field "
+			      "needs pii:read";
+		if (why != NULL)
+			errors = json_add_field_error(
+			    errors, json_printf("fields.%s", o->name), why);
+	}
+	return errors;
+}
+
 static size_t
 codepoints(const char *s)
 {

@@ -66,6 +66,14 @@ cJSON *collection_definition(const struct collection *c);
 /* Index of field name in c, or -1. */
 int collection_field(const struct collection *c, const char *name);
 
+/* What a change of definition from old to c does to personal data that
+ * is already stored, which only a caller who may read it (pii:read) may
+ * do: each field of old marked pii that c removes, turns pii off on, or
+ * masks differently ({field: "fields.<name>", message}).  NULL when
+ * there is none; adding a pii field or changing other fields is not. */
+cJSON *collection_pii_exposures(const struct collection *old,
+                                const struct collection *c);
+
 /* Checks record data against c: an object, required fields present and
  * not null, every value of its field's type and length, no unknown field
  * unless additional fields are allowed.  Returns NULL or the errors. */

@@ -25,6 +25,11 @@ static struct db_stmt st_list =
             "SELECT r.name, " ROLE_JSON " FROM roles r WHERE r.tenant_id = $1 "
             "ORDER BY r.builtin DESC, r.name",
             1);
+static struct db_stmt st_perms =
+    DB_STMT("role_perms",
+            "SELECT r.name, r.permissions FROM roles r WHERE r.tenant_id = $1 "
+            "ORDER BY r.name",
+            1);
 static struct db_stmt st_get = DB_STMT(
     "role_get",
     "SELECT " ROLE_JSON ", r.permissions, r.builtin, EXISTS (SELECT 1 "
@@ -86,6 +91,30 @@ roles_list_all(struct db *db, const char *tid, struct role_list *out)
 
 	memset(out, 0, sizeof(*out));
 	return db_queue_into(db, &st_list, p, decode_list, out);
+}
+
+static void
+decode_perms(const PGresult *r, void *out, struct arena *a)
+{
+	struct role_perms_list *l = out;
+
+	l->n = db_rows(r);
+	l->names = arena_calloc(a, (size_t)l->n + 1, sizeof(*l->names));
+	l->permissions =
+	    arena_calloc(a, (size_t)l->n + 1, sizeof(*l->permissions));
+	for (int i = 0; i < l->n; i++) {
+		l->names[i] = db_str(r, i, 0, a);
+		l->permissions[i] = db_str(r, i, 1, a);
+	}
+}
+
+int
+roles_list_perms(struct db *db, const char *tid, struct role_perms_list *out)
+{
+	const char *p[1] = {tid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_perms, p, decode_perms, out);
 }
 
 static void

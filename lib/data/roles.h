@@ -29,11 +29,22 @@ struct role_list {
 	const char **json;
 };
 
-/* Queue the typed reads: every role, one role by name.  Return the
+/* What each role of the tenant grants: n rows by name, names[i] and
+ * permissions[i] (a text[] literal). */
+struct role_perms_list {
+	int n;
+	const char **names;
+	const char **permissions;
+};
+
+/* Queue the typed reads: every role, one role by name, every role's
+ * permissions.  Return the
  * handle or -1 (a loud queue failure, as db_queue). */
 int roles_list_all(struct db *db, const char *tid, struct role_list *out);
 int roles_get(struct db *db, const char *tid, const char *name,
               struct role *out);
+int roles_list_perms(struct db *db, const char *tid,
+                     struct role_perms_list *out);
 
 /* Insert a custom role; update a custom role's permissions (bumps the
  * tenant's auth_epoch).  out->found and out->json: the role as written

@@ -53,6 +53,10 @@ audience_ok(jwt_t *j, const char *audience)
 static void
 add_role(struct oidc_identity *id, const char *role)
 {
+	/* Single sign-on never makes an owner (api/config_oidc.h), not even
+	 * from settings written before a mapping to owner was refused. */
+	if (strcmp(role, "owner") == 0)
+		return;
 	for (int i = 0; i < id->nroles; i++)
 		if (strcmp(id->roles[i], role) == 0)
 			return;

@@ -7,6 +7,8 @@
  * kid names, the signature (libjwt over OpenSSL), iss equal to the issuer,
  * aud equal to (or containing) the configured audience, exp/nbf/iat with
  * leeway, and a sub.  The user is found by (issuer, sub), never by e-mail.
+ * The roles are those its claims map to, or the default role; never
+ * owner, whatever the settings say.
  */
 #ifndef STRATA_SEC_OIDC_H
 #define STRATA_SEC_OIDC_H

@@ -131,3 +131,9 @@ rbac_allows(uint32_t have, uint32_t want)
 {
 	return (have & want) == want;
 }
+
+bool
+rbac_may_grant(uint32_t have, bool owner, uint32_t grant, bool grants_owner)
+{
+	return rbac_allows(have, grant) && (owner || !grants_owner);
+}

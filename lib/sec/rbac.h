@@ -58,6 +58,16 @@ long long rbac_builtin(const char *name);
 /* 1 when every bit of want is in have. */
 bool rbac_allows(uint32_t have, uint32_t want);
 
+/* The one grant rule (API.md, "Escalation rules"), for every door that
+ * hands out permissions (user roles, custom roles, API keys, the single
+ * sign-on role mapping): true when a caller holding have (and the owner
+ * role when owner) may hand out grant (and the owner role when
+ * grants_owner).  Nobody grants a permission they lack; only an owner
+ * hands out the owner role.  A door that must never hand out the owner
+ * role passes owner false. */
+bool rbac_may_grant(uint32_t have, bool owner, uint32_t grant,
+                    bool grants_owner);
+
 /* The built-in roles in order. */
 extern const char *const rbac_builtin_roles[4];
 

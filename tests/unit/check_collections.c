@@ -1,5 +1,6 @@
 /* check_collections.c - definitions and record validation. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -212,15 +213,108 @@ START_TEST(cache_by_version)
 }
 END_TEST
 
+/* Changes of PEOPLE and the fields collection_pii_exposures names. */
+#define PEOPLE_FIELDS                                                          \
+	"\"name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\","       \
+	"\"pii\":true,\"mask\":\"email\"},\"ssn\":{\"type\":\"string\","       \
+	"\"pii\":true,\"mask\":\"last4\"}"
+static const struct {
+	const char *def;
+	const char *named; /* comma-separated, "" = none */
+} exposures[] = {
+    /* the same definition, and changes that expose nothing */
+    {"{\"fields\":{" PEOPLE_FIELDS "}}", ""},
+    {"{\"fields\":{" PEOPLE_FIELDS ",\"phone\":{\"type\":\"string\","
+     "\"pii\":true,\"mask\":\"none\"}}}",
+     ""},
+    {"{\"fields\":{\"name\":{\"type\":\"string\",\"max_length\":9},"
+     "\"email\":{\"type\":\"string\",\"pii\":true,\"mask\":\"email\","
+     "\"required\":true},\"ssn\":{\"type\":\"string\",\"pii\":true,"
+     "\"mask\":\"last4\"}}}",
+     ""},
+    {"{\"fields\":{\"email\":{\"type\":\"string\",\"pii\":true,"
+     "\"mask\":\"email\"},\"ssn\":{\"type\":\"string\",\"pii\":true,"
+     "\"mask\":\"last4\"}}}",
+     ""},
+    /* unmasked, masked otherwise, mask left to its default (full) */
+    {"{\"fields\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"none\"},\"ssn\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"last4\"}}}",
+     "fields.email"},
+    {"{\"fields\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"email\"},\"ssn\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"full\"}}}",
+     "fields.ssn"},
+    {"{\"fields\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"email\"},\"ssn\":{\"type\":"
+     "\"string\",\"pii\":true}}}",
+     "fields.ssn"},
+    /* pii turned off, a pii field dropped, all of it at once */
+    {"{\"fields\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":"
+     "\"string\"},\"ssn\":{\"type\":\"string\",\"pii\":true,\"mask\":"
+     "\"last4\"}}}",
+     "fields.email"},
+    {"{\"fields\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":"
+     "\"string\",\"pii\":true,\"mask\":\"email\"}}}",
+     "fields.ssn"},
+    {"{\"fields\":{\"name\":{\"type\":\"string\"}}}",
+     "fields.email,fields.ssn"},
+    {"{\"fields\":{\"other\":{\"type\":\"string\"}},"
+     "\"additional_fields\":true}",
+     "fields.email,fields.ssn"},
+};
+
+START_TEST(pii_exposures)
+{
+	struct collection old, n;
+	cJSON *errors, *e;
+	char got[256] = "";
+
+	ck_assert_ptr_null(
+	    collection_parse(J("{\"fields\":{" PEOPLE_FIELDS "}}"), &old));
+	ck_assert_ptr_null(collection_parse(J(exposures[_i].def), &n));
+	errors = collection_pii_exposures(&old, &n);
+	cJSON_ArrayForEach(e, errors)
+	{
+		size_t len = strlen(got);
+
+		snprintf(got + len, sizeof(got) - len, "%s%s", len ? "," : "",
+		         json_str(e, "field"));
+		ck_assert(strstr(json_str(e, "message"), "pii:read") != NULL);
+	}
+	ck_assert_str_eq(got, exposures[_i].named);
+	ck_assert(errors == NULL || cJSON_GetArraySize(errors) > 0);
+}
+END_TEST
+
+START_TEST(pii_exposures_never_from_new_fields)
+{
+	struct collection old, n;
+
+	/* From no pii at all, nothing stored sealed can be revealed. */
+	ck_assert_ptr_null(collection_parse(
+	    J("{\"fields\":{\"name\":{\"type\":\"string\"}}}"), &old));
+	ck_assert_ptr_null(
+	    collection_parse(J("{\"fields\":{" PEOPLE_FIELDS "}}"), &n));
+	ck_assert_ptr_null(collection_pii_exposures(&old, &n));
+	ck_assert_ptr_null(collection_pii_exposures(&old, &old));
+	/* The reverse drops both pii fields. */
+	ck_assert_int_eq(cJSON_GetArraySize(collection_pii_exposures(&n, &old)),
+	                 2);
+}
+END_TEST
+
 static Suite *
 collections_suite(void)
 {
 	Suite *s = suite_create("collections");
 	TCase *p = tcase_create("collection_parse");
 	TCase *k = tcase_create("collection_check");
+	TCase *x = tcase_create("collection_pii_exposures");
 
 	tcase_add_checked_fixture(p, setup, teardown);
 	tcase_add_checked_fixture(k, setup, teardown);
+	tcase_add_checked_fixture(x, setup, teardown);
 	tcase_add_test(p, parses_definition);
 	tcase_add_loop_test(p, refuses_bad_definitions, 0,
 	                    sizeof(bad_defs) / sizeof(bad_defs[0]));
@@ -231,8 +325,12 @@ collections_suite(void)
 	                    sizeof(records) / sizeof(records[0]));
 	tcase_add_test(k, every_error_is_listed);
 	tcase_add_test(k, additional_fields_allowed);
+	tcase_add_loop_test(x, pii_exposures, 0,
+	                    sizeof(exposures) / sizeof(exposures[0]));
+	tcase_add_test(x, pii_exposures_never_from_new_fields);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, k);
+	suite_add_tcase(s, x);
 	return s;
 }
 

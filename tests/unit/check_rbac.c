@@ -87,6 +87,37 @@ START_TEST(allows)
 }
 END_TEST
 
+/* rbac_may_grant: (have, owner, grant, grants_owner) -> allowed. */
+static const struct {
+	uint32_t have;
+	bool owner;
+	uint32_t grant;
+	bool grants_owner;
+	bool allowed;
+} grants[] = {
+    {P_ALL, true, P_ALL, true, true}, /* an owner makes an owner */
+    {P_ALL, true, P_KEYS_MANAGE, false, true},
+    {P_ALL, false, P_ALL, false, true}, /* an admin grants admin */
+    {P_ALL, false, P_ALL, true, false}, /* but never owner */
+    {P_ALL, false, 0, true, false},     /* not even an empty owner */
+    {P_RECORDS_READ | P_USERS_MANAGE, false, P_RECORDS_READ, false, true},
+    {P_RECORDS_READ | P_USERS_MANAGE, false, 0, false, true},
+    {P_RECORDS_READ, false, P_RECORDS_READ | P_PII_READ, false, false},
+    {P_RECORDS_READ, true, P_RECORDS_READ | P_PII_READ, false, false},
+    {0, false, P_RECORDS_READ, false, false},
+    {P_ALL & ~P_KEYS_MANAGE, false, P_ALL, false, false},
+    {P_CONFIG_WRITE, false, P_CONFIG_WRITE, true, false},
+};
+
+START_TEST(may_grant)
+{
+	ck_assert_msg(
+	    rbac_may_grant(grants[_i].have, grants[_i].owner, grants[_i].grant,
+	                   grants[_i].grants_owner) == grants[_i].allowed,
+	    "case %d", _i);
+}
+END_TEST
+
 static Suite *
 rbac_suite(void)
 {
@@ -98,6 +129,8 @@ rbac_suite(void)
 	tcase_add_test(tc, pg_arrays);
 	tcase_add_test(tc, json_lists);
 	tcase_add_test(tc, allows);
+	tcase_add_loop_test(tc, may_grant, 0,
+	                    sizeof(grants) / sizeof(grants[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
