@@ -219,10 +219,8 @@ stages(struct request *req)
 	}
 	if ((st = stage_route(req)) != 0)
 		return st;
-	if (req->route->flags & ROUTE_NO_TENANT) {
-		req->route->handler(req);
-		return 0;
-	}
+	if (req->route->flags & ROUTE_NO_TENANT)
+		return req->route->handler(req);
 	if ((st = stage_tenant(req, slug)) != 0)
 		return st;
 	/* From the tenant on, every answer, refusals included, carries the

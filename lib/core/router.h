@@ -32,8 +32,9 @@ struct route {
 	 * the HTTP status of the error the pipeline then writes. */
 	int (*run)(struct request *req, struct plan *plan);
 	/* Routes that never resolve a tenant (ROUTE_NO_TENANT: health and
-	 * metrics) write their own answer; NULL for every other route. */
-	void (*handler)(struct request *req);
+	 * metrics): no plan; 0 once answered or the error's status, as run.
+	 * NULL for every other route. */
+	int (*handler)(struct request *req);
 	uint32_t perm;  /* permission bits required (sec/rbac.h) */
 	unsigned flags; /* enum route_flag */
 };
