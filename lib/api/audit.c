@@ -17,6 +17,7 @@
 #include "core/timefmt.h"
 #include "data/audit.h"
 #include "data/db.h"
+#include "data/platform_audit.h"
 
 static bool
 time_ok(const char *v)
@@ -26,18 +27,19 @@ time_ok(const char *v)
 	return v == NULL || timefmt_parse(v, &ms) == 0;
 }
 
-/* The query string into q; 0 or 400 (recorded). */
+/* The query string into q, with cursors of scope; 0 or 400 (recorded). */
 static int
-read_query(struct request *req, struct api_page *p, struct audit_query *q)
+read_query(struct request *req, const char *scope, struct api_page *p,
+           struct audit_query *q)
 {
 	memset(q, 0, sizeof(*q));
-	if (api_page(req, "audit", p) < 0)
+	if (api_page(req, scope, p) < 0)
 		return req->err.status ? req->err.status : 400;
 	if (p->after != NULL &&
 	    strspn(p->after, "0123456789") != strlen(p->after))
 		return api_fail(req, 400, "bad_request",
 		                "the cursor is not valid");
-	q->tid = req->tenant->id_str;
+	q->tid = req->tenant ? req->tenant->id_str : NULL;
 	q->actor = request_query(req, "actor");
 	q->action = request_query(req, "action");
 	q->since = request_query(req, "since");
@@ -53,7 +55,7 @@ read_query(struct request *req, struct api_page *p, struct audit_query *q)
 /* {"items":[...],"next_cursor":...}: at most limit events; one more
  * means a next page, continuing below the last seq shown. */
 static int
-render_page(struct request *req, const struct api_page *p,
+render_page(struct request *req, const char *scope, const struct api_page *p,
             const struct audit_page *page)
 {
 	int shown = page->n > p->limit ? p->limit : page->n;
@@ -68,9 +70,8 @@ render_page(struct request *req, const struct api_page *p,
 	}
 	buf_puts(&out, "],\"next_cursor\":");
 	if (page->n > p->limit && shown > 0)
-		buf_json_str(
-		    &out,
-		    api_cursor_encode(req, "audit", page->rows[shown - 1].seq));
+		buf_json_str(&out, api_cursor_encode(
+		                       req, scope, page->rows[shown - 1].seq));
 	else
 		buf_puts(&out, "null");
 	if (buf_putc(&out, '}') < 0)
@@ -90,14 +91,35 @@ audit_list(struct request *req, struct plan *plan)
 
 	/* The plan's trip always runs (what it queued is decoded into the
 	 * plan); a bad query string is answered after authorization. */
-	if (read_query(req, &p, &q) == 0)
+	if (read_query(req, "audit", &p, &q) == 0)
 		audit_list_page(req->db, req->arena, &q, &page);
 	memset(&req->err, 0, sizeof(req->err));
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((st = read_query(req, &p, &q)) != 0)
+	if ((st = read_query(req, "audit", &p, &q)) != 0)
 		return st;
-	return render_page(req, &p, &page);
+	return render_page(req, "audit", &p, &page);
+}
+
+int
+audit_platform_list(struct request *req, struct plan *plan)
+{
+	static const char scope[] = "platform_audit";
+	struct api_page p;
+	struct audit_query q;
+	struct audit_page page = {0};
+	int st;
+
+	/* As audit_list: the operator is checked before a bad query is
+	 * answered. */
+	if (read_query(req, scope, &p, &q) == 0)
+		platform_audit_list_page(req->db, &q, &page);
+	memset(&req->err, 0, sizeof(req->err));
+	if ((st = plan_read(plan)) != 0)
+		return st;
+	if ((st = read_query(req, scope, &p, &q)) != 0)
+		return st;
+	return render_page(req, scope, &p, &page);
 }
 
 int

@@ -180,10 +180,14 @@ auth_login(struct request *req, struct plan *plan)
 	norm = email_norm(req->arena, email);
 	if (norm == NULL)
 		norm = "";
+	/* The attempt holds its e-mail's lockout row until it commits:
+	 * parallel guesses are decided one at a time, each seeing the
+	 * failures and the lock the previous ones left, so at most the
+	 * threshold of them is ever evaluated.  The version row of the trip
+	 * brings the tenant's status and configuration version: a
+	 * suspension, or a change to token lifetimes or lockout, applies at
+	 * once on every worker. */
 	sessions_login_state(req->db, req->tenant->id_str, norm, &ls);
-	/* The version row of the trip brings the tenant's status and
-	 * configuration version: a suspension, or a change to token
-	 * lifetimes or lockout, applies at once on every worker. */
 	if ((st = plan_run(plan)) != 0)
 		return st;
 	if (ls.locked_s != 0)

@@ -80,8 +80,10 @@ plan_open(struct plan *p, struct request *req)
 	}
 	if (req->principal.kind == PRINCIPAL_API_KEY &&
 	    (p->cached == NULL ||
-	     principals_touch_due(p->cached, clock_real_s())))
+	     principals_touch_due(p->cached, clock_real_s()))) {
 		queue_touch(req);
+		p->touch_queued = true;
+	}
 	return 0;
 }
 
@@ -131,9 +133,10 @@ resolve_principal(struct plan *p, int *st)
 		metrics_add(M_PRINCIPAL_CACHE_HITS, 1);
 	}
 	p->cached = e;
-	if (req->principal.kind == PRINCIPAL_API_KEY)
-		(void)principals_touch_due(e, clock_real_s()); /* touched now */
 	*st = principals_apply(req, e);
+	/* Only a verified secret's touch counts for the worker's minute. */
+	if (*st == 0 && p->touch_queued)
+		principals_touched(e, clock_real_s());
 	return 0;
 }
 

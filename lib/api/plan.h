@@ -39,6 +39,7 @@ struct plan {
 	bool need_principal;            /* the route needs a tenant principal */
 	bool principal_queued;          /* the row below travels in the trip */
 	struct principal_entry *cached; /* an entry to check by epoch */
+	bool touch_queued;              /* an API key's last use rides along */
 	struct user_principal_row user;
 	struct api_key_principal_row key;
 	bool need_operator;     /* an apex route of operators */

@@ -20,7 +20,9 @@
 #include "core/request.h"
 #include "data/audit.h"
 #include "data/keyring.h"
+#include "data/db.h"
 #include "data/operators.h"
+#include "data/platform_audit.h"
 #include "data/provision.h"
 #include "data/tenants.h"
 #include "sec/password.h"
@@ -159,50 +161,152 @@ operator_invalid(struct request *req)
 	                "the e-mail or password is wrong");
 }
 
-int
-platform_login(struct request *req, struct plan *plan)
+/* The operators' lockout: as a tenant's default (docs/config.md,
+ * auth.lockout_*): 5 failures within 15 minutes lock the e-mail for 5 s,
+ * doubling with each further failure up to an hour. */
+#define OPERATOR_LOCKOUT_THRESHOLD "5"
+#define OPERATOR_LOCKOUT_WINDOW_S "900"
+#define OPERATOR_LOCKOUT_BASE_S "5"
+
+/* A platform event of this request (actor: the operator once known). */
+static void
+platform_event(struct request *req, const char *action, const char *op_id,
+               enum audit_outcome outcome, const char *details)
 {
-	const char *email, *pw, *norm;
-	unsigned char key[CRYPTO_KEY_LEN];
+	struct audit_event e = {
+	    .actor_type = outcome == AUDIT_SUCCESS ? "operator" : "anonymous",
+	    .actor_id = outcome == AUDIT_SUCCESS ? op_id : NULL,
+	    .action = action,
+	    .target_type = op_id ? "operator" : NULL,
+	    .target_id = op_id,
+	    .outcome = outcome,
+	    .request_id = req->request_id,
+	    .client_addr = req->client_addr,
+	    .details = details,
+	};
+
+	platform_audit_queue(req->db, &e);
+}
+
+/* The platform's transaction (no tenant: the nil id, which no tenant row
+ * carries), which the login's lockout row lock lives in. */
+static void
+platform_begin(struct request *req)
+{
+	static const struct uuid none;
+
+	if (!req->tx_open) {
+		db_begin(req->db, &none);
+		req->tx_open = true;
+	}
+}
+
+/* Locked: audited, 429 with Retry-After, no password checked. */
+static int
+operator_locked(struct request *req, struct plan *plan,
+                const struct operator_row *op)
+{
+	int st;
+
+	platform_event(req, "operator.login", op->id, AUDIT_DENIED,
+	               "{\"reason\":\"locked\"}");
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	response_header(req, "Retry-After",
+	                arena_printf(req->arena, "%lld", op->locked_s));
+	return api_fail(req, 429, "rate_limited",
+	                "too many failed logins; try again later");
+}
+
+static int
+operator_failed(struct request *req, struct plan *plan, const char *norm,
+                const struct operator_row *op)
+{
+	int st;
+
+	operators_queue_fail(req->db, norm, OPERATOR_LOCKOUT_THRESHOLD,
+	                     OPERATOR_LOCKOUT_WINDOW_S,
+	                     OPERATOR_LOCKOUT_BASE_S);
+	platform_event(req, "operator.login", op->id, AUDIT_FAILURE,
+	               op->found && op->active
+	                   ? "{\"reason\":\"bad_password\"}"
+	                   : "{\"reason\":\"unknown_or_disabled\"}");
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	log_warn("operator login failed");
+	return operator_invalid(req);
+}
+
+/* The attempt, decided while it holds the e-mail's lockout row: parallel
+ * guesses are evaluated one at a time, each after the previous one's
+ * failure (and lock) committed.  key/kid: the platform signing key. */
+static int
+operator_attempt(struct request *req, struct plan *plan, const char *norm,
+                 const char *pw, const unsigned char key[CRYPTO_KEY_LEN],
+                 const struct uuid *kid)
+{
 	struct operator_row op;
-	struct uuid kid;
 	const char *tok;
 	bool ok;
 	cJSON *o;
 	int st;
 
-	if (api_credentials(req, &email, &pw) < 0)
-		return req->err.status;
-	norm = email_norm(req->arena, email);
-	if (norm == NULL)
-		return operator_invalid(req);
+	platform_begin(req);
 	operators_by_email(req->db, norm, &op);
-	if ((st = plan_read(plan)) != 0)
+	if ((st = plan_run(plan)) != 0)
 		return st;
+	if (op.locked_s != 0)
+		return operator_locked(req, plan, &op);
 	/* An unknown e-mail costs the same work as a known one. */
 	if (op.found && op.active && op.password_hash != NULL)
 		ok = password_verify(pw, op.password_hash);
 	else
 		ok = password_verify_dummy(pw, cfg.scrypt_log2n);
-	if (!ok) {
-		log_warn("operator login failed");
-		return operator_invalid(req);
-	}
-	if (operators_signing_key(req->db, NULL, &kid, key) < 0)
-		return api_fail(req, 503, "service_unavailable",
-		                "the platform key is unavailable");
-	tok = token_issue(req->arena, key, &kid, api_apex_origin(req), NULL,
+	if (!ok || !op.found || !op.active)
+		return operator_failed(req, plan, norm, &op);
+	tok = token_issue(req->arena, key, kid, api_apex_origin(req), NULL,
 	                  op.id, NULL, clock_real_s(), OPERATOR_TTL);
-	crypto_wipe(key, sizeof(key));
 	if (tok == NULL)
 		return api_fail(req, 500, "internal_error",
 		                "cannot issue a token");
+	operators_queue_clear_failures(req->db, norm);
+	platform_event(req, "operator.login", op.id, AUDIT_SUCCESS, NULL);
+	if ((st = plan_commit(plan)) != 0)
+		return st;
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "access_token", tok);
 	cJSON_AddStringToObject(o, "token_type", "Bearer");
 	cJSON_AddNumberToObject(o, "expires_in", OPERATOR_TTL);
 	response_json(req, 200, o);
 	return 0;
+}
+
+int
+platform_login(struct request *req, struct plan *plan)
+{
+	const char *email, *pw, *norm;
+	unsigned char key[CRYPTO_KEY_LEN];
+	struct uuid kid;
+	int st;
+
+	if (api_credentials(req, &email, &pw) < 0)
+		return req->err.status;
+	norm = email_norm(req->arena, email);
+	if (norm == NULL) {
+		/* Not an e-mail: no lockout row to count on, but audited. */
+		platform_event(req, "operator.login", NULL, AUDIT_FAILURE,
+		               "{\"reason\":\"unknown_or_disabled\"}");
+		return (st = plan_commit(plan)) != 0 ? st
+		                                     : operator_invalid(req);
+	}
+	/* The key before the attempt: its first use creates it, which must
+	 * not ride (or be rolled back with) the login's transaction. */
+	if (operators_signing_key(req->db, NULL, &kid, key) < 0)
+		return api_fail(req, 503, "service_unavailable",
+		                "the platform key is unavailable");
+	st = operator_attempt(req, plan, norm, pw, key, &kid);
+	crypto_wipe(key, sizeof(key));
+	return st;
 }
 
 int

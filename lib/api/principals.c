@@ -191,10 +191,13 @@ principals_apply(struct request *req, const struct principal_entry *e)
 }
 
 bool
-principals_touch_due(struct principal_entry *e, long now)
+principals_touch_due(const struct principal_entry *e, long now)
 {
-	if (now - e->touched_at < TOUCH_EVERY_S)
-		return false;
+	return now - e->touched_at >= TOUCH_EVERY_S;
+}
+
+void
+principals_touched(struct principal_entry *e, long now)
+{
 	e->touched_at = now;
-	return true;
 }

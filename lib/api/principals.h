@@ -49,8 +49,14 @@ principals_store_key(const struct request *req,
  * the 401 status recorded with api_fail(). */
 int principals_apply(struct request *req, const struct principal_entry *e);
 
-/* Seconds since the epoch at which the key entry was last touched
- * (last_used_at) by this worker, and marks it touched now. */
-bool principals_touch_due(struct principal_entry *e, long now);
+/* True when this worker last touched the key entry's last_used_at a
+ * minute or more before now (or never).  Marks nothing: a request marks
+ * the entry with principals_touched() only once the presented secret has
+ * been checked, so a wrong secret cannot use up the minute and keep the
+ * real use from being recorded. */
+bool principals_touch_due(const struct principal_entry *e, long now);
+
+/* Records that the key entry's last use was touched at now. */
+void principals_touched(struct principal_entry *e, long now);
 
 #endif

@@ -39,6 +39,7 @@ const struct route routes[] = {
     {"POST", "/v1/platform/tenants/{id}/resume", platform_resume, NULL, 0, OP},
     {"DELETE", "/v1/platform/tenants/{id}", platform_delete, NULL, 0, OP},
     {"GET", "/v1/platform/reports/usage", platform_usage, NULL, 0, OP},
+    {"GET", "/v1/platform/audit", audit_platform_list, NULL, 0, OP},
 
     /* Tenant: public. */
     {"GET", "/v1/tenant", tenant_show, NULL, 0, T},

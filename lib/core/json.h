@@ -23,9 +23,11 @@ void json_use_arena(struct arena *a);
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool json_utf8_valid(const char *s, size_t n);
 
-/* Parses s[0..n) strictly: valid UTF-8, nesting at most max_depth, nothing
- * but whitespace after the value.  Returns the tree or NULL, with a short
- * reason in *why (a static string). */
+/* Parses s[0..n) strictly: valid UTF-8, nesting at most max_depth, no
+ * object that names a member twice (compared after unescaping, so "a" and
+ * "\u0061" are the same), nothing but whitespace after the value.  Time is
+ * O(n log n) at worst, whatever the keys.  Returns the tree or NULL, with
+ * a short reason in *why (a static string). */
 cJSON *json_parse(const char *s, size_t n, int max_depth, const char **why);
 
 /* Typed accessors; NULL / false / the fallback when absent or mistyped. */

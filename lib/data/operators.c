@@ -17,6 +17,33 @@ static struct db_stmt st_by_email = DB_STMT(
     "SELECT id, password_hash, status FROM operators WHERE email_norm = "
     "$1",
     1);
+/* The claim of a login on its e-mail's lockout row (see sessions.c's
+ * login_claim): the seconds the lock still holds. */
+static struct db_stmt st_claim = DB_STMT(
+    "operator_login_claim",
+    "INSERT INTO operator_login_failures AS f (email_norm) VALUES ($1) ON "
+    "CONFLICT (email_norm) DO UPDATE SET failures = f.failures RETURNING "
+    "greatest(coalesce(ceil(extract(epoch FROM f.locked_until - "
+    "now()))::int, 0), 0)",
+    1);
+static struct db_stmt st_fail = DB_STMT(
+    "operator_login_fail",
+    "INSERT INTO operator_login_failures AS f (email_norm, failures) VALUES "
+    "($1, 1) ON CONFLICT (email_norm) DO UPDATE SET (failures, "
+    "window_start) = (SELECT CASE WHEN stale THEN 1 ELSE f.failures + 1 END, "
+    "CASE WHEN stale THEN now() ELSE f.window_start END FROM (SELECT "
+    "f.window_start < now() - $2 * interval '1 second' AND "
+    "coalesce(f.locked_until, '-infinity') < now() AS stale) s)",
+    2);
+static struct db_stmt st_lock = DB_STMT(
+    "operator_login_lock",
+    "UPDATE operator_login_failures SET locked_until = now() + least(3600, "
+    "$3 * power(2, failures - $2)) * interval '1 second' WHERE email_norm "
+    "= $1 AND failures >= $2",
+    3);
+static struct db_stmt st_clear =
+    DB_STMT("operator_login_clear",
+            "DELETE FROM operator_login_failures WHERE email_norm = $1", 1);
 static struct db_stmt st_get =
     DB_STMT("operator_get", "SELECT status FROM operators WHERE id = $1", 1);
 static struct db_stmt st_insert = DB_STMT(
@@ -85,6 +112,16 @@ decode_status(const PGresult *r, void *out, struct arena *a)
 	o->active = strcmp(db_value(r, 0, 0), "active") == 0;
 }
 
+static void
+decode_claim(const PGresult *r, void *out, struct arena *a)
+{
+	struct operator_row *o = out;
+
+	(void)a;
+	if (db_rows(r) == 1)
+		o->locked_s = db_int(r, 0, 0);
+}
+
 int
 operators_by_email(struct db *db, const char *email_norm,
                    struct operator_row *out)
@@ -92,7 +129,28 @@ operators_by_email(struct db *db, const char *email_norm,
 	const char *p[1] = {email_norm};
 
 	memset(out, 0, sizeof(*out));
-	return db_queue_into(db, &st_by_email, p, decode_by_email, out);
+	db_queue_into(db, &st_by_email, p, decode_by_email, out);
+	return db_queue_into(db, &st_claim, p, decode_claim, out);
+}
+
+int
+operators_queue_fail(struct db *db, const char *email_norm,
+                     const char *threshold, const char *window_s,
+                     const char *base_s)
+{
+	const char *p2[2] = {email_norm, window_s};
+	const char *p3[3] = {email_norm, threshold, base_s};
+
+	db_queue(db, &st_fail, p2);
+	return db_queue(db, &st_lock, p3);
+}
+
+int
+operators_queue_clear_failures(struct db *db, const char *email_norm)
+{
+	const char *p[1] = {email_norm};
+
+	return db_queue(db, &st_clear, p);
 }
 
 int

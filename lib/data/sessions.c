@@ -43,12 +43,18 @@ static struct db_stmt st_revoke_user = DB_STMT(
     "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
     "WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
     2);
-static struct db_stmt st_lock_state =
-    DB_STMT("login_lock_state",
-            "SELECT coalesce(ceil(extract(epoch FROM max(locked_until) - "
-            "now()))::int, 0) FROM login_failures WHERE tenant_id = $1 AND "
-            "email_norm = $2 AND locked_until > now()",
-            2);
+/* The attempt's claim on its (tenant, e-mail) row: the row is created or
+ * locked until the attempt's transaction ends, so concurrent attempts for
+ * one e-mail are decided one after the other, each seeing the failures
+ * and the lock the previous ones committed (READ COMMITTED re-reads the
+ * row after the wait).  Answers the seconds the lock still holds. */
+static struct db_stmt st_claim = DB_STMT(
+    "login_claim",
+    "INSERT INTO login_failures AS f (tenant_id, email_norm) VALUES ($1, "
+    "$2) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET failures = "
+    "f.failures RETURNING greatest(coalesce(ceil(extract(epoch FROM "
+    "f.locked_until - now()))::int, 0), 0)",
+    2);
 static struct db_stmt st_fail = DB_STMT(
     "login_fail",
     "INSERT INTO login_failures AS f (tenant_id, email_norm, failures) "
@@ -149,7 +155,7 @@ sessions_login_state(struct db *db, const char *tid, const char *email_norm,
 
 	memset(out, 0, sizeof(*out));
 	db_queue_into(db, &st_login_user, p, decode_login_user, out);
-	return db_queue_into(db, &st_lock_state, p, decode_lock, out);
+	return db_queue_into(db, &st_claim, p, decode_lock, out);
 }
 
 static void

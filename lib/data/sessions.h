@@ -33,7 +33,12 @@ struct refresh_state {
 };
 
 /* Queues the reads of a login attempt for email_norm into out (zeroed
- * now).  Returns the last handle or -1 (db_queue's loud failure). */
+ * now), and its claim on the e-mail's lockout row: the row is locked
+ * until the caller's transaction ends, so concurrent attempts for one
+ * e-mail are decided one at a time and none passes a lock another has
+ * just set (call it inside a transaction; end that transaction with the
+ * attempt's outcome: sessions_queue_fail() or _clear_failures()).
+ * Returns the last handle or -1 (db_queue's loud failure). */
 int sessions_login_state(struct db *db, const char *tid, const char *email_norm,
                          struct login_state *out);
 

@@ -12,7 +12,7 @@ static struct arena *a;
 static void
 setup(void)
 {
-	a = arena_new(4096, 1 << 24);
+	a = arena_new(4096, 1 << 28);
 	json_use_arena(a);
 }
 
@@ -139,6 +139,101 @@ START_TEST(buf_escapes_and_caps)
 }
 END_TEST
 
+/* A key twice in one object, at any depth, however it is spelled. */
+static const struct {
+	const char *in;
+	bool ok;
+} dups[] = {
+    {"{\"a\":1,\"a\":2}", false},
+    {"{\"a\":1,\"b\":2,\"a\":1}", false},
+    {"{\"a\":1,\"\\u0061\":2}", false},
+    {"{\"\\u00e9\":1,\"\xc3\xa9\":2}", false},
+    {"{\"a\\/b\":1,\"a/b\":2}", false},
+    {"{\"x\":{\"y\":{\"z\":1,\"z\":1}}}", false},
+    {"[1,{\"k\":1,\"k\":2}]", false},
+    {"{\"a\":[{\"k\":1},{\"k\":2,\"j\":[{\"q\":1,\"q\":2}]}]}", false},
+    {"{\"\":1,\"\":2}", false},
+    {"{\"data\":{},\"data\":{}}", false},
+    {"{\"a\":1,\"A\":2}", true},
+    {"{\"a\":{\"a\":{\"a\":1}}}", true},
+    {"[{\"k\":1},{\"k\":2}]", true},
+    {"{\"ab\":1,\"a\":2,\"b\":3,\"ba\":4}", true},
+    {"{\"k\":\"\\\"k\\\"\",\"\\\"k\\\"\":1}", true},
+};
+
+START_TEST(duplicate_keys_table)
+{
+	const char *why = NULL;
+	cJSON *j = json_parse(dups[_i].in, strlen(dups[_i].in), 32, &why);
+
+	if (dups[_i].ok) {
+		ck_assert_msg(j != NULL, "refused %s (%s)", dups[_i].in, why);
+	} else {
+		ck_assert_msg(j == NULL, "accepted %s", dups[_i].in);
+		ck_assert_str_eq(why, "duplicate key in a JSON object");
+	}
+}
+END_TEST
+
+/* n keys "k0".."k<n-1>" in one object, then the key extra if not NULL. */
+static char *
+many_keys(int n, const char *extra, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b, a, 4096, 1 << 24);
+	buf_putc(&b, '{');
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i, i);
+	if (extra != NULL)
+		buf_printf(&b, ",\"%s\":0", extra);
+	buf_putc(&b, '}');
+	*len = strlen(buf_cstr(&b));
+	return arena_strdup(a, buf_cstr(&b));
+}
+
+START_TEST(many_keys_linear)
+{
+	const char *why = NULL;
+	size_t n;
+	char *s = many_keys(10000, NULL, &n);
+	cJSON *j = json_parse(s, n, 32, &why);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 10000);
+	s = many_keys(10000, "k0", &n);
+	ck_assert_ptr_null(json_parse(s, n, 32, &why));
+	s = many_keys(10000, "k9999", &n);
+	ck_assert_ptr_null(json_parse(s, n, 32, &why));
+	s = many_keys(10000, "k10000", &n);
+	ck_assert_ptr_nonnull(json_parse(s, n, 32, &why));
+	/* 100,000 keys: a quadratic check would take minutes here. */
+	s = many_keys(100000, "k54321", &n);
+	ck_assert_ptr_null(json_parse(s, n, 32, &why));
+	ck_assert_str_eq(why, "duplicate key in a JSON object");
+}
+END_TEST
+
+/* Keys that share long prefixes and differ only at the end. */
+START_TEST(long_similar_keys)
+{
+	struct buf b;
+	const char *why = NULL, *keys, *ok, *dup;
+	char key[300];
+
+	memset(key, 'x', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	buf_init(&b, a, 4096, 1 << 24);
+	for (int i = 0; i < 200; i++)
+		buf_printf(&b, "%s\"%s%03d\":1", i ? "," : "", key, i);
+	keys = buf_cstr(&b);
+	ok = arena_printf(a, "{%s}", keys);
+	dup = arena_printf(a, "{%s,\"%s%03d\":2}", keys, key, 123);
+	ck_assert_ptr_nonnull(json_parse(ok, strlen(ok), 32, &why));
+	ck_assert_ptr_null(json_parse(dup, strlen(dup), 32, &why));
+}
+END_TEST
+
 /* RFC 7396, appendix A: target, patch, result. */
 static const char *const merge[][3] = {
     {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
@@ -183,6 +278,10 @@ json_suite(void)
 	                    sizeof(parse) / sizeof(parse[0]));
 	tcase_add_test(p, embedded_nul_refused);
 	tcase_add_test(p, depth_limit);
+	tcase_add_loop_test(p, duplicate_keys_table, 0,
+	                    sizeof(dups) / sizeof(dups[0]));
+	tcase_add_test(p, many_keys_linear);
+	tcase_add_test(p, long_similar_keys);
 	tcase_add_test(o, accessors_and_print);
 	tcase_add_test(o, utf8_validator);
 	tcase_add_test(o, buf_escapes_and_caps);
