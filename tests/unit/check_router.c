@@ -7,10 +7,11 @@
 #include "core/request.h"
 #include "core/router.h"
 
-static void
+static int
 h(struct request *req)
 {
 	(void)req;
+	return 0;
 }
 
 static const struct route table[] = {
