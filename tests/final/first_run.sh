@@ -122,7 +122,11 @@ stack_pids() {
 all_gone() {
 	local p
 	[ $# -gt 0 ] || return 1
-	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null || continue
+		echo "#   still alive: $(ps -o pid=,stat=,args= -p "$p")"
+		return 1
+	done
 	return 0
 }
 # show_log FILE: its end, as comments, when a check failed.
