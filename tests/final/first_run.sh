@@ -118,13 +118,15 @@ stack_pids() {
 	cat "$CLONE"/var/run/strata.pid "$CLONE"/var/nginx/nginx.pid \
 		"$CLONE"/var/run/postgres.pid 2>/dev/null
 }
-# all_gone PID...: there are processes, and none of them is alive.
+# all_gone PID...: there are processes, and none of them runs (one that
+# has exited may wait a moment as a zombie for init to reap it).
 all_gone() {
-	local p
+	local p st
 	[ $# -gt 0 ] || return 1
 	for p in "$@"; do
-		kill -0 "$p" 2>/dev/null || continue
-		echo "#   still alive: $(ps -o pid=,stat=,args= -p "$p")"
+		st=$(ps -o stat= -p "$p" 2>/dev/null)
+		[ -z "$st" ] || [[ "$st" == Z* ]] && continue
+		echo "#   still running: $(ps -o pid=,stat=,args= -p "$p")"
 		return 1
 	done
 	return 0
