@@ -129,9 +129,12 @@ format:
 clean:
 	rm -rf $(BUILD)
 
+# Every stack under var/ is stopped, and its files go (also where a link
+# points: tests/stack/stack.sh, "purge").
 distclean: clean
-	-@tests/stack/stack.sh down var >/dev/null 2>&1
-	-@tests/stack/stack.sh down var/test >/dev/null 2>&1
+	-@for e in var/*/stack.env var/stack.env; do \
+		[ -f "$$e" ] && tests/stack/stack.sh purge "$${e%/stack.env}" >/dev/null 2>&1; \
+	done; true
 	rm -rf var
 
 -include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(BUILD)/rel/cgi-bin/strata.d \

@@ -123,6 +123,9 @@ export SCRYPT_LOG2N=10 AUTH_RATE=100000r/s AUTH_BURST=100000
 export SIGNUP_RATE=100000r/s SIGNUP_BURST=100000 TEMPLATES_DIR=$VAR/templates
 log "stack on :$HTTPS_PORT under $VAR (workers $WORKERS, release build)"
 "$STACK" up "$VAR" >/dev/null
+# Where the stack's files are (var/bench may link elsewhere: stack.sh), for
+# the postgres and www-data users.
+VAR=$(realpath -m "$VAR")
 # shellcheck disable=SC1091
 . "$VAR/stack.env"
 # shellcheck disable=SC1091

@@ -49,28 +49,31 @@ check "Host with a path is refused" eq "$STATUS" 400
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "https://127.0.0.1:$HTTPS_PORT/v1/tenant" -k)
 check "bare IP address is refused" eq "$STATUS" 400
 
+# raw_http REQUEST: the status line nginx answers to REQUEST (printf %b
+# escapes) on plain HTTP.  bash's printf writes line by line: nginx refused
+# two Host headers after the second line and closed, and the next write
+# then raised SIGPIPE before anything was read.  dd gathers the request
+# into one write, so nginx has all of it before it answers; the answer is
+# read to end of file (a reset after it loses nothing already read).
 raw_http() {
 	exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT"
-	printf '%b' "$1" >&3
-	timeout 5 head -1 <&3 | tr -d '\r'
+	printf '%b' "$1" | dd bs=64k iflag=fullblock status=none >&3
+	timeout 5 cat <&3 2>/dev/null | head -1 | tr -d '\r'
 	exec 3<&-
 }
-# nginx answers 400 and may reset the connection before the status line is
-# read: an empty read says nothing and is tried again; any status line
-# other than 400 fails at once.
-two_hosts() {
+# status_line_is CODE REQUEST: nginx answers REQUEST with CODE.
+status_line_is() {
 	local line
-	for _ in 1 2 3 4 5 6 7 8; do
-		line=$(raw_http "GET / HTTP/1.1\r\nHost: stk-one.$BASE\r\nHost: stk-two.$BASE\r\nConnection: close\r\n\r\n")
-		[ -n "$line" ] || { sleep 0.2; continue; }
-		[[ "$line" == *" 400 "* ]]
-		return
-	done
+	line=$(raw_http "$2")
+	[[ "$line" == "HTTP/1.1 $1 "* ]] && return 0
+	echo "#   expected HTTP/1.1 $1 got [$line]"
 	return 1
 }
-check "two Host headers are refused" two_hosts
-check "missing Host is refused" eval '[[ "$(raw_http "GET /v1/tenant HTTP/1.0\r\n\r\n")" == *" 400 "* ]]'
-check "HTTP/1.1 without Host is refused" eval '[[ "$(raw_http "GET /v1/tenant HTTP/1.1\r\nConnection: close\r\n\r\n")" == *" 400 "* ]]'
+check "two Host headers are refused" status_line_is 400 \
+	"GET / HTTP/1.1\r\nHost: stk-one.$BASE\r\nHost: stk-two.$BASE\r\nConnection: close\r\n\r\n"
+check "missing Host is refused" status_line_is 400 "GET /v1/tenant HTTP/1.0\r\n\r\n"
+check "HTTP/1.1 without Host is refused" status_line_is 400 \
+	"GET /v1/tenant HTTP/1.1\r\nConnection: close\r\n\r\n"
 
 # HTTP redirects to HTTPS.
 loc=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://stk-one.$BASE:$HTTP_PORT/v1/tenant?a=1")

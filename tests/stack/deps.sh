@@ -16,17 +16,20 @@ echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # Package scripts must not start system-wide nginx or PostgreSQL services:
 # the stack runs its own, by pid, on its own ports.
+# An image's own policy-rc.d is used and left as it is; one made here is
+# removed on the way out, whatever the outcome.  The trap ends with status
+# 0: its last command's status would otherwise become the script's.
 policy=/usr/sbin/policy-rc.d
 made_policy=0
-if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' >"$policy"
-	chmod 755 "$policy"
-	made_policy=1
-fi
 cleanup() {
 	if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi
 	return 0
 }
 trap cleanup EXIT
+if [ ! -e "$policy" ]; then
+	made_policy=1
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+fi
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

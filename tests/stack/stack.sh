@@ -7,6 +7,13 @@
 # `make bench` use their own directories and free ports.  Everything started
 # here is recorded by pid in VAR and stopped by pid.
 #
+# As root, PostgreSQL runs as postgres, and strata and nginx drop to
+# www-data: each must reach VAR.  A checkout under a private directory
+# (/root is mode 0700, so is a mktemp -d folder) is out of their reach;
+# VAR's contents then live in STATE_ROOT/NAME-HASH (the hash of VAR's path,
+# so two checkouts never meet) and VAR is a symbolic link to it.  `down`
+# follows the link; `purge` (make distclean) removes both.
+#
 # Environment (defaults in brackets):
 #   HTTPS_PORT [8443]  HTTP_PORT [8080]  PG_PORT [5433]  LISTEN [127.0.0.1]
 #   STRATA_BIN [build/strata]  WORKERS [2]  BASE [strata.localhost]
@@ -14,11 +21,16 @@
 #   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
 #   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
 #   TENANT_CONN [8]  (requests in flight per tenant host at nginx)
+#   STATE_ROOT [/var/lib/strata-stacks]  (see above; root only)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cmd=${1:-}
-VAR=$(realpath -m "${2:-var}")
+# VAR_NAME: the directory as named (its parent resolved); VAR: where the
+# stack's files are, VAR_NAME itself or the directory it links to.
+VAR_NAME=$(realpath -m "$(dirname "${2:-var}")")/$(basename "${2:-var}")
+VAR=$(realpath -m "$VAR_NAME")
+STATE_ROOT=$(realpath -m "${STATE_ROOT:-/var/lib/strata-stacks}")
 PGBIN=/usr/lib/postgresql/15/bin
 
 log() { printf '%s\n' "stack: $*" >&2; }
@@ -29,7 +41,55 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # The OS user that runs PostgreSQL, and the one strata and nginx drop to.
 pg_user() { if is_root; then echo postgres; else id -un; fi; }
 svc_user() { if is_root; then echo www-data; else id -un; fi; }
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# PostgreSQL's programs refuse a working directory they cannot enter.
+as_pg() { if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+# reachable DIR: every user the stack runs as can enter DIR (as root).
+reachable() {
+	local u
+	for u in "$(pg_user)" "$(svc_user)"; do
+		runuser -u "$u" -- test -x "$1" || return 1
+	done
+}
+
+# place_var: as root, makes sure postgres and www-data reach VAR: a VAR
+# under a private directory becomes a link to a directory of its own in
+# STATE_ROOT (a VAR made there before, without a cluster, moves along).
+place_var() {
+	local state
+	is_root || return 0
+	if [ -L "$VAR_NAME" ]; then
+		mkdir -p "$VAR"
+		case $VAR in "$STATE_ROOT"/*)
+			[ -f "$VAR/.origin" ] || printf '%s\n' "$VAR_NAME" >"$VAR/.origin" ;;
+		esac
+		return 0
+	fi
+	mkdir -p "$(dirname "$VAR_NAME")"
+	reachable "$(dirname "$VAR_NAME")" && return 0
+	[ -d "$VAR_NAME/pg/data" ] &&
+		die "$VAR_NAME holds a cluster $(pg_user) cannot reach: allow it into $(dirname "$VAR_NAME"), or remove $VAR_NAME"
+	state=$STATE_ROOT/$(basename "$VAR_NAME")-$(printf '%s' "$VAR_NAME" | sha256sum | cut -c1-16)
+	forget "$state"
+	mkdir -p "$STATE_ROOT"
+	chmod 755 "$STATE_ROOT"
+	if [ -d "$VAR_NAME" ]; then mv "$VAR_NAME" "$state"; else mkdir "$state"; fi
+	printf '%s\n' "$VAR_NAME" >"$state/.origin"
+	ln -s "$state" "$VAR_NAME"
+	VAR=$state
+	log "$(dirname "$VAR_NAME") is private: the stack lives in $VAR ($VAR_NAME links to it)"
+}
+
+# forget DIR: a state directory whose link was removed (rm -rf var/test):
+# what still runs there is stopped, and the directory goes.
+forget() {
+	[ -d "$1" ] || return 0
+	[ "$(cat "$1/.origin" 2>/dev/null)" = "$VAR_NAME" ] ||
+		die "$1 exists and is not $VAR_NAME's; remove it or set STATE_ROOT"
+	# shellcheck disable=SC2030 # the subshell keeps this VAR to itself
+	(VAR=$1 && down) >/dev/null 2>&1 || true
+	rm -rf "$1"
+}
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -176,6 +236,19 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'strata')\gexec
 EOF
 }
 
+# place_templates: sets TEMPLATES, the tenant templates' directory.  Workers
+# read them as www-data; a directory it cannot reach is copied into VAR.
+place_templates() {
+	TEMPLATES=$(realpath -m "${TEMPLATES_DIR:-$ROOT/sql/templates}")
+	if ! is_root || runuser -u "$(svc_user)" -- test -r "$TEMPLATES" -a -x "$TEMPLATES"; then
+		return 0
+	fi
+	rm -rf "$VAR/templates-copy"
+	mkdir -p "$VAR/templates-copy"
+	cp "$TEMPLATES"/*.json "$VAR/templates-copy/"
+	TEMPLATES=$VAR/templates-copy
+}
+
 write_config() {
 	umask 077
 	cat >"$VAR/strata.conf" <<EOF
@@ -187,7 +260,7 @@ public_port = $HTTPS_PORT
 socket_path = $VAR/run/strata.sock
 master_key_file = $VAR/master.key
 sql_dir = $ROOT/sql
-templates_dir = ${TEMPLATES_DIR:-$ROOT/sql/templates}
+templates_dir = $TEMPLATES
 user = $(is_root && svc_user || true)
 workers = $WORKERS
 max_requests = $MAX_REQUESTS
@@ -293,6 +366,7 @@ seed() {
 }
 
 up() {
+	place_var
 	load_env
 	[ -x "$STRATA_BIN" ] || die "$STRATA_BIN is not built"
 	make_dirs
@@ -301,6 +375,7 @@ up() {
 	make_cert
 	pg_start
 	pg_bootstrap
+	place_templates
 	write_config
 	migrate
 	strata_start
@@ -316,6 +391,15 @@ down() {
 	pg_stop
 }
 
+# purge: down, and the stack's files go where VAR links to (rm -rf VAR
+# removes only the link).
+purge() {
+	down
+	[ -L "$VAR_NAME" ] || return 0
+	if [ "$(cat "$VAR/.origin" 2>/dev/null)" = "$VAR_NAME" ]; then rm -rf "$VAR"; fi
+	rm -f "$VAR_NAME"
+}
+
 status() {
 	load_env
 	for p in "$VAR/run/strata.pid" "$VAR/nginx/nginx.pid" "$VAR/run/postgres.pid"; do
@@ -326,9 +410,10 @@ status() {
 case "$cmd" in
 up) up ;;
 down) down ;;
+purge) purge ;;
 status) status ;;
 restart-strata) load_env; strata_start ;;
 pg-stop) load_env; pg_stop ;;
 pg-start) load_env; pg_start ;;
-*) die "usage: stack.sh up|down|status|restart-strata|pg-stop|pg-start VAR_DIR" ;;
+*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start VAR_DIR" ;;
 esac

@@ -35,6 +35,9 @@ trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
 stack_ok=1
 "$STACK" up "$VAR" || stack_ok=0
+# Where the stack's files are: var/test may link elsewhere (stack.sh), and
+# the postgres user must be given a path it can follow.
+VAR=$(realpath -m "$VAR")
 
 # 1. Unit tests (those that need PostgreSQL use the stack's, as the app
 # role: STRATA_TEST_DATABASE_URL).
