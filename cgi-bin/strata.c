@@ -24,7 +24,7 @@ static const char usage[] =
     "  migrate [--partitions N]\n"
     "  tenant create --slug S --name N [--owner-email E]\n"
     "                [--owner-password P | password on stdin]\n"
-    "                [--template T]\n"
+    "                [--template T] [--plan P]\n"
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
@@ -132,6 +132,7 @@ tenant_create(int argc, char **argv)
 	p.owner_email = opt(argc, argv, "--owner-email");
 	p.owner_name = opt(argc, argv, "--owner-name");
 	p.template_name = opt(argc, argv, "--template");
+	p.plan_name = opt(argc, argv, "--plan");
 	if (p.slug == NULL || p.name == NULL)
 		return admin_fail("tenant create needs --slug and --name");
 	if (p.owner_email != NULL) {

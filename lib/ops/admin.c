@@ -173,7 +173,7 @@ admin_tenant_create(const struct provision *p)
 	struct session s;
 	struct tenant t;
 	struct uuid owner;
-	const char *why = "";
+	struct provision_refusal why = {"", ""};
 	cJSON *o;
 	int rc;
 
@@ -185,7 +185,7 @@ admin_tenant_create(const struct provision *p)
 	}
 	rc = provision_tenant(&s.db, s.arena, p, &t, &owner, &why);
 	if (rc != 0) {
-		admin_fail(why);
+		admin_fail(why.why);
 		session_close(&s);
 		return rc == 409 ? 3 : 1;
 	}
