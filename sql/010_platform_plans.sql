@@ -4,7 +4,9 @@
 -- record and collection quotas, and the shortest audit retention it may
 -- choose (the platform's own floor, strata.conf audit_retention_floor_days,
 -- applies on top).  It names the settings templates a tenant of the plan
--- may start from and the feature flags it may turn on.  Operators edit
+-- may start from, and the platform's feature flags it offers (true) or
+-- withholds (false); a tenant's settings.features may not turn on a flag
+-- its plan withholds, and flags no plan names are the tenant's own.  Operators edit
 -- plans through /v1/platform/plans; tenants never see or change them.
 --
 -- version is drawn from one sequence for every plan and every edit, so a
@@ -48,11 +50,12 @@ INSERT INTO plans (name, requests_per_second, burst, max_records,
                    max_collections, audit_retention_min_days, templates,
                    features, regions) VALUES
 	('free', 200, 400, 100000, 100, 90, '{default,startup}',
-	 '{"beta": true}', '{}'),
+	 '{"beta": true, "sso": false, "webhooks": false}', '{}'),
 	('team', 1000, 2000, 10000000, 1000, 180, '{default,startup}',
-	 '{"beta": true}', '{}'),
+	 '{"beta": true, "sso": false, "webhooks": true}', '{}'),
 	('enterprise', 10000, 20000, 1000000000, 10000, 365,
-	 '{default,startup,enterprise}', '{"beta": true}', '{}');
+	 '{default,startup,enterprise}',
+	 '{"beta": true, "sso": true, "webhooks": true}', '{}');
 
 -- Tenants made before plans existed are on 'free' (the column's default).
 INSERT INTO plans (name, requests_per_second, burst, max_records,

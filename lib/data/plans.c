@@ -364,6 +364,7 @@ plans_cap(struct tenant_settings *s, const struct plan_caps *c,
 	s->max_records = min_ll(s->max_records, c->max_records);
 	s->max_collections =
 	    (int)min_ll(s->max_collections, c->max_collections);
+	s->audit_floor_days = floor_days;
 	if (s->audit_days < floor_days)
 		s->audit_days = floor_days;
 }
@@ -450,10 +451,12 @@ check_features(const cJSON *doc, const cJSON *cur, const struct plan_row *p,
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "features"))
 	{
-		if (!cJSON_IsTrue(m) ||
-		    cJSON_IsTrue(member(cur, "features", m->string)) ||
-		    cJSON_IsTrue(
-		        cJSON_GetObjectItemCaseSensitive(offered, m->string)))
+		const cJSON *o =
+		    cJSON_GetObjectItemCaseSensitive(offered, m->string);
+
+		/* Flags the plan does not name are the tenant's own. */
+		if (!cJSON_IsTrue(m) || o == NULL || cJSON_IsTrue(o) ||
+		    cJSON_IsTrue(member(cur, "features", m->string)))
 			continue;
 		*errors = json_add_field_error(
 		    *errors, json_printf("features.%s", m->string),

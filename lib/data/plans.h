@@ -6,15 +6,17 @@
  * A plan caps a tenant's limits (rate, burst, records, collections), sets
  * the shortest audit retention the tenant may choose (never below the
  * platform's floor, cfg.audit_retention_floor_days), and names the
- * templates a tenant of it may start from and the feature flags it may
- * turn on.  Operators edit plans; tenants read only their effect.
+ * templates a tenant of it may start from and the platform's feature
+ * flags it offers (true) or withholds (false).  Operators edit plans; tenants
+ * read only their effect.
  *
  * The rules, in one place (docs/config.md, "Plans"):
  *   - the effective limits are min(setting, cap) and the effective audit
  *     retention max(setting, floor): a tenant moved to a smaller plan keeps
  *     its stored settings, and they are capped from the next request;
  *   - a settings write may lower a value or leave it as it is, never raise
- *     it past the cap (or turn on a flag the plan lacks);
+ *     it past the cap; it may not turn on a feature flag that the plan
+ *     names as false (flags the plan does not name are the tenant's own);
  *   - audit retention may only be lengthened, and not set below the floor.
  *
  * The typed reads and writes queue one statement each and fill their
@@ -114,8 +116,8 @@ cJSON *plans_parse(struct arena *a, const cJSON *body, bool create,
 int plans_floor(const struct plan_caps *c, int platform_floor);
 
 /* Applies c to compiled settings s: limits min(setting, cap), audit
- * retention max(setting, floor).  c->version 0 (no plan known) leaves s
- * as it is. */
+ * retention max(setting, floor), and the floor into s->audit_floor_days.
+ * c->version 0 (no plan known) leaves s as it is. */
 void plans_cap(struct tenant_settings *s, const struct plan_caps *c,
                int platform_floor);
 

@@ -382,23 +382,27 @@ out:
 }
 
 /* Purges t's audit events older than days, or than its own audit
- * retention when days is 0.  Adds "days" and "purged" to o; -1 on
- * failure. */
+ * retention when days is 0; never younger than the floor (the platform's
+ * or t's plan's: an operator lowers audit_retention_floor_days to purge
+ * shorter).  Adds "days" and "purged" to o; -1 on failure. */
 static int
 audit_purge_one(struct session *s, const struct tenant *t, int days, cJSON *o)
 {
-	long keep = days;
+	struct tenant_settings *ts = arena_alloc(s->arena, sizeof(*ts));
+	long keep = days != 0 ? days : 365;
+	long floor_days = cfg.audit_retention_floor_days;
 	long long k;
 
-	if (days == 0) {
-		struct tenant_settings *ts = arena_alloc(s->arena, sizeof(*ts));
-
-		keep = 365;
-		db_begin(&s->db, &t->id);
-		if (settings_load(&s->db, &t->id, t->config_version, ts) == 0)
+	db_begin(&s->db, &t->id);
+	if (settings_load(&s->db, &t->id, t->config_version, ts) == 0) {
+		if (days == 0)
 			keep = ts->audit_days;
-		db_finish(&s->db);
+		if (ts->audit_floor_days > floor_days)
+			floor_days = ts->audit_floor_days;
 	}
+	db_finish(&s->db);
+	if (keep < floor_days)
+		keep = floor_days;
 	cJSON_AddNumberToObject(o, "days", (double)keep);
 	k = audit_purge(&s->db, s->arena, &t->id, (int)keep);
 	cJSON_AddNumberToObject(o, "purged", (double)k);

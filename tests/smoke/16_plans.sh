@@ -22,7 +22,7 @@ ID_A=$(tenant_id pl-a)
 # The plans.
 authed GET apex /v1/platform/plans "$OP"
 check "operators list the plans free, team and enterprise" eq "$STATUS/$(jb '[.items[].name] | sort | join(",")')" "200/enterprise,free,team"
-check "a plan caps limits and names its floor, templates and features" eq "$(jb '.items[] | select(.name == "free") | [.limits.requests_per_second, .limits.burst, .limits.max_records, .limits.max_collections, .audit_retention_min_days, (.templates | join("+")), (.features | has("beta"))] | map(tostring) | join(",")')" "200,400,100000,100,90,default+startup,true"
+check "a plan caps limits and names its floor, templates and features" eq "$(jb '.items[] | select(.name == "free") | [.limits.requests_per_second, .limits.burst, .limits.max_records, .limits.max_collections, .audit_retention_min_days, (.templates | join("+")), .features.beta, .features.sso] | map(tostring) | join(",")')" "200,400,100000,100,90,default+startup,true,false"
 req GET apex /v1/platform/plans
 check "the plan routes need an operator" eq "$STATUS" 401
 authed GET apex /v1/platform/plans "$OWNER"
@@ -70,10 +70,12 @@ json PATCH pl-a /v1/config '{"settings":{"limits":{"requests_per_second":150,"ma
 check "lowering is allowed" eq "$STATUS/$(jb .settings.limits.requests_per_second)" "200/150"
 json PATCH pl-a /v1/config '{"settings":{"limits":{"requests_per_second":200}}}' "$OWNER"
 check "and raising again up to the cap" eq "$STATUS" 200
-json PATCH pl-a /v1/config '{"settings":{"features":{"newui":true}}}' "$OWNER"
-check "a feature the plan does not offer is 422" eq "$STATUS/$(errs)" "422/features.newui=is not offered by the free plan"
-json PATCH pl-a /v1/config '{"settings":{"features":{"beta":true,"newui":false}}}' "$OWNER"
-check "one it offers, or any flag turned off, is accepted" eq "$STATUS" 200
+json PATCH pl-a /v1/config '{"settings":{"features":{"sso":true,"webhooks":true}}}' "$OWNER"
+check "a feature the plan withholds is 422" eq "$STATUS/$(errs)" "422/features.sso=is not offered by the free plan;features.webhooks=is not offered by the free plan"
+json PATCH pl-a /v1/config '{"settings":{"features":{"beta":true,"sso":false,"dark":true}}}' "$OWNER"
+check "one it offers, the tenant's own flags, or any flag turned off are accepted" eq "$STATUS/$(jb -c .settings.features)" '200/{"beta":true,"sso":false,"dark":true}'
+json PATCH apex /v1/platform/plans/team '{"features":{"beta":true,"sso":true,"webhooks":true}}' "$OP"
+check "an operator changes what a plan offers" eq "$STATUS/$(jb .features.sso)" "200/true"
 
 # An operator moves the tenant to another plan (audited), and the caps
 # follow at once.

@@ -121,13 +121,17 @@ START_TEST(features_only_those_offered)
 	} cases[] = {
 	    {"{\"features\":{\"beta\":true}}", "{}", ""},
 	    {"{\"features\":{\"x\":false,\"old\":false}}", "{}", ""},
-	    {"{\"features\":{\"x\":true}}", "{}",
-	     "features.x=is not offered by the free plan"},
-	    /* Offered as false is not offered. */
+	    /* A flag the plan does not name is the tenant's own. */
+	    {"{\"features\":{\"x\":true}}", "{}", ""},
+	    /* One the plan withholds cannot be turned on. */
 	    {"{\"features\":{\"old\":true}}", "{}",
 	     "features.old=is not offered by the free plan"},
+	    {"{\"features\":{\"old\":true,\"beta\":true}}",
+	     "{\"features\":{\"old\":false}}",
+	     "features.old=is not offered by the free plan"},
 	    /* Already on (a plan that shrank): kept. */
-	    {"{\"features\":{\"x\":true}}", "{\"features\":{\"x\":true}}", ""},
+	    {"{\"features\":{\"old\":true}}", "{\"features\":{\"old\":true}}",
+	     ""},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
