@@ -34,7 +34,7 @@ static const char usage[] =
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
     "  audit verify --tenant SLUG\n"
     "  audit purge [--tenant SLUG] [--days N]  (owner role; default the\n"
-    "                tenant's retention; never below the audit floor)\n"
+    "                tenant's retention, never below the audit floor)\n"
     "  retention run [--tenant SLUG]  (records past their collection's\n"
     "                                 retention.collections days)\n"
     "  explain --tenant SLUG --collection C [--query 'filter[f][gte]=1']\n"

@@ -364,7 +364,6 @@ plans_cap(struct tenant_settings *s, const struct plan_caps *c,
 	s->max_records = min_ll(s->max_records, c->max_records);
 	s->max_collections =
 	    (int)min_ll(s->max_collections, c->max_collections);
-	s->audit_floor_days = floor_days;
 	if (s->audit_days < floor_days)
 		s->audit_days = floor_days;
 }

@@ -116,8 +116,8 @@ cJSON *plans_parse(struct arena *a, const cJSON *body, bool create,
 int plans_floor(const struct plan_caps *c, int platform_floor);
 
 /* Applies c to compiled settings s: limits min(setting, cap), audit
- * retention max(setting, floor), and the floor into s->audit_floor_days.
- * c->version 0 (no plan known) leaves s as it is. */
+ * retention max(setting, floor).  c->version 0 (no plan known) leaves s
+ * as it is. */
 void plans_cap(struct tenant_settings *s, const struct plan_caps *c,
                int platform_floor);
 

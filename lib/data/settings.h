@@ -65,7 +65,6 @@ struct tenant_settings {
 	long long max_records;
 	int max_collections;
 	int audit_days;
-	int audit_floor_days; /* the floor audit_days was raised to */
 	int norigins;
 	char origins[SETTINGS_MAX_ORIGINS][256];
 	int nretention;

@@ -381,28 +381,25 @@ out:
 	return rc;
 }
 
-/* Purges t's audit events older than days, or than its own audit
- * retention when days is 0; never younger than the floor (the platform's
- * or t's plan's: an operator lowers audit_retention_floor_days to purge
- * shorter).  Adds "days" and "purged" to o; -1 on failure. */
+/* Purges t's audit events older than days (the operator's explicit
+ * choice), or, when days is 0, than its effective audit retention: its
+ * setting raised to the floor of the platform and its plan (settings_load
+ * applies the plan).  Adds "days" and "purged" to o; -1 on failure. */
 static int
 audit_purge_one(struct session *s, const struct tenant *t, int days, cJSON *o)
 {
-	struct tenant_settings *ts = arena_alloc(s->arena, sizeof(*ts));
-	long keep = days != 0 ? days : 365;
-	long floor_days = cfg.audit_retention_floor_days;
+	long keep = days;
 	long long k;
 
-	db_begin(&s->db, &t->id);
-	if (settings_load(&s->db, &t->id, t->config_version, ts) == 0) {
-		if (days == 0)
+	if (days == 0) {
+		struct tenant_settings *ts = arena_alloc(s->arena, sizeof(*ts));
+
+		keep = 365;
+		db_begin(&s->db, &t->id);
+		if (settings_load(&s->db, &t->id, t->config_version, ts) == 0)
 			keep = ts->audit_days;
-		if (ts->audit_floor_days > floor_days)
-			floor_days = ts->audit_floor_days;
+		db_finish(&s->db);
 	}
-	db_finish(&s->db);
-	if (keep < floor_days)
-		keep = floor_days;
 	cJSON_AddNumberToObject(o, "days", (double)keep);
 	k = audit_purge(&s->db, s->arena, &t->id, (int)keep);
 	cJSON_AddNumberToObject(o, "purged", (double)k);
