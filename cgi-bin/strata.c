@@ -24,7 +24,7 @@ static const char usage[] =
     "  migrate [--partitions N]\n"
     "  tenant create --slug S --name N [--owner-email E]\n"
     "                [--owner-password P | password on stdin]\n"
-    "                [--template T]\n"
+    "                [--template T] [--plan P]\n"
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
@@ -33,7 +33,8 @@ static const char usage[] =
     "  keys rotate --tenant SLUG\n"
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
     "  audit verify --tenant SLUG\n"
-    "  audit purge [--tenant SLUG] [--days N]  (owner role; default 365)\n"
+    "  audit purge [--tenant SLUG] [--days N]  (owner role; default the\n"
+    "                tenant's retention, never below the audit floor)\n"
     "  retention run [--tenant SLUG]  (records past their collection's\n"
     "                                 retention.collections days)\n"
     "  explain --tenant SLUG --collection C [--query 'filter[f][gte]=1']\n"
@@ -132,6 +133,7 @@ tenant_create(int argc, char **argv)
 	p.owner_email = opt(argc, argv, "--owner-email");
 	p.owner_name = opt(argc, argv, "--owner-name");
 	p.template_name = opt(argc, argv, "--template");
+	p.plan_name = opt(argc, argv, "--plan");
 	if (p.slug == NULL || p.name == NULL)
 		return admin_fail("tenant create needs --slug and --name");
 	if (p.owner_email != NULL) {

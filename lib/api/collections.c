@@ -16,6 +16,7 @@
 #include "core/request.h"
 #include "data/audit.h"
 #include "data/collections.h"
+#include "data/plans.h"
 #include "data/db.h"
 #include "data/records.h"
 #include "data/settings.h"
@@ -91,6 +92,9 @@ collections_create(struct request *req, struct plan *plan)
 	long long count;
 	int st, rc;
 
+	/* Counted under the tenant's quota lock: of two creates at the
+	 * cap, the second counts the first one's row. */
+	plans_lock_quota(req->db, req->tenant->id_str);
 	collections_count(req->db, req->tenant->id_str, &count);
 	/* The caller's permission first: an unauthorized body is a 403. */
 	if ((st = plan_run(plan)) != 0)
@@ -109,8 +113,12 @@ collections_create(struct request *req, struct plan *plan)
 		return req->err.status;
 	s = api_settings(req);
 	if (s != NULL && count >= s->max_collections)
-		return api_fail(req, 403, "quota_exceeded",
-		                "the tenant has reached its collection limit");
+		return api_fail(
+		    req, 403, "quota_exceeded",
+		    arena_printf(req->arena,
+		                 "the tenant has reached its limit of %d "
+		                 "collections",
+		                 s->max_collections));
 	collections_insert(req->db, req->tenant->id_str, name, def,
 	                   req->principal.id_str, &json);
 	api_audit(req, "collection.create", "collection", name, AUDIT_SUCCESS,

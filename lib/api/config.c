@@ -33,7 +33,9 @@
 #include "core/response.h"
 #include "data/audit.h"
 #include "data/config_versions.h"
+#include "core/config.h"
 #include "data/pgarray.h"
+#include "data/plans.h"
 #include "data/roles.h"
 #include "data/settings.h"
 #include "data/tenants.h"
@@ -46,6 +48,7 @@ struct config_change {
 	struct config_domain_taken taken;
 	struct config_domains domains;
 	struct role_perms_list roles; /* what auth.oidc's mapping may name */
+	struct plan_row plan; /* the tenant's plan, in the first trip */
 };
 
 static void
@@ -152,7 +155,50 @@ begin_write(struct request *req, struct plan *plan, struct config_change *c,
 	roles_list_perms(req->db, tid, &c->roles);
 	if (n != NULL)
 		config_get(req->db, tid, n, &c->old);
+	plans_of_tenant(req->db, tid, &c->plan);
 	return plan_run(plan);
+}
+
+/* The plan's rules (data/plans.h) for doc against the current settings:
+ * 0, or 422 naming each cap or floor passed. */
+static int
+check_plan(struct request *req, const struct config_change *c, const cJSON *doc)
+{
+	const cJSON *cur =
+	    cJSON_GetObjectItem(current_object(&c->cur), "settings");
+	cJSON *errors = plans_check_settings(doc, cur, &c->plan,
+	                                     cfg.audit_retention_floor_days);
+
+	if (errors == NULL)
+		return 0;
+	return api_fail_errors(
+	    req, 422, "validation_failed",
+	    arena_printf(req->arena,
+	                 "the settings exceed what the %s plan allows",
+	                 c->plan.name),
+	    errors);
+}
+
+/* A change of the retention section is audited as its own action, with
+ * the sections before and after. */
+static void
+audit_retention(struct request *req, const struct config_change *c,
+                const cJSON *doc, long long version)
+{
+	const cJSON *cur =
+	    cJSON_GetObjectItem(current_object(&c->cur), "settings");
+	const cJSON *was = cJSON_GetObjectItem(cur, "retention");
+	const cJSON *now = cJSON_GetObjectItem(doc, "retention");
+	cJSON *d;
+
+	if (cJSON_Compare(was, now, true))
+		return;
+	d = cJSON_CreateObject();
+	cJSON_AddItemToObject(d, "from", cJSON_Duplicate(was, true));
+	cJSON_AddItemToObject(d, "to", cJSON_Duplicate(now, true));
+	api_audit(req, "config.retention", "config",
+	          arena_printf(req->arena, "%lld", version), AUDIT_SUCCESS,
+	          json_print(d));
 }
 
 /* Writes doc as the version after expected, in the second trip. */
@@ -169,6 +215,7 @@ write_version(struct request *req, struct plan *plan, struct config_change *c,
 	             json_print(doc), comment ? comment : "",
 	             req->principal.id_str, restored_from, &c->w);
 	config_domains_sync(req->db, tid, names_array(req, doc), &c->taken);
+	audit_retention(req, c, doc, expected + 1);
 	config_domain_status(req->db, tid, &c->domains);
 	api_audit(
 	    req, restored_from ? "config.restore" : "config.update", "config",
@@ -220,10 +267,19 @@ write_normalized(struct request *req, struct plan *plan,
 	const char *oidc = NULL;
 	int st;
 
-	doc = settings_normalize(in, settings_template(NULL), &errors);
+	if (!c->plan.found)
+		return api_fail(req, 503, "service_unavailable",
+		                "the tenant's plan cannot be read now");
+	doc = settings_normalize(in,
+	                         plans_defaults(settings_template(NULL),
+	                                        &c->plan.caps,
+	                                        cfg.audit_retention_floor_days),
+	                         &errors);
 	if (doc == NULL)
 		return api_fail_errors(req, 422, "validation_failed",
 		                       "the settings are not valid", errors);
+	if ((st = check_plan(req, c, doc)) != 0)
+		return st;
 	if (*want != '\0' && strcmp(want, "*") != 0 &&
 	    strtoll(want, NULL, 10) != ver)
 		return api_fail(req, 412, "precondition_failed",

@@ -104,8 +104,10 @@ check_tenant(struct plan *p)
 		return api_fail(req, 403, "tenant_suspended",
 		                "this tenant is suspended");
 	}
-	if (t->config_version != p->v.config_version) {
+	if (t->config_version != p->v.config_version ||
+	    t->plan_version != p->v.plan_version) {
 		t->config_version = p->v.config_version;
+		t->plan_version = p->v.plan_version;
 		tenants_cache_put(t);
 	}
 	keyring_check_version(&t->id, p->v.keyring_version);

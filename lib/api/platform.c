@@ -18,10 +18,13 @@
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
 #include "data/audit.h"
+#include "data/db.h"
 #include "data/keyring.h"
 #include "data/db.h"
 #include "data/operators.h"
+#include "data/plans.h"
 #include "data/platform_audit.h"
 #include "data/provision.h"
 #include "data/tenants.h"
@@ -58,6 +61,19 @@ signup_invalid(struct request *req, const struct provision *p)
 	if (p->owner_name != NULL && strlen(p->owner_name) > 200)
 		e = json_add_field_error(e, "owner.name",
 		                         "at most 200 characters");
+	/* Self-service signup gets the default plan; an operator moves the
+	 * tenant to another (PATCH /v1/platform/tenants/{id}). */
+	if (p->plan_name != NULL && strcmp(p->plan_name, cfg.default_plan) != 0)
+		e = json_add_field_error(
+		    e, "plan",
+		    json_printf("self-service signup gets the %s plan",
+		                cfg.default_plan));
+	if (cJSON_HasObjectItem(req->json, "plan") && p->plan_name == NULL)
+		e = json_add_field_error(e, "plan", "must be a plan name");
+	if (cJSON_HasObjectItem(req->json, "template") &&
+	    p->template_name == NULL)
+		e = json_add_field_error(e, "template",
+		                         "must be a template name");
 	if (e == NULL)
 		return 0;
 	return api_fail_errors(req, 422, "validation_failed",
@@ -68,8 +84,8 @@ signup_invalid(struct request *req, const struct provision *p)
 static int
 signup_body(struct request *req, struct provision *p)
 {
-	static const char *const fields[] = {"slug", "name", "owner",
-	                                     "template", NULL};
+	static const char *const fields[] = {"slug",     "name", "owner",
+	                                     "template", "plan", NULL};
 	static const char *const owner_fields[] = {"email", "password", "name"};
 	const cJSON *b = api_object(req, fields), *owner, *item;
 
@@ -92,6 +108,7 @@ signup_body(struct request *req, struct provision *p)
 	p->slug = json_str(b, "slug");
 	p->name = json_str(b, "name");
 	p->template_name = json_str(b, "template");
+	p->plan_name = json_str(b, "plan");
 	p->owner_email =
 	    cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
 	p->owner_password = json_str(owner, "password");
@@ -101,16 +118,17 @@ signup_body(struct request *req, struct provision *p)
 
 /* provision_tenant()'s refusal as the problem of a signup. */
 static int
-provision_failed(struct request *req, int rc, const char *why)
+provision_failed(struct request *req, int rc, const struct provision_refusal *r)
 {
 	if (rc == 409)
-		return api_fail(req, 409, "slug_taken", why);
+		return api_fail(req, 409, "slug_taken", r->why);
 	if (rc == 422)
-		return api_fail_errors(req, 422, "validation_failed", why,
-		                       json_add_field_error(NULL, "slug", why));
+		return api_fail_errors(
+		    req, 422, "validation_failed", r->why,
+		    json_add_field_error(NULL, r->field, r->why));
 	if (rc == 503)
-		return api_fail(req, 503, "service_unavailable", why);
-	return api_fail(req, 500, "internal_error", why);
+		return api_fail(req, 503, "service_unavailable", r->why);
+	return api_fail(req, 500, "internal_error", r->why);
 }
 
 int
@@ -120,7 +138,7 @@ platform_signup(struct request *req, struct plan *plan)
 	struct tenant t;
 	struct uuid uid;
 	char uids[UUID_STR_LEN + 1];
-	const char *why = "";
+	struct provision_refusal why = {"", ""};
 	cJSON *o, *session;
 	int rc, st;
 
@@ -130,7 +148,7 @@ platform_signup(struct request *req, struct plan *plan)
 	 * the session below reads the new tenant's settings and keys. */
 	rc = provision_tenant(req->db, req->arena, &p, &t, &uid, &why);
 	if (rc != 0)
-		return provision_failed(req, rc, why);
+		return provision_failed(req, rc, &why);
 	/* Sign the owner in at the new tenant at once. */
 	req->tenant = arena_alloc(req->arena, sizeof(*req->tenant));
 	*req->tenant = t;
@@ -392,6 +410,79 @@ int
 platform_resume(struct request *req, struct plan *plan)
 {
 	return set_status(req, plan, "active", "tenant.resume");
+}
+
+/* The body of a tenant update: plan and name (NULL: kept).  0 or 422. */
+static int
+update_body(struct request *req, const char **plan_name, const char **name)
+{
+	static const char *const fields[] = {"plan", "name", NULL};
+	const cJSON *b = api_object(req, fields);
+	cJSON *e = NULL;
+
+	if (b == NULL)
+		return req->err.status;
+	*plan_name = json_str(b, "plan");
+	*name = json_str(b, "name");
+	if (cJSON_HasObjectItem(b, "plan") &&
+	    (*plan_name == NULL || strlen(*plan_name) > PLANS_NAME_MAX))
+		e = json_add_field_error(e, "plan", "must be a plan name");
+	if (cJSON_HasObjectItem(b, "name") &&
+	    (*name == NULL || **name == '\0' || strlen(*name) > 200))
+		e = json_add_field_error(e, "name", "must be 1-200 characters");
+	if (e == NULL && *plan_name == NULL && *name == NULL)
+		e = json_add_field_error(e, "plan", "give a plan or a name");
+	if (e == NULL)
+		return 0;
+	return api_fail_errors(req, 422, "validation_failed",
+	                       "the tenant update is not valid", e);
+}
+
+/* {"from": a, "to": b} as JSON text. */
+static const char *
+from_to(const char *a, const char *b)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "from", a);
+	cJSON_AddStringToObject(o, "to", b);
+	return json_print(o);
+}
+
+int
+platform_tenant_update(struct request *req, struct plan *plan)
+{
+	const char *plan_name = NULL, *name = NULL;
+	struct tenant before;
+	struct tenant_one after;
+	int st;
+
+	if ((st = target(req, plan)) != 0 ||
+	    (st = update_body(req, &plan_name, &name)) != 0)
+		return st;
+	before = *req->tenant;
+	tenants_update(req->db, before.id_str, plan_name, name, &after);
+	if (plan_name != NULL && strcmp(plan_name, before.plan) != 0)
+		api_audit(req, "tenant.plan", "tenant", before.id_str,
+		          AUDIT_SUCCESS, from_to(before.plan, plan_name));
+	if (name != NULL && strcmp(name, before.name) != 0)
+		api_audit(req, "tenant.rename", "tenant", before.id_str,
+		          AUDIT_SUCCESS, from_to(before.name, name));
+	if ((st = plan_commit(plan)) != 0) {
+		if (!db_error_is(req->db, "23503"))
+			return st;
+		memset(&req->err, 0, sizeof(req->err));
+		return api_fail_errors(
+		    req, 422, "validation_failed", "there is no such plan",
+		    json_add_field_error(
+		        NULL, "plan",
+		        json_printf("there is no plan %s", plan_name)));
+	}
+	if (!after.found)
+		return api_fail(req, 404, "not_found", "no such tenant");
+	tenants_cache_clear();
+	response_json(req, 200, tenants_json(&after.t));
+	return 0;
 }
 
 int

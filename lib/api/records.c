@@ -25,6 +25,7 @@
 #include "data/audit.h"
 #include "data/collections.h"
 #include "data/db.h"
+#include "data/plans.h"
 #include "data/records.h"
 #include "data/settings.h"
 
@@ -456,10 +457,46 @@ audit_detail(struct request *req, const struct collection *c)
 	return arena_printf(req->arena, "{\"collection\":\"%s\"}", c->name);
 }
 
+/* Within this many records of the cap, a create takes the tenant's quota
+ * lock and counts again (one more round trip) before it writes, so the
+ * creates near the cap are decided one at a time on committed counts and
+ * two parallel creates at the cap cannot both pass.  Further away, the
+ * count of the first trip decides without the lock (no create waits for
+ * another): that count could only be overtaken if more than this many
+ * creates committed while one create was between its two trips. */
+#define RECORD_QUOTA_MARGIN 1024
+
+/* 0 when the tenant may store one more record, given the count read in
+ * the first trip; otherwise 403 quota_exceeded with the limit. */
+static int
+record_quota(struct request *req, struct plan *plan, long long count)
+{
+	const struct tenant_settings *s = api_settings(req);
+	int st;
+
+	if (s == NULL)
+		return api_fail(req, 503, "service_unavailable",
+		                "the tenant's settings cannot be read now");
+	if (count < s->max_records - RECORD_QUOTA_MARGIN)
+		return 0;
+	if (count < s->max_records) {
+		plans_lock_quota(req->db, req->tenant->id_str);
+		records_count(req->db, req->tenant->id_str, &count);
+		if ((st = plan_run(plan)) != 0)
+			return st;
+	}
+	if (count < s->max_records)
+		return 0;
+	return api_fail(req, 403, "quota_exceeded",
+	                arena_printf(req->arena,
+	                             "the tenant has reached its limit of %lld "
+	                             "records",
+	                             s->max_records));
+}
+
 int
 records_create(struct request *req, struct plan *plan)
 {
-	const struct tenant_settings *s;
 	const struct collection *c;
 	struct collection_current cur;
 	struct record_one out;
@@ -479,10 +516,8 @@ records_create(struct request *req, struct plan *plan)
 		return api_fail(req, 404, "not_found", "no such collection");
 	if ((data = body_data(req, c, true)) == NULL)
 		return req->err.status;
-	s = api_settings(req);
-	if (s != NULL && count >= s->max_records)
-		return api_fail(req, 403, "quota_exceeded",
-		                "the tenant has reached its record limit");
+	if ((st = record_quota(req, plan, count)) != 0)
+		return st;
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	snprintf(ver, sizeof(ver), "%lld", c->version);

@@ -12,6 +12,7 @@
 #include "api/health.h"
 #include "api/keys.h"
 #include "api/platform.h"
+#include "api/platform_plans.h"
 #include "api/privacy.h"
 #include "api/records.h"
 #include "api/roles.h"
@@ -37,7 +38,11 @@ const struct route routes[] = {
     {"POST", "/v1/platform/tenants/{id}/suspend", platform_suspend, NULL, 0,
      OP},
     {"POST", "/v1/platform/tenants/{id}/resume", platform_resume, NULL, 0, OP},
+    {"PATCH", "/v1/platform/tenants/{id}", platform_tenant_update, NULL, 0, OP},
     {"DELETE", "/v1/platform/tenants/{id}", platform_delete, NULL, 0, OP},
+    {"GET", "/v1/platform/plans", platform_plans_list, NULL, 0, OP},
+    {"POST", "/v1/platform/plans", platform_plans_create, NULL, 0, OP},
+    {"PATCH", "/v1/platform/plans/{name}", platform_plans_update, NULL, 0, OP},
     {"GET", "/v1/platform/reports/usage", platform_usage, NULL, 0, OP},
     {"GET", "/v1/platform/audit", audit_platform_list, NULL, 0, OP},
 

@@ -35,6 +35,8 @@ struct config {
 	int rate_burst;           /* default per-tenant burst */
 	int tenant_concurrency;   /* max in-flight requests per tenant */
 	int audit_seal_horizon_s; /* events older than this are chained */
+	int audit_retention_floor_days; /* no tenant keeps audit shorter */
+	char *default_plan;             /* the plan of self-service signup */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

@@ -41,6 +41,8 @@ struct tenant {
 	char status[16]; /* active, suspended, deleted */
 	long long config_version;
 	char created_at[40];
+	char plan[64];          /* the platform plan's name */
+	long long plan_version; /* of that plan; 0 until a version row */
 };
 
 enum principal_kind {

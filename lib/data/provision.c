@@ -15,6 +15,7 @@
 #include "data/db.h"
 #include "data/settings.h"
 #include "data/keyring.h"
+#include "data/plans.h"
 #include "data/roles.h"
 #include "data/tenants.h"
 #include "data/users.h"
@@ -28,68 +29,125 @@ static struct db_stmt st_audit = DB_STMT(
     2);
 
 static int
-check(const struct provision *p, const char **norm, const char **why,
+refuse(struct provision_refusal *r, const char *field, const char *why,
+       int status)
+{
+	r->field = field;
+	r->why = why;
+	return status;
+}
+
+static int
+check(const struct provision *p, const char **norm, struct provision_refusal *r,
       struct arena *a)
 {
-	if (p->slug == NULL || !host_slug_valid(p->slug)) {
-		*why = "slug must be 3-63 of a-z, 0-9 and '-', not reserved";
-		return 422;
-	}
-	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200) {
-		*why = "name must be 1-200 characters";
-		return 422;
-	}
+	const char *why;
+
+	if (p->slug == NULL || !host_slug_valid(p->slug))
+		return refuse(
+		    r, "slug",
+		    "slug must be 3-63 of a-z, 0-9 and '-', not reserved", 422);
+	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
+		return refuse(r, "name", "name must be 1-200 characters", 422);
 	*norm = NULL;
 	if (p->owner_email == NULL)
 		return 0;
-	if ((*norm = email_norm(a, p->owner_email)) == NULL) {
-		*why = "owner e-mail is not valid";
-		return 422;
+	if ((*norm = email_norm(a, p->owner_email)) == NULL)
+		return refuse(r, "owner.email", "owner e-mail is not valid",
+		              422);
+	if (p->owner_password == NULL)
+		return refuse(r, "owner.password", "owner password is required",
+		              422);
+	why = password_policy(p->owner_password, p->owner_email,
+	                      PASSWORD_MIN_DEFAULT);
+	if (why != NULL)
+		return refuse(r, "owner.password", why, 422);
+	return 0;
+}
+
+/* The templates of a plan row as "a, b". */
+static const char *
+template_names(struct arena *a, const struct plan_row *plan)
+{
+	const char *why, *out = "";
+	cJSON *t =
+	    json_parse(plan->templates, strlen(plan->templates), 4, &why);
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, t)
+	{
+		if (cJSON_IsString(e))
+			out = arena_printf(a, "%s%s%s", out, *out ? ", " : "",
+			                   e->valuestring);
 	}
-	if (p->owner_password == NULL) {
-		*why = "owner password is required";
-		return 422;
-	}
-	*why = password_policy(p->owner_password, p->owner_email,
-	                       PASSWORD_MIN_DEFAULT);
-	if (*why != NULL)
-		return 422;
+	return *out ? out : "none";
+}
+
+/* The tenant's plan, read in a trip of its own: it must exist and offer
+ * the template.  0 or the status of the refusal. */
+static int
+check_plan(struct db *db, struct arena *a, const struct provision *p,
+           struct plan_row *plan, struct provision_refusal *r)
+{
+	const char *name = p->plan_name ? p->plan_name : cfg.default_plan;
+	int rc;
+
+	if (strlen(name) > PLANS_NAME_MAX)
+		return refuse(r, "plan", "there is no such plan", 422);
+	plans_get(db, name, plan);
+	rc = db_sync(db);
+	if (rc == -2)
+		return refuse(r, "plan", "the database is unavailable", 503);
+	if (rc < 0)
+		return refuse(r, "plan", "the plan cannot be read", 500);
+	if (!plan->found)
+		return refuse(r, "plan",
+		              arena_printf(a, "there is no plan %s", name),
+		              p->plan_name ? 422 : 500);
+	if (!plans_template_allowed(plan, p->template_name))
+		return refuse(
+		    r, "template",
+		    arena_printf(a, "the %s plan offers the templates %s",
+		                 plan->name, template_names(a, plan)),
+		    422);
 	return 0;
 }
 
 int
 provision_tenant(struct db *db, struct arena *a, const struct provision *p,
-                 struct tenant *t, struct uuid *owner_id, const char **why)
+                 struct tenant *t, struct uuid *owner_id,
+                 struct provision_refusal *r)
 {
 	struct uuid id, keys[3];
 	char ids[UUID_STR_LEN + 1], uid[UUID_STR_LEN + 1];
 	char hash[PASSWORD_HASH_MAX];
 	const char *norm, *audit[2];
+	struct plan_row plan;
 	cJSON *settings;
-	int h, rc = check(p, &norm, why, a);
+	int h, rc = check(p, &norm, r, a);
 
 	if (rc != 0)
 		return rc;
 	/* The first configuration version comes from a template. */
 	settings = settings_template(p->template_name);
-	if (settings == NULL) {
-		*why = "no such settings template";
-		return 422;
-	}
+	if (settings == NULL)
+		return refuse(r, "template", "no such settings template", 422);
+	if ((rc = check_plan(db, a, p, &plan, r)) != 0)
+		return rc;
 	if (norm != NULL &&
-	    password_hash(p->owner_password, cfg.scrypt_log2n, hash) < 0) {
-		*why = "cannot hash the password";
-		return 500;
-	}
+	    password_hash(p->owner_password, cfg.scrypt_log2n, hash) < 0)
+		return refuse(r, "owner.password", "cannot hash the password",
+		              500);
 	uuid_v7(&id);
 	uuid_format(&id, ids);
 	db_begin(db, &id);
-	h = tenants_queue_insert(db, ids, p->slug, p->name);
-	if (keyring_queue_rotate(db, &id, keys) < 0) {
-		*why = "cannot make the tenant's keys (is the master key "
-		       "loaded?)";
-		return 500;
-	}
+	h = tenants_queue_insert(db, ids, p->slug, p->name, plan.name);
+	if (keyring_queue_rotate(db, &id, keys) < 0)
+		return refuse(
+		    r, "",
+		    "cannot make the tenant's keys (is the master key "
+		    "loaded?)",
+		    500);
 	roles_queue_builtins(db, ids);
 	if (norm != NULL) {
 		uuid_v7(owner_id);
@@ -104,21 +162,19 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	                 p->template_name ? p->template_name : "default"),
 	    "", NULL);
 	audit[0] = ids;
-	audit[1] = arena_printf(a, "{\"slug\":\"%s\"}", p->slug);
+	audit[1] = arena_printf(a, "{\"slug\":\"%s\",\"plan\":\"%s\"}", p->slug,
+	                        plan.name);
 	db_queue(db, &st_audit, audit);
 	db_commit(db);
 	rc = db_sync(db);
 	if (rc == -2)
-		return 503;
+		return refuse(r, "", "the database is unavailable", 503);
 	if (rc < 0) {
-		if (db_error_is(db, "23505")) {
-			*why = "this slug is taken";
-			return 409;
-		}
+		if (db_error_is(db, "23505"))
+			return refuse(r, "slug", "this slug is taken", 409);
 		log_error("tenant creation failed: %s %s", db->sqlstate,
 		          db->errmsg);
-		*why = "the tenant could not be created";
-		return 500;
+		return refuse(r, "", "the tenant could not be created", 500);
 	}
 	tenants_from_row(t, db_result(db, h), 0);
 	t->config_version = 1;

@@ -21,13 +21,23 @@ struct provision {
 	const char *owner_password; /* required with owner_email */
 	const char *owner_name;
 	const char *template_name; /* settings template, NULL = default */
+	const char *plan_name;     /* platform plan, NULL = cfg.default_plan */
 };
 
-/* Creates the tenant.  On success fills t (and *owner_id when an owner was
- * made) and returns 0.  Otherwise returns an HTTP-like status: 409 slug
- * taken, 422 invalid input (reason in *why), 503 database unavailable,
- * 500 anything else. */
+/* What a refusal is about: its reason and the member of the input
+ * ("slug", "plan", "template", ...). */
+struct provision_refusal {
+	const char *why;
+	const char *field;
+};
+
+/* Creates the tenant on its plan, from a template that plan offers.  On
+ * success fills t (and *owner_id when an owner was made) and returns 0.
+ * Otherwise returns an HTTP-like status with the reason in *r: 409 slug
+ * taken, 422 invalid input, 503 database unavailable, 500 anything
+ * else. */
 int provision_tenant(struct db *db, struct arena *a, const struct provision *p,
-                     struct tenant *t, struct uuid *owner_id, const char **why);
+                     struct tenant *t, struct uuid *owner_id,
+                     struct provision_refusal *r);
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/metrics.h"
 #include "core/request.h"
 #include "data/db.h"
+#include "data/plans.h"
 #include "sec/crypto.h"
 
 #define CACHE_SIZE 512
@@ -694,6 +695,7 @@ slot_of(const struct uuid *t)
 struct rate_entry {
 	struct uuid tenant;
 	long long version;
+	long long plan_version;
 	int rps, burst;
 };
 static struct rate_entry *rates;
@@ -719,6 +721,8 @@ settings_notify(const char *payload)
 	(void)payload;
 }
 
+/* Version version of the settings (the defaults at version 0) and the
+ * tenant's plan, in one trip; compiled and capped into out. */
 static int
 load_into(struct db *db, const char *tid, long long version,
           struct tenant_settings *out)
@@ -726,20 +730,30 @@ load_into(struct db *db, const char *tid, long long version,
 	char ver[24];
 	const char *p[2] = {tid, ver};
 	const char *why;
+	struct plan_row plan;
 	PGresult *r;
 	cJSON *doc;
-	int h;
+	int h = 0;
 
 	snprintf(ver, sizeof(ver), "%lld", version);
-	h = db_queue(db, &st_version, p);
-	if (h < 0 || db_sync(db) != 0)
+	if (version > 0)
+		h = db_queue(db, &st_version, p);
+	if (h < 0 || plans_of_tenant(db, tid, &plan) < 0 || db_sync(db) != 0)
 		return -1;
-	r = db_result(db, h);
-	if (PQntuples(r) != 1)
-		return -1;
-	doc = json_parse(db_value(r, 0, 0), strlen(db_value(r, 0, 0)),
-	                 JSON_MAX_DEPTH, &why);
-	return doc != NULL ? settings_compile(doc, version, out) : -1;
+	if (version <= 0) {
+		settings_defaults(out);
+	} else {
+		r = db_result(db, h);
+		if (PQntuples(r) != 1)
+			return -1;
+		doc = json_parse(db_value(r, 0, 0), strlen(db_value(r, 0, 0)),
+		                 JSON_MAX_DEPTH, &why);
+		if (doc == NULL || settings_compile(doc, version, out) < 0)
+			return -1;
+	}
+	plans_cap(out, &plan.caps, cfg.audit_retention_floor_days);
+	out->plan_version = plan.caps.version;
+	return 0;
 }
 
 int
@@ -748,16 +762,21 @@ settings_load(struct db *db, const struct uuid *tenant, long long version,
 {
 	char tid[UUID_STR_LEN + 1];
 
-	if (version <= 0) {
-		settings_defaults(out);
-		out->tenant = *tenant;
-		return 0;
-	}
 	uuid_format(tenant, tid);
 	if (load_into(db, tid, version, out) < 0)
 		return -1;
 	out->tenant = *tenant;
 	return 0;
+}
+
+/* A compiled entry is current for t: its config version, and its plan's
+ * version once a version row has told t's (0 before: the entry serves
+ * until the request's trip has read it). */
+static bool
+current_for(const struct tenant *t, long long version, long long plan_version)
+{
+	return version == t->config_version &&
+	       (t->plan_version == 0 || plan_version == t->plan_version);
 }
 
 bool
@@ -773,7 +792,8 @@ settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
 			abort();
 	}
 	e = &rates[slot_of(&t->id) % RATE_SLOTS];
-	if (e->version == t->config_version && uuid_equal(&e->tenant, &t->id)) {
+	if (current_for(t, e->version, e->plan_version) &&
+	    uuid_equal(&e->tenant, &t->id)) {
 		*rps = e->rps;
 		*burst = e->burst;
 		return true;
@@ -783,6 +803,7 @@ settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
 		return false;
 	e->tenant = t->id;
 	e->version = s->version;
+	e->plan_version = s->plan_version;
 	e->rps = *rps = s->rate_rps;
 	e->burst = *burst = s->rate_burst;
 	return true;
@@ -805,7 +826,7 @@ settings_for(struct db *db, const struct tenant *t, bool in_tx)
 	bool own_tx = !in_tx;
 
 	if (c != NULL && uuid_equal(&c->tenant, &t->id) &&
-	    c->version == version) {
+	    current_for(t, c->version, c->plan_version)) {
 		metrics_add(M_CACHE_HITS, 1);
 		return c;
 	}
@@ -816,7 +837,7 @@ settings_for(struct db *db, const struct tenant *t, bool in_tx)
 			abort();
 		cache[s] = c;
 	}
-	if (version > 0 && own_tx)
+	if (own_tx)
 		db_begin(db, &t->id);
 	if (settings_load(db, &t->id, version, c) < 0) {
 		free(c);
@@ -825,7 +846,7 @@ settings_for(struct db *db, const struct tenant *t, bool in_tx)
 			db_finish(db);
 		return NULL;
 	}
-	if (version > 0 && own_tx) {
+	if (own_tx) {
 		db_commit(db);
 		if (db_sync(db) != 0)
 			return NULL;

@@ -48,16 +48,19 @@ struct oidc_settings {
 	} map[SETTINGS_MAX_ROLE_MAP];
 };
 
+/* Compiled with the caps of the tenant's plan applied (data/plans.h):
+ * the limits and audit_days below are the effective ones. */
 struct tenant_settings {
 	struct uuid tenant;
 	long long version;
-	int access_ttl;        /* seconds */
-	int refresh_ttl;       /* seconds */
-	int password_min;      /* code points */
-	int lockout_threshold; /* failures before a lock */
-	int lockout_window;    /* seconds the failures are counted over */
-	int lockout_base;      /* first lock, doubling after */
-	int rate_rps;          /* requests per second */
+	long long plan_version; /* the plan's version the caps are from */
+	int access_ttl;         /* seconds */
+	int refresh_ttl;        /* seconds */
+	int password_min;       /* code points */
+	int lockout_threshold;  /* failures before a lock */
+	int lockout_window;     /* seconds the failures are counted over */
+	int lockout_base;       /* first lock, doubling after */
+	int rate_rps;           /* requests per second */
 	int rate_burst;
 	long long max_records;
 	int max_collections;
@@ -90,8 +93,9 @@ bool settings_rate_for(struct db *db, const struct tenant *t, bool in_tx,
  * headers that may lag a change by a moment (CORS on error answers). */
 const struct tenant_settings *settings_cached(const struct uuid *tenant);
 
-/* Loads and compiles the settings of a tenant at a version outside any
- * request (command line).  Returns 0 or -1. */
+/* Loads and compiles the settings of a tenant at a version, capped by
+ * its plan (read in the same trip), outside any request (command line).
+ * Returns 0 or -1. */
 int settings_load(struct db *db, const struct uuid *tenant, long long version,
                   struct tenant_settings *out);
 

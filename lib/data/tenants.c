@@ -41,8 +41,15 @@ static struct db_stmt st_get =
             1);
 static struct db_stmt st_insert =
     DB_STMT("tenant_insert",
-            "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) "
-            "RETURNING " TENANT_COLUMNS,
+            "INSERT INTO tenants (id, slug, name, plan) VALUES ($1, $2, $3, "
+            "$4) RETURNING " TENANT_COLUMNS,
+            4);
+static struct db_stmt st_update =
+    DB_STMT("tenant_update",
+            "WITH t AS (UPDATE tenants SET plan = coalesce($2, plan), name = "
+            "coalesce($3, name), updated_at = now() WHERE id = $1::uuid AND "
+            "status <> 'deleted' RETURNING " TENANT_COLUMNS ") "
+            "SELECT t.*, pg_notify('strata_cache', 'tenant:' || t.id) FROM t",
             3);
 static struct db_stmt st_status =
     DB_STMT("tenant_set_status",
@@ -170,6 +177,7 @@ tenants_from_row(struct tenant *t, const PGresult *r, int i)
 	snprintf(t->status, sizeof(t->status), "%s", db_value(r, i, 3));
 	t->config_version = strtoll(db_value(r, i, 4), NULL, 10);
 	snprintf(t->created_at, sizeof(t->created_at), "%s", db_value(r, i, 5));
+	snprintf(t->plan, sizeof(t->plan), "%s", db_value(r, i, 6));
 }
 
 cJSON *
@@ -181,6 +189,7 @@ tenants_json(const struct tenant *t)
 	cJSON_AddStringToObject(o, "slug", t->slug);
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "status", t->status);
+	cJSON_AddStringToObject(o, "plan", t->plan);
 	cJSON_AddStringToObject(o, "created_at", t->created_at);
 	return o;
 }
@@ -256,9 +265,9 @@ tenants_resolve_domain(struct db *db, struct arena *a, const char *host,
 
 int
 tenants_queue_insert(struct db *db, const char *id, const char *slug,
-                     const char *name)
+                     const char *name, const char *plan)
 {
-	const char *params[3] = {id, slug, name};
+	const char *params[4] = {id, slug, name, plan};
 
 	return db_queue(db, &st_insert, params);
 }
@@ -344,6 +353,16 @@ tenants_set_status(struct db *db, const char *slug_or_id, const char *status,
 
 	memset(out, 0, sizeof(*out));
 	return db_queue_into(db, &st_status, params, decode_one, out);
+}
+
+int
+tenants_update(struct db *db, const char *id, const char *plan,
+               const char *name, struct tenant_one *out)
+{
+	const char *params[3] = {id, plan, name};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_update, params, decode_one, out);
 }
 
 static void

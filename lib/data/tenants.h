@@ -50,11 +50,11 @@ void tenants_from_row(struct tenant *t, const PGresult *r, int i);
 /* {id, slug, name, status, created_at} of t. */
 cJSON *tenants_json(const struct tenant *t);
 
-/* Inserts a tenant (id generated) within the caller's transaction; the
- * statement's handle is returned for db_result (one row, TENANT_COLUMNS).
- */
+/* Inserts a tenant (id generated) on plan (a plans row) within the
+ * caller's transaction; the statement's handle is returned for db_result
+ * (one row, TENANT_COLUMNS). */
 int tenants_queue_insert(struct db *db, const char *id, const char *slug,
-                         const char *name);
+                         const char *name, const char *plan);
 
 /* Looks a tenant up by slug or id (text) outside any cache. Returns its
  * handle. */
@@ -113,6 +113,11 @@ struct tenant_page {
 int tenants_get(struct db *db, const char *slug_or_id, struct tenant_one *out);
 int tenants_set_status(struct db *db, const char *slug_or_id,
                        const char *status, struct tenant_one *out);
+/* Sets the plan and/or the name (NULL: kept) of tenant id (not deleted)
+ * and notifies the workers; out->found when it existed.  An unknown plan
+ * fails the trip (SQLSTATE 23503). */
+int tenants_update(struct db *db, const char *id, const char *plan,
+                   const char *name, struct tenant_one *out);
 int tenants_page(struct db *db, const char *after, const char *limit,
                  struct tenant_page *out);
 int tenants_usage(struct db *db, const char **json);

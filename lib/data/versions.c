@@ -13,9 +13,10 @@
 static struct db_stmt st_get = DB_STMT(
     "versions_get",
     "SELECT t.status, t.config_version, coalesce(v.auth_epoch, 0), "
-    "coalesce(v.schema_version, 0), coalesce(v.keyring_version, 0) FROM "
-    "tenants t LEFT JOIN tenant_versions v ON v.tenant_id = $1 WHERE t.id = "
-    "$1",
+    "coalesce(v.schema_version, 0), coalesce(v.keyring_version, 0), "
+    "coalesce((SELECT p.version FROM plans p WHERE p.name = t.plan), 0) "
+    "FROM tenants t LEFT JOIN tenant_versions v ON v.tenant_id = $1 WHERE "
+    "t.id = $1",
     1);
 
 #define BUMP(col)                                                              \
@@ -44,6 +45,7 @@ decode(const PGresult *r, void *out, struct arena *a)
 	v->auth_epoch = db_int(r, 0, 2);
 	v->schema_version = db_int(r, 0, 3);
 	v->keyring_version = db_int(r, 0, 4);
+	v->plan_version = db_int(r, 0, 5);
 }
 
 int

@@ -22,6 +22,7 @@ struct tenant_versions {
 	long long config_version;
 	long long schema_version;
 	long long keyring_version;
+	long long plan_version; /* of the tenant's plan (plans.version) */
 };
 
 /* Queues the read of tenant tid's versions into out (zeroed now, filled

@@ -173,7 +173,7 @@ admin_tenant_create(const struct provision *p)
 	struct session s;
 	struct tenant t;
 	struct uuid owner;
-	const char *why = "";
+	struct provision_refusal why = {"", ""};
 	cJSON *o;
 	int rc;
 
@@ -185,7 +185,7 @@ admin_tenant_create(const struct provision *p)
 	}
 	rc = provision_tenant(&s.db, s.arena, p, &t, &owner, &why);
 	if (rc != 0) {
-		admin_fail(why);
+		admin_fail(why.why);
 		session_close(&s);
 		return rc == 409 ? 3 : 1;
 	}
@@ -381,9 +381,10 @@ out:
 	return rc;
 }
 
-/* Purges t's audit events older than days, or than its own audit
- * retention when days is 0.  Adds "days" and "purged" to o; -1 on
- * failure. */
+/* Purges t's audit events older than days (the operator's explicit
+ * choice), or, when days is 0, than its effective audit retention: its
+ * setting raised to the floor of the platform and its plan (settings_load
+ * applies the plan).  Adds "days" and "purged" to o; -1 on failure. */
 static int
 audit_purge_one(struct session *s, const struct tenant *t, int days, cJSON *o)
 {

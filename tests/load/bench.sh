@@ -121,6 +121,9 @@ export HTTPS_PORT HTTP_PORT PG_PORT
 export STRATA_BIN=$ROOT/build/strata WORKERS SEED=0 PG_FAST=0 MAX_REQUESTS=0
 export SCRYPT_LOG2N=10 AUTH_RATE=100000r/s AUTH_BURST=100000
 export SIGNUP_RATE=100000r/s SIGNUP_BURST=100000 TEMPLATES_DIR=$VAR/templates
+# Signup gets the default plan and only its templates: here a bench plan
+# whose caps do not throttle, offering the two templates above.
+export STRATA_DEFAULT_PLAN=bench
 log "stack on :$HTTPS_PORT under $VAR (workers $WORKERS, release build)"
 "$STACK" up "$VAR" >/dev/null
 # Where the stack's files are (var/bench may link elsewhere: stack.sh), for
@@ -137,6 +140,9 @@ CA=$VAR/tls/cert.pem
 psql_super() {
 	as_pg psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$VAR/pg/run" -p "$PG_PORT" -d strata "$@"
 }
+psql_super -c "INSERT INTO strata.plans (name, requests_per_second, burst,
+	max_records, max_collections, audit_retention_min_days, templates)
+	VALUES ('bench', 100000, 1000000, 1000000000, 10000, 90, '{bench,noisy}')" >/dev/null
 
 # --- seeding -------------------------------------------------------------
 # Tenants are made through the API, in batches: one curl process per phase

@@ -30,7 +30,8 @@ check "another tenant at the same moment gets none" eq "$codes" "200 "
 sleep 2.2
 authed GET rl-a /v1/me "$OWNER"
 check "the bucket refills" eq "$STATUS" 200
-json PATCH rl-a /v1/config '{"settings":{"limits":{"requests_per_second":1000,"burst":2000}}}' "$OWNER"
+# Back to the free plan's caps (its default template's limits).
+json PATCH rl-a /v1/config '{"settings":{"limits":{"requests_per_second":200,"burst":400}}}' "$OWNER"
 sleep 1
 req GET apex /metrics
 check "refusals are counted in metrics" eval '[ "$(awk "/^strata_rate_limited_total /{print \$2}" "$TMPD/b")" -gt 0 ]'
