@@ -131,6 +131,7 @@ app_fini(void)
 {
 	db_close(&db);
 	keyring_clear();
+	keyring_collect();
 	operators_clear();
 }
 
