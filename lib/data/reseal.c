@@ -69,13 +69,13 @@ static struct db_stmt st_dead_subjects = DB_STMT(
     "r WHERE r.tenant_id = s.tenant_id AND r.subject = s.subject_hash) "
     "RETURNING 1) SELECT count(*) FROM d",
     2);
-/* Sessions of this role only: the workers and the command line connect
- * as it; others' xact_start reads as NULL and is not counted. */
+/* Client sessions of this role only: the workers and the command line
+ * connect as it; others' xact_start reads as NULL and is not counted. */
 static struct db_stmt st_older =
     DB_STMT("reseal_older",
             "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-            "current_database() AND pid <> pg_backend_pid() AND xact_start < "
-            "$1::timestamptz",
+            "current_database() AND backend_type = 'client backend' AND "
+            "pid <> pg_backend_pid() AND xact_start < $1::timestamptz",
             1);
 static struct db_stmt st_verify = DB_STMT(
     "reseal_verify",
