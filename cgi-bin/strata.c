@@ -31,6 +31,7 @@ static const char usage[] =
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  operator create --email E    (password on stdin)\n"
     "  keys rotate --tenant SLUG\n"
+    "  keys reencrypt --tenant SLUG\n"
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
     "  audit verify --tenant SLUG\n"
     "  audit purge [--tenant SLUG] [--days N]  (owner role; default the\n"
@@ -196,9 +197,11 @@ cmd_operator(int argc, char **argv)
 static int
 cmd_keys(int argc, char **argv)
 {
-	if (strcmp(arg(argc, argv, 1), "rotate") != 0)
-		return admin_fail("keys rotate --tenant SLUG");
-	return admin_keys_rotate(opt(argc, argv, "--tenant"));
+	if (strcmp(arg(argc, argv, 1), "rotate") == 0)
+		return admin_keys_rotate(opt(argc, argv, "--tenant"));
+	if (strcmp(arg(argc, argv, 1), "reencrypt") == 0)
+		return admin_keys_reencrypt(opt(argc, argv, "--tenant"));
+	return admin_fail("keys rotate|reencrypt --tenant SLUG");
 }
 
 static int

@@ -124,6 +124,7 @@ app_finish(struct request *req)
 	if (req->res.status == 503)
 		metrics_add(M_DB_UNAVAILABLE, 1);
 	ratelimit_done();
+	keyring_collect();
 	access_log(req, ms);
 	metrics_request(req->route_index, req->res.status, ms,
 	                req->tenant ? req->tenant->slug : NULL);
@@ -135,6 +136,7 @@ app_fini(void)
 {
 	db_close(&db);
 	keyring_clear();
+	keyring_collect();
 	operators_clear();
 }
 

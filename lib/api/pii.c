@@ -286,7 +286,8 @@ blinds(struct request *req, const char *text, char sep, bool braces)
 
 	if (k == NULL)
 		return NULL;
-	buf_init(&b, req->arena, 256, 8192);
+	/* One 64-digit hash and a separator per key: never cut short. */
+	buf_init(&b, req->arena, 256, (size_t)k->n * 65 + 8);
 	if (braces)
 		buf_putc(&b, '{');
 	for (int i = 0; i < k->n; i++) {

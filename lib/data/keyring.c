@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/fnv.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -24,17 +25,37 @@
 static struct keyring *cache; /* slot used when n > 0 */
 static int cache_count;
 
-static struct db_stmt st_load =
-    DB_STMT("keyring_load",
-            "SELECT id, purpose, wrapped, retired_at IS NULL FROM tenant_keys "
-            "WHERE tenant_id = $1 AND destroyed_at IS NULL "
-            "ORDER BY created_at DESC LIMIT 32",
-            1);
+/* Key arrays of keyrings replaced or cleared, freed by keyring_collect(). */
+struct grave {
+	struct keyring_key *keys;
+	int n;
+};
+static struct grave *graves;
+static int ngraves, graves_cap;
+
+static struct db_stmt st_load = DB_STMT(
+    "keyring_load",
+    "SELECT k.id, k.purpose, k.wrapped, k.retired_at IS NULL, "
+    "coalesce(extract(epoch FROM k.expires_at)::bigint, 0), "
+    "coalesce((SELECT v.keyring_version FROM tenant_versions v WHERE "
+    "v.tenant_id = $1), 0) FROM tenant_keys k WHERE k.tenant_id = $1 AND "
+    "k.destroyed_at IS NULL AND k.wrapped IS NOT NULL AND (k.expires_at IS "
+    "NULL OR k.expires_at > now()) ORDER BY k.id",
+    1);
+/* The retired signing key verifies until the longest access token it can
+ * have signed expires: the longest lifetime of any settings version in
+ * force in the last day (the lifetime's maximum), $2 where none is set. */
 static struct db_stmt st_retire = DB_STMT(
     "keyring_retire",
-    "UPDATE tenant_keys SET retired_at = now() WHERE tenant_id = $1 AND "
-    "retired_at IS NULL",
-    1);
+    "UPDATE tenant_keys SET retired_at = now(), expires_at = CASE WHEN "
+    "purpose = 'signing' THEN now() + make_interval(secs => 60 + "
+    "greatest($2::int, coalesce((SELECT max(coalesce((v.settings #>> "
+    "'{auth,access_token_ttl}')::numeric, $2::int)) FROM (SELECT settings, "
+    "lead(created_at) OVER (ORDER BY version) AS until FROM config_versions "
+    "WHERE tenant_id = $1) v WHERE v.until IS NULL OR v.until > now() - "
+    "interval '1 day'), 0))::int) END WHERE tenant_id = $1 AND retired_at "
+    "IS NULL",
+    2);
 static struct db_stmt st_insert =
     DB_STMT("keyring_insert",
             "INSERT INTO tenant_keys (tenant_id, id, purpose, wrapped) VALUES "
@@ -61,11 +82,45 @@ keyring_purpose_name(enum key_purpose p)
 	return purpose_names[p];
 }
 
+/* Puts k's keys in the graveyard and empties k. */
+static void
+bury(struct keyring *k)
+{
+	if (k->keys != NULL) {
+		if (ngraves == graves_cap) {
+			int cap = graves_cap ? graves_cap * 2 : 16;
+			struct grave *g =
+			    realloc(graves, (size_t)cap * sizeof(*graves));
+
+			if (g == NULL)
+				abort();
+			graves = g;
+			graves_cap = cap;
+		}
+		graves[ngraves].keys = k->keys;
+		graves[ngraves++].n = k->n;
+	}
+	memset(k, 0, sizeof(*k));
+}
+
+void
+keyring_collect(void)
+{
+	for (int i = 0; i < ngraves; i++) {
+		crypto_wipe(graves[i].keys,
+		            (size_t)graves[i].n * sizeof(*graves[i].keys));
+		free(graves[i].keys);
+	}
+	ngraves = 0;
+}
+
 void
 keyring_clear(void)
 {
 	if (cache != NULL)
-		crypto_wipe(cache, CACHE_SIZE * sizeof(*cache));
+		for (int i = 0; i < CACHE_SIZE; i++)
+			if (cache[i].n > 0)
+				bury(&cache[i]);
 	cache_count = 0;
 }
 
@@ -91,8 +146,6 @@ slot(const struct uuid *tenant, bool for_insert)
 void
 keyring_notify(const char *payload)
 {
-	/* Linear probing without tombstones: drop everything rather than
-	 * one entry.  Key changes are rare. */
 	struct uuid t;
 	struct keyring *k;
 
@@ -109,11 +162,7 @@ keyring_check_version(const struct uuid *tenant, long long version)
 {
 	struct keyring *k = cache != NULL ? slot(tenant, false) : NULL;
 
-	if (k == NULL)
-		return;
-	if (k->version == 0)
-		k->version = version;
-	else if (k->version != version)
+	if (k != NULL && k->version != version)
 		k->stale = true;
 }
 
@@ -128,35 +177,80 @@ purpose_of(const char *s, enum key_purpose *p)
 	return -1;
 }
 
-/* Unwraps every row of r into k; -1 when one fails (a wrong master key,
- * or tampering with tenant_keys). */
+static int
+by_id(const void *a, const void *b)
+{
+	return memcmp(((const struct keyring_key *)a)->id.b,
+	              ((const struct keyring_key *)b)->id.b, 16);
+}
+
+/* Row i of r into key; -1 when it does not unwrap (a wrong master key, or
+ * tampering with tenant_keys). */
+static int
+fill_one(const struct uuid *tenant, const PGresult *r, int i,
+         struct keyring_key *key)
+{
+	size_t len = 0;
+	unsigned char *wrapped;
+	int rc;
+
+	if (uuid_parse(db_value(r, i, 0), &key->id) < 0 ||
+	    purpose_of(db_value(r, i, 1), &key->purpose) < 0)
+		return -1;
+	wrapped =
+	    PQunescapeBytea((const unsigned char *)db_value(r, i, 2), &len);
+	if (wrapped == NULL)
+		return -1;
+	rc = masterkey_unwrap(tenant, purpose_names[key->purpose], &key->id,
+	                      wrapped, len, key->key);
+	PQfreemem(wrapped);
+	key->current = db_value(r, i, 3)[0] == 't';
+	key->expires_s = strtoll(db_value(r, i, 4), NULL, 10);
+	return rc;
+}
+
+/* Unwraps every row of r into k (its keys on the heap, sorted by id); -1
+ * when one fails or there are more than KEYRING_MAX. */
 static int
 fill(struct keyring *k, const struct uuid *tenant, const PGresult *r)
 {
+	int rows = PQntuples(r);
+
 	k->tenant = *tenant;
 	k->n = 0;
-	for (int i = 0; i < PQntuples(r) && k->n < KEYRING_MAX; i++) {
-		struct keyring_key *key = &k->keys[k->n];
-		size_t len = 0;
-		unsigned char *wrapped;
-		int rc;
-
-		if (uuid_parse(db_value(r, i, 0), &key->id) < 0 ||
-		    purpose_of(db_value(r, i, 1), &key->purpose) < 0)
+	for (int p = 0; p < 3; p++)
+		k->current[p] = -1;
+	if (rows == 0)
+		return 0;
+	if (rows > KEYRING_MAX)
+		return -1;
+	k->version = strtoll(db_value(r, 0, 5), NULL, 10);
+	k->keys = calloc((size_t)rows, sizeof(*k->keys));
+	if (k->keys == NULL)
+		abort();
+	for (int i = 0; i < rows; i++) {
+		if (fill_one(tenant, r, i, &k->keys[i]) < 0) {
+			k->n = rows;
 			return -1;
-		wrapped = PQunescapeBytea(
-		    (const unsigned char *)db_value(r, i, 2), &len);
-		if (wrapped == NULL)
-			return -1;
-		rc = masterkey_unwrap(tenant, purpose_names[key->purpose],
-		                      &key->id, wrapped, len, key->key);
-		PQfreemem(wrapped);
-		if (rc < 0)
-			return -1;
-		key->current = db_value(r, i, 3)[0] == 't';
-		k->n++;
+		}
 	}
+	k->n = rows;
+	qsort(k->keys, (size_t)rows, sizeof(*k->keys), by_id);
+	for (int i = 0; i < rows; i++)
+		if (k->keys[i].current)
+			k->current[k->keys[i].purpose] = i;
 	return 0;
+}
+
+/* Frees tmp's keys at once: nothing outside load() has seen them. */
+static void
+discard(struct keyring *tmp)
+{
+	if (tmp->keys != NULL) {
+		crypto_wipe(tmp->keys, (size_t)tmp->n * sizeof(*tmp->keys));
+		free(tmp->keys);
+	}
+	memset(tmp, 0, sizeof(*tmp));
 }
 
 static const struct keyring *
@@ -165,7 +259,7 @@ load(struct db *db, const struct tenant *t, bool in_tx)
 	const struct uuid *tenant = &t->id;
 	const char *params[1] = {t->id_str};
 	struct keyring tmp, *k;
-	int h;
+	int h, rows;
 
 	metrics_add(M_CACHE_MISSES, 1);
 	memset(&tmp, 0, sizeof(tmp));
@@ -177,11 +271,16 @@ load(struct db *db, const struct tenant *t, bool in_tx)
 		db_commit(db);
 	if (h < 0 || db_sync(db) != 0)
 		return NULL;
+	rows = PQntuples(db_result(db, h));
 	if (fill(&tmp, tenant, db_result(db, h)) < 0) {
-		crypto_wipe(&tmp, sizeof(tmp));
-		log_error("tenant %s: a key does not unwrap with this master "
-		          "key",
-		          t->id_str);
+		discard(&tmp);
+		if (rows > KEYRING_MAX)
+			log_error("tenant %s: %d live keys, more than %d",
+			          t->id_str, rows, KEYRING_MAX);
+		else
+			log_error("tenant %s: a key does not unwrap with this "
+			          "master key",
+			          t->id_str);
 		return NULL;
 	}
 	/* n == 0 marks a free slot: a tenant without keys is not cached. */
@@ -191,14 +290,15 @@ load(struct db *db, const struct tenant *t, bool in_tx)
 		keyring_clear();
 	k = slot(tenant, true);
 	if (k == NULL) {
-		crypto_wipe(&tmp, sizeof(tmp));
+		discard(&tmp);
 		return NULL;
 	}
 	if (k->n == 0)
 		cache_count++;
+	else
+		bury(k);
 	tmp.loaded_ms = clock_mono_ms();
 	*k = tmp;
-	crypto_wipe(&tmp, sizeof(tmp));
 	return k;
 }
 
@@ -224,33 +324,54 @@ keyring_reload_for(struct db *db, const struct tenant *t, bool in_tx)
 	return load(db, t, in_tx);
 }
 
+/* The key, unless it has expired since the keyring was loaded. */
+static const struct keyring_key *
+live(const struct keyring_key *key)
+{
+	if (key == NULL ||
+	    (key->expires_s > 0 && (long long)clock_real_s() >= key->expires_s))
+		return NULL;
+	return key;
+}
+
 const struct keyring_key *
 keyring_find(const struct keyring *k, enum key_purpose purpose,
              const struct uuid *id)
 {
-	if (k == NULL)
-		return NULL;
-	for (int i = 0; i < k->n; i++) {
-		const struct keyring_key *key = &k->keys[i];
+	struct keyring_key probe;
+	const struct keyring_key *key;
 
-		if (key->purpose != purpose)
-			continue;
-		if (id == NULL ? key->current : uuid_equal(&key->id, id))
-			return key;
-	}
-	return NULL;
+	if (k == NULL || k->n == 0)
+		return NULL;
+	if (id == NULL)
+		return k->current[purpose] >= 0
+		           ? live(&k->keys[k->current[purpose]])
+		           : NULL;
+	probe.id = *id;
+	key = bsearch(&probe, k->keys, (size_t)k->n, sizeof(*k->keys), by_id);
+	return key != NULL && key->purpose == purpose ? live(key) : NULL;
+}
+
+int
+keyring_queue_changed(struct db *db, const char *tenant_id)
+{
+	const char *p1[1] = {tenant_id};
+
+	versions_queue_bump_keyring(db, tenant_id);
+	return db_queue(db, &st_notify, p1);
 }
 
 int
 keyring_queue_rotate(struct db *db, const struct uuid *tenant,
                      struct uuid ids[3])
 {
-	char tid[UUID_STR_LEN + 1];
-	const char *p1[1] = {tid};
+	char tid[UUID_STR_LEN + 1], ttl[16];
+	const char *p2[2] = {tid, ttl};
 	int h = -1;
 
 	uuid_format(tenant, tid);
-	db_queue(db, &st_retire, p1);
+	snprintf(ttl, sizeof(ttl), "%d", cfg.access_ttl);
+	db_queue(db, &st_retire, p2);
 	for (int i = 0; i < 3; i++) {
 		unsigned char key[CRYPTO_KEY_LEN];
 		unsigned char wrapped[MASTERKEY_WRAPPED_LEN];
@@ -270,8 +391,7 @@ keyring_queue_rotate(struct db *db, const struct uuid *tenant,
 		hex_encode(wrapped, sizeof(wrapped), hex + 2);
 		h = db_queue(db, &st_insert, p4);
 	}
-	versions_queue_bump_keyring(db, tid);
-	db_queue(db, &st_notify, p1);
+	keyring_queue_changed(db, tid);
 	return h;
 }
 

@@ -90,29 +90,40 @@ aad(const struct uuid *tenant, const struct uuid *id, unsigned char out[64])
 }
 
 int
-subjects_new_key(const struct keyring *k, const struct uuid *tenant,
-                 struct subject_new *out)
+subjects_wrap_key(const struct keyring *k, const struct uuid *tenant,
+                  const struct uuid *id,
+                  const unsigned char key[CRYPTO_KEY_LEN],
+                  struct subject_new *out)
 {
 	const struct keyring_key *dk = keyring_find(k, KEY_DATA, NULL);
-	unsigned char key[CRYPTO_KEY_LEN];
 	unsigned char box[CRYPTO_KEY_LEN + CRYPTO_SEAL_OVERHEAD];
 	unsigned char ad[64];
-	int rc;
 
-	if (dk == NULL || uuid_v7(&out->id) < 0 ||
-	    crypto_random(key, sizeof(key)) < 0)
+	if (dk == NULL || crypto_seal(dk->key, ad, aad(tenant, id, ad), key,
+	                              CRYPTO_KEY_LEN, box) < 0)
 		return -1;
-	rc = crypto_seal(dk->key, ad, aad(tenant, &out->id, ad), key,
-	                 sizeof(key), box);
-	crypto_wipe(key, sizeof(key));
-	if (rc < 0)
-		return -1;
-	uuid_format(&out->id, out->id_str);
+	out->id = *id;
+	uuid_format(id, out->id_str);
 	uuid_format(&dk->id, out->wrapped_by);
 	out->wrapped[0] = '\\';
 	out->wrapped[1] = 'x';
 	hex_encode(box, sizeof(box), out->wrapped + 2);
 	return 0;
+}
+
+int
+subjects_new_key(const struct keyring *k, const struct uuid *tenant,
+                 struct subject_new *out)
+{
+	unsigned char key[CRYPTO_KEY_LEN];
+	struct uuid id;
+	int rc;
+
+	if (uuid_v7(&id) < 0 || crypto_random(key, sizeof(key)) < 0)
+		return -1;
+	rc = subjects_wrap_key(k, tenant, &id, key, out);
+	crypto_wipe(key, sizeof(key));
+	return rc;
 }
 
 int

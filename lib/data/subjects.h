@@ -53,6 +53,14 @@ struct subject_new {
 int subjects_new_key(const struct keyring *k, const struct uuid *tenant,
                      struct subject_new *out);
 
+/* Wraps the existing subject key id/key under the current data key into
+ * out (re-encryption).  Returns 0, or -1 without a current data key or
+ * when the cipher fails. */
+int subjects_wrap_key(const struct keyring *k, const struct uuid *tenant,
+                      const struct uuid *id,
+                      const unsigned char key[CRYPTO_KEY_LEN],
+                      struct subject_new *out);
+
 /* Unwraps a subject key (its id, wrapped bytes as bytea text, and the data
  * key id it is wrapped by) into key.  Returns 0, or -1 when any is NULL,
  * the wrapping key is gone or the bytes differ. */

@@ -6,6 +6,7 @@
  * hashing and transactions to lib/data and lib/sec.
  */
 #include "ops/admin.h"
+#include "ops/reencrypt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +379,41 @@ admin_keys_rotate(const char *who)
 	rc = 0;
 out:
 	session_close(&s);
+	return rc;
+}
+
+int
+admin_keys_reencrypt(const char *who)
+{
+	struct session s;
+	struct tenant *t;
+	struct reencrypt_report rep;
+	struct arena *batch = NULL;
+	const char *why = NULL;
+	int rc = 1;
+
+	if (who == NULL)
+		return admin_fail("keys reencrypt --tenant SLUG");
+	if (session_open(&s, cfg.database_url) < 0 || lookup(&s, who, &t) < 0)
+		goto out;
+	batch = arena_new(64 * 1024, 256UL * 1024 * 1024);
+	if (reencrypt_tenant(&s.db, batch, t, &rep, &why) < 0) {
+		admin_fail(why ? why : "re-encryption failed");
+		goto out;
+	}
+	printf("{\"tenant\":\"%s\",\"resumed\":%s,\"records\":%lld,"
+	       "\"unreadable\":%lld,\"subject_keys\":%lld,"
+	       "\"dead_subjects\":%lld,\"retired_data_keys\":%lld,"
+	       "\"retired_index_keys\":%lld}\n",
+	       t->slug, rep.resumed ? "true" : "false", rep.records,
+	       rep.unreadable, rep.subject_keys, rep.dead_subjects,
+	       rep.retired_data, rep.retired_index);
+	rc = 0;
+out:
+	json_use_arena(s.arena);
+	session_close(&s);
+	if (batch != NULL)
+		arena_free(batch);
 	return rc;
 }
 

@@ -56,6 +56,11 @@ int admin_operator_create(const char *email, const char *password);
 /* Rotates tenant who's signing, data and index keys; prints the new ids. */
 int admin_keys_rotate(const char *who);
 
+/* Re-seals tenant who's personal data under its current keys, then
+ * retires its old data and index keys (ops/reencrypt.h); prints the
+ * counts.  Safe while the service runs; a stopped run resumes. */
+int admin_keys_reencrypt(const char *who);
+
 /* Seals, verifies or purges the audit chain of tenant who, or of every
  * tenant when who is NULL.  days > 0 overrides the tenant's audit
  * retention for ADMIN_AUDIT_PURGE; 0 keeps it.  Prints one object per
