@@ -48,7 +48,7 @@ struct config_change {
 	struct config_domain_taken taken;
 	struct config_domains domains;
 	struct role_perms_list roles; /* what auth.oidc's mapping may name */
-	struct plan_row plan; /* the tenant's plan, in the first trip */
+	struct plan_row plan;         /* the tenant's plan, in the first trip */
 };
 
 static void

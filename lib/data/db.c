@@ -23,6 +23,9 @@ db_init(struct db *db, const char *conninfo)
 	memset(db, 0, sizeof(*db));
 	db->conninfo = conninfo;
 	db->backoff_ms = BACKOFF_MIN_MS;
+	/* Prepared, so that PostgreSQL does not parse them on every request. */
+	db->begin_stmt = (struct db_stmt)DB_STMT("begin", "BEGIN", 0);
+	db->commit_stmt = (struct db_stmt)DB_STMT("commit", "COMMIT", 0);
 }
 
 void
@@ -321,11 +324,6 @@ db_queue_sql(struct db *db, const char *sql)
 	return slot(db, NULL, sql, false);
 }
 
-/* Prepared, so that PostgreSQL does not parse them again on every
- * request. */
-static struct db_stmt st_begin = DB_STMT("begin", "BEGIN", 0);
-static struct db_stmt st_commit = DB_STMT("commit", "COMMIT", 0);
-
 void
 db_begin(struct db *db, const struct uuid *tenant)
 {
@@ -340,14 +338,14 @@ db_begin(struct db *db, const struct uuid *tenant)
 	memcpy(sql + sizeof(prefix) - 1, id, UUID_STR_LEN);
 	sql[sizeof(prefix) - 1 + UUID_STR_LEN] = '\'';
 	sql[sizeof(prefix) + UUID_STR_LEN] = '\0';
-	db_queue(db, &st_begin, NULL);
+	db_queue(db, &db->begin_stmt, NULL);
 	db_queue_sql(db, sql);
 }
 
 int
 db_commit(struct db *db)
 {
-	return db_queue(db, &st_commit, NULL);
+	return db_queue(db, &db->commit_stmt, NULL);
 }
 
 static void

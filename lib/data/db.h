@@ -95,6 +95,9 @@ struct db {
 	int statement_timeout_ms; /* set on every new connection; 0 = none */
 	void (*on_notify)(const char *channel, const char *payload);
 	void (*on_reconnect)(void);
+	/* BEGIN and COMMIT, prepared on this connection (not in statics
+	 * shared by every connection: a process may hold two). */
+	struct db_stmt begin_stmt, commit_stmt;
 };
 
 /* Initialises db for conninfo; does not connect. */
