@@ -54,6 +54,7 @@ static const char *const allowed[] = {
     "access",
     "faccessat",
     "faccessat2",
+    "getdents",
     "getdents64",
     "getcwd",
     "readlink",

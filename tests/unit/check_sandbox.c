@@ -5,9 +5,10 @@
  * with SIGSYS (the master's reap logs and restarts a worker so killed);
  * what a worker legitimately does (sockets of the three families, files
  * opened read-only, the export's tmpfile, randomness, clocks, libpq over
- * a unix socket and over TCP with name lookup) must work.  These binaries
- * are the sanitizer build, whose list adds the calls ASan/LSan need
- * (clone, ptrace, kill, ...): those are left out of the denied table. */
+ * a unix socket and over TCP with name lookup) must work.  make test
+ * builds this with the sanitizers, whose list adds the calls ASan/LSan
+ * need (clone, ptrace, kill, prctl): those enter the denied table only
+ * when it is built without them (against build/rel objects). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -228,12 +230,45 @@ do_ioctl(void)
 	return 1;
 }
 
+#ifndef __SANITIZE_ADDRESS__
+/* Allowed in the sanitizer build only (its leak checker needs them). */
+static int
+do_fork(void)
+{
+	fork();
+	return 1;
+}
+
+static int
+do_ptrace(void)
+{
+	syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
+	return 1;
+}
+
+static int
+kill_parent(void)
+{
+	kill(getppid(), 0);
+	return 1;
+}
+
+static int
+do_prctl(void)
+{
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	return 1;
+}
+#endif
+
+#ifdef STRATA_TEST_HOOKS
 static int
 test_hook(void)
 {
-	raise(SIGUSR2); /* STRATA_TEST_HOOKS: the handler calls execve */
+	raise(SIGUSR2); /* the handler calls execve */
 	return 1;
 }
+#endif
 
 static const struct {
 	const char *what;
@@ -254,7 +289,15 @@ static const struct {
     {"keyctl", do_keyctl},
     {"bpf", do_bpf},
     {"ioctl TIOCSTI", do_ioctl},
+#ifndef __SANITIZE_ADDRESS__
+    {"fork", do_fork},
+    {"ptrace", do_ptrace},
+    {"kill of another process", kill_parent},
+    {"prctl", do_prctl},
+#endif
+#ifdef STRATA_TEST_HOOKS
     {"the test hook (SIGUSR2)", test_hook},
+#endif
 };
 
 START_TEST(denied_calls_kill)
@@ -347,6 +390,110 @@ START_TEST(abort_still_aborts)
 	              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 END_TEST
+
+#ifdef __SANITIZE_ADDRESS__
+/* ---- the sanitizers inside the sandbox (make test's build) ---- */
+
+/* Forks; the child enters the sandbox, runs fn and leaves with exit(), so
+ * LeakSanitizer's check at exit runs (it clones a tracer that ptraces
+ * the process: a call missing from the list kills the tracer and the
+ * process spins forever).  The child's stderr goes to err. */
+static int
+exiting_child(void (*fn)(void), char *err, size_t errlen)
+{
+	char path[] = "/tmp/strata-sandbox-err-XXXXXX";
+	int fd = mkstemp(path), st = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd, STDERR_FILENO);
+		if (sandbox_enter(SANDBOX_ON) != 0)
+			_exit(100);
+		fn();
+		exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	n = pread(fd, err, errlen - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return st;
+}
+
+static void
+nothing(void)
+{
+}
+
+static void *volatile leaked;
+
+static void
+leak(void)
+{
+	leaked = malloc(77);
+	leaked = NULL;
+}
+
+/* UBSan's object-size check reports it (and the build does not
+ * recover). */
+static void
+overflow(void)
+{
+	volatile char *p = malloc(8);
+
+	p[8] = 1;
+	free((void *)(uintptr_t)p);
+}
+
+/* ASan's. */
+static void
+use_after_free(void)
+{
+	void (*volatile release)(void *) = free; /* hidden from -Werror */
+	volatile char *p = malloc(8);
+
+	release((void *)(uintptr_t)p);
+	p[0] = 1;
+}
+
+START_TEST(leak_check_at_exit_runs)
+{
+	char err[8192];
+	int st = exiting_child(nothing, err, sizeof(err));
+
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	              "exit %d signal %d: %s", WEXITSTATUS(st),
+	              WIFSIGNALED(st) ? WTERMSIG(st) : 0, err);
+	st = exiting_child(leak, err, sizeof(err));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 0,
+	              "a leak went unreported (signal %d)",
+	              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	ck_assert_msg(strstr(err, "detected memory leaks") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(sanitizer_reports_survive)
+{
+	char err[16384];
+	int st = exiting_child(use_after_free, err, sizeof(err));
+
+	ck_assert_msg(!(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS),
+	              "the report was cut by the filter: %s", err);
+	ck_assert_msg(strstr(err, "heap-use-after-free") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "SUMMARY: AddressSanitizer") != NULL, "%s",
+	              err);
+	st = exiting_child(overflow, err, sizeof(err));
+	ck_assert_msg(!(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS),
+	              "the report was cut by the filter: %s", err);
+	ck_assert_msg(strstr(err, "runtime error: store to address") != NULL,
+	              "%s", err);
+}
+END_TEST
+#endif
 
 /* ---- libpq ---- */
 
@@ -587,6 +734,10 @@ sandbox_suite(void)
 	                    (int)(sizeof(denied) / sizeof(denied[0])));
 	tcase_add_test(tc, allowed_calls_work);
 	tcase_add_test(tc, abort_still_aborts);
+#ifdef __SANITIZE_ADDRESS__
+	tcase_add_test(tc, leak_check_at_exit_runs);
+	tcase_add_test(tc, sanitizer_reports_survive);
+#endif
 	tcase_add_test(tc, libpq_over_unix_socket);
 	tcase_add_test(tc, libpq_over_tcp_with_name_lookup);
 	tcase_add_test(tc, log_mode_reports_and_goes_on);
