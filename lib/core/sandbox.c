@@ -379,6 +379,13 @@ sandbox_enter(enum sandbox_mode mode)
 		log_error("cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
+#if !defined(__x86_64__) && !defined(__aarch64__)
+	if (mode == SANDBOX_LOG) {
+		/* on_sigsys cannot set the call's result here */
+		log_error("seccomp = log is not supported on this machine");
+		return -1;
+	}
+#endif
 	if (mode == SANDBOX_LOG && trap_handler() != 0)
 		return -1;
 	ctx = build(mode);
