@@ -23,6 +23,7 @@
 #include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
+#include "sec/secmem.h"
 
 #define CURSOR_MAX 512
 
@@ -210,10 +211,13 @@ api_page(struct request *req, const char *scope, struct api_page *p)
 static const unsigned char *
 cursor_key(void)
 {
-	static unsigned char key[CRYPTO_KEY_LEN];
+	static unsigned char *key; /* secmem: dontdump, process lifetime */
 	static bool have_key;
 
-	if (!have_key && masterkey_derive("strata-cursor:v1", key) == 0)
+	if (key == NULL)
+		key = secmem_alloc(CRYPTO_KEY_LEN);
+	if (key != NULL && !have_key &&
+	    masterkey_derive("strata-cursor:v1", key) == 0)
 		have_key = true;
 	return have_key ? key : NULL;
 }

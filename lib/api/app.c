@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
+#include "core/sandbox.h"
 #include "core/server.h"
 #include "data/collections.h"
 #include "data/db.h"
@@ -53,7 +54,10 @@ app_init(void)
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
 	db.on_notify = on_notify;
 	db.on_reconnect = on_reconnect;
-	return principals_init();
+	if (principals_init() < 0)
+		return -1;
+	/* Last: everything above may need what the sandbox takes away. */
+	return sandbox_enter((enum sandbox_mode)sandbox_mode(cfg.seccomp));
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/host.h"
+#include "core/sandbox.h"
 
 struct config cfg;
 
@@ -41,6 +42,7 @@ static const struct key keys[] = {
     {S(user)},
     {S(socket_group)},
     {S(log_level)},
+    {S(seccomp)},
     {I(workers, 0, CONFIG_WORKERS_MAX)},
     {L(max_requests, 0, LONG_MAX)},
     {I(scrypt_log2n, 10, 20)},
@@ -81,6 +83,7 @@ defaults(struct config *c)
 	c->user = xstrdup("");
 	c->socket_group = xstrdup("");
 	c->log_level = xstrdup("info");
+	c->seccomp = xstrdup("on");
 	c->workers = 0;
 	c->max_requests = 100000;
 	c->scrypt_log2n = 15;
@@ -218,6 +221,10 @@ config_load(struct config *c, const char *path)
 	}
 	free(c->base_domain);
 	c->base_domain = xstrdup(host);
+	if (sandbox_mode(c->seccomp) < 0) {
+		fprintf(stderr, "strata: seccomp must be on, off or log\n");
+		return -1;
+	}
 	return 0;
 }
 

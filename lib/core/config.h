@@ -25,6 +25,7 @@ struct config {
 	char *user;               /* drop to this user after binding */
 	char *socket_group;       /* group allowed to connect (nginx) */
 	char *log_level;          /* debug, info, warn, error */
+	char *seccomp;            /* on, off, log (core/sandbox.h) */
 	int workers;              /* 0 = number of CPUs */
 	long max_requests;        /* recycle a worker after this many */
 	int scrypt_log2n;         /* password hashing cost */

@@ -278,7 +278,12 @@ reap(struct slot *slots, int n, int stopping)
 			         slot_name(s), (int)pid);
 		} else {
 			metrics_add(M_WORKER_CRASHES, 1);
-			if (WIFSIGNALED(st))
+			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+				log_warn("%s %d killed by signal %d (SIGSYS: "
+				         "seccomp denied a system call); "
+				         "restarting",
+				         slot_name(s), (int)pid, SIGSYS);
+			else if (WIFSIGNALED(st))
 				log_warn(
 				    "%s %d killed by signal %d; restarting",
 				    slot_name(s), (int)pid, WTERMSIG(st));

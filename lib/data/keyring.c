@@ -18,6 +18,7 @@
 #include "core/request.h"
 #include "data/db.h"
 #include "sec/masterkey.h"
+#include "sec/secmem.h"
 
 #define CACHE_SIZE 4096 /* power of two */
 #define CACHE_FILL 700
@@ -130,7 +131,8 @@ slot(const struct uuid *tenant, bool for_insert)
 	unsigned i = fnv_32(FNV_32_INIT, tenant->b, 16) & (CACHE_SIZE - 1);
 
 	if (cache == NULL) {
-		cache = calloc(CACHE_SIZE, sizeof(*cache));
+		/* Unwrapped keys: dontdump, wiped (sec/secmem.h). */
+		cache = secmem_alloc(CACHE_SIZE * sizeof(*cache));
 		if (cache == NULL)
 			abort();
 	}

@@ -9,6 +9,7 @@
 #include "core/hex.h"
 #include "data/db.h"
 #include "sec/masterkey.h"
+#include "sec/secmem.h"
 
 #define PLATFORM_KEYS 8
 
@@ -64,17 +65,21 @@ static struct db_stmt st_key_insert =
 
 static const struct uuid platform; /* the nil uuid stands for "no tenant" */
 
-static struct {
+struct platform_key {
 	struct uuid id;
 	bool current;
 	unsigned char key[CRYPTO_KEY_LEN];
-} keys[PLATFORM_KEYS];
+};
+
+/* PLATFORM_KEYS entries in secmem (dontdump), mapped at the first load. */
+static struct platform_key *keys;
 static int nkeys;
 
 void
 operators_clear(void)
 {
-	crypto_wipe(keys, sizeof(keys));
+	if (keys != NULL)
+		crypto_wipe(keys, PLATFORM_KEYS * sizeof(*keys));
 	nkeys = 0;
 }
 
@@ -169,6 +174,9 @@ load(struct db *db)
 	PGresult *r;
 
 	if (h < 0 || db_sync(db) != 0)
+		return -1;
+	if (keys == NULL &&
+	    (keys = secmem_alloc(PLATFORM_KEYS * sizeof(*keys))) == NULL)
 		return -1;
 	r = db_result(db, h);
 	operators_clear();

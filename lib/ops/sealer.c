@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/sandbox.h"
 #include "core/server.h"
 #include "core/uuid.h"
 #include "data/audit.h"
@@ -110,6 +111,11 @@ sealer_main(void)
 	memset(&r, 0, sizeof(r));
 	db_init(&db, cfg.database_url);
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
+	/* The workers' allow-list (core/sandbox.h): it covers all we do. */
+	if (sandbox_enter((enum sandbox_mode)sandbox_mode(cfg.seccomp)) < 0) {
+		arena_free(a);
+		return 1;
+	}
 	log_info("audit sealer started (horizon %d s)",
 	         cfg.audit_seal_horizon_s);
 	while (!server_stopping) {

@@ -7,12 +7,25 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static unsigned char kek[CRYPTO_KEY_LEN];
+#include "sec/secmem.h"
+
+/* In secmem (dontdump, wiped when freed); mapped at the first load. */
+static unsigned char *kek;
 static bool loaded;
+
+/* The key's page, mapped once; NULL when no secret memory can be had. */
+static unsigned char *
+kek_page(void)
+{
+	if (kek == NULL)
+		kek = secmem_alloc(CRYPTO_KEY_LEN);
+	return kek;
+}
 
 int
 masterkey_load(const char *path)
@@ -48,6 +61,12 @@ masterkey_load(const char *path)
 		crypto_wipe(buf, sizeof(buf));
 		return -1;
 	}
+	if (kek_page() == NULL) {
+		fprintf(stderr,
+		        "strata: no secret memory for the master key\n");
+		crypto_wipe(buf, sizeof(buf));
+		return -1;
+	}
 	memcpy(kek, buf, CRYPTO_KEY_LEN);
 	crypto_wipe(buf, sizeof(buf));
 	loaded = true;
@@ -57,6 +76,8 @@ masterkey_load(const char *path)
 void
 masterkey_set(const unsigned char key[CRYPTO_KEY_LEN])
 {
+	if (kek_page() == NULL)
+		abort();
 	memcpy(kek, key, CRYPTO_KEY_LEN);
 	loaded = true;
 }
@@ -64,7 +85,8 @@ masterkey_set(const unsigned char key[CRYPTO_KEY_LEN])
 void
 masterkey_wipe(void)
 {
-	crypto_wipe(kek, sizeof(kek));
+	secmem_free(kek, CRYPTO_KEY_LEN);
+	kek = NULL;
 	loaded = false;
 }
 
@@ -118,5 +140,6 @@ masterkey_derive(const char *label, unsigned char out[CRYPTO_KEY_LEN])
 {
 	if (!loaded)
 		return -1;
-	return crypto_hmac_sha256(kek, sizeof(kek), label, strlen(label), out);
+	return crypto_hmac_sha256(kek, CRYPTO_KEY_LEN, label, strlen(label),
+	                          out);
 }

@@ -17,13 +17,14 @@
 
 /* Loads the key from path.  Refuses (-1, reason on stderr) a missing file,
  * one that is not a regular file, is readable or writable by group or
- * others, or does not hold exactly 32 bytes. */
+ * others, or does not hold exactly 32 bytes, and -1 when no secret memory
+ * (sec/secmem.h) can be mapped for it: the key lives only there. */
 int masterkey_load(const char *path);
 
-/* Sets the key directly (tests). */
+/* Sets the key directly (tests).  Aborts without secret memory. */
 void masterkey_set(const unsigned char key[CRYPTO_KEY_LEN]);
 
-/* Wipes the key from memory. */
+/* Wipes the key from memory and unmaps its page. */
 void masterkey_wipe(void);
 
 /* Wraps key for (tenant, purpose, kid) into out.  Returns 0 or -1. */
