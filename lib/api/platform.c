@@ -120,13 +120,13 @@ signup_body(struct request *req, struct provision *p)
 static int
 provision_failed(struct request *req, int rc, const struct provision_refusal *r)
 {
-	if (rc == 409)
+	if (rc == PROVISION_TAKEN)
 		return api_fail(req, 409, "slug_taken", r->why);
-	if (rc == 422)
+	if (rc == PROVISION_INVALID)
 		return api_fail_errors(
 		    req, 422, "validation_failed", r->why,
 		    json_add_field_error(NULL, r->field, r->why));
-	if (rc == 503)
+	if (rc == PROVISION_UNAVAILABLE)
 		return api_fail(req, 503, "service_unavailable", r->why);
 	return api_fail(req, 500, "internal_error", r->why);
 }

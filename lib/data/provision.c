@@ -30,7 +30,7 @@ static struct db_stmt st_audit = DB_STMT(
 
 static int
 refuse(struct provision_refusal *r, const char *field, const char *why,
-       int status)
+       enum provision_status status)
 {
 	r->field = field;
 	r->why = why;
@@ -46,22 +46,24 @@ check(const struct provision *p, const char **norm, struct provision_refusal *r,
 	if (p->slug == NULL || !host_slug_valid(p->slug))
 		return refuse(
 		    r, "slug",
-		    "slug must be 3-63 of a-z, 0-9 and '-', not reserved", 422);
+		    "slug must be 3-63 of a-z, 0-9 and '-', not reserved",
+		    PROVISION_INVALID);
 	if (p->name == NULL || *p->name == '\0' || strlen(p->name) > 200)
-		return refuse(r, "name", "name must be 1-200 characters", 422);
+		return refuse(r, "name", "name must be 1-200 characters",
+		              PROVISION_INVALID);
 	*norm = NULL;
 	if (p->owner_email == NULL)
 		return 0;
 	if ((*norm = email_norm(a, p->owner_email)) == NULL)
 		return refuse(r, "owner.email", "owner e-mail is not valid",
-		              422);
+		              PROVISION_INVALID);
 	if (p->owner_password == NULL)
 		return refuse(r, "owner.password", "owner password is required",
-		              422);
+		              PROVISION_INVALID);
 	why = password_policy(p->owner_password, p->owner_email,
 	                      PASSWORD_MIN_DEFAULT);
 	if (why != NULL)
-		return refuse(r, "owner.password", why, 422);
+		return refuse(r, "owner.password", why, PROVISION_INVALID);
 	return 0;
 }
 
@@ -93,23 +95,26 @@ check_plan(struct db *db, struct arena *a, const struct provision *p,
 	int rc;
 
 	if (strlen(name) > PLANS_NAME_MAX)
-		return refuse(r, "plan", "there is no such plan", 422);
+		return refuse(r, "plan", "there is no such plan",
+		              PROVISION_INVALID);
 	plans_get(db, name, plan);
 	rc = db_sync(db);
 	if (rc == -2)
-		return refuse(r, "plan", "the database is unavailable", 503);
+		return refuse(r, "plan", "the database is unavailable",
+		              PROVISION_UNAVAILABLE);
 	if (rc < 0)
-		return refuse(r, "plan", "the plan cannot be read", 500);
+		return refuse(r, "plan", "the plan cannot be read",
+		              PROVISION_FAILED);
 	if (!plan->found)
-		return refuse(r, "plan",
-		              arena_printf(a, "there is no plan %s", name),
-		              p->plan_name ? 422 : 500);
+		return refuse(
+		    r, "plan", arena_printf(a, "there is no plan %s", name),
+		    p->plan_name ? PROVISION_INVALID : PROVISION_FAILED);
 	if (!plans_template_allowed(plan, p->template_name))
 		return refuse(
 		    r, "template",
 		    arena_printf(a, "the %s plan offers the templates %s",
 		                 plan->name, template_names(a, plan)),
-		    422);
+		    PROVISION_INVALID);
 	return 0;
 }
 
@@ -131,13 +136,14 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	/* The first configuration version comes from a template. */
 	settings = settings_template(p->template_name);
 	if (settings == NULL)
-		return refuse(r, "template", "no such settings template", 422);
+		return refuse(r, "template", "no such settings template",
+		              PROVISION_INVALID);
 	if ((rc = check_plan(db, a, p, &plan, r)) != 0)
 		return rc;
 	if (norm != NULL &&
 	    password_hash(p->owner_password, cfg.scrypt_log2n, hash) < 0)
 		return refuse(r, "owner.password", "cannot hash the password",
-		              500);
+		              PROVISION_FAILED);
 	uuid_v7(&id);
 	uuid_format(&id, ids);
 	db_begin(db, &id);
@@ -147,7 +153,7 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 		    r, "",
 		    "cannot make the tenant's keys (is the master key "
 		    "loaded?)",
-		    500);
+		    PROVISION_FAILED);
 	roles_queue_builtins(db, ids);
 	if (norm != NULL) {
 		uuid_v7(owner_id);
@@ -168,13 +174,16 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	db_commit(db);
 	rc = db_sync(db);
 	if (rc == -2)
-		return refuse(r, "", "the database is unavailable", 503);
+		return refuse(r, "", "the database is unavailable",
+		              PROVISION_UNAVAILABLE);
 	if (rc < 0) {
 		if (db_error_is(db, "23505"))
-			return refuse(r, "slug", "this slug is taken", 409);
+			return refuse(r, "slug", "this slug is taken",
+			              PROVISION_TAKEN);
 		log_error("tenant creation failed: %s %s", db->sqlstate,
 		          db->errmsg);
-		return refuse(r, "", "the tenant could not be created", 500);
+		return refuse(r, "", "the tenant could not be created",
+		              PROVISION_FAILED);
 	}
 	tenants_from_row(t, db_result(db, h), 0);
 	t->config_version = 1;

@@ -31,11 +31,18 @@ struct provision_refusal {
 	const char *field;
 };
 
+enum provision_status {
+	PROVISION_OK = 0,
+	PROVISION_INVALID,     /* the input (r->field) is not acceptable */
+	PROVISION_TAKEN,       /* the slug is taken */
+	PROVISION_UNAVAILABLE, /* the database cannot be reached */
+	PROVISION_FAILED,      /* anything else */
+};
+
 /* Creates the tenant on its plan, from a template that plan offers.  On
- * success fills t (and *owner_id when an owner was made) and returns 0.
- * Otherwise returns an HTTP-like status with the reason in *r: 409 slug
- * taken, 422 invalid input, 503 database unavailable, 500 anything
- * else. */
+ * success fills t (and *owner_id when an owner was made) and returns
+ * PROVISION_OK; otherwise another enum provision_status, with the reason
+ * in *r. */
 int provision_tenant(struct db *db, struct arena *a, const struct provision *p,
                      struct tenant *t, struct uuid *owner_id,
                      struct provision_refusal *r);

@@ -188,7 +188,7 @@ admin_tenant_create(const struct provision *p)
 	if (rc != 0) {
 		admin_fail(why.why);
 		session_close(&s);
-		return rc == 409 ? 3 : 1;
+		return rc == PROVISION_TAKEN ? 3 : 1;
 	}
 	o = tenants_json(&t);
 	if (p->owner_email != NULL) {

@@ -5,10 +5,10 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/fnv.h"
 #include "sec/crypto.h"
+#include "sec/secmem.h"
 
 struct entry {
 	uint64_t tag;  /* FNV-1a of the token: picks the set, skips most */
@@ -25,25 +25,16 @@ static struct entry *table; /* TOKEN_CACHE_SETS * TOKEN_CACHE_WAYS */
 static uint64_t tick;
 static bool unavailable;
 
-/* The table, mapped on first use (untouched sets cost no memory) and
- * marked to stay out of core dumps. */
+/* The table, mapped on first use (untouched sets cost no memory) in
+ * secret memory: out of core dumps, wiped when freed. */
 static struct entry *
 entries(void)
 {
-	size_t n = sizeof(struct entry) * TOKEN_CACHE_SETS * TOKEN_CACHE_WAYS;
-	void *p;
-
-	if (table != NULL || unavailable)
-		return table;
-	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	         -1, 0);
-	if (p == MAP_FAILED || madvise(p, n, MADV_DONTDUMP) != 0) {
-		if (p != MAP_FAILED)
-			munmap(p, n);
-		unavailable = true;
-		return NULL;
+	if (table == NULL && !unavailable) {
+		table = secmem_alloc(sizeof(struct entry) * TOKEN_CACHE_SETS *
+		                     TOKEN_CACHE_WAYS);
+		unavailable = table == NULL;
 	}
-	table = p;
 	return table;
 }
 
