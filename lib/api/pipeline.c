@@ -152,13 +152,16 @@ static int
 stage_rate(struct request *req)
 {
 	struct ratelimit_result r;
+	struct settings_limits l;
 	int cap = cfg.tenant_concurrency, rps = cfg.rate_rps,
 	    burst = cfg.rate_burst;
 
 	if (req->tenant == NULL)
 		return 0;
-	(void)settings_rate_for(req->db, req->tenant, req->tx_open, &rps,
-	                        &burst);
+	if (settings_limits_for(req->db, req->tenant, req->tx_open, &l)) {
+		rps = l.rps;
+		burst = l.burst;
+	}
 	if (cap == 0 && config_workers(cfg.workers) >= 4)
 		cap = config_workers(cfg.workers) - 1;
 	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());

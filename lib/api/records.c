@@ -471,27 +471,27 @@ audit_detail(struct request *req, const struct collection *c)
 static int
 record_quota(struct request *req, struct plan *plan, long long count)
 {
-	const struct tenant_settings *s = api_settings(req);
+	struct settings_limits l;
 	int st;
 
-	if (s == NULL)
+	if (!settings_limits_for(req->db, req->tenant, req->tx_open, &l))
 		return api_fail(req, 503, "service_unavailable",
 		                "the tenant's settings cannot be read now");
-	if (count < s->max_records - RECORD_QUOTA_MARGIN)
+	if (count < l.max_records - RECORD_QUOTA_MARGIN)
 		return 0;
-	if (count < s->max_records) {
+	if (count < l.max_records) {
 		plans_lock_quota(req->db, req->tenant->id_str);
 		records_count(req->db, req->tenant->id_str, &count);
 		if ((st = plan_run(plan)) != 0)
 			return st;
 	}
-	if (count < s->max_records)
+	if (count < l.max_records)
 		return 0;
 	return api_fail(req, 403, "quota_exceeded",
 	                arena_printf(req->arena,
 	                             "the tenant has reached its limit of %lld "
 	                             "records",
-	                             s->max_records));
+	                             l.max_records));
 }
 
 int

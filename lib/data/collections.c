@@ -15,7 +15,7 @@
 #include "data/db.h"
 #include "data/versions.h"
 
-#define CACHE_SIZE 2048
+#define CACHE_SIZE 8192 /* direct-mapped: room for thousands of tenants */
 #define MAX_LENGTH_LIMIT (1024 * 1024)
 #define INTEGER_LIMIT 9007199254740992.0 /* 2^53: beyond, doubles skip */
 

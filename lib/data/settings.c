@@ -687,9 +687,10 @@ slot_of(const struct uuid *t)
 	return fnv_32(FNV_32_INIT, t->b, 16) % (CACHE_SIZE * 32);
 }
 
-/* The rate stage needs two numbers of every tenant on every request;
- * they get a table of their own, large enough for many tenants per worker
- * (the full settings cache is smaller: its entries are large). */
+/* The rate stage needs two numbers of every tenant on every request, and
+ * a create the record cap: they get a table of their own, large enough
+ * for many tenants per worker (the full settings cache is smaller: its
+ * entries are large). */
 #define RATE_SLOTS (CACHE_SIZE * 32)
 
 struct rate_entry {
@@ -697,6 +698,7 @@ struct rate_entry {
 	long long version;
 	long long plan_version;
 	int rps, burst;
+	long long max_records;
 };
 static struct rate_entry *rates;
 
@@ -780,8 +782,8 @@ current_for(const struct tenant *t, long long version, long long plan_version)
 }
 
 bool
-settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
-                  int *burst)
+settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
+                    struct settings_limits *out)
 {
 	const struct tenant_settings *s;
 	struct rate_entry *e;
@@ -792,20 +794,20 @@ settings_rate_for(struct db *db, const struct tenant *t, bool in_tx, int *rps,
 			abort();
 	}
 	e = &rates[slot_of(&t->id) % RATE_SLOTS];
-	if (current_for(t, e->version, e->plan_version) &&
-	    uuid_equal(&e->tenant, &t->id)) {
-		*rps = e->rps;
-		*burst = e->burst;
-		return true;
+	if (!current_for(t, e->version, e->plan_version) ||
+	    !uuid_equal(&e->tenant, &t->id)) {
+		if ((s = settings_for(db, t, in_tx)) == NULL)
+			return false;
+		e->tenant = t->id;
+		e->version = s->version;
+		e->plan_version = s->plan_version;
+		e->rps = s->rate_rps;
+		e->burst = s->rate_burst;
+		e->max_records = s->max_records;
 	}
-	s = settings_for(db, t, in_tx);
-	if (s == NULL)
-		return false;
-	e->tenant = t->id;
-	e->version = s->version;
-	e->plan_version = s->plan_version;
-	e->rps = *rps = s->rate_rps;
-	e->burst = *burst = s->rate_burst;
+	out->rps = e->rps;
+	out->burst = e->burst;
+	out->max_records = e->max_records;
 	return true;
 }
 

@@ -83,11 +83,17 @@ struct tenant_settings {
  * in_tx, else in one of its own).  NULL when they cannot be loaded. */
 const struct tenant_settings *settings_for(struct db *db,
                                            const struct tenant *t, bool in_tx);
-/* The tenant's requests per second and burst at t's config version, from
- * a table of their own (loaded through settings_for on a miss); false
- * when they cannot be had. */
-bool settings_rate_for(struct db *db, const struct tenant *t, bool in_tx,
-                       int *rps, int *burst);
+/* What the hot path needs of a tenant's limits (plan caps applied). */
+struct settings_limits {
+	int rps, burst;
+	long long max_records;
+};
+
+/* Tenant t's limits at its config and plan versions, from a table of
+ * their own, far larger than the settings cache (loaded through
+ * settings_for on a miss); false when they cannot be had. */
+bool settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
+                         struct settings_limits *out);
 
 /* The cached settings of the tenant whatever their version, or NULL: for
  * headers that may lag a change by a moment (CORS on error answers). */
