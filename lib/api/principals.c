@@ -191,6 +191,18 @@ principals_apply(struct request *req, const struct principal_entry *e)
 }
 
 bool
+principals_key_known(const struct request *req)
+{
+	const struct principal_entry *e;
+
+	if (req->principal.kind != PRINCIPAL_API_KEY ||
+	    (e = principals_find(req)) == NULL)
+		return false;
+	return e->found && e->key_hash_ok &&
+	       crypto_equal(e->key_hash, req->principal.key_hash, 32);
+}
+
+bool
 principals_touch_due(struct principal_entry *e, long now)
 {
 	if (now - e->touched_at < TOUCH_EVERY_S)

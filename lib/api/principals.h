@@ -49,6 +49,12 @@ principals_store_key(const struct request *req,
  * the 401 status recorded with api_fail(). */
 int principals_apply(struct request *req, const struct principal_entry *e);
 
+/* Whether req presents an API key whose secret this worker has seen
+ * verify: its cached entry holds the hash of the presented secret
+ * (compared in constant time).  False for any other credential, or a key
+ * not cached here.  Records nothing. */
+bool principals_key_known(const struct request *req);
+
 /* Seconds since the epoch at which the key entry was last touched
  * (last_used_at) by this worker, and marks it touched now. */
 bool principals_touch_due(struct principal_entry *e, long now);
