@@ -274,8 +274,8 @@ EOF
 			-e "s|@TLS_CERT@|$P/nginx/tls/cert.pem|g" -e "s|@TLS_KEY@|$P/nginx/tls/key.pem|g" \
 			-e "s|@PUBLIC_PORT_SUFFIX@|:$HTTPS_PORT|g" -e "s|@AUTH_RATE@|10r/s|g" \
 			-e "s|@AUTH_BURST@|20|g" -e "s|@SIGNUP_RATE@|2r/s|g" -e "s|@SIGNUP_BURST@|5|g" \
-			-e "s|@TENANT_CONN@|8|g" \
-			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems}.conf
+			-e "s|@TENANT_CONN@|8|g" -e "s|@TENANT_HOST_CONN@|64|g" \
+			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems,locations,refuse}.conf
 	}
 	deployed_nginx() {
 		nginx -T -q -e "$P/log/nginx-error.log" -p "$P/nginx" -c "$P/nginx/nginx.conf" 2>/dev/null
@@ -293,7 +293,7 @@ EOF
 			sed 's/^/#   /' | grep . && return 1
 		return 0
 	}
-	for f in headers fastcgi microcache problems; do
+	for f in headers fastcgi microcache problems locations refuse; do
 		check "nginx/$f.conf rendered into the deployment as it is" same_snippet "$f.conf"
 	done
 	check "no @PLACEHOLDER@ left in the deployed nginx configuration" \

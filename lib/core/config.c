@@ -51,6 +51,8 @@ static const struct key keys[] = {
     {I(rate_burst, 1, 1000000)},
     {I(tenant_concurrency, 0, 4096)},
     {I(audit_seal_horizon_s, 0, 3600)},
+    {S(nginx_domains_map)},
+    {S(nginx_pid_file)},
 };
 
 static char *
@@ -89,6 +91,8 @@ defaults(struct config *c)
 	c->rate_burst = 400;
 	c->tenant_concurrency = 0;
 	c->audit_seal_horizon_s = 5;
+	c->nginx_domains_map = xstrdup("");
+	c->nginx_pid_file = xstrdup("");
 }
 
 int

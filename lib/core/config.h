@@ -35,6 +35,8 @@ struct config {
 	int rate_burst;           /* default per-tenant burst */
 	int tenant_concurrency;   /* max in-flight requests per tenant */
 	int audit_seal_horizon_s; /* events older than this are chained */
+	char *nginx_domains_map;  /* verified custom domains, for nginx */
+	char *nginx_pid_file;     /* nginx to reload when the map changes */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or
