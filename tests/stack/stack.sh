@@ -13,8 +13,7 @@
 #   SEED [1]  PG_FAST [0] (fsync off, for throwaway test clusters)
 #   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
 #   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
-#   TENANT_CONN [8]  (requests in flight per tenant host and client address
-#   at nginx)  TENANT_HOST_CONN [8 x TENANT_CONN]  (per tenant host)
+#   TENANT_CONN [8]  (requests in flight per tenant host at nginx)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -52,6 +51,8 @@ load_env() {
 	SIGNUP_RATE=${SIGNUP_RATE:-2r/s}
 	SIGNUP_BURST=${SIGNUP_BURST:-5}
 	TENANT_CONN=${TENANT_CONN:-8}
+	# TENANT_CONN is nginx's cap per tenant host and client address;
+	# TENANT_HOST_CONN its cap per tenant host (nginx.conf.in).
 	TENANT_HOST_CONN=${TENANT_HOST_CONN:-$((TENANT_CONN * 8))}
 	PG_FAST=${PG_FAST:-0}
 	MAX_REQUESTS=${MAX_REQUESTS:-100000}
