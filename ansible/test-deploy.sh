@@ -341,9 +341,9 @@ EOF
 
 	code=$("${C[@]}" --resolve "other.example:$HTTPS_PORT:127.0.0.1" -k \
 		"https://other.example:$HTTPS_PORT/v1/collections")
-	check "unknown host: 400 problem+json invalid_host" sh -c "[ $code = 400 ] &&
+	check "unknown host: 421 problem+json misdirected_request from nginx" sh -c "[ $code = 421 ] &&
 		[ '$(hdr content-type)' = application/problem+json ] &&
-		[ '$(jq -r .code "$L/body" 2>/dev/null)' = invalid_host ]"
+		[ '$(jq -r .code "$L/body" 2>/dev/null)' = misdirected_request ]"
 
 	code=$("${C[@]}" -k "https://127.0.0.1:$HTTPS_PORT/readyz")
 	check "IP-literal host: 400 problem+json" \
@@ -429,8 +429,9 @@ systemd_mode() {
       loop: [site.conf, strata-server.conf]
     - name: The snippets
       ansible.builtin.template: {src: $ANS/roles/nginx/templates/snippet.conf.j2, dest: "$S/nginx/{{ item }}", mode: "0644"}
-      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf]
+      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf, locations.conf, refuse.conf]
 EOF
+	: >"$S/nginx/domains.map"
 	cat >"$S/vars.yml" <<EOF
 strata_service_manager: systemd
 strata_source_dir: $SRC
@@ -446,6 +447,7 @@ nginx_log_dir: $S
 nginx_cache_dir: $S/nginx/cache
 nginx_tls_cert_path: $S/nginx/tls/cert.pem
 nginx_tls_key_path: $S/nginx/tls/key.pem
+strata_nginx_domains_map: $S/nginx/domains.map
 EOF
 	if ansible-playbook -i localhost, -c local "$S/render.yml" \
 		-e "@$ANS/roles/common/defaults/main.yml" -e "@$ANS/roles/strata/defaults/main.yml" \
