@@ -40,6 +40,8 @@ static const struct key keys[] = {
     {S(templates_dir)},
     {S(user)},
     {S(socket_group)},
+    {S(nginx_domains_map)},
+    {S(nginx_pid_file)},
     {S(log_level)},
     {I(workers, 0, CONFIG_WORKERS_MAX)},
     {L(max_requests, 0, LONG_MAX)},
@@ -51,8 +53,6 @@ static const struct key keys[] = {
     {I(rate_burst, 1, 1000000)},
     {I(tenant_concurrency, 0, 4096)},
     {I(audit_seal_horizon_s, 0, 3600)},
-    {S(nginx_domains_map)},
-    {S(nginx_pid_file)},
 };
 
 static char *
@@ -80,6 +80,8 @@ defaults(struct config *c)
 	c->templates_dir = xstrdup("sql/templates");
 	c->user = xstrdup("");
 	c->socket_group = xstrdup("");
+	c->nginx_domains_map = xstrdup("");
+	c->nginx_pid_file = xstrdup("");
 	c->log_level = xstrdup("info");
 	c->workers = 0;
 	c->max_requests = 100000;
@@ -91,8 +93,6 @@ defaults(struct config *c)
 	c->rate_burst = 400;
 	c->tenant_concurrency = 0;
 	c->audit_seal_horizon_s = 5;
-	c->nginx_domains_map = xstrdup("");
-	c->nginx_pid_file = xstrdup("");
 }
 
 int

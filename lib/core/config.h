@@ -24,6 +24,8 @@ struct config {
 	char *templates_dir;      /* tenant settings templates */
 	char *user;               /* drop to this user after binding */
 	char *socket_group;       /* group allowed to connect (nginx) */
+	char *nginx_domains_map;  /* verified custom domains, for nginx */
+	char *nginx_pid_file;     /* nginx to reload when the map changes */
 	char *log_level;          /* debug, info, warn, error */
 	int workers;              /* 0 = number of CPUs */
 	long max_requests;        /* recycle a worker after this many */
@@ -35,8 +37,6 @@ struct config {
 	int rate_burst;           /* default per-tenant burst */
 	int tenant_concurrency;   /* max in-flight requests per tenant */
 	int audit_seal_horizon_s; /* events older than this are chained */
-	char *nginx_domains_map;  /* verified custom domains, for nginx */
-	char *nginx_pid_file;     /* nginx to reload when the map changes */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or
