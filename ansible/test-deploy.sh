@@ -274,8 +274,8 @@ EOF
 			-e "s|@TLS_CERT@|$P/nginx/tls/cert.pem|g" -e "s|@TLS_KEY@|$P/nginx/tls/key.pem|g" \
 			-e "s|@PUBLIC_PORT_SUFFIX@|:$HTTPS_PORT|g" -e "s|@AUTH_RATE@|10r/s|g" \
 			-e "s|@AUTH_BURST@|20|g" -e "s|@SIGNUP_RATE@|2r/s|g" -e "s|@SIGNUP_BURST@|5|g" \
-			-e "s|@TENANT_CONN@|8|g" \
-			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems}.conf
+			-e "s|@TENANT_CONN@|8|g" -e "s|@TENANT_HOST_CONN@|64|g" \
+			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems,locations,refuse}.conf
 	}
 	deployed_nginx() {
 		nginx -T -q -e "$P/log/nginx-error.log" -p "$P/nginx" -c "$P/nginx/nginx.conf" 2>/dev/null
@@ -293,7 +293,7 @@ EOF
 			sed 's/^/#   /' | grep . && return 1
 		return 0
 	}
-	for f in headers fastcgi microcache problems; do
+	for f in headers fastcgi microcache problems locations refuse; do
 		check "nginx/$f.conf rendered into the deployment as it is" same_snippet "$f.conf"
 	done
 	check "no @PLACEHOLDER@ left in the deployed nginx configuration" \
@@ -341,9 +341,9 @@ EOF
 
 	code=$("${C[@]}" --resolve "other.example:$HTTPS_PORT:127.0.0.1" -k \
 		"https://other.example:$HTTPS_PORT/v1/collections")
-	check "unknown host: 400 problem+json invalid_host" sh -c "[ $code = 400 ] &&
+	check "unknown host: 421 problem+json misdirected_request from nginx" sh -c "[ $code = 421 ] &&
 		[ '$(hdr content-type)' = application/problem+json ] &&
-		[ '$(jq -r .code "$L/body" 2>/dev/null)' = invalid_host ]"
+		[ '$(jq -r .code "$L/body" 2>/dev/null)' = misdirected_request ]"
 
 	code=$("${C[@]}" -k "https://127.0.0.1:$HTTPS_PORT/readyz")
 	check "IP-literal host: 400 problem+json" \
@@ -429,8 +429,9 @@ systemd_mode() {
       loop: [site.conf, strata-server.conf]
     - name: The snippets
       ansible.builtin.template: {src: $ANS/roles/nginx/templates/snippet.conf.j2, dest: "$S/nginx/{{ item }}", mode: "0644"}
-      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf]
+      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf, locations.conf, refuse.conf]
 EOF
+	: >"$S/nginx/domains.map"
 	cat >"$S/vars.yml" <<EOF
 strata_service_manager: systemd
 strata_source_dir: $SRC
@@ -446,6 +447,7 @@ nginx_log_dir: $S
 nginx_cache_dir: $S/nginx/cache
 nginx_tls_cert_path: $S/nginx/tls/cert.pem
 nginx_tls_key_path: $S/nginx/tls/key.pem
+strata_nginx_domains_map: $S/nginx/domains.map
 EOF
 	if ansible-playbook -i localhost, -c local "$S/render.yml" \
 		-e "@$ANS/roles/common/defaults/main.yml" -e "@$ANS/roles/strata/defaults/main.yml" \

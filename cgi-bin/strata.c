@@ -29,6 +29,7 @@ static const char usage[] =
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
+    "  tenant domain map            (rewrite nginx's list of them)\n"
     "  operator create --email E    (password on stdin)\n"
     "  keys rotate --tenant SLUG\n"
     "  keys reencrypt --tenant SLUG\n"
@@ -168,9 +169,12 @@ cmd_tenant(int argc, char **argv)
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
 		                                  opt(argc, argv, "--domain"));
+	if (strcmp(sub, "domain") == 0 &&
+	    strcmp(arg(argc, argv, 2), "map") == 0)
+		return admin_tenant_domain_map();
 	if (strcmp(sub, "domain") == 0)
-		return admin_fail(
-		    "tenant domain verify --tenant SLUG --domain NAME");
+		return admin_fail("tenant domain verify --tenant SLUG --domain "
+		                  "NAME, or tenant domain map");
 	return admin_fail("tenant: create, list, suspend, resume, purge or "
 	                  "domain");
 }

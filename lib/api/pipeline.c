@@ -10,6 +10,7 @@
 #include "api/credential.h"
 #include "api/errors.h"
 #include "api/plan.h"
+#include "api/principals.h"
 #include "api/cors.h"
 #include "api/routes.h"
 #include "core/arena.h"
@@ -143,18 +144,39 @@ stage_tenant(struct request *req, const char *slug)
 	return errors_from_tenant(req, r);
 }
 
-/* The tenant's share of the service: its token bucket (settings limits,
- * loaded once per worker and version; the process defaults if they cannot
- * be loaded) and, with four
- * workers or more, a cap of all but one worker on its requests in flight
- * (tenant_concurrency sets it explicitly). */
+/* Whether the request is signed in: a route that needs a principal and a
+ * credential that verifies without the database (an access token's
+ * signature; an API key whose secret this worker has already seen
+ * verify).  *st is 0, or the status of a credential that did not verify
+ * (recorded with api_fail), answered once the request is charged. */
+static bool
+signed_in(struct request *req, int *st)
+{
+	*st = 0;
+	if (!(req->route->flags & (ROUTE_AUTH | ROUTE_OWNER)))
+		return false;
+	if ((*st = credential_read(req)) != 0)
+		return false;
+	return req->principal.kind != PRINCIPAL_API_KEY ||
+	       principals_key_known(req);
+}
+
+/* The tenant's share of the service, charged once the caller is known:
+ * a signed-in request draws on the tenant's token bucket (settings
+ * limits, loaded once per worker and version; the process defaults if
+ * they cannot be loaded), anyone else on the bucket of their client
+ * address (nginx's REMOTE_ADDR) with a share of that rate, so an
+ * anonymous flood never drains what the tenant's users draw on.  With
+ * four workers or more, all but one worker is the cap on the tenant's
+ * requests in flight (tenant_concurrency sets it explicitly). */
 static int
 stage_rate(struct request *req)
 {
 	struct ratelimit_result r;
 	struct settings_limits l;
 	int cap = cfg.tenant_concurrency, rps = cfg.rate_rps,
-	    burst = cfg.rate_burst;
+	    burst = cfg.rate_burst, st;
+	bool anonymous;
 
 	if (req->tenant == NULL)
 		return 0;
@@ -164,7 +186,14 @@ stage_rate(struct request *req)
 	}
 	if (cap == 0 && config_workers(cfg.workers) >= 4)
 		cap = config_workers(cfg.workers) - 1;
-	r = ratelimit_take(&req->tenant->id, rps, burst, cap, clock_mono_us());
+	anonymous = !signed_in(req, &st);
+	if (!anonymous)
+		r = ratelimit_take(&req->tenant->id, rps, burst, cap,
+		                   clock_mono_us());
+	else
+		r = ratelimit_take_anonymous(&req->tenant->id,
+		                             request_env(req, "REMOTE_ADDR"),
+		                             rps, burst, cap, clock_mono_us());
 	response_header(req, "RateLimit-Limit",
 	                arena_printf(req->arena, "%d", r.limit));
 	response_header(req, "RateLimit-Remaining",
@@ -172,14 +201,17 @@ stage_rate(struct request *req)
 	response_header(req, "RateLimit-Reset",
 	                arena_printf(req->arena, "%d", r.reset));
 	if (r.allowed)
-		return 0;
+		return st;
 	metrics_add(M_RATE_LIMITED, 1);
+	memset(&req->err, 0, sizeof(req->err)); /* the 429 is the answer */
 	response_header(req, "Retry-After",
 	                arena_printf(req->arena, "%d", r.retry_after));
 	return api_fail(req, 429, "rate_limited",
 	                r.concurrency
 	                    ? "too many requests of this tenant in flight"
-	                    : "this tenant's request rate is exceeded");
+	                : anonymous ? "too many requests without a valid "
+	                              "credential from this address"
+	                            : "this tenant's request rate is exceeded");
 }
 
 /* A route in the plan shape: the plan opened, the handler run.  The

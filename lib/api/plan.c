@@ -65,7 +65,10 @@ plan_open(struct plan *p, struct request *req)
 		return credential_operator(req, &p->op);
 	}
 	p->need_principal = (r->flags & (ROUTE_AUTH | ROUTE_OWNER)) != 0;
-	if (p->need_principal && (st = credential_read(req)) != 0)
+	/* The pipeline has usually read it already, to charge the right
+	 * bucket (pipeline.c, stage_rate). */
+	if (p->need_principal && req->principal.kind == PRINCIPAL_NONE &&
+	    (st = credential_read(req)) != 0)
 		return st;
 	db_begin(req->db, &req->tenant->id);
 	req->tx_open = true;

@@ -81,6 +81,18 @@ principals_find(const struct request *req)
 	return NULL;
 }
 
+bool
+principals_key_known(const struct request *req)
+{
+	const struct principal_entry *e;
+
+	if (req->principal.kind != PRINCIPAL_API_KEY ||
+	    (e = principals_find(req)) == NULL)
+		return false;
+	return e->found && e->key_hash_ok &&
+	       crypto_equal(e->key_hash, req->principal.key_hash, 32);
+}
+
 long long
 principals_epoch(const struct principal_entry *e)
 {

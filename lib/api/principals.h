@@ -31,6 +31,12 @@ int principals_init(void);
  * req's tenant, or NULL. */
 struct principal_entry *principals_find(const struct request *req);
 
+/* Whether req presents an API key whose secret this worker has seen
+ * verify: its cached entry holds the hash of the presented secret
+ * (compared in constant time).  False for any other credential, or a key
+ * not cached here.  Records nothing. */
+bool principals_key_known(const struct request *req);
+
 /* The auth_epoch an entry was filed under. */
 long long principals_epoch(const struct principal_entry *e);
 

@@ -41,6 +41,8 @@ static const struct key keys[] = {
     {S(templates_dir)},
     {S(user)},
     {S(socket_group)},
+    {S(nginx_domains_map)},
+    {S(nginx_pid_file)},
     {S(log_level)},
     {S(seccomp)},
     {I(workers, 0, CONFIG_WORKERS_MAX)},
@@ -82,6 +84,8 @@ defaults(struct config *c)
 	c->templates_dir = xstrdup("sql/templates");
 	c->user = xstrdup("");
 	c->socket_group = xstrdup("");
+	c->nginx_domains_map = xstrdup("");
+	c->nginx_pid_file = xstrdup("");
 	c->log_level = xstrdup("info");
 	c->seccomp = xstrdup("on");
 	c->workers = 0;

@@ -24,6 +24,8 @@ struct config {
 	char *templates_dir;      /* tenant settings templates */
 	char *user;               /* drop to this user after binding */
 	char *socket_group;       /* group allowed to connect (nginx) */
+	char *nginx_domains_map;  /* verified custom domains, for nginx */
+	char *nginx_pid_file;     /* nginx to reload when the map changes */
 	char *log_level;          /* debug, info, warn, error */
 	char *seccomp;            /* on, off, log (core/sandbox.h) */
 	int workers;              /* 0 = number of CPUs */

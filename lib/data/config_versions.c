@@ -85,6 +85,13 @@ static struct db_stmt st_verify = DB_STMT(
     "SELECT name, pg_notify('strata_cache', 'tenant:' || $1::text) FROM d",
     2);
 
+static struct db_stmt st_verified = DB_STMT(
+    "config_verified_domains",
+    "SELECT d.name FROM domains d JOIN tenants t ON t.id = d.owner_tenant_id "
+    "WHERE d.verified_at IS NOT NULL AND t.status <> 'deleted' "
+    "ORDER BY d.name",
+    0);
+
 /* Rows of (version, settings, meta). */
 static void
 decode_one(const PGresult *r, void *out, struct arena *a)
@@ -228,6 +235,12 @@ config_queue_write(struct db *db, const char *tid, const char *expected,
 
 	return db_queue(
 	    db, strcmp(expected, "0") == 0 ? &st_write_first : &st_write, p);
+}
+
+int
+config_queue_verified_domains(struct db *db)
+{
+	return db_queue(db, &st_verified, NULL);
 }
 
 int

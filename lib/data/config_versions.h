@@ -104,6 +104,10 @@ int config_queue_write(struct db *db, const char *tid, const char *expected,
 
 /* Marks name verified for the tenant; one row when it was the tenant's
  * (and the workers are notified). */
+/* Queues the verified custom domains of every tenant not deleted, one
+ * name a row, in order.  Returns the result handle or -1. */
+int config_queue_verified_domains(struct db *db);
+
 int config_queue_verify_domain(struct db *db, const char *tid,
                                const char *name);
 

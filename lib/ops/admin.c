@@ -33,6 +33,7 @@
 #include "data/retention.h"
 #include "data/settings.h"
 #include "data/tenants.h"
+#include "ops/domainmap.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
 #include "sec/password.h"
@@ -297,8 +298,30 @@ admin_tenant_domain_verify(const char *who, const char *domain)
 		admin_fail("the tenant's settings do not name this domain");
 		goto out;
 	}
+	/* nginx serves the name from now on (its map of custom domains). */
+	if (domainmap_write(&s.db) < 0)
+		goto out;
 	printf("{\"tenant\":\"%s\",\"domain\":\"%s\",\"verified\":true}\n",
 	       t->slug, domain);
+	rc = 0;
+out:
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_tenant_domain_map(void)
+{
+	struct session s;
+	int n, rc = 1;
+
+	if (*cfg.nginx_domains_map == '\0')
+		return admin_fail("nginx_domains_map is not set");
+	if (session_open(&s, cfg.database_url) < 0)
+		goto out;
+	if ((n = domainmap_write(&s.db)) < 0)
+		goto out;
+	printf("{\"domains\":%d}\n", n);
 	rc = 0;
 out:
 	session_close(&s);

@@ -45,8 +45,14 @@ int admin_tenant_set_status(const char *who, const char *status);
 int admin_tenant_purge(const char *who);
 
 /* Marks domain verified for tenant who (DNS or a challenge was checked out
- * of band); fails unless the tenant's settings name the domain. */
+ * of band); fails unless the tenant's settings name the domain.  Then
+ * rewrites nginx's list of verified domains (ops/domainmap.h), so that
+ * nginx serves the name. */
 int admin_tenant_domain_verify(const char *who, const char *domain);
+
+/* Rewrites nginx's list of verified domains (cfg.nginx_domains_map) and
+ * has nginx reload it: after a restore, or once a tenant dropped a name. */
+int admin_tenant_domain_map(void);
 
 /* Creates a platform operator with the e-mail rule of login
  * (email_norm) and the password policy, and makes the platform signing

@@ -1,12 +1,20 @@
 /*
  * ratelimit.h - per-tenant limits shared by every worker: a token bucket
- * (requests per second and burst, from the tenant's settings) and a cap on
- * the tenant's requests in flight, so one tenant cannot hold every worker.
+ * (requests per second and burst, from the tenant's settings) that
+ * signed-in callers draw on, a bucket per anonymous client address with a
+ * share of that rate, and a cap on the tenant's requests in flight, so one
+ * tenant cannot hold every worker.
  *
  * State lives in one shared-memory segment mapped by the master before it
  * forks.  Each worker records the tenant it is serving in its own slot;
  * in-flight counts are derived from those slots, so a worker that dies
  * mid-request leaks nothing (the master clears its slot).
+ *
+ * The table never fails open: when the neighbourhood of a key is full,
+ * its least recently used bucket that no worker is serving is evicted
+ * (it comes back full, as it would have refilled once idle); when none
+ * can be had, or a bucket's lock cannot be taken, the request is refused
+ * (429, retry after a second) rather than let through unmetered.
  */
 #ifndef STRATA_SEC_RATELIMIT_H
 #define STRATA_SEC_RATELIMIT_H
@@ -15,8 +23,11 @@
 
 #include "core/uuid.h"
 
-#define RATELIMIT_TENANTS 4096
+#define RATELIMIT_BUCKETS 32768 /* tenants and anonymous clients */
 #define RATELIMIT_WORKERS 256
+/* An anonymous client address gets 1/RATELIMIT_ANON_SHARE of its tenant's
+ * rate and burst (at least one token). */
+#define RATELIMIT_ANON_SHARE 4
 
 struct ratelimit_result {
 	bool allowed;
@@ -27,19 +38,32 @@ struct ratelimit_result {
 	bool concurrency; /* refused for requests in flight, not rate */
 };
 
-/* Maps the segment (master, before fork).  Returns 0 or -1.  Without it
- * every request is allowed. */
+/* Maps the segment (master, before fork), replacing an earlier one.
+ * Returns 0 or -1.  Without it every request is allowed. */
 int ratelimit_init(void);
 
 /* The worker's slot index (0..RATELIMIT_WORKERS-1), set after fork. */
 void ratelimit_set_worker(int index);
 
-/* Takes one token of tenant's bucket (rate per second, burst) and, when
- * allowed, marks this worker as serving the tenant; max_inflight 0 means
- * no cap.  now_us is a monotonic clock in microseconds. */
+/* A signed-in request: takes one token of tenant's bucket (rate per
+ * second, burst) and, when allowed, marks this worker as serving the
+ * tenant; max_inflight 0 means no cap.  now_us is a monotonic clock in
+ * microseconds.  rate <= 0 means unlimited. */
 struct ratelimit_result ratelimit_take(const struct uuid *tenant, int rate,
                                        int burst, int max_inflight,
                                        long long now_us);
+
+/* An anonymous request (no credential, or one that did not verify) from
+ * the client address addr (the text nginx passes as REMOTE_ADDR; an IPv6
+ * /64 is one client; NULL or unparsable text shares one bucket): takes
+ * one token of the bucket of (tenant, client), with 1/RATELIMIT_ANON_SHARE
+ * of rate and burst, never the tenant's own bucket.  The tenant's
+ * in-flight cap applies as in ratelimit_take().  The result describes
+ * the client's bucket. */
+struct ratelimit_result ratelimit_take_anonymous(const struct uuid *tenant,
+                                                 const char *addr, int rate,
+                                                 int burst, int max_inflight,
+                                                 long long now_us);
 
 /* The worker is done with its request. */
 void ratelimit_done(void);

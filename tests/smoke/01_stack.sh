@@ -37,7 +37,7 @@ check "impossible slug is 404 tenant_not_found" is_problem 404 tenant_not_found
 req GET www /v1/tenant
 check "reserved slug is 404 tenant_not_found" is_problem 404 tenant_not_found
 req GET stk-one /v1/tenant -H "Host: evil.example"
-check "foreign Host is refused with a problem" is_problem 400 invalid_host
+check "foreign Host is answered by nginx with a problem (421)" is_problem 421 misdirected_request
 req GET stk-one /v1/tenant -H "Host: 127.0.0.1"
 check "IP literal Host is refused" eq "$STATUS" 400
 req GET stk-one /v1/tenant -H "Host: x.stk-one.$BASE"

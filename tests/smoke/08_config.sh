@@ -149,7 +149,7 @@ json PATCH cf-a /v1/config '{"settings":{"domains":["api.cf-a-custom.test"]}}' "
 check "a custom domain is recorded unverified" eq "$(jb '.domain_status[0].name')/$(jb '.domain_status[0].verified')" "api.cf-a-custom.test/false"
 # (The dev certificate does not name custom domains: -k for these.)
 req GET api.cf-a-custom.test /v1/tenant -k
-check "it serves nothing before verification" is_problem 400 invalid_host
+check "it serves nothing before verification" is_problem 421 misdirected_request
 $STRATA tenant domain verify --tenant cf-a --domain api.cf-a-custom.test >/dev/null
 req GET api.cf-a-custom.test /v1/tenant -k
 check "once verified it serves its tenant" eq "$STATUS/$(jb .slug)" "200/cf-a"

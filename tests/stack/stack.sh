@@ -111,6 +111,9 @@ load_env() {
 	SIGNUP_RATE=${SIGNUP_RATE:-2r/s}
 	SIGNUP_BURST=${SIGNUP_BURST:-5}
 	TENANT_CONN=${TENANT_CONN:-8}
+	# TENANT_CONN is nginx's cap per tenant host and client address;
+	# TENANT_HOST_CONN its cap per tenant host (nginx.conf.in).
+	TENANT_HOST_CONN=${TENANT_HOST_CONN:-$((TENANT_CONN * 8))}
 	PG_FAST=${PG_FAST:-0}
 	MAX_REQUESTS=${MAX_REQUESTS:-100000}
 	RATE_RPS=${RATE_RPS:-200}
@@ -133,6 +136,7 @@ AUTH_BURST=$AUTH_BURST
 SIGNUP_RATE=$SIGNUP_RATE
 SIGNUP_BURST=$SIGNUP_BURST
 TENANT_CONN=$TENANT_CONN
+TENANT_HOST_CONN=$TENANT_HOST_CONN
 PG_FAST=$PG_FAST
 MAX_REQUESTS=$MAX_REQUESTS
 RATE_RPS=$RATE_RPS
@@ -268,6 +272,8 @@ scrypt_log2n = $SCRYPT_LOG2N
 rate_rps = $RATE_RPS
 rate_burst = $RATE_BURST
 audit_seal_horizon_s = $AUDIT_HORIZON
+nginx_domains_map = $VAR/nginx/domains.map
+nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
 	umask 022
 }
@@ -318,8 +324,12 @@ render_nginx() {
 			-e "s|@AUTH_RATE@|$AUTH_RATE|g" -e "s|@AUTH_BURST@|$AUTH_BURST|g" \
 			-e "s|@SIGNUP_RATE@|$SIGNUP_RATE|g" -e "s|@SIGNUP_BURST@|$SIGNUP_BURST|g" \
 			-e "s|@TENANT_CONN@|$TENANT_CONN|g" \
+			-e "s|@TENANT_HOST_CONN@|$TENANT_HOST_CONN|g" \
 			"$f" >"$VAR/nginx/$(basename "${f%.in}")"
 	done
+	# Verified custom domains: kept across restarts, rewritten by
+	# `strata tenant domain verify` (nginx_domains_map).
+	[ -f "$VAR/nginx/domains.map" ] || : >"$VAR/nginx/domains.map"
 }
 
 nginx_start() {
