@@ -2,10 +2,11 @@
 # run.sh - `make fuzz`: builds the libFuzzer harnesses (tests/fuzz/fuzz_*.c)
 # and runs each in turn for FUZZ_SECONDS seconds (default 600), starting
 # from its seeds in tests/fuzz/corpus/<name>/ and the inputs earlier runs
-# kept in var/fuzz/<name>/corpus/.  FUZZ_ONLY="json jwt" runs only those.
+# kept in $FUZZ_VAR/<name>/corpus/ (var/fuzz).  FUZZ_ONLY="json jwt" runs
+# only those; BUILD=dir builds and runs them under dir/fuzz/.
 # Prints one line per harness, "ok - fuzz <name>: ..." with the executions
 # per second and libFuzzer's coverage (cov: edges, ft: features) at the
-# end, or "not ok - ..." with the input that broke it (var/fuzz/<name>/),
+# end, or "not ok - ..." with the input that broke it ($FUZZ_VAR/<name>/),
 # and exits 1 when any failed.  Without clang and libFuzzer it says so in
 # one line and exits 0.
 set -uo pipefail
@@ -13,6 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-600}
 BUILD=${BUILD:-build}
+FUZZ_VAR=${FUZZ_VAR:-var/fuzz}
 
 if ! command -v clang >/dev/null 2>&1 ||
 	! echo 'int LLVMFuzzerTestOneInput(const char *d, long n)
@@ -34,7 +36,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	if [ -n "${FUZZ_ONLY:-}" ] && ! grep -qw "$name" <<<"$FUZZ_ONLY"; then
 		continue
 	fi
-	work=var/fuzz/$name
+	work=$FUZZ_VAR/$name
 	mkdir -p "$work/corpus" "tests/fuzz/corpus/$name"
 	rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*
 	start=$(date +%s)
