@@ -11,7 +11,7 @@ BUILD := build
 DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	libjwt-dev libssl-dev check libsubunit-dev nginx postgresql-15 \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
-	cppcheck clang-tidy clang-format libseccomp-dev
+	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -30,6 +30,15 @@ LIB_SRC := $(sort $(wildcard lib/*/*.c))
 MAIN_SRC := cgi-bin/strata.c
 UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
 
+# make fuzz: libFuzzer harnesses (clang), the library instrumented beside.
+FUZZ_CC := clang
+FUZZ_CFLAGS := $(WARN) $(INCS) -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/bin/%)
+.SECONDARY: $(FUZZ_OBJ)
+
 REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
@@ -38,7 +47,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
-	clean distclean flags help test-deploy floor
+	clean distclean flags help test-deploy floor fuzz fuzz-build
 
 all: flags $(BUILD)/strata
 
@@ -47,6 +56,7 @@ help:
 	@echo "make stop      stop what make run started"
 	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
 	@echo "make bench     load test against the machine's own ceilings"
+	@echo "make fuzz      libFuzzer harnesses, FUZZ_SECONDS (600) each"
 	@echo "make lint      cppcheck + clang-tidy + clang-format check"
 	@echo "make format    apply clang-format"
 	@echo "make deps      install missing Debian packages"
@@ -55,6 +65,17 @@ help:
 flags:
 	@echo "CFLAGS (release): $(RELEASE_CFLAGS)"
 	@echo "CFLAGS (test):    $(ASAN_CFLAGS)"
+
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS)
 
 $(BUILD)/rel/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,6 +137,11 @@ bench: deps all $(BUILD)/floor
 bench-scale: deps all $(BUILD)/floor
 	@BENCH_SCALE=1 tests/load/bench.sh
 
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps
+	@tests/fuzz/run.sh
+
 test-deploy: deps all
 	@ansible/test-deploy.sh
 
@@ -148,4 +174,4 @@ distclean: clean
 	rm -rf var
 
 -include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(BUILD)/rel/cgi-bin/strata.d \
-	$(BUILD)/asan/cgi-bin/strata.d $(UNIT_BIN:=.d) $(REL_UNIT_BIN:=.d)
+	$(BUILD)/asan/cgi-bin/strata.d $(UNIT_BIN:=.d) $(REL_UNIT_BIN:=.d) $(FUZZ_OBJ:.o=.d)

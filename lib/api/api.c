@@ -231,13 +231,12 @@ cursor_aad(struct request *req, const char *scope)
 }
 
 const char *
-api_cursor_encode(struct request *req, const char *scope, const char *payload)
+api_cursor_seal(struct arena *a, const char *aad, const char *payload)
 {
 	const unsigned char *key = cursor_key();
-	const char *aad = cursor_aad(req, scope);
 	size_t n = strlen(payload), sealed = n + CRYPTO_SEAL_OVERHEAD;
-	unsigned char *box = arena_alloc(req->arena, sealed);
-	char *out = arena_alloc(req->arena, sealed / 3 * 4 + 8);
+	unsigned char *box = arena_alloc(a, sealed);
+	char *out = arena_alloc(a, sealed / 3 * 4 + 8);
 
 	if (key == NULL || n > CURSOR_MAX ||
 	    crypto_seal(key, aad, strlen(aad), payload, n, box) < 0 ||
@@ -247,36 +246,47 @@ api_cursor_encode(struct request *req, const char *scope, const char *payload)
 }
 
 const char *
-api_cursor_decode(struct request *req, const char *scope, bool *bad)
+api_cursor_unseal(struct arena *a, const char *aad, const char *c)
 {
-	const char *c = request_query(req, "cursor");
 	const unsigned char *key = cursor_key();
-	const char *aad;
 	unsigned char *box;
 	char *payload;
-	size_t len;
+	size_t len = strlen(c);
 	int n;
 
-	*bad = false;
-	if (c == NULL || *c == '\0')
-		return NULL;
-	*bad = true;
-	len = strlen(c);
 	if (key == NULL || len > CURSOR_MAX * 2)
 		return NULL;
-	box = arena_alloc(req->arena, len);
+	box = arena_alloc(a, len);
 	n = crypto_b64url_dec(c, len, box, len);
 	if (n < CRYPTO_SEAL_OVERHEAD)
 		return NULL;
-	payload = arena_alloc(req->arena, (size_t)n - CRYPTO_SEAL_OVERHEAD + 1);
-	aad = cursor_aad(req, scope);
+	payload = arena_alloc(a, (size_t)n - CRYPTO_SEAL_OVERHEAD + 1);
 	if (crypto_open(key, aad, strlen(aad), box, (size_t)n,
 	                (unsigned char *)payload) < 0)
 		return NULL;
 	payload[n - CRYPTO_SEAL_OVERHEAD] = '\0';
 	if (memchr(payload, '\0', (size_t)n - CRYPTO_SEAL_OVERHEAD) != NULL)
 		return NULL;
+	return payload;
+}
+
+const char *
+api_cursor_encode(struct request *req, const char *scope, const char *payload)
+{
+	return api_cursor_seal(req->arena, cursor_aad(req, scope), payload);
+}
+
+const char *
+api_cursor_decode(struct request *req, const char *scope, bool *bad)
+{
+	const char *c = request_query(req, "cursor");
+	const char *payload;
+
 	*bad = false;
+	if (c == NULL || *c == '\0')
+		return NULL;
+	payload = api_cursor_unseal(req->arena, cursor_aad(req, scope), c);
+	*bad = payload == NULL;
 	return payload;
 }
 

@@ -13,6 +13,7 @@
 #include "data/audit.h"
 #include "data/tenants.h"
 
+struct arena;
 struct keyring;
 struct tenant_settings;
 
@@ -68,6 +69,15 @@ const char *api_cursor_encode(struct request *req, const char *scope,
                               const char *payload);
 const char *api_cursor_decode(struct request *req, const char *scope,
                               bool *bad);
+
+/* The two halves without a request (aad is "<tenant id>|<scope>"): seal
+ * returns the cursor text of payload, NULL when payload is too long or no
+ * key is loaded; unseal returns the payload of cursor text c, NULL when c
+ * is malformed, tampered with, sealed for another aad or holds a NUL.
+ * Both results live in a. */
+const char *api_cursor_seal(struct arena *a, const char *aad,
+                            const char *payload);
+const char *api_cursor_unseal(struct arena *a, const char *aad, const char *c);
 
 /* A keyset page's arguments: the cursor's payload (NULL on the first
  * page), ?limit=, and limit + 1 as text (one more row tells whether a next

@@ -3,6 +3,7 @@
  */
 #include "core/json.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,21 @@ has_duplicate_key(const cJSON *v)
 	return false;
 }
 
+/* cJSON reads 1e400 as infinity, which prints as null: such a number
+ * would be checked as one value and stored as another.  The walk is as
+ * deep as the nesting, which max_nesting() has bounded. */
+static bool
+numbers_finite(const cJSON *o)
+{
+	for (; o != NULL; o = o->next) {
+		if (cJSON_IsNumber(o) && !isfinite(o->valuedouble))
+			return false;
+		if (!numbers_finite(o->child))
+			return false;
+	}
+	return true;
+}
+
 cJSON *
 json_parse(const char *s, size_t n, int max_depth, const char **why)
 {
@@ -202,6 +218,10 @@ json_parse(const char *s, size_t n, int max_depth, const char **why)
 	}
 	if (has_duplicate_key(root)) {
 		*why = "duplicate key in a JSON object";
+		return NULL;
+	}
+	if (!numbers_finite(root)) {
+		*why = "a number is out of range";
 		return NULL;
 	}
 	return root;

@@ -53,6 +53,10 @@ only(struct v *v, const char *path, const cJSON *in, const char *const *allowed)
 {
 	const cJSON *m;
 
+	/* An array's members have no names; a section that is not an
+	 * object is refused by the caller. */
+	if (!cJSON_IsObject(in))
+		return;
 	cJSON_ArrayForEach(m, in)
 	{
 		bool known = false;

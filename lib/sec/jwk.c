@@ -45,6 +45,13 @@ rsa_key(const cJSON *jwk, const char **why)
 	}
 	bn = BN_bin2bn(n, nl, NULL);
 	be = BN_bin2bn(e, el, NULL);
+	/* Bits, not bytes: 256 bytes with leading zeros are a smaller key. */
+	if (bn != NULL && BN_num_bits(bn) < 2048) {
+		*why = "an RSA key needs n (2048 bits or more) and e";
+		BN_free(bn);
+		BN_free(be);
+		return NULL;
+	}
 	b = OSSL_PARAM_BLD_new();
 	if (bn != NULL && be != NULL && b != NULL &&
 	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn) &&

@@ -212,9 +212,9 @@ token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
 	if (bad)
 		return NULL;
 	s = jwt_encode_str(j);
-	if (s != NULL) {
+	/* Never a token that token_verify would refuse for its length. */
+	if (s != NULL && strlen(s) <= TOKEN_MAX)
 		copy = arena_strdup(a, s);
-		free(s);
-	}
+	free(s);
 	return copy;
 }

@@ -48,7 +48,8 @@ int token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
                  struct token_claims *c);
 
 /* Signs a token valid for ttl seconds from now; the string lives in the
- * arena.  sid may be NULL.  Returns NULL on failure. */
+ * arena.  sid may be NULL.  Returns NULL on failure, and when the token
+ * would be longer than TOKEN_MAX (which token_verify refuses). */
 char *token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
                   const struct uuid *kid, const char *origin, const char *tid,
                   const char *sub, const char *sid, long now, int ttl);

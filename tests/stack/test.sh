@@ -3,9 +3,11 @@
 # sanitizer flavour: the Check unit binaries, then a fresh stack under
 # var/test on free ports (ASan/UBSan build of strata) and every script in
 # tests/smoke/ and tests/isolation/ against it (the stack is always
-# stopped), then `make bench` on a tiny data set (BENCH_QUICK=1) and the
-# Ansible deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips
-# it).  TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts.
+# stopped), each fuzz harness briefly (tests/fuzz/run.sh; with TESTS set
+# only when FUZZ_IN_TESTS=1), then `make bench` on a tiny data set
+# (BENCH_QUICK=1) and the Ansible deployment test (ansible/test-deploy.sh;
+# DEPLOY_IN_TESTS=0 skips it).  TESTS="tests/smoke/05_records.sh ..." runs
+# only those stack scripts.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -91,6 +93,18 @@ if grep -q "runtime error:" "$VAR/log/strata.log" 2>/dev/null; then
 	echo "not ok - UBSan runtime error in strata.log"
 	grep -m5 "runtime error:" "$VAR/log/strata.log"
 	failed=$((failed + 1))
+fi
+
+# 4b. make fuzz briefly: each libFuzzer harness of tests/fuzz/ for
+# FUZZ_TEST_SECONDS (18) seconds, one check each (about 3 minutes in all);
+# one line and no check on a machine without clang and libFuzzer.
+if [ -z "${TESTS:-}" ] || [ "${FUZZ_IN_TESTS:-0}" = 1 ]; then
+	echo "== make fuzz (FUZZ_SECONDS=${FUZZ_TEST_SECONDS:-18} each)"
+	out=$(FUZZ_SECONDS=${FUZZ_TEST_SECONDS:-18} FUZZ_VAR=$VAR/fuzz \
+		tests/fuzz/run.sh 2>&1)
+	printf '%s\n' "$out" | grep -E '^(ok|not ok|#)'
+	passed=$((passed + $(grep -c '^ok ' <<<"$out")))
+	failed=$((failed + $(grep -c '^not ok ' <<<"$out")))
 fi
 
 # 5. make bench end to end on a tiny data set (its own stack, release

@@ -46,6 +46,10 @@ static const struct {
     {"{\"s\":\"\xe2\x82\"}", false},
     {"nul", false},
     {"{\"a\":\"unterminated}", false},
+    /* Found by make fuzz: cJSON reads these as infinity (printed null). */
+    {"[1e400]", false},
+    {"{\"a\":{\"b\":-1e999}}", false},
+    {"[1.7976931348623157e308, -0, 5e-324]", true},
 };
 
 START_TEST(parse_table)

@@ -286,6 +286,23 @@ START_TEST(garbage)
 }
 END_TEST
 
+/* Found by make fuzz: an origin long enough made a token over TOKEN_MAX,
+ * which token_verify then refused.  Issue never gives what verify
+ * refuses. */
+START_TEST(never_issues_an_unverifiable_token)
+{
+	char origin[1200];
+	struct uuid kid;
+
+	uuid_v7(&kid);
+	snprintf(origin, sizeof(origin), "https://%01100d", 0);
+	ck_assert_ptr_null(
+	    token_issue(a, key, &kid, origin, TID, SUB, NULL, NOW, 900));
+	ck_assert_ptr_nonnull(
+	    token_issue(a, key, &kid, ORIGIN, TID, SUB, NULL, NOW, 900));
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -297,6 +314,7 @@ token_suite(void)
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(ok, issued_token_verifies);
 	tcase_add_test(ok, platform_and_tenant_never_mix);
+	tcase_add_test(ok, never_issues_an_unverifiable_token);
 	tcase_add_loop_test(bad, bad_header_refused, 0,
 	                    sizeof(bad_headers) / sizeof(bad_headers[0]));
 	tcase_add_test(bad, signature_must_match);
