@@ -203,16 +203,17 @@ allow_sockets(scmp_filter_ctx ctx)
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		rc |=
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ok[i]));
+		rc |= seccomp_rule_add(
+		    ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ok[i], 0));
 	rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, AF_UNSPEC));
+	                       SCMP_A0(SCMP_CMP_EQ, AF_UNSPEC, 0));
 	for (int f = AF_INET + 1; f < AF_INET6; f++)
-		rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1,
-		                       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f));
+		rc |=
+		    seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1,
+		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f, 0));
 	rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1,
-	                       SCMP_A0(SCMP_CMP_GT, AF_INET6));
+	                       SCMP_A0(SCMP_CMP_GT, AF_INET6, 0));
 	return rc;
 }
 
@@ -230,13 +231,13 @@ allow_narrow(scmp_filter_ctx ctx)
 	scmp_datum_t self = (scmp_datum_t)getpid();
 
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self));
+	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self));
+	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
 #endif
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		                       SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+		                       SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));
 	return rc;
 }
 
