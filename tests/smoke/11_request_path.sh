@@ -104,11 +104,12 @@ par_burst() {
 burst() {
 	seq_burst 4 "$1" "$2" "$3" >"$TMPD/$4"
 	par_burst 6 "$1" "$2" "$3" >>"$TMPD/$4"
-	# An idle worker may take every connection (epoll wakes one); wider
-	# bursts keep one busy while the other accepts.
-	for n in 8 12 16 16 24 24 32 32; do
+	# An idle worker may take every connection (epoll wakes one); more
+	# bursts, as wide as nginx lets one client be in flight at a tenant
+	# (TENANT_CONN), keep one busy while the other accepts.
+	for _ in $(seq 12); do
 		[ "$(pids "$4")" -ge "$WORKERS" ] && break
-		par_burst "$n" "$1" "$2" "$3" >>"$TMPD/$4"
+		par_burst "${TENANT_CONN:-8}" "$1" "$2" "$3" >>"$TMPD/$4"
 	done
 }
 codes() { awk '{print $1}' "$TMPD/$1" | sort | uniq -c | awk '{printf "%s×%s ", $2, $1}'; }
