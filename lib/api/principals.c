@@ -15,7 +15,9 @@
 #include "sec/crypto.h"
 #include "sec/rbac.h"
 
-#define PRINCIPALS_SIZE 2048 /* entries per worker, a power of two */
+#define PRINCIPALS_SIZE                                                        \
+	16384 /* entries per worker, a power of two: direct-mapped, so well    \
+	         above the principals a worker serves */
 #define ROLES_MAX 2048
 #define TOUCH_EVERY_S 60
 

@@ -8,8 +8,9 @@
 # The enterprise template (on the enterprise plan, the one that offers
 # it): a burst of 2000, so the load below measures the process model, not
 # the tenant's rate limit.
-# Its owner signs in: the load is a signed-in client's, charged to the
-# tenant (anonymous requests share only a quarter of its rate per address).
+# Its owner signs in: the load (GET /v1/me) is a signed-in client's,
+# charged to the tenant (anonymous requests share only a quarter of its
+# rate per address).
 echo "$PW_OWNER" | $STRATA tenant create --slug res-one --name "Resilience" --template enterprise --plan enterprise \
 	--owner-email owner@res-one.test >/dev/null
 login res-one owner@res-one.test "$PW_OWNER"
@@ -17,7 +18,7 @@ master=$(cat "$VAR/run/strata.pid")
 # Request workers are named "strata"; background processes "strata-<name>".
 workers() { pgrep -x -P "$master" strata | sort | tr '\n' ' '; }
 sealer() { pgrep -x -P "$master" strata-sealer; }
-url="https://res-one.$BASE:$HTTPS_PORT/v1/tenant"
+url="https://res-one.$BASE:$HTTPS_PORT/v1/me"
 
 # load N: N requests over one connection, one status code per line.
 load() {
@@ -69,8 +70,8 @@ for _ in $(seq 30); do s2=$(sealer); [ -n "$s2" ] && [ "$s2" != "$s1" ] && break
 check "the master restarted the killed sealer" eval '[ -n "$s2" ] && [ "$s2" != "$s1" ] && [ "$(wc -w <<<"$s2")" -eq 1 ]'
 check "the sealer's crash is counted" counted_since "$crashes_before"
 
-# Access lines of res-one's GET /v1/tenant (the log is buffered per worker).
-access_lines() { grep '"msg":"request"' "$VAR/log/strata.log" | grep -c '"tenant":"res-one","principal":"","principal_type":"","method":"GET","route":"/v1/tenant"'; }
+# Access lines of res-one's GET /v1/me (the log is buffered per worker).
+access_lines() { grep '"msg":"request"' "$VAR/log/strata.log" | grep '"tenant":"res-one"' | grep -c '"method":"GET","route":"/v1/me"'; }
 
 # Rolling restart on SIGHUP: every worker replaced, no request lost.
 sleep 1.2
