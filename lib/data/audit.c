@@ -98,22 +98,27 @@ static struct db_stmt st_pending =
 
 static const char *const outcomes[] = {"success", "failure", "denied"};
 
+void
+audit_event_params(const struct audit_event *e,
+                   const char *out[AUDIT_EVENT_NPARAMS])
+{
+	out[0] = e->actor_type;
+	out[1] = e->actor_id ? e->actor_id : "";
+	out[2] = e->action;
+	out[3] = e->target_type ? e->target_type : "";
+	out[4] = e->target_id ? e->target_id : "";
+	out[5] = outcomes[e->outcome];
+	out[6] = e->request_id ? e->request_id : "";
+	out[7] = e->client_addr ? e->client_addr : "";
+	out[8] = e->details ? e->details : "{}";
+}
+
 int
 audit_queue_event(struct db *db, const struct audit_event *e)
 {
-	const char *params[10] = {
-	    e->tenant_id,
-	    e->actor_type,
-	    e->actor_id ? e->actor_id : "",
-	    e->action,
-	    e->target_type ? e->target_type : "",
-	    e->target_id ? e->target_id : "",
-	    outcomes[e->outcome],
-	    e->request_id ? e->request_id : "",
-	    e->client_addr ? e->client_addr : "",
-	    e->details ? e->details : "{}",
-	};
+	const char *params[1 + AUDIT_EVENT_NPARAMS] = {e->tenant_id};
 
+	audit_event_params(e, params + 1);
 	metrics_add(M_AUDIT_EVENTS, 1);
 	return db_queue(db, &st_insert, params);
 }
@@ -124,22 +129,18 @@ audit_queue_system(struct db *db, const struct uuid *tenant, const char *action,
                    const char *details)
 {
 	char tid[UUID_STR_LEN + 1];
-	const char *params[10] = {
-	    tid,
-	    "system",
-	    "",
-	    action,
-	    target_type ? target_type : "",
-	    target_id ? target_id : "",
-	    outcomes[AUDIT_SUCCESS],
-	    "",
-	    "",
-	    details ? details : "{}",
+	struct audit_event e = {
+	    .tenant_id = tid,
+	    .actor_type = "system",
+	    .action = action,
+	    .target_type = target_type,
+	    .target_id = target_id,
+	    .outcome = AUDIT_SUCCESS,
+	    .details = details,
 	};
 
 	uuid_format(tenant, tid);
-	metrics_add(M_AUDIT_EVENTS, 1);
-	return db_queue(db, &st_insert, params);
+	return audit_queue_event(db, &e);
 }
 
 const char *

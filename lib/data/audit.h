@@ -44,6 +44,14 @@ struct audit_event {
 	const char *details;
 };
 
+/* The statement parameters of e after its tenant, in the column order
+ * actor_type, actor_id, action, target_type, target_id, outcome,
+ * request_id, client_addr, details (absent texts as "", details "{}"):
+ * the tenants' trail and the platform's share them. */
+#define AUDIT_EVENT_NPARAMS 9
+void audit_event_params(const struct audit_event *e,
+                        const char *out[AUDIT_EVENT_NPARAMS]);
+
 /* Queues e in the caller's open transaction; the handle or -1. */
 int audit_queue_event(struct db *db, const struct audit_event *e);
 

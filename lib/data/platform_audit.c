@@ -33,23 +33,12 @@ static struct db_stmt st_page = DB_STMT(
     "DESC LIMIT $6",
     6);
 
-static const char *const outcomes[] = {"success", "failure", "denied"};
-
 int
 platform_audit_queue(struct db *db, const struct audit_event *e)
 {
-	const char *params[9] = {
-	    e->actor_type,
-	    e->actor_id ? e->actor_id : "",
-	    e->action,
-	    e->target_type ? e->target_type : "",
-	    e->target_id ? e->target_id : "",
-	    outcomes[e->outcome],
-	    e->request_id ? e->request_id : "",
-	    e->client_addr ? e->client_addr : "",
-	    e->details ? e->details : "{}",
-	};
+	const char *params[AUDIT_EVENT_NPARAMS];
 
+	audit_event_params(e, params);
 	return db_queue(db, &st_insert, params);
 }
 
