@@ -99,11 +99,11 @@ check_tenant(struct plan *p)
 	struct tenant *t = req->tenant;
 
 	if (!p->v.found || strcmp(p->v.status, "deleted") == 0) {
-		tenants_cache_clear();
+		tenants_cache_forget(&t->id);
 		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	}
 	if (strcmp(p->v.status, "active") != 0) {
-		tenants_cache_clear();
+		tenants_cache_forget(&t->id);
 		return api_fail(req, 403, "tenant_suspended",
 		                "this tenant is suspended");
 	}

@@ -395,7 +395,7 @@ set_status(struct request *req, struct plan *plan, const char *status,
 	          NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
-	tenants_cache_clear();
+	tenants_cache_forget(&req->tenant->id);
 	response_json(req, 200, tenants_json(&after.t));
 	return 0;
 }
@@ -480,7 +480,7 @@ platform_tenant_update(struct request *req, struct plan *plan)
 	}
 	if (!after.found)
 		return api_fail(req, 404, "not_found", "no such tenant");
-	tenants_cache_clear();
+	tenants_cache_forget(&req->tenant->id);
 	response_json(req, 200, tenants_json(&after.t));
 	return 0;
 }
@@ -500,8 +500,8 @@ platform_delete(struct request *req, struct plan *plan)
 	          AUDIT_SUCCESS, "{\"keys\":\"destroyed\"}");
 	if ((st = plan_commit(plan)) != 0)
 		return st;
-	tenants_cache_clear();
-	keyring_clear();
+	tenants_cache_forget(&req->tenant->id);
+	keyring_forget(&req->tenant->id);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", req->tenant->id_str);
 	cJSON_AddStringToObject(o, "status", "deleted");

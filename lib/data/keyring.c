@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/cacheset.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/fnv.h"
@@ -20,11 +21,13 @@
 #include "sec/masterkey.h"
 #include "sec/secmem.h"
 
-#define CACHE_SIZE 4096 /* power of two */
-#define CACHE_FILL 3000 /* then cleared: beyond 3/4 probing slows */
+/* 16,384 keyrings in sets of four (core/cacheset.h); past that the least
+ * recently used of a set makes room. */
+#define CACHE_SETS 4096
+#define CACHE_SLOTS (CACHE_SETS * CACHESET_WAYS)
 
 static struct keyring *cache; /* slot used when n > 0 */
-static int cache_count;
+static struct cacheset slots = {.nsets = CACHE_SETS};
 
 /* Key arrays of keyrings replaced or cleared, freed by keyring_collect(). */
 struct grave {
@@ -117,31 +120,71 @@ keyring_collect(void)
 void
 keyring_clear(void)
 {
-	if (cache != NULL)
-		for (int i = 0; i < CACHE_SIZE; i++)
-			if (cache[i].n > 0)
-				bury(&cache[i]);
-	cache_count = 0;
+	if (cache == NULL)
+		return;
+	for (unsigned i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].n > 0)
+			bury(&cache[i]);
+	memset(slots.stamp, 0, CACHE_SLOTS * sizeof(*slots.stamp));
 }
 
-static struct keyring *
-slot(const struct uuid *tenant, bool for_insert)
+static unsigned
+set_of(const struct uuid *tenant)
 {
-	unsigned i = fnv_32(FNV_32_INIT, tenant->b, 16) & (CACHE_SIZE - 1);
+	return cacheset_first(&slots, fnv_32(FNV_32_INIT, tenant->b, 16));
+}
+
+/* The tenant's cached keyring, or NULL. */
+static struct keyring *
+slot(const struct uuid *tenant)
+{
+	unsigned first;
 
 	if (cache == NULL) {
 		/* Unwrapped keys: dontdump, wiped (sec/secmem.h). */
-		cache = secmem_alloc(CACHE_SIZE * sizeof(*cache));
-		if (cache == NULL)
+		cache = secmem_alloc(CACHE_SLOTS * sizeof(*cache));
+		slots.stamp = calloc(CACHE_SLOTS, sizeof(*slots.stamp));
+		if (cache == NULL || slots.stamp == NULL)
 			abort();
 	}
-	for (int n = 0; n < CACHE_SIZE; n++, i = (i + 1) & (CACHE_SIZE - 1)) {
-		if (cache[i].n == 0)
-			return for_insert ? &cache[i] : NULL;
-		if (uuid_equal(&cache[i].tenant, tenant))
+	first = set_of(tenant);
+	for (unsigned i = first; i < first + CACHESET_WAYS; i++)
+		if (cache[i].n > 0 && uuid_equal(&cache[i].tenant, tenant))
 			return &cache[i];
-	}
 	return NULL;
+}
+
+/* The slot for the tenant's new keyring: its old one, a free one or the
+ * least recently used of its set (emptied). */
+static struct keyring *
+slot_for_insert(const struct uuid *tenant)
+{
+	struct keyring *k = slot(tenant);
+	int v;
+
+	if (k == NULL) {
+		/* Without a keep rule some slot of the set is always offered.
+		 */
+		if (cache == NULL ||
+		    (v = cacheset_victim(&slots, set_of(tenant), NULL, NULL)) <
+		        0)
+			abort();
+		k = &cache[v];
+	}
+	if (k->n > 0)
+		bury(k);
+	return k;
+}
+
+void
+keyring_forget(const struct uuid *tenant)
+{
+	struct keyring *k = slot(tenant);
+
+	if (k != NULL) {
+		bury(k);
+		cacheset_drop(&slots, (unsigned)(k - cache));
+	}
 }
 
 void
@@ -153,7 +196,7 @@ keyring_notify(const char *payload)
 	/* One tenant's rotation marks only its keyring stale. */
 	if (strncmp(payload, "keys:", 5) == 0 &&
 	    uuid_parse(payload + 5, &t) == 0) {
-		if ((k = slot(&t, false)) != NULL)
+		if ((k = slot(&t)) != NULL)
 			k->stale = true;
 	}
 }
@@ -161,7 +204,7 @@ keyring_notify(const char *payload)
 void
 keyring_check_version(const struct uuid *tenant, long long version)
 {
-	struct keyring *k = cache != NULL ? slot(tenant, false) : NULL;
+	struct keyring *k = cache != NULL ? slot(tenant) : NULL;
 
 	if (k != NULL && k->version != version)
 		k->stale = true;
@@ -287,29 +330,21 @@ load(struct db *db, const struct tenant *t, bool in_tx)
 	/* n == 0 marks a free slot: a tenant without keys is not cached. */
 	if (tmp.n == 0)
 		return NULL;
-	if (cache_count >= CACHE_FILL && slot(tenant, false) == NULL)
-		keyring_clear();
-	k = slot(tenant, true);
-	if (k == NULL) {
-		discard(&tmp);
-		return NULL;
-	}
-	if (k->n == 0)
-		cache_count++;
-	else
-		bury(k);
+	k = slot_for_insert(tenant);
 	tmp.loaded_ms = clock_mono_ms();
 	*k = tmp;
+	cacheset_touch(&slots, (unsigned)(k - cache));
 	return k;
 }
 
 const struct keyring *
 keyring_for(struct db *db, const struct tenant *t, bool in_tx)
 {
-	struct keyring *k = slot(&t->id, false);
+	struct keyring *k = slot(&t->id);
 
 	if (k != NULL && !k->stale) {
 		metrics_add(M_CACHE_HITS, 1);
+		cacheset_touch(&slots, (unsigned)(k - cache));
 		return k;
 	}
 	return load(db, t, in_tx);
@@ -318,7 +353,7 @@ keyring_for(struct db *db, const struct tenant *t, bool in_tx)
 const struct keyring *
 keyring_reload_for(struct db *db, const struct tenant *t, bool in_tx)
 {
-	struct keyring *k = slot(&t->id, false);
+	struct keyring *k = slot(&t->id);
 
 	if (k != NULL && clock_mono_ms() - k->loaded_ms < 1000)
 		return k;

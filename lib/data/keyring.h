@@ -97,6 +97,8 @@ void keyring_notify(const char *payload);
 /* Forgets every cached keyring.  Their keys stay readable (a caller in the
  * middle of a request may hold one) until keyring_collect(). */
 void keyring_clear(void);
+/* Forgets tenant's cached keyring alone (the same way). */
+void keyring_forget(const struct uuid *tenant);
 
 /* Wipes and frees the keys of keyrings replaced or cleared since the last
  * call: at the end of each request, when no pointer into them is held. */

@@ -12,16 +12,19 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/fnv.h"
+#include "core/cacheset.h"
 #include "core/json.h"
 #include "core/metrics.h"
 #include "data/db.h"
 
-#define CACHE_SIZE 4096 /* power of two */
-#define CACHE_FILL 3000
+/* 16,384 slots in sets of four (core/cacheset.h): ten thousand tenants
+ * and their custom domains stay cached, and past that the least recently
+ * used entry of a set makes room. */
+#define CACHE_SETS 4096
+#define CACHE_SLOTS (CACHE_SETS * CACHESET_WAYS)
 #define NEGATIVE_TTL_MS 5000
 
 struct entry {
-	bool used;
 	bool negative;
 	long long expires_ms; /* negative entries only */
 	char slug[SLUG_MAX + 1];
@@ -29,7 +32,7 @@ struct entry {
 };
 
 static struct entry *cache;
-static int cache_count;
+static struct cacheset slots = {.nsets = CACHE_SETS};
 
 static struct db_stmt st_by_slug =
     DB_STMT("tenant_by_slug",
@@ -101,68 +104,95 @@ static struct db_stmt st_purge =
 void
 tenants_cache_clear(void)
 {
-	if (cache != NULL)
-		memset(cache, 0, CACHE_SIZE * sizeof(*cache));
-	cache_count = 0;
-}
-
-static struct entry *
-lookup(const char *slug, bool for_insert)
-{
-	unsigned i = fnv_32_str(FNV_32_INIT, slug) & (CACHE_SIZE - 1);
-
-	if (cache == NULL) {
-		cache = calloc(CACHE_SIZE, sizeof(*cache));
-		if (cache == NULL)
-			abort();
-	}
-	for (int n = 0; n < CACHE_SIZE; n++, i = (i + 1) & (CACHE_SIZE - 1)) {
-		struct entry *e = &cache[i];
-
-		if (!e->used)
-			return for_insert ? e : NULL;
-		if (strcmp(e->slug, slug) == 0)
-			return e;
-	}
-	return NULL;
+	if (slots.stamp != NULL)
+		memset(slots.stamp, 0, CACHE_SLOTS * sizeof(*slots.stamp));
 }
 
 static void
-store(const char *slug, const struct tenant *t)
+ensure_cache(void)
 {
-	struct entry *e;
-
-	if (cache_count >= CACHE_FILL)
-		tenants_cache_clear();
-	e = lookup(slug, true);
-	if (e == NULL)
+	if (cache != NULL)
 		return;
-	if (!e->used)
-		cache_count++;
-	e->used = true;
-	snprintf(e->slug, sizeof(e->slug), "%s", slug);
-	e->negative = t == NULL;
-	e->expires_ms = clock_mono_ms() + NEGATIVE_TTL_MS;
+	cache = calloc(CACHE_SLOTS, sizeof(*cache));
+	slots.stamp = calloc(CACHE_SLOTS, sizeof(*slots.stamp));
+	if (cache == NULL || slots.stamp == NULL)
+		abort();
+}
+
+static unsigned
+set_of(const char *key)
+{
+	return cacheset_first(&slots, fnv_32_str(FNV_32_INIT, key));
+}
+
+/* The slot holding key, or -1. */
+static int
+lookup(const char *key)
+{
+	unsigned first = set_of(key);
+
+	for (unsigned i = first; i < first + CACHESET_WAYS; i++)
+		if (slots.stamp[i] != 0 && strcmp(cache[i].slug, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A known tenant is never pushed out to remember an unknown slug. */
+static int
+keep_known(unsigned slot, void *ctx)
+{
+	(void)ctx;
+	return !cache[slot].negative;
+}
+
+static void
+store(const char *key, const struct tenant *t)
+{
+	int i = lookup(key);
+
+	if (i < 0)
+		i = cacheset_victim(&slots, set_of(key),
+		                    t == NULL ? keep_known : NULL, NULL);
+	if (i < 0)
+		return;
+	snprintf(cache[i].slug, sizeof(cache[i].slug), "%s", key);
+	cache[i].negative = t == NULL;
+	cache[i].expires_ms = clock_mono_ms() + NEGATIVE_TTL_MS;
 	if (t != NULL)
-		e->t = *t;
+		cache[i].t = *t;
+	cacheset_touch(&slots, (unsigned)i);
 }
 
 void
 tenants_cache_put(const struct tenant *t)
 {
-	struct entry *e = cache ? lookup(t->slug, false) : NULL;
+	int i = cache != NULL ? lookup(t->slug) : -1;
 
-	if (e != NULL && !e->negative && uuid_equal(&e->t.id, &t->id))
-		e->t = *t;
+	if (i >= 0 && !cache[i].negative && uuid_equal(&cache[i].t.id, &t->id))
+		cache[i].t = *t;
+}
+
+void
+tenants_cache_forget(const struct uuid *id)
+{
+	if (cache == NULL)
+		return;
+	/* Under its slug and under each custom domain. */
+	for (unsigned i = 0; i < CACHE_SLOTS; i++)
+		if (slots.stamp[i] != 0 && !cache[i].negative &&
+		    uuid_equal(&cache[i].t.id, id))
+			cacheset_drop(&slots, i);
 }
 
 void
 tenants_notify(const char *payload)
 {
-	/* Open addressing has no tombstones here: dropping one entry could
-	 * orphan a later one in its probe chain, so any change clears all.
-	 * Changes to tenants are rare next to reads. */
-	if (strncmp(payload, "tenant", 6) == 0)
+	struct uuid id;
+
+	if (strncmp(payload, "tenant:", 7) == 0 &&
+	    uuid_parse(payload + 7, &id) == 0)
+		tenants_cache_forget(&id);
+	else if (strcmp(payload, "tenants") == 0)
 		tenants_cache_clear();
 }
 
@@ -198,7 +228,7 @@ enum tenant_lookup
 tenants_status(const struct tenant *t)
 {
 	if (strcmp(t->status, "active") != 0)
-		tenants_cache_clear(); /* perhaps stale: ask again next time */
+		tenants_cache_forget(&t->id); /* perhaps stale: ask again */
 	if (strcmp(t->status, "suspended") == 0)
 		return TENANT_SUSPENDED;
 	if (strcmp(t->status, "active") != 0)
@@ -212,7 +242,8 @@ static enum tenant_lookup
 resolve(struct db *db, struct arena *a, const char *key, bool cacheable,
         struct db_stmt *stmt, const char *param, struct tenant **out)
 {
-	struct entry *e = cache && cacheable ? lookup(key, false) : NULL;
+	int i = cacheable ? (ensure_cache(), lookup(key)) : -1;
+	struct entry *e = i >= 0 ? &cache[i] : NULL;
 	const char *params[1] = {param};
 	PGresult *r;
 	int h;
@@ -220,6 +251,7 @@ resolve(struct db *db, struct arena *a, const char *key, bool cacheable,
 	*out = NULL;
 	if (e != NULL && (!e->negative || clock_mono_ms() < e->expires_ms)) {
 		metrics_add(M_CACHE_HITS, 1);
+		cacheset_touch(&slots, (unsigned)i);
 		if (e->negative)
 			return TENANT_NOT_FOUND;
 		*out = arena_alloc(a, sizeof(struct tenant));

@@ -1,9 +1,11 @@
 /*
  * tenants.h - the global tenants table and each worker's cache of it.
  *
- * The cache maps slug -> tenant for the worker's lifetime; entries are
- * dropped when PostgreSQL notifies a change on channel strata_cache
- * ("tenant:<id>", "tenants") and all of them after a reconnect.  Unknown
+ * The cache maps slug (or custom domain) -> tenant for the worker's
+ * lifetime, 16,384 entries, the least recently used making room; one
+ * tenant's entries are dropped when PostgreSQL notifies a change to it on
+ * channel strata_cache ("tenant:<id>"), all of them on "tenants" and after
+ * a reconnect.  Unknown
  * slugs are remembered for a few seconds so a flood of random hosts cannot
  * turn into a flood of queries.
  */
@@ -33,13 +35,15 @@ enum tenant_lookup {
 enum tenant_lookup tenants_resolve(struct db *db, struct arena *a,
                                    const char *slug, struct tenant **out);
 
-/* The state of t by its status; drops the tenant cache when t is not
+/* The state of t by its status; drops t from the cache when it is not
  * active (the cached copy may be stale). */
 enum tenant_lookup tenants_status(const struct tenant *t);
 
 /* Cache invalidation by notification payload. */
 void tenants_notify(const char *payload);
 void tenants_cache_clear(void);
+/* Drops this worker's entries of tenant id (its slug and its domains). */
+void tenants_cache_forget(const struct uuid *id);
 
 /* Refreshes this worker's cached copy of t (its config version moved). */
 void tenants_cache_put(const struct tenant *t);

@@ -4,6 +4,7 @@
  * keys left out, a tampered key refusing the whole ring, and the lifetime
  * given to a retired signing key. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,7 @@ url(void)
 }
 
 static struct tenant t;
+static bool connected; /* each test runs in a process of its own */
 
 /* A fresh tenant of its own (the test stack's database is shared). */
 static void
@@ -151,7 +153,10 @@ make_tenant(void)
 	p[0] = t.id_str;
 	p[1] = slug;
 	p[2] = "keyring unit test";
-	db_init(&db, url());
+	if (!connected) {
+		db_init(&db, url());
+		connected = true;
+	}
 	ck_assert_int_eq(db_ready(&db, a), DB_OK);
 	db_queue_text(&db,
 	              "INSERT INTO strata.tenants (id, slug, name) VALUES ($1, "
@@ -288,6 +293,37 @@ START_TEST(a_tampered_key_refuses_the_ring)
 }
 END_TEST
 
+/* Forgetting one tenant's ring leaves every other cached ring in place:
+ * a ring that can no longer be loaded (its key tampered with in the
+ * database) is still served from the cache until it is forgotten. */
+START_TEST(forgetting_one_ring_keeps_the_others)
+{
+	struct uuid ids[3];
+	struct tenant other;
+
+	if (url() == NULL)
+		return;
+	master();
+	make_tenant();
+	rotate(ids);
+	other = t;
+	make_tenant();
+	rotate(ids);
+	ck_assert_ptr_nonnull(keyring_for(&db, &other, false));
+	ck_assert_ptr_nonnull(keyring_for(&db, &t, false));
+	sql("UPDATE strata.tenant_keys SET wrapped = set_byte(wrapped, 20, "
+	    "get_byte(wrapped, 20) # 1) WHERE tenant_id = $1 AND purpose = "
+	    "'data'");
+	keyring_forget(&other.id);
+	ck_assert_ptr_nonnull(keyring_for(&db, &t, false));
+	keyring_forget(&t.id);
+	ck_assert_ptr_null(keyring_for(&db, &t, false));
+	/* The other one reloads from the database, untouched. */
+	ck_assert_ptr_nonnull(keyring_for(&db, &other, false));
+	keyring_collect();
+}
+END_TEST
+
 START_TEST(a_tenant_without_keys_has_no_ring)
 {
 	if (url() == NULL)
@@ -320,6 +356,7 @@ keyring_suite(void)
 	               retired_signing_key_expires_after_the_token_lifetime);
 	tcase_add_test(load, a_tampered_key_refuses_the_ring);
 	tcase_add_test(load, a_tenant_without_keys_has_no_ring);
+	tcase_add_test(load, forgetting_one_ring_keeps_the_others);
 	suite_add_tcase(s, load);
 	return s;
 }
