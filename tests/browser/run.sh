@@ -5,15 +5,51 @@
 # (*.strata.localhost is loopback to Chromium).  Chromium trusts the
 # stack's self-signed certificate by its public key only
 # (--ignore-certificate-errors-spki-list): no other certificate error is
-# ignored.  Prints "ok - ..." / "not ok - ..." lines; screenshots go to
+# ignored.  First a few checks with curl of what nginx serves (these need
+# no browser).  Prints "ok - ..." / "not ok - ..." lines; screenshots go to
 # VAR/screens (var/test/screens under make test), and to docs/img/ as well
 # with DOCS_SCREENS=1.  Without Chromium, its driver or Selenium it prints
-# one line and runs nothing (skipped, never passed).
+# one line and runs no browser scenario (skipped, never passed).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${VAR:?VAR must name the running stack}"
 # shellcheck disable=SC1091
 . "$ROOT/tests/lib.sh"
+# What nginx serves, without a browser: the policy, the types, the two
+# consoles, and nothing else.
+csp_strict() {
+	req GET "$1" /console/
+	local csp
+	csp=$(header content-security-policy)
+	[ "$STATUS" = 200 ] && [ "$(header content-type)" = "text/html; charset=utf-8" ] &&
+		grep -q "script-src 'self';" <<<"$csp" && grep -q "style-src 'self';" <<<"$csp" &&
+		grep -q "default-src 'none'" <<<"$csp" && ! grep -qi "unsafe" <<<"$csp" ||
+		{ echo "#   $STATUS $(header content-type) [$csp]"; return 1; }
+}
+mk_tenant "console-s-$$" || not_ok "browser: a tenant for the static checks"
+check "console: the tenant console's page has the strict CSP" csp_strict "console-s-$$"
+check "console: the operator console's page has the strict CSP" csp_strict apex
+served() { # HOST PATH TYPE WORD: 200, that type, and WORD in the body
+	req GET "$1" "$2"
+	[ "$STATUS" = 200 ] && [ "$(header content-type)" = "$3" ] && grep -q "$4" <<<"$BODY" ||
+		{ echo "#   $STATUS $(header content-type)"; return 1; }
+}
+check "console: tenant hosts serve the tenant console's modules" \
+	served "console-s-$$" /console/app.js "text/javascript; charset=utf-8" "The tenant console"
+check "console: the apex serves the operator console's modules" \
+	served apex /console/app.js "text/javascript; charset=utf-8" "The operator console"
+check "console: the shared style sheet" \
+	served apex /console/lib/style.css "text/css; charset=utf-8" "prefers-color-scheme"
+req POST "console-s-$$" /console/ -H 'Content-Type: application/json' --data-binary '{}'
+check "console: POST is 405 method_not_allowed" is_problem 405 method_not_allowed
+req GET "console-s-$$" /console/nope.js
+check "console: an unknown file is 404 not_found" is_problem 404 not_found
+req GET "console-s-$$" /console/lib/../../strata.conf --path-as-is
+check "console: no path out of the console's files" is_problem 404 not_found
+req GET "console-s-$$" /console
+check "console: /console redirects to /console/" \
+	eq "$STATUS $(header location)" "301 https://console-s-$$.$BASE:$HTTPS_PORT/console/"
+
 PY=/usr/bin/python3
 for need in /usr/bin/chromium /usr/bin/chromedriver; do
 	if [ ! -x "$need" ]; then
