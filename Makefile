@@ -11,7 +11,8 @@ BUILD := build
 DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	libjwt-dev libssl-dev check libsubunit-dev nginx postgresql-15 \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
-	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev
+	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
+	chromium chromium-driver python3-selenium
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -47,7 +48,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
-	clean distclean flags help test-deploy floor fuzz fuzz-build
+	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser
 
 all: flags $(BUILD)/strata
 
@@ -55,6 +56,7 @@ help:
 	@echo "make run       install deps, build, start the dev stack under var/"
 	@echo "make stop      stop what make run started"
 	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
+	@echo "make test-browser  the console in headless Chromium on a test stack"
 	@echo "make bench     load test against the machine's own ceilings"
 	@echo "make fuzz      libFuzzer harnesses, FUZZ_SECONDS (600) each"
 	@echo "make lint      cppcheck + clang-tidy + clang-format check"
@@ -144,6 +146,13 @@ fuzz: deps
 
 test-deploy: deps all
 	@ansible/test-deploy.sh
+
+# The console's browser tests alone (tests/browser/), on the test stack of
+# make test (sanitizer build, var/test, free ports) with no stack scripts
+# (TESTS=none) and no unit tests.
+test-browser: deps
+	@$(MAKE) --no-print-directory $(BUILD)/asan/strata
+	@TESTS=none BROWSER_IN_TESTS=1 tests/stack/test.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -275,7 +275,7 @@ EOF
 			-e "s|@PUBLIC_PORT_SUFFIX@|:$HTTPS_PORT|g" -e "s|@AUTH_RATE@|10r/s|g" \
 			-e "s|@AUTH_BURST@|20|g" -e "s|@SIGNUP_RATE@|2r/s|g" -e "s|@SIGNUP_BURST@|5|g" \
 			-e "s|@TENANT_CONN@|8|g" -e "s|@TENANT_HOST_CONN@|64|g" \
-			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems,locations,refuse}.conf
+			"$SRC/nginx/nginx.conf.in" "$SRC"/nginx/{headers,fastcgi,microcache,problems,locations,console,refuse}.conf
 	}
 	deployed_nginx() {
 		nginx -T -q -e "$P/log/nginx-error.log" -p "$P/nginx" -c "$P/nginx/nginx.conf" 2>/dev/null
@@ -293,7 +293,7 @@ EOF
 			sed 's/^/#   /' | grep . && return 1
 		return 0
 	}
-	for f in headers fastcgi microcache problems locations refuse; do
+	for f in headers fastcgi microcache problems locations console refuse; do
 		check "nginx/$f.conf rendered into the deployment as it is" same_snippet "$f.conf"
 	done
 	check "no @PLACEHOLDER@ left in the deployed nginx configuration" \
@@ -429,7 +429,7 @@ systemd_mode() {
       loop: [site.conf, strata-server.conf]
     - name: The snippets
       ansible.builtin.template: {src: $ANS/roles/nginx/templates/snippet.conf.j2, dest: "$S/nginx/{{ item }}", mode: "0644"}
-      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf, locations.conf, refuse.conf]
+      loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf, locations.conf, console.conf, refuse.conf]
 EOF
 	: >"$S/nginx/domains.map"
 	cat >"$S/vars.yml" <<EOF

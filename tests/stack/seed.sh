@@ -54,6 +54,8 @@ Strata is running.
   globex   https://globex.$BASE$port    owner@globex.example / $GLOBEX_OWNER_PW
                                          member@globex.example / $GLOBEX_MEMBER_PW
   platform https://$BASE$port (signup, operators: strata operator create)
+  console  https://acme.$BASE$port/console/  (each tenant's; sign in as above)
+           https://$BASE$port/console/       (operators)
   CA       $VAR/tls/cert.pem  (self-signed; or curl -k)
   logs     $VAR/log/          credentials: $creds
   stop     make stop

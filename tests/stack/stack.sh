@@ -327,6 +327,11 @@ render_nginx() {
 			-e "s|@TENANT_HOST_CONN@|$TENANT_HOST_CONN|g" \
 			"$f" >"$VAR/nginx/$(basename "${f%.in}")"
 	done
+	# The console's static files (nginx/console.conf) go where nginx's
+	# user can read them, whatever the checkout's own permissions.
+	rm -rf "$VAR/nginx/console"
+	cp -R "$ROOT/nginx/console" "$VAR/nginx/console"
+	chmod -R a+rX "$VAR/nginx/console"
 	# Verified custom domains: kept across restarts, rewritten by
 	# `strata tenant domain verify` (nginx_domains_map).
 	[ -f "$VAR/nginx/domains.map" ] || : >"$VAR/nginx/domains.map"

@@ -3,11 +3,13 @@
 # sanitizer flavour: the Check unit binaries, then a fresh stack under
 # var/test on free ports (ASan/UBSan build of strata) and every script in
 # tests/smoke/ and tests/isolation/ against it (the stack is always
-# stopped), each fuzz harness briefly (tests/fuzz/run.sh; with TESTS set
-# only when FUZZ_IN_TESTS=1), then `make bench` on a tiny data set
-# (BENCH_QUICK=1) and the Ansible deployment test (ansible/test-deploy.sh;
-# DEPLOY_IN_TESTS=0 skips it).  TESTS="tests/smoke/05_records.sh ..." runs
-# only those stack scripts.
+# stopped), the console in headless Chromium (tests/browser/run.sh; with
+# TESTS set only when BROWSER_IN_TESTS=1), each fuzz harness briefly
+# (tests/fuzz/run.sh; with TESTS set only when FUZZ_IN_TESTS=1), then
+# `make bench` on a tiny data set (BENCH_QUICK=1) and the Ansible
+# deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
+# TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
+# (TESTS=none: none, for make test-browser).
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -81,6 +83,27 @@ for t in ${TESTS:-tests/smoke/*.sh tests/isolation/*.sh tests/final/*.sh}; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
+
+# 3b. The console in a real browser (tests/browser/run.sh: headless
+# Chromium and Selenium, through nginx with TLS on the tenants' host names),
+# with TESTS set only when BROWSER_IN_TESTS=1; one line and no check on a
+# machine without Chromium.  Screenshots in var/test/screens.
+if [ -z "${TESTS:-}" ] || [ "${BROWSER_IN_TESTS:-0}" = 1 ]; then
+	echo "== tests/browser/run.sh"
+	out=$(timeout 900 bash tests/browser/run.sh 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(not ok|#)' | grep -v '^#   (network)' || true
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - tests/browser/run.sh exited with $rc"
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
 
 # 4. Sanitizer reports from the server count as failures.
 for f in "$VAR"/log/asan.* "$VAR"/log/ubsan.*; do
