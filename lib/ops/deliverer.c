@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -439,8 +440,9 @@ deliverer_main(void)
 
 	server_child_signals();
 	/* No seccomp list here: libcurl resolves names in a thread of its
-	 * own and connects outwards (docs/architecture.md). */
-	if (init() < 0)
+	 * own and connects outwards (docs/architecture.md).  It still gives
+	 * up gaining privileges. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || init() < 0)
 		return 1;
 	log_info("webhook deliverer started (timeout %d ms, %d per tenant)",
 	         cfg.webhook_timeout_ms, cfg.webhook_tenant_concurrency);

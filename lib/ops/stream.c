@@ -42,8 +42,9 @@ struct conn {
 	int fd;
 	int index;      /* in s.conns */
 	bool streaming; /* the 200 head is out */
-	char *head;     /* while reading: STREAM_HEAD_MAX bytes */
-	size_t head_len;
+	char *head;     /* while reading: head_cap bytes, growing to
+	                 * STREAM_HEAD_MAX */
+	size_t head_len, head_cap;
 	struct uuid tenant;
 	char uid[UUID_STR_LEN + 1], sid[UUID_STR_LEN + 1];
 	char collection[64]; /* "" = every collection */
@@ -357,8 +358,13 @@ on_readable(struct conn *c)
 			conn_close(c);
 		return;
 	}
-	k = recv(c->fd, c->head + c->head_len,
-	         STREAM_HEAD_MAX - 1 - c->head_len, 0);
+	if (c->head_len == c->head_cap - 1 && c->head_cap < STREAM_HEAD_MAX) {
+		c->head_cap *= 2;
+		if ((c->head = realloc(c->head, c->head_cap)) == NULL)
+			abort();
+	}
+	k = recv(c->fd, c->head + c->head_len, c->head_cap - 1 - c->head_len,
+	         0);
 	if (k < 0 && errno == EAGAIN)
 		return;
 	if (k <= 0) {
@@ -399,8 +405,9 @@ on_accept(void)
 			continue;
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->head = malloc(STREAM_HEAD_MAX)) == NULL)
+		    (c->head = malloc(STREAM_HEAD_FIRST)) == NULL)
 			abort();
+		c->head_cap = STREAM_HEAD_FIRST;
 		c->fd = fd;
 		c->index = s.n;
 		s.conns[s.n++] = c;
@@ -410,12 +417,69 @@ on_accept(void)
 	}
 }
 
+/* Principals checked in this batch: one read per (user, session), however
+ * many streams it holds. */
+#define CHECKED_MAX 64
+struct checked {
+	int n;
+	char key[CHECKED_MAX][2 * UUID_STR_LEN + 2];
+	bool may[CHECKED_MAX];
+};
+
+/* May c's principal still receive events?  Read as the workers read it,
+ * once per batch and principal. */
+static bool
+still_may(struct checked *k, const struct uuid *t, const struct conn *c)
+{
+	struct user_principal_row row;
+	char key[2 * UUID_STR_LEN + 2];
+	bool may;
+
+	snprintf(key, sizeof(key), "%s/%s", c->uid, c->sid);
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(k->key[i], key) == 0)
+			return k->may[i];
+	may = principal(t, c->uid, c->sid, &row) == 0 && may_stream(&row);
+	if (k->n < CHECKED_MAX) {
+		memcpy(k->key[k->n], key, sizeof(key));
+		k->may[k->n++] = may;
+	}
+	return may;
+}
+
+/* Writes c the record events of evs after its position; false when its
+ * output is over the cap. */
+static bool
+send_events(struct conn *c, const struct event_list *evs)
+{
+	char line[256];
+	bool ok = true;
+
+	for (int e = 0; e < evs->n && ok; e++) {
+		const struct event_out *ev = &evs->items[e];
+		int n;
+
+		if (ev->seq <= c->last)
+			continue;
+		c->last = ev->seq;
+		if (strcmp(ev->object_type, "record") != 0 ||
+		    (c->collection[0] != '\0' &&
+		     strcmp(c->collection, ev->collection) != 0))
+			continue;
+		n = snprintf(line, sizeof(line),
+		             "id: %lld\nevent: %s\ndata: ", ev->seq, ev->type);
+		ok = put(c, line, (size_t)n) &&
+		     put(c, ev->body, strlen(ev->body)) && put(c, "\n\n", 2);
+	}
+	return ok;
+}
+
 /* Sends tenant t's events to its streams. */
 static void
 serve_tenant(const struct uuid *t, long long from)
 {
 	struct event_list evs;
-	char line[256];
+	struct checked k = {0};
 	long now = clock_real_s();
 
 	if (db_ready(&s.db, s.a) < 0 ||
@@ -426,37 +490,13 @@ serve_tenant(const struct uuid *t, long long from)
 	db_finish(&s.db);
 	for (int i = s.n - 1; i >= 0; i--) {
 		struct conn *c = s.conns[i];
-		struct user_principal_row row;
-		bool ok = true;
 
 		if (!c->streaming || !uuid_equal(&c->tenant, t) ||
 		    evs.items[evs.n - 1].seq <= c->last)
 			continue;
 		/* Re-checked before each batch is sent. */
-		if (now > c->exp || principal(t, c->uid, c->sid, &row) != 0 ||
-		    !may_stream(&row)) {
-			conn_close(c);
-			continue;
-		}
-		for (int e = 0; e < evs.n && ok; e++) {
-			const struct event_out *ev = &evs.items[e];
-			int n;
-
-			if (ev->seq <= c->last)
-				continue;
-			c->last = ev->seq;
-			if (strcmp(ev->object_type, "record") != 0 ||
-			    (c->collection[0] != '\0' &&
-			     strcmp(c->collection, ev->collection) != 0))
-				continue;
-			n = snprintf(line, sizeof(line),
-			             "id: %lld\nevent: %s\ndata: ", ev->seq,
-			             ev->type);
-			ok = put(c, line, (size_t)n) &&
-			     put(c, ev->body, strlen(ev->body)) &&
-			     put(c, "\n\n", 2);
-		}
-		if (!ok || !flush_out(c))
+		if (now > c->exp || !still_may(&k, t, c) ||
+		    !send_events(c, &evs) || !flush_out(c))
 			conn_close(c);
 	}
 	arena_reset(s.a);

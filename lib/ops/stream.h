@@ -23,8 +23,9 @@
 #ifndef STRATA_OPS_STREAM_H
 #define STRATA_OPS_STREAM_H
 
-#define STREAM_MAX 8192      /* open streams at most */
-#define STREAM_HEAD_MAX 8192 /* request head bytes */
+#define STREAM_MAX 8192        /* open streams at most */
+#define STREAM_HEAD_MAX 8192   /* request head bytes */
+#define STREAM_HEAD_FIRST 2048 /* a head's first buffer, doubled up to MAX */
 #define STREAM_OUT_MAX (256 * 1024)
 #define STREAM_TICK_MS 250
 #define STREAM_PING_MS 15000

@@ -137,7 +137,9 @@ check "with 6 streams open on $WORKERS workers, requests are still answered" eq 
 for i in 1 2 3 4 5; do stop "idle$i"; done
 
 # --- 1,000 open streams, memory per stream (reported) -----------------------------
-SPID=$(pgrep -x strata-stream | head -1)
+SPID=$(pgrep -x -P "$(cat "$VAR/run/strata.pid")" strata-stream | head -1)
+check "the stream process runs under the seccomp allow-list" eq \
+	"$([ -n "$SPID" ] && awk '/^Seccomp:/ { print $2 }' "/proc/$SPID/status")" 2
 if [ -z "$SPID" ] || [ ! -S "$VAR/run/stream.sock" ]; then
 	echo "# 1,000 streams: no strata-stream process or socket found; skipped"
 else
@@ -188,6 +190,7 @@ for i, s in enumerate(socks):
 print(got)
 EOF
 	rss() { awk '/^VmRSS/ { print $2 }' "/proc/$SPID/status"; }
+	case $STRATA_BIN in */asan/*) flavour=ASan ;; *) flavour=release ;; esac
 	before=$(rss)
 	rm -f "$TMPD/ready" "$TMPD/go"
 	python3 "$TMPD/many.py" "$VAR/run/stream.sock" "es-a.$BASE" "$OWNER" 1000 "$TMPD/ready" "$TMPD/go" >"$TMPD/many.out" &
@@ -200,7 +203,7 @@ EOF
 	echo "$(jb .id)" >"$TMPD/go"
 	wait "$MANY"
 	check "each of the 1,000 streams gets the next event" eq "$(cat "$TMPD/many.out")" 1000
-	echo "# 1,000 open streams: strata-stream RSS ${before} kB -> ${after} kB, $(( (after - before) * 1024 / 1000 )) bytes per stream (user-space; nginx is not in this path); $(ps -o nlwp= -p "$SPID" | tr -d ' ') thread(s)"
+	echo "# 1,000 open streams: strata-stream RSS ${before} kB -> ${after} kB, $(( (after - before) * 1024 / 1000 )) bytes per stream (user-space, $flavour build; nginx is not in this path); $(ps -o nlwp= -p "$SPID" | tr -d ' ') thread(s)"
 fi
 stop all
 finish
