@@ -20,6 +20,7 @@
 #include "data/settings.h"
 #include "data/keyring.h"
 #include "data/audit.h"
+#include "data/events.h"
 #include "data/tenants.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
@@ -70,6 +71,23 @@ api_audit(struct request *req, const char *action, const char *target_type,
 	};
 
 	return audit_queue_event(req->db, &e);
+}
+
+int
+api_event(struct request *req, const char *type, const char *object_type,
+          const char *object_id, const char *collection, const char *version,
+          const char *payload)
+{
+	struct event_row e = {type,       object_type, object_id,
+	                      collection, version,     payload};
+
+	if (payload == NULL) {
+		cJSON *o = cJSON_CreateObject();
+
+		json_add_str(o, "id", object_id);
+		e.payload = json_print(o);
+	}
+	return events_queue(req->db, req->tenant->id_str, &e);
 }
 
 const struct tenant_settings *

@@ -26,6 +26,15 @@ int api_audit(struct request *req, const char *action, const char *target_type,
               const char *target_id, enum audit_outcome outcome,
               const char *details);
 
+/* Queues the outbox event of a write (data/events.h) into the write's
+ * transaction, beside its audit event: both commit or neither.  object_id
+ * and payload (a JSON object's text, no personal data in clear; NULL:
+ * {"id": object_id}) as the event carries them; collection and version may be
+ * NULL. */
+int api_event(struct request *req, const char *type, const char *object_type,
+              const char *object_id, const char *collection,
+              const char *version, const char *payload);
+
 /* The tenant's compiled settings and keyring, from this worker's caches
  * or loaded (in the request's open transaction, if any).  NULL when they
  * cannot be loaded (answer 503). */

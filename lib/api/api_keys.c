@@ -128,6 +128,7 @@ api_keys_create(struct request *req, struct plan *plan)
 	api_audit(req, "api_key.create", "api_key", id, AUDIT_SUCCESS,
 	          arena_printf(req->arena, "{\"permissions\":%s}",
 	                       json_print(rbac_json(bits))));
+	api_event(req, "api_key.created", "api_key", id, NULL, NULL, NULL);
 	st = plan_commit(plan);
 	json = st == 0 && row.found ? key_answer(&row, key) : NULL;
 	crypto_wipe(key, sizeof(key));
@@ -160,6 +161,7 @@ api_keys_delete(struct request *req, struct plan *plan)
 		return api_fail(req, 404, "not_found", "no such API key");
 	api_keys_queue_revoke(req->db, req->tenant->id_str, id);
 	api_audit(req, "api_key.revoke", "api_key", id, AUDIT_SUCCESS, NULL);
+	api_event(req, "api_key.revoked", "api_key", id, NULL, NULL, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

@@ -22,7 +22,9 @@
 #include "data/keyring.h"
 #include "data/operators.h"
 #include "data/tenants.h"
+#include "ops/deliverer.h"
 #include "ops/sealer.h"
+#include "ops/stream.h"
 #include "sec/ratelimit.h"
 
 static struct db db;
@@ -153,6 +155,8 @@ const struct worker_app strata_app = {
 
 const struct server_proc app_background[] = {
     {"sealer", sealer_main},
+    {"deliver", deliverer_main},
+    {"stream", stream_main},
     {NULL, NULL},
 };
 

@@ -223,6 +223,9 @@ write_version(struct request *req, struct plan *plan, struct config_change *c,
 	    arena_printf(req->arena, "{\"from_version\":%lld%s%s}", expected,
 	                 restored_from ? ",\"restored_from\":" : "",
 	                 restored_from ? restored_from : ""));
+	api_event(req, "config.updated", "config", "settings", NULL,
+	          arena_printf(req->arena, "%lld", expected + 1),
+	          arena_printf(req->arena, "{\"version\":%lld}", expected + 1));
 	if ((st = plan_commit(plan)) != 0) {
 		if (c->taken.name == NULL)
 			return st;

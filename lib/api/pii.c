@@ -196,6 +196,29 @@ masked(struct request *req, const struct field_def *d, const cJSON *v)
 	return cJSON_CreateString(mask_apply(req->arena, d->mask, text));
 }
 
+const char *
+pii_event_data(struct request *req, const struct collection *c,
+               const cJSON *data)
+{
+	cJSON *copy = cJSON_Duplicate(data, true);
+
+	if (copy == NULL)
+		return NULL;
+	for (int f = 0; f < c->nfields; f++) {
+		const struct field_def *d = &c->fields[f];
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(copy, d->name);
+
+		if (!d->pii || v == NULL || cJSON_IsNull(v))
+			continue;
+		if (d->mask == MASK_NONE)
+			cJSON_DeleteItemFromObjectCaseSensitive(copy, d->name);
+		else
+			cJSON_ReplaceItemInObjectCaseSensitive(
+			    copy, d->name, masked(req, d, v));
+	}
+	return json_print(copy);
+}
+
 cJSON *
 pii_reveal(struct request *req, const struct collection *c,
            const struct record *rec, enum pii_view view,

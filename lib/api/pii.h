@@ -45,6 +45,13 @@ cJSON *pii_reveal(struct request *req, const struct collection *c,
                   const struct record *rec, enum pii_view view,
                   struct pii_reads *reads);
 
+/* The JSON text of plain data (before pii_protect) for an event's
+ * payload: every personal field as its mask, or left out when its mask is
+ * none, whatever the caller may read (the outbox never holds personal
+ * data in clear, so erasure and retention need not reach it). */
+const char *pii_event_data(struct request *req, const struct collection *c,
+                           const cJSON *data);
+
 /* The blind indexes of a filter value under every index key of the tenant
  * (rotation keeps old entries findable), as a comma-separated list for an
  * `in` filter; NULL when the keys cannot be had. */

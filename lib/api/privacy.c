@@ -229,6 +229,9 @@ privacy_erase(struct request *req, struct plan *plan)
 	api_audit(req, "privacy.erase", "subject", NULL, AUDIT_SUCCESS,
 	          arena_printf(req->arena, "{\"records\":%d,\"keys\":%d}",
 	                       recs.n, keys.n));
+	/* The subject itself is personal data: the event names none. */
+	api_event(req, "subject.erased", "subject", req->request_id, NULL, NULL,
+	          arena_printf(req->arena, "{\"records\":%d}", recs.n));
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

@@ -457,6 +457,28 @@ audit_detail(struct request *req, const struct collection *c)
 	return arena_printf(req->arena, "{\"collection\":\"%s\"}", c->name);
 }
 
+/* The outbox event of a record write: its id, collection, version and
+ * data (personal fields masked; none for a delete). */
+static void
+record_event(struct request *req, const char *type, const char *collection,
+             const char *id, const char *version, const char *data)
+{
+	api_event(req, type, "record", id, collection, version,
+	          arena_printf(req->arena,
+	                       "{\"id\":\"%s\",\"collection\":\"%s\","
+	                       "\"version\":%s%s%s}",
+	                       id, collection, version,
+	                       data ? ",\"data\":" : "", data ? data : ""));
+}
+
+/* The new version of a record read at version v (text). */
+static const char *
+next_version(struct request *req, const char *v)
+{
+	return arena_printf(req->arena, "%lld",
+	                    (v ? strtoll(v, NULL, 10) : 0) + 1);
+}
+
 /* Within this many records of the cap, a create takes the tenant's quota
  * lock and counts again (one more round trip) before it writes, so the
  * creates near the cap are decided one at a time on committed counts and
@@ -501,7 +523,7 @@ records_create(struct request *req, struct plan *plan)
 	struct collection_current cur;
 	struct record_one out;
 	char id[UUID_STR_LEN + 1], ver[24];
-	const char **blind, *subject;
+	const char **blind, *subject, *masked, *text;
 	long long count;
 	struct uuid u;
 	cJSON *data;
@@ -521,16 +543,19 @@ records_create(struct request *req, struct plan *plan)
 	uuid_v7(&u);
 	uuid_format(&u, id);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
+	masked = pii_any(c) ? pii_event_data(req, c, data) : NULL;
 	if ((st = protect(req, c, id, data, &blind, &subject)) != 0)
 		return st;
-	records_insert(req->db, req->tenant->id_str, id, c->name,
-	               json_print(data), ver, subject, req->principal.id_str,
-	               &out);
+	text = json_print(data);
+	records_insert(req->db, req->tenant->id_str, id, c->name, text, ver,
+	               subject, req->principal.id_str, &out);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
 	                    data, blind, false);
 	records_queue_counter(req->db, req->arena, req->tenant->id_str, "1");
 	api_audit(req, "record.create", "record", id, AUDIT_SUCCESS,
 	          audit_detail(req, c));
+	record_event(req, "record.created", c->name, id, "1",
+	             masked ? masked : text);
 	pii_audit_write(req, c, id, data);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -577,10 +602,10 @@ read_current(struct request *req, struct plan *plan, bool with_def,
 
 static int
 write_change(struct request *req, struct plan *plan, const struct collection *c,
-             cJSON *data)
+             cJSON *data, const char *version)
 {
 	char ver[24];
-	const char **blind, *subject;
+	const char **blind, *subject, *masked, *text;
 	struct record_one out;
 	cJSON *errors = collection_check(c, data);
 	int st;
@@ -590,14 +615,18 @@ write_change(struct request *req, struct plan *plan, const struct collection *c,
 		    req, 422, "validation_failed",
 		    "the record does not match its collection", errors);
 	snprintf(ver, sizeof(ver), "%lld", c->version);
+	masked = pii_any(c) ? pii_event_data(req, c, data) : NULL;
 	if ((st = protect(req, c, req->args[1], data, &blind, &subject)) != 0)
 		return st;
+	text = json_print(data);
 	records_update(req->db, req->tenant->id_str, c->name, req->args[1],
-	               json_print(data), ver, subject, &out);
+	               text, ver, subject, &out);
 	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c,
 	                    req->args[1], data, blind, true);
 	api_audit(req, "record.update", "record", req->args[1], AUDIT_SUCCESS,
 	          audit_detail(req, c));
+	record_event(req, "record.updated", c->name, req->args[1],
+	             next_version(req, version), masked ? masked : text);
 	pii_audit_write(req, c, req->args[1], data);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
@@ -621,7 +650,7 @@ records_replace(struct request *req, struct plan *plan)
 	c = write_def(req, &cur);
 	if ((data = body_data(req, c, false)) == NULL)
 		return req->err.status;
-	return write_change(req, plan, c, data);
+	return write_change(req, plan, c, data, rec.r.version);
 }
 
 int
@@ -642,7 +671,8 @@ records_patch(struct request *req, struct plan *plan)
 	return write_change(
 	    req, plan, c,
 	    json_merge_patch(pii_reveal(req, c, &rec.r, PII_INTERNAL, NULL),
-	                     patch));
+	                     patch),
+	    rec.r.version);
 }
 
 int
@@ -660,6 +690,8 @@ records_delete(struct request *req, struct plan *plan)
 	api_audit(
 	    req, "record.delete", "record", req->args[1], AUDIT_SUCCESS,
 	    arena_printf(req->arena, "{\"collection\":\"%s\"}", req->args[0]));
+	record_event(req, "record.deleted", req->args[0], req->args[1],
+	             rec.r.version, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

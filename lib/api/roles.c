@@ -127,6 +127,7 @@ roles_create(struct request *req, struct plan *plan)
 	roles_insert(req->db, req->tenant->id_str, name, perms, &r);
 	api_audit(req, "role.create", "role", name, AUDIT_SUCCESS,
 	          audit_perms(req, b));
+	api_event(req, "role.created", "role", name, NULL, NULL, NULL);
 	if ((st = plan_commit(plan)) != 0) {
 		if (st == 409 && db_error_is(req->db, "23505"))
 			req->err.detail = "a role with this name exists";
@@ -180,6 +181,7 @@ roles_update(struct request *req, struct plan *plan)
 	roles_update_perms(req->db, req->tenant->id_str, name, perms, &after);
 	api_audit(req, "role.update", "role", name, AUDIT_SUCCESS,
 	          audit_perms(req, b));
+	api_event(req, "role.updated", "role", name, NULL, NULL, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	if (!after.found)
@@ -203,6 +205,7 @@ roles_delete(struct request *req, struct plan *plan)
 		                "the role is still given to users");
 	roles_queue_delete(req->db, req->tenant->id_str, name);
 	api_audit(req, "role.delete", "role", name, AUDIT_SUCCESS, NULL);
+	api_event(req, "role.deleted", "role", name, NULL, NULL, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

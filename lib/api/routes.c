@@ -18,6 +18,7 @@
 #include "api/roles.h"
 #include "api/tenant.h"
 #include "api/users.h"
+#include "api/webhooks.h"
 #include "sec/rbac.h"
 
 #define ANY (ROUTE_ANY_HOST | ROUTE_NO_TENANT)
@@ -66,6 +67,16 @@ const struct route routes[] = {
     {"GET", "/v1/roles/{name}", roles_show, NULL, P_USERS_READ, TA},
     {"PATCH", "/v1/roles/{name}", roles_update, NULL, P_ROLES_MANAGE, TA},
     {"DELETE", "/v1/roles/{name}", roles_delete, NULL, P_ROLES_MANAGE, TA},
+    {"GET", "/v1/webhooks", webhooks_index, NULL, P_WEBHOOKS_MANAGE, TA},
+    {"POST", "/v1/webhooks", webhooks_create, NULL, P_WEBHOOKS_MANAGE, TA},
+    {"GET", "/v1/webhooks/{id}", webhooks_show, NULL, P_WEBHOOKS_MANAGE, TA},
+    {"PATCH", "/v1/webhooks/{id}", webhooks_patch, NULL, P_WEBHOOKS_MANAGE, TA},
+    {"DELETE", "/v1/webhooks/{id}", webhooks_delete, NULL, P_WEBHOOKS_MANAGE,
+     TA},
+    {"GET", "/v1/webhooks/{id}/deliveries", webhooks_delivery_list, NULL,
+     P_WEBHOOKS_MANAGE, TA},
+    {"POST", "/v1/webhooks/{id}/deliveries/{d}/redeliver",
+     webhooks_delivery_resend, NULL, P_WEBHOOKS_MANAGE, TA},
     {"GET", "/v1/api-keys", api_keys_list, NULL, P_APIKEYS_MANAGE, TA},
     {"POST", "/v1/api-keys", api_keys_create, NULL, P_APIKEYS_MANAGE, TA},
     {"DELETE", "/v1/api-keys/{id}", api_keys_delete, NULL, P_APIKEYS_MANAGE,

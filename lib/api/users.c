@@ -248,6 +248,7 @@ users_create(struct request *req, struct plan *plan)
 	api_audit(req, "user.create", "user", id, AUDIT_SUCCESS,
 	          arena_printf(req->arena, "{\"roles\":%s}",
 	                       json_print(cJSON_GetObjectItem(b, "roles"))));
+	api_event(req, "user.created", "user", id, NULL, NULL, NULL);
 	users_get(req->db, req->tenant->id_str, id, &created);
 	if ((st = plan_commit(plan)) != 0) {
 		if (st == 409 && db_error_is(req->db, "23505"))
@@ -340,6 +341,7 @@ queue_update(struct request *req, const char *id, const struct user_input *in,
 		sessions_queue_revoke_user(req->db, tid, id);
 	api_audit(req, "user.update", "user", id, AUDIT_SUCCESS,
 	          changed_fields(b));
+	api_event(req, "user.updated", "user", id, NULL, NULL, NULL);
 	users_get(req->db, tid, id, after);
 }
 
@@ -409,6 +411,7 @@ users_delete(struct request *req, struct plan *plan)
 		return req->err.status;
 	users_queue_delete(req->db, req->tenant->id_str, id);
 	api_audit(req, "user.delete", "user", id, AUDIT_SUCCESS, NULL);
+	api_event(req, "user.deleted", "user", id, NULL, NULL, NULL);
 	if ((st = plan_commit(plan)) != 0)
 		return st;
 	response_status(req, 204);

@@ -57,6 +57,11 @@ static const struct key keys[] = {
     {I(audit_seal_horizon_s, 0, 3600)},
     {I(audit_retention_floor_days, 1, 36500)},
     {S(default_plan)},
+    {S(webhook_allow)},
+    {I(webhook_timeout_ms, 100, 60000)},
+    {I(webhook_tenant_concurrency, 1, 64)},
+    {I(webhook_retry_window_s, 1, 7 * 86400)},
+    {S(stream_socket)},
 };
 
 static char *
@@ -100,6 +105,11 @@ defaults(struct config *c)
 	c->audit_seal_horizon_s = 5;
 	c->audit_retention_floor_days = 90;
 	c->default_plan = xstrdup("free");
+	c->webhook_allow = xstrdup("");
+	c->webhook_timeout_ms = 10000;
+	c->webhook_tenant_concurrency = 4;
+	c->webhook_retry_window_s = 86400;
+	c->stream_socket = xstrdup("var/run/stream.sock");
 }
 
 int

@@ -40,6 +40,12 @@ struct config {
 	int audit_seal_horizon_s; /* events older than this are chained */
 	int audit_retention_floor_days; /* no tenant keeps audit shorter */
 	char *default_plan;             /* the plan of self-service signup */
+	char *webhook_allow;            /* address classes webhooks may reach:
+	                                   loopback,private,linklocal (or "") */
+	int webhook_timeout_ms; /* one delivery attempt, connect to answer */
+	int webhook_tenant_concurrency; /* attempts in flight per tenant */
+	int webhook_retry_window_s;     /* retry this long, then disable */
+	char *stream_socket;            /* the event stream's unix socket */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

@@ -407,13 +407,18 @@ domains(struct v *v, cJSON *out, const cJSON *x)
 static void
 retention(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 {
-	static const char *const keys[] = {"audit_days", "collections", NULL};
+	static const char *const keys[] = {"audit_days", "collections",
+	                                   "events_days", NULL};
 	const cJSON *c = pick(in, defaults, "collections"), *e;
 	cJSON *o = cJSON_AddObjectToObject(out, "retention");
 	cJSON *co;
 
 	only(v, "retention", in, keys);
 	integer(v, o, in, defaults, "retention", "audit_days", 1, 36500);
+	/* Optional: the outbox keeps delivered events 7 days without it. */
+	if (pick(in, defaults, "events_days") != NULL)
+		integer(v, o, in, defaults, "retention", "events_days", 1,
+		        3650);
 	co = cJSON_AddObjectToObject(o, "collections");
 	if (!cJSON_IsObject(c) ||
 	    cJSON_GetArraySize(c) > SETTINGS_MAX_RETENTION) {

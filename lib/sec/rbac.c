@@ -6,10 +6,10 @@
 #include <string.h>
 
 static const char *const names[RBAC_NPERMS] = {
-    "records:read",   "records:write", "records:delete", "collections:manage",
-    "users:read",     "users:manage",  "roles:manage",   "apikeys:manage",
-    "config:read",    "config:write",  "audit:read",     "pii:read",
-    "privacy:manage", "keys:manage",
+    "records:read",   "records:write", "records:delete",  "collections:manage",
+    "users:read",     "users:manage",  "roles:manage",    "apikeys:manage",
+    "config:read",    "config:write",  "audit:read",      "pii:read",
+    "privacy:manage", "keys:manage",   "webhooks:manage",
 };
 
 const char *const rbac_builtin_roles[4] = {"owner", "admin", "member",

@@ -26,10 +26,11 @@ enum perm {
 	P_PII_READ = 1u << 11,          /* pii:read */
 	P_PRIVACY_MANAGE = 1u << 12,    /* privacy:manage */
 	P_KEYS_MANAGE = 1u << 13,       /* keys:manage */
+	P_WEBHOOKS_MANAGE = 1u << 14,   /* webhooks:manage */
 };
 
-#define P_ALL ((1u << 14) - 1)
-#define RBAC_NPERMS 14
+#define P_ALL ((1u << 15) - 1)
+#define RBAC_NPERMS 15
 
 /* The bit for a permission name, or 0 when unknown. */
 uint32_t rbac_perm(const char *name);

@@ -28,7 +28,7 @@ check "e-mail is case-insensitive" eq "$STATUS" 200
 # Who am I.
 authed GET id-a /v1/me "$OWNER"
 check "me answers the caller" eq "$STATUS/$(jb .user.email)/$(jb '.user.roles|join(",")')/$(jb .tenant.slug)" "200/owner@id-a.test/owner/id-a"
-check "owner holds every permission" eq "$(jb '.permissions|length')" 14
+check "owner holds every permission" eq "$(jb '.permissions|length')" 15
 
 # Tokens are bound to their tenant, twice over.
 authed GET id-b /v1/me "$OWNER"

@@ -119,6 +119,11 @@ load_env() {
 	RATE_RPS=${RATE_RPS:-200}
 	RATE_BURST=${RATE_BURST:-400}
 	AUDIT_HORIZON=${AUDIT_HORIZON:-5}
+	# Webhooks of the dev and test stacks may post to loopback (receivers
+	# on this machine); a deployment leaves this empty.
+	WEBHOOK_ALLOW=${WEBHOOK_ALLOW-loopback}
+	WEBHOOK_TIMEOUT_MS=${WEBHOOK_TIMEOUT_MS:-10000}
+	WEBHOOK_RETRY_WINDOW_S=${WEBHOOK_RETRY_WINDOW_S:-86400}
 }
 
 save_env() {
@@ -142,6 +147,9 @@ MAX_REQUESTS=$MAX_REQUESTS
 RATE_RPS=$RATE_RPS
 RATE_BURST=$RATE_BURST
 AUDIT_HORIZON=$AUDIT_HORIZON
+WEBHOOK_ALLOW=$WEBHOOK_ALLOW
+WEBHOOK_TIMEOUT_MS=$WEBHOOK_TIMEOUT_MS
+WEBHOOK_RETRY_WINDOW_S=$WEBHOOK_RETRY_WINDOW_S
 EOF
 }
 
@@ -272,6 +280,10 @@ scrypt_log2n = $SCRYPT_LOG2N
 rate_rps = $RATE_RPS
 rate_burst = $RATE_BURST
 audit_seal_horizon_s = $AUDIT_HORIZON
+webhook_allow = $WEBHOOK_ALLOW
+webhook_timeout_ms = $WEBHOOK_TIMEOUT_MS
+webhook_retry_window_s = $WEBHOOK_RETRY_WINDOW_S
+stream_socket = $VAR/run/stream.sock
 nginx_domains_map = $VAR/nginx/domains.map
 nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
@@ -319,6 +331,7 @@ render_nginx() {
 			-e "s|@USER_LINE@|$user_line|g" -e "s|@BASE@|$BASE|g" \
 			-e "s|@LISTEN@|$LISTEN|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
 			-e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SOCKET@|$VAR/run/strata.sock|g" \
+			-e "s|@STREAM_SOCKET@|$VAR/run/stream.sock|g" \
 			-e "s|@TLS_CERT@|$VAR/tls/cert.pem|g" -e "s|@TLS_KEY@|$VAR/tls/key.pem|g" \
 			-e "s|@PUBLIC_PORT_SUFFIX@|$suffix|g" \
 			-e "s|@AUTH_RATE@|$AUTH_RATE|g" -e "s|@AUTH_BURST@|$AUTH_BURST|g" \

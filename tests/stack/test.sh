@@ -35,6 +35,9 @@ export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
 export SIGNUP_RATE=${SIGNUP_RATE:-50r/s} SIGNUP_BURST=${SIGNUP_BURST:-100}
 export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
 export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
+# Webhook retries run their whole schedule in 30 s (20_webhooks.sh).
+export WEBHOOK_TIMEOUT_MS=${WEBHOOK_TIMEOUT_MS:-1500}
+export WEBHOOK_RETRY_WINDOW_S=${WEBHOOK_RETRY_WINDOW_S:-30}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
 stack_ok=1

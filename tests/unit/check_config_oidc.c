@@ -20,12 +20,14 @@ static const char *role_names[] = {"admin", "helpdesk", "member",
 static const char *role_perms[] = {
     "{records:read,records:write,records:delete,collections:manage,"
     "users:read,users:manage,roles:manage,apikeys:manage,config:read,"
-    "config:write,audit:read,pii:read,privacy:manage,keys:manage}",
+    "config:write,audit:read,pii:read,privacy:manage,keys:manage,"
+    "webhooks:manage}",
     "{records:read,users:read}",
     "{records:read,records:write,config:read}",
     "{records:read,records:write,records:delete,collections:manage,"
     "users:read,users:manage,roles:manage,apikeys:manage,config:read,"
-    "config:write,audit:read,pii:read,privacy:manage,keys:manage}",
+    "config:write,audit:read,pii:read,privacy:manage,keys:manage,"
+    "webhooks:manage}",
     "{records:read,pii:read}",
     "{records:read}",
 };
