@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "ops/admin.h"
+#include "ops/report.h"
 #include "sec/crypto.h"
 
 static const char usage[] =
@@ -39,6 +40,9 @@ static const char usage[] =
     "                tenant's retention, never below the audit floor)\n"
     "  retention run [--tenant SLUG]  (records past their collection's\n"
     "                                 retention.collections days)\n"
+    "  report rollup [--day YYYY-MM-DD]  (the daily figures and benchmark\n"
+    "                answers of a UTC day; default the day before today)\n"
+    "  report configure [--k N] [--epsilon E] [--budget B]\n"
     "  explain --tenant SLUG --collection C [--query 'filter[f][gte]=1']\n"
     "  routes\n"
     "\n"
@@ -237,6 +241,21 @@ cmd_retention(int argc, char **argv)
 }
 
 static int
+cmd_report(int argc, char **argv)
+{
+	const char *sub = arg(argc, argv, 1);
+
+	if (strcmp(sub, "rollup") == 0)
+		return report_rollup_command(opt(argc, argv, "--day"));
+	if (strcmp(sub, "configure") == 0)
+		return report_configure_command(opt(argc, argv, "--k"),
+		                                opt(argc, argv, "--epsilon"),
+		                                opt(argc, argv, "--budget"));
+	return admin_fail("report rollup [--day YYYY-MM-DD] | configure "
+	                  "[--k N] [--epsilon E] [--budget B]");
+}
+
+static int
 cmd_explain(int argc, char **argv)
 {
 	return admin_explain(opt(argc, argv, "--tenant"),
@@ -260,7 +279,7 @@ static const struct {
     {"tenant", cmd_tenant},       {"operator", cmd_operator},
     {"keys", cmd_keys},           {"audit", cmd_audit},
     {"retention", cmd_retention}, {"explain", cmd_explain},
-    {"routes", cmd_routes},
+    {"routes", cmd_routes},       {"report", cmd_report},
 };
 
 int

@@ -8,6 +8,7 @@
 
 #include "api/pipeline.h"
 #include "api/principals.h"
+#include "core/activity.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -23,6 +24,7 @@
 #include "data/operators.h"
 #include "data/tenants.h"
 #include "ops/deliverer.h"
+#include "ops/reporter.h"
 #include "ops/sealer.h"
 #include "ops/stream.h"
 #include "sec/ratelimit.h"
@@ -134,6 +136,8 @@ app_finish(struct request *req)
 	access_log(req, ms);
 	metrics_request(req->route_index, req->res.status, ms,
 	                req->tenant ? req->tenant->slug : NULL);
+	if (req->tenant != NULL)
+		activity_count(&req->tenant->id, req->res.status);
 	db_finish(&db);
 }
 
@@ -157,6 +161,7 @@ const struct server_proc app_background[] = {
     {"sealer", sealer_main},
     {"deliver", deliverer_main},
     {"stream", stream_main},
+    {"reporter", reporter_main},
     {NULL, NULL},
 };
 
@@ -170,7 +175,7 @@ app_worker_main(int fd, long max_requests, int index)
 int
 app_setup(void)
 {
-	return ratelimit_init();
+	return ratelimit_init() < 0 || activity_init() < 0 ? -1 : 0;
 }
 
 void

@@ -510,16 +510,3 @@ platform_delete(struct request *req, struct plan *plan)
 	response_json(req, 202, o);
 	return 0;
 }
-
-int
-platform_usage(struct request *req, struct plan *plan)
-{
-	const char *json;
-	int st;
-
-	tenants_usage(req->db, &json);
-	if ((st = plan_read(plan)) != 0)
-		return st;
-	response_json_text(req, 200, json != NULL ? json : "{}");
-	return 0;
-}

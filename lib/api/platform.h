@@ -25,7 +25,5 @@ int platform_tenant_update(struct request *req, struct plan *plan);
 /* DELETE /v1/platform/tenants/{id} -> 202: keys destroyed at once, rows
  * purged later by `strata tenant purge`. */
 int platform_delete(struct request *req, struct plan *plan);
-/* GET /v1/platform/reports/usage: aggregates only. */
-int platform_usage(struct request *req, struct plan *plan);
 
 #endif

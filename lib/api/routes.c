@@ -3,10 +3,12 @@
  */
 #include "api/routes.h"
 
+#include "api/aggregate.h"
 #include "api/api.h"
 #include "api/api_keys.h"
 #include "api/audit.h"
 #include "api/auth.h"
+#include "api/benchmarks.h"
 #include "api/collections.h"
 #include "api/config.h"
 #include "api/health.h"
@@ -15,6 +17,7 @@
 #include "api/platform_plans.h"
 #include "api/privacy.h"
 #include "api/records.h"
+#include "api/reports.h"
 #include "api/roles.h"
 #include "api/tenant.h"
 #include "api/users.h"
@@ -44,7 +47,7 @@ const struct route routes[] = {
     {"GET", "/v1/platform/plans", platform_plans_list, NULL, 0, OP},
     {"POST", "/v1/platform/plans", platform_plans_create, NULL, 0, OP},
     {"PATCH", "/v1/platform/plans/{name}", platform_plans_update, NULL, 0, OP},
-    {"GET", "/v1/platform/reports/usage", platform_usage, NULL, 0, OP},
+    {"GET", "/v1/platform/reports/{name}", reports_show, NULL, 0, OP},
     {"GET", "/v1/platform/audit", audit_platform_list, NULL, 0, OP},
 
     /* Tenant: public. */
@@ -95,6 +98,8 @@ const struct route routes[] = {
      P_COLLECTIONS_MANAGE, TA},
     {"GET", "/v1/collections/{c}/records", records_list, NULL, P_RECORDS_READ,
      TA},
+    {"GET", "/v1/collections/{c}/aggregate", aggregate_show, NULL,
+     P_RECORDS_READ, TA},
     {"POST", "/v1/collections/{c}/records", records_create, NULL,
      P_RECORDS_WRITE, TA},
     {"GET", "/v1/collections/{c}/records/{id}", records_show, NULL,
@@ -123,6 +128,7 @@ const struct route routes[] = {
      P_PRIVACY_MANAGE, TA},
     {"GET", "/v1/export", privacy_tenant_export, NULL, 0, TA | ROUTE_OWNER},
     {"GET", "/v1/usage", privacy_usage, NULL, P_CONFIG_READ, TA},
+    {"GET", "/v1/benchmarks", benchmarks_show, NULL, P_CONFIG_READ, TA},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA},

@@ -350,6 +350,151 @@ records_build_list(struct arena *a, const struct record_query *q,
 	return 0;
 }
 
+/* Every filter of q as an EXISTS probe on the pivot for the record whose
+ * id is id_expr; -1 (why) for a field the pivot does not hold. */
+static int
+probe_filters(struct builder *b, const struct record_query *q,
+              const char *id_expr, const char **why)
+{
+	for (int i = 0; i < q->nf; i++) {
+		const struct field_def *d = &q->c->fields[q->f[i].field];
+
+		if (!d->indexed && !d->pii) {
+			*why = "aggregates filter on indexed fields only";
+			return -1;
+		}
+		buf_printf(&b->sql,
+		           " AND EXISTS (SELECT 1 FROM record_index i WHERE "
+		           "i.tenant_id = $1 AND i.collection = $2 AND "
+		           "i.record_id = %s AND i.field = $%d",
+		           id_expr, param(b, d->name));
+		condition(b, "i", d, &q->f[i]);
+		buf_putc(&b->sql, ')');
+	}
+	return 0;
+}
+
+/* The SQL of g's value over pivot alias m; NULL when fn does not apply
+ * to the field. */
+static const char *
+aggregate_value(const struct aggregate_query *g)
+{
+	const struct field_def *d =
+	    g->field >= 0 ? &g->q.c->fields[g->field] : NULL;
+	bool num = d != NULL && !d->pii &&
+	           (d->type == FT_INTEGER || d->type == FT_NUMBER);
+	bool time = d != NULL && !d->pii && d->type == FT_DATETIME;
+
+	switch (g->fn) {
+	case AGG_COUNT:
+	case AGG_COUNT_FIELD:
+		return "count(*)::text";
+	case AGG_SUM:
+		return num ? "sum(m.v_num)::text" : NULL;
+	case AGG_AVG:
+		return num ? "avg(m.v_num)::text" : NULL;
+	case AGG_MIN:
+		return num    ? "min(m.v_num)::text"
+		       : time ? "ts(min(m.v_time))"
+		              : NULL;
+	case AGG_MAX:
+		return num    ? "max(m.v_num)::text"
+		       : time ? "ts(max(m.v_time))"
+		              : NULL;
+	}
+	return NULL;
+}
+
+/* The group key's column and how it reads as text. */
+static const char *
+group_key(const struct field_def *d, const char **text)
+{
+	const char *col = column_of(d->type);
+
+	*text = d->type == FT_DATETIME  ? "ts(g.v_time)"
+	        : d->type == FT_BOOLEAN ? "g.v_bool::text"
+	        : d->type == FT_STRING  ? "g.v_text"
+	                                : "g.v_num::text";
+	return col;
+}
+
+int
+records_build_aggregate(struct arena *a, const struct aggregate_query *g,
+                        struct record_sql *out, const char **why)
+{
+	struct builder b = {a, {0}, out};
+	const struct field_def *gd =
+	    g->group >= 0 ? &g->q.c->fields[g->group] : NULL;
+	const char *value, *col = NULL, *key = NULL;
+	const char *id = gd != NULL ? "g.record_id" : "g.id";
+
+	memset(out, 0, sizeof(*out));
+	if (g->q.c == NULL) {
+		*why = "no collection";
+		return -1;
+	}
+	if ((value = aggregate_value(g)) == NULL) {
+		*why = "sum and avg take a number field, min and max a number "
+		       "or date-time field (personal data fields are only "
+		       "counted)";
+		return -1;
+	}
+	if (gd != NULL && (!gd->indexed || gd->pii || gd->type >= FT_OBJECT)) {
+		*why = "group_by names an indexed field that is not personal "
+		       "data";
+		return -1;
+	}
+	buf_init(&b.sql, a, 1024, SQL_MAX);
+	param(&b, g->q.tid);
+	param(&b, g->q.c->name);
+	if (gd != NULL) {
+		col = group_key(gd, &key);
+		buf_printf(&b.sql, "SELECT %s, %s FROM record_index g", key,
+		           value);
+	} else {
+		buf_printf(&b.sql, "SELECT NULL, %s FROM records g", value);
+	}
+	if (g->field >= 0)
+		buf_printf(&b.sql,
+		           " JOIN record_index m ON m.tenant_id = $1 AND "
+		           "m.record_id = %s AND m.field = $%d AND "
+		           "m.collection = $2",
+		           id, param(&b, g->q.c->fields[g->field].name));
+	buf_puts(&b.sql, " WHERE g.tenant_id = $1 AND g.collection = $2");
+	if (gd != NULL)
+		buf_printf(&b.sql, " AND g.field = $%d AND g.%s IS NOT NULL",
+		           param(&b, gd->name), col);
+	if (probe_filters(&b, &g->q, id, why) < 0)
+		return -1;
+	if (gd != NULL)
+		buf_printf(&b.sql, " GROUP BY g.%s ORDER BY g.%s LIMIT %d", col,
+		           col, RECORD_MAX_GROUPS + 1);
+	out->sql = buf_cstr(&b.sql);
+	return 0;
+}
+
+static void
+decode_aggregate(const PGresult *r, void *out, struct arena *a)
+{
+	struct aggregate_result *o = out;
+
+	o->n = db_rows(r);
+	o->rows = arena_calloc(a, (size_t)o->n + 1, sizeof(*o->rows));
+	for (int i = 0; i < o->n; i++) {
+		o->rows[i].key = db_str(r, i, 0, a);
+		o->rows[i].value = db_str(r, i, 1, a);
+	}
+}
+
+int
+records_aggregate(struct db *db, const struct record_sql *sql,
+                  struct aggregate_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	return db_queue_text_into(db, sql->sql, sql->nparams, sql->params,
+	                          decode_aggregate, out);
+}
+
 /* The text of a column that is never NULL in practice ("" if it is). */
 static const char *
 text(const PGresult *r, int i, int col, struct arena *a)

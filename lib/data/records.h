@@ -121,6 +121,52 @@ int records_build_list(struct arena *a, const struct record_query *q,
  * rec, with data as its stored text. */
 cJSON *records_json(const struct record *rec);
 
+/* Aggregates over the pivot: GET .../aggregate. */
+#define RECORD_MAX_GROUPS 1000
+
+enum aggregate_fn {
+	AGG_COUNT,       /* records */
+	AGG_COUNT_FIELD, /* records that have the field */
+	AGG_SUM,
+	AGG_AVG,
+	AGG_MIN,
+	AGG_MAX,
+};
+
+/* q's collection, tenant and filters (every filter on an indexed or
+ * personal field: each is an EXISTS probe on the pivot); group: the field
+ * to group by (indexed, not personal) or -1; fn over field (-1 for
+ * AGG_COUNT): sum and avg of numbers, min and max of numbers and
+ * date-times, count of any indexed or personal field. */
+struct aggregate_query {
+	struct record_query q;
+	int group;
+	enum aggregate_fn fn;
+	int field;
+};
+
+/* One group: its key (NULL without group_by) and value as SQL text. */
+struct aggregate_row {
+	const char *key;
+	const char *value;
+};
+/* At most RECORD_MAX_GROUPS + 1 rows (one more tells there are too many). */
+struct aggregate_result {
+	int n;
+	struct aggregate_row *rows;
+};
+
+/* Assembles the aggregate query of g into out (arena a), driven by the
+ * pivot index of the group field or by the records' collection index.
+ * Returns 0, or -1 with the reason in *why when a field is not one the
+ * pivot serves for that use. */
+int records_build_aggregate(struct arena *a, const struct aggregate_query *g,
+                            struct record_sql *out, const char **why);
+
+/* Queues the query built by records_build_aggregate, its result into out. */
+int records_aggregate(struct db *db, const struct record_sql *sql,
+                      struct aggregate_result *out);
+
 /* The record locked for a write (FOR UPDATE), into out. */
 int records_get_for_update(struct db *db, const char *tid,
                            const char *collection, const char *id,

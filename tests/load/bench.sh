@@ -14,6 +14,9 @@
 #   list        20 records filtered on an indexed field
 #   create      POST a record (validation, pivot, counter, audit event)
 #   mixed       90 % get / 10 % create over 100 tenants
+#   aggregate   GET .../aggregate?group_by=category&metric=sum(price) over
+#               BENCH_AGG_RECORDS records of one tenant (2 connections: a
+#               tenant may have workers - 1 in flight), on the pivot index
 #   floor       tests/load/floor.c: the same read with nothing else
 #   static      nginx serving a 200-byte file
 #   noisy       tenant A floods, tenant B sends a paced load: B's p99 alone
@@ -30,7 +33,8 @@
 #
 # Environment: BENCH_TENANTS [1000]  BENCH_RECORDS [1000 per tenant]
 #   BENCH_RUNS [3]  BENCH_DURATION [10 s]  BENCH_CONNECTIONS [32]
-#   BENCH_WORKERS [4]  BENCH_QUICK=1 (3 tenants x 50 records, 1 s, 1 run:
+#   BENCH_WORKERS [4]  BENCH_AGG_RECORDS [100000]
+#   BENCH_QUICK=1 (3 tenants x 50 records, 2,000 to aggregate, 1 s, 1 run:
 #   make test's end-to-end check)  BENCH_KEEP=1 (leave the stack running)
 #
 # BENCH_SCALE=1 (make bench-scale; var/bench-scale/bench/results.json): get
@@ -50,10 +54,12 @@ SCALE=${BENCH_SCALE:-0}
 if [ "$QUICK" = 1 ]; then
 	VAR=$ROOT/var/bench-quick
 	T=${BENCH_TENANTS:-3} R=${BENCH_RECORDS:-50} RUNS=${BENCH_RUNS:-1}
+	AGG_R=${BENCH_AGG_RECORDS:-2000}
 	DUR=${BENCH_DURATION:-1} CONNS=${BENCH_CONNECTIONS:-2}
 else
 	VAR=$ROOT/var/bench
 	T=${BENCH_TENANTS:-1000} R=${BENCH_RECORDS:-1000} RUNS=${BENCH_RUNS:-3}
+	AGG_R=${BENCH_AGG_RECORDS:-100000}
 	DUR=${BENCH_DURATION:-10} CONNS=${BENCH_CONNECTIONS:-32}
 fi
 if [ "$SCALE" = 1 ]; then
@@ -469,7 +475,40 @@ noisy() { # ROUND
 	wait "$a"
 }
 
-SCENARIOS=(get get_cached list create mixed floor static)
+# --- aggregate -------------------------------------------------------------
+# One tenant with AGG_R records (50 categories, prices 0-99.9) written as
+# seed_range writes them (foreign-key checks skipped the same way); the
+# data file names its owner only.
+seed_aggregate() {
+	seed_batch bench agg-a
+	psql_super >/dev/null <<EOF
+SET search_path = strata, public;
+SELECT set_config('session_replication_role', 'replica', false)
+WHERE NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = 'strata' AND NOT t.tgisinternal
+	AND (c.relname ~ '^(records|record_index|tenant_counters)'));
+CREATE TEMP TABLE agg AS SELECT id FROM tenants WHERE slug = 'agg-a';
+WITH ins AS (
+	INSERT INTO records (tenant_id, id, collection, data, schema_version)
+	SELECT a.id, gen_random_uuid(), 'items', jsonb_build_object('title', 'item ' || g,
+		'category', 'c' || (g % 50), 'price', (g % 1000) / 10.0, 'qty', g), 1
+	FROM agg a, generate_series(1, $AGG_R) g
+	RETURNING tenant_id, id, data)
+INSERT INTO record_index (tenant_id, collection, field, record_id, v_text, v_num)
+SELECT i.tenant_id, 'items', f.field, i.id, f.t, f.n
+FROM ins i, LATERAL (VALUES ('category', i.data->>'category', NULL::numeric),
+	('price', NULL, (i.data->>'price')::numeric)) f(field, t, n);
+INSERT INTO tenant_counters (tenant_id, shard, records) SELECT id, 0, $AGG_R FROM agg
+ON CONFLICT (tenant_id, shard) DO UPDATE SET records = tenant_counters.records + EXCLUDED.records;
+EOF
+	psql_super -c "VACUUM (ANALYZE) strata.records" -c "VACUUM (ANALYZE) strata.record_index" >/dev/null
+	read -r _ tid ot _ < <(grep "^agg-a " "$SEEDS")
+	echo "agg-a.$BASE $tid $ot -" >"$OUT/agg.txt"
+	log "aggregate tenant: $AGG_R records"
+}
+
+SCENARIOS=(get get_cached list create mixed aggregate floor static)
 scenario() { # NAME
 	case $1 in
 	get) run_wrk get "$HTTPS_PORT" get.lua "$OUT/all.txt" ;;
@@ -477,6 +516,7 @@ scenario() { # NAME
 	list) run_wrk list "$HTTPS_PORT" list.lua "$OUT/all.txt" ;;
 	create) run_wrk create "$HTTPS_PORT" create.lua "$OUT/all.txt" ;;
 	mixed) run_wrk mixed "$HTTPS_PORT" mixed.lua "$OUT/mixed.txt" ;;
+	aggregate) RUN_CONNS=2 run_wrk aggregate "$HTTPS_PORT" aggregate.lua "$OUT/agg.txt" ;;
 	floor) run_wrk floor "$CEIL_PORT" floor.lua "$OUT/all.txt" ;;
 	static) run_wrk static "$CEIL_PORT" static.lua "$OUT/all.txt" ;;
 	esac
@@ -587,6 +627,7 @@ fi
 # --- make bench ------------------------------------------------------------
 seed_range 1 "$T"
 seed_noisy
+seed_aggregate
 write_data "$OUT/all.txt"
 write_data "$OUT/mixed.txt" 100
 # The hot set of get_cached: 64 (user, record) pairs, one per tenant where
@@ -621,17 +662,18 @@ RSS_LAST=$(rss_sample)
 	echo "\"noisy_a\": $(summarize noisy_a)"
 	echo "}"
 } | jq --arg machine "$(machine)" \
-	--argjson cfg "{\"tenants\":$T,\"records_per_tenant\":$R,\"runs\":$RUNS,\"duration_s\":$DUR,\"connections\":$CONNS,\"workers\":$WORKERS}" \
+	--argjson cfg "{\"tenants\":$T,\"records_per_tenant\":$R,\"runs\":$RUNS,\"duration_s\":$DUR,\"connections\":$CONNS,\"workers\":$WORKERS,\"aggregate_records\":$AGG_R}" \
 	--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" '
 	def r(x; y): (x / y * 1000 | round) / 1000;
 	. as $s |
-	(reduce ("get", "get_cached", "list", "create", "mixed", "floor", "static") as $k ({};
+	(reduce ("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k ({};
 		.[$k] = ($s[$k] | {rps, p50_ms, p99_ms, non2xx, socket_errors, requests, runs}))) as $t |
 	$t
 	| .get.ratio = r($t.get.rps; $t.floor.rps) | .get.ratio_to = "floor"
 	| .list.ratio = r($t.list.rps; $t.floor.rps) | .list.ratio_to = "floor"
 	| .create.ratio = r($t.create.rps; $t.floor.rps) | .create.ratio_to = "floor"
 	| .mixed.ratio = r($t.mixed.rps; $t.floor.rps) | .mixed.ratio_to = "floor"
+	| .aggregate.ratio = r($t.aggregate.rps; $t.floor.rps) | .aggregate.ratio_to = "floor"
 	| .floor.ratio = r($t.floor.rps; $t.static.rps) | .floor.ratio_to = "static"
 	| .get_cached.ratio = r($t.get_cached.rps; $t.static.rps) | .get_cached.ratio_to = "static"
 	| .static.ratio = 1 | .static.ratio_to = "static"
@@ -663,11 +705,12 @@ jq -r --arg rssline "$(rss_line "$(jq .rss "$RESULTS")")" '
 	def f(x): if x == null then "-" else (x * 100 | round) / 100 | tostring end;
 	def pad(n): tostring | (" " * (n - length)) + .;
 	"scenario      req/s     p50 ms    p99 ms   ratio             rounds                failed",
-	(("get", "get_cached", "list", "create", "mixed", "floor", "static") as $k | .[$k] |
+	(("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k | .[$k] |
 		"\($k)\(" " * (12 - ($k | length)))\(.rps | round | pad(8))   \(f(.p50_ms) | pad(6))   \(f(.p99_ms) | pad(7))   \((.ratio * 1000 | round) / 1000 | tostring | pad(5)) x \(.ratio_to)\(" " * (8 - (.ratio_to | length)))  \((.round_ratios // []) | map(f(.)) | join(" ") | . + " " * (20 - length))  \(.non2xx + .socket_errors)"),
 	"",
 	"noisy neighbour: B p99 alone \(f(.noisy.b_p99_alone_ms)) ms, under A'"'"'s flood \(f(.noisy.b_p99_flood_ms)) ms (\(f(.noisy.ratio)) x); B non-2xx \(.noisy.b_non2xx); A \(.noisy.a_rps | round) req/s, \(.noisy.a_non2xx) answered 429",
 	$rssline,
+	"aggregate: \(.config.aggregate_records) records of one tenant, 50 groups, 2 connections: p50 \(f(.aggregate.p50_ms)) ms",
 	"machine: \(.machine); \(.config.tenants) tenants x \(.config.records_per_tenant) records, median of \(.config.runs) x \(.config.duration_s) s, \(.config.connections) connections, \(.config.workers) workers"
 ' "$RESULTS"
 
@@ -693,7 +736,7 @@ log "results in ${RESULTS#"$ROOT"/}"
 # failures in a scenario is an error.  (A few 429s are expected where many
 # connections meet few tenants: each tenant may have only WORKERS - 1
 # requests in flight.)
-bad=$(jq -r '[("get", "get_cached", "list", "create", "mixed", "floor", "static") as $k
+bad=$(jq -r '[("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k
 	| .[$k] | select((.non2xx + .socket_errors) > 0.01 * .requests) | $k]
 	| join(" ")' "$RESULTS")
 [ -z "$bad" ] || die "too many failed requests in: $bad; see $VAR/log"
