@@ -98,11 +98,23 @@ analytics_day_ok(const char *s)
 
 	if (s == NULL || strlen(s) != sizeof(shape) - 1)
 		return false;
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30,
+	                              31, 31, 30, 31, 30, 31};
+	int y, m, d;
+
 	for (size_t i = 0; shape[i] != '\0'; i++)
 		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i])
 		                    : s[i] != shape[i])
 			return false;
-	return true;
+	/* A day of the calendar (2026-02-30 is not), so PostgreSQL never
+	 * refuses what passed here. */
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return m != 2 || d < 29 ||
+	       (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
 }
 
 static void

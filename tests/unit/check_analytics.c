@@ -37,10 +37,30 @@ static const struct {
 	const char *s;
 	bool ok;
 } days[] = {
-    {"2026-12-01", true},   {"1999-01-31", true},   {"2026-1-01", false},
-    {"2026-12-1", false},   {"2026/12/01", false},  {"2026-12-01x", false},
-    {" 2026-12-01", false}, {"", false},            {"yesterday", false},
-    {"2026-12-0a", false},  {"20261201", false},    {"2026-12-01;", false},
+    {"2026-12-01", true},
+    {"1999-01-31", true},
+    {"2026-1-01", false},
+    {"2026-12-1", false},
+    {"2026/12/01", false},
+    {"2026-12-01x", false},
+    {" 2026-12-01", false},
+    {"", false},
+    {"yesterday", false},
+    {"2026-12-0a", false},
+    {"20261201", false},
+    {"2026-12-01;", false},
+    /* Days of the calendar only. */
+    {"2026-02-30", false},
+    {"2026-02-29", false},
+    {"2024-02-29", true},
+    {"2000-02-29", true},
+    {"1900-02-29", false},
+    {"2026-13-01", false},
+    {"2026-00-10", false},
+    {"2026-04-31", false},
+    {"2026-12-31", true},
+    {"0000-01-01", false},
+    {"2026-01-00", false},
 };
 
 START_TEST(day_shape)
@@ -76,14 +96,15 @@ add_tenants(int from, int n, const char *day)
 		         "'C', 'free')",
 		         i, i);
 		exec_ok(sql);
-		snprintf(sql, sizeof(sql),
-		         "INSERT INTO strata_analytics.daily (tenant_id, day, "
-		         "plan, region, status, created_day, records, "
-		         "storage_bytes, users, active_users, requests, errors) "
-		         "VALUES ('00000000-0000-4000-8000-%012d', '%s', "
-		         "'chk-plan', 'local', 'active', '%s', %d, 0, 1, 1, %d, "
-		         "0)",
-		         i, day, day, i * 10, 100 + i);
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO strata_analytics.daily (tenant_id, day, "
+		    "plan, region, status, created_day, records, "
+		    "storage_bytes, users, active_users, requests, errors) "
+		    "VALUES ('00000000-0000-4000-8000-%012d', '%s', "
+		    "'chk-plan', 'local', 'active', '%s', %d, 0, 1, 1, %d, "
+		    "0)",
+		    i, day, day, i * 10, 100 + i);
 		exec_ok(sql);
 	}
 }
