@@ -69,8 +69,10 @@ RAW=$(psql_super -c "SELECT data::text FROM strata.records WHERE tenant_id IN ('
 	UNION ALL SELECT subject_hash FROM strata.subject_keys WHERE tenant_id IN ('$TID','$TID_B')
 	UNION ALL SELECT coalesce(subject,'') FROM strata.records WHERE tenant_id IN ('$TID','$TID_B')")
 leak=""
+# As whole words: a hex digest or an id in these rows can hold "1971" by
+# chance; the plaintext stands between JSON punctuation or spaces.
 for v in jane.doe example.com 7946 0958 4111111111111111 penicillin 1971 john.smith bob.b; do
-	grep -q -- "$v" <<<"$RAW" && leak="$leak $v"
+	grep -qw -- "$v" <<<"$RAW" && leak="$leak $v"
 done
 check "raw rows, index, audit and key tables hold no plaintext personal value" eq "$leak" ""
 check "subjects are kept as blind indexes only" eq "$(psql_super -c "SELECT count(*) FROM strata.records WHERE tenant_id IN ('$TID','$TID_B') AND subject !~ '^[0-9a-f]{64}$'")/$(psql_super -c "SELECT count(*) FROM strata.subject_keys WHERE tenant_id IN ('$TID','$TID_B') AND subject_hash !~ '^[0-9a-f]{64}$'")" "0/0"
