@@ -108,9 +108,9 @@ analytics_day_ok(const char *s)
 			return false;
 	/* A day of the calendar (2026-02-30 is not), so PostgreSQL never
 	 * refuses what passed here. */
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
+	y = (int)strtol(s, NULL, 10);
+	m = (int)strtol(s + 5, NULL, 10);
+	d = (int)strtol(s + 8, NULL, 10);
 	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return false;
 	return m != 2 || d < 29 ||
