@@ -96,20 +96,6 @@ build(struct request *req, const struct collection *c,
 	return 0;
 }
 
-/* The definition the trip found: the cached one while its version holds,
- * else parsed from the text the trip brought; NULL when there is none. */
-static const struct collection *
-definition(struct request *req, const struct collection *known,
-           const struct collection_current *cur)
-{
-	if (!cur->found)
-		return NULL;
-	if (cur->definition != NULL)
-		return collection_cached(&req->tenant->id, req->args[0],
-		                         cur->version, cur->definition);
-	return known;
-}
-
 /* A key or value: JSON number, boolean or string by the field's type. */
 static void
 put_typed(struct buf *b, const char *v, const struct field_def *d)
@@ -189,7 +175,7 @@ aggregate_show(struct request *req, struct plan *plan)
 	}
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((c = definition(req, known, &cur)) == NULL)
+	if ((c = records_definition(req, known, &cur)) == NULL)
 		return api_fail(req, 404, "not_found", "no such collection");
 	if (!queued || c != known) {
 		if ((st = build(req, c, &g, &sql)) != 0)

@@ -305,9 +305,9 @@ render_page(struct request *req, const struct record_query *q,
 /* The definition this request names: this worker's copy when cur says it
  * is current, else parsed from the text cur brought; NULL when the
  * collection does not exist. */
-static const struct collection *
-current_def(struct request *req, const struct collection *known,
-            const struct collection_current *cur)
+const struct collection *
+records_definition(struct request *req, const struct collection *known,
+                   const struct collection_current *cur)
 {
 	if (!cur->found)
 		return NULL;
@@ -347,7 +347,7 @@ records_list(struct request *req, struct plan *plan)
 	}
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	c = current_def(req, known, &cur);
+	c = records_definition(req, known, &cur);
 	if (c == NULL)
 		return api_fail(req, 404, "not_found", "no such collection");
 	if (!queued || c != known) {
@@ -381,7 +381,7 @@ records_show(struct request *req, struct plan *plan)
 		            req->args[1], &one);
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	c = current_def(req, known, &cur);
+	c = records_definition(req, known, &cur);
 	if (c == NULL || !one.found)
 		return api_fail(req, 404, "not_found", "no such record");
 	if ((st = respond_record(req, 200, c, &one.r, &reads)) != 0)

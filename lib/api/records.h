@@ -13,6 +13,15 @@ struct record_query;
  * one round trip when this worker knows the definition; the page streams
  * and stops at limit items or about 1 MiB. */
 int records_list(struct request *req, struct plan *plan);
+/* The definition a read of req->args[0] names, from its first trip (cur,
+ * with known the worker's cached copy or NULL): known while its version
+ * holds, else parsed from the text cur brought; NULL when the collection
+ * does not exist.  Shared by the routes that read records. */
+struct collection;
+struct collection_current;
+const struct collection *
+records_definition(struct request *req, const struct collection *known,
+                   const struct collection_current *cur);
 /* GET .../records/{id} (records:read): one round trip in all. */
 int records_show(struct request *req, struct plan *plan);
 /* POST .../records {"data":{...}} (records:write) -> 201 + Location: two
