@@ -41,9 +41,9 @@ check "foreign Host is answered by nginx with a problem (421)" is_problem 421 mi
 req GET stk-one /v1/tenant -H "Host: 127.0.0.1"
 check "IP literal Host is refused" eq "$STATUS" 400
 req GET stk-one /v1/tenant -H "Host: x.stk-one.$BASE"
-check "a deeper name under the base is refused" eq "$STATUS" 400
+check "a deeper name under the base is refused at the edge (421)" is_problem 421 misdirected_request
 req GET stk-one /v1/tenant -H "Host: user@stk-one.$BASE"
-check "Host with user-info is refused" eq "$STATUS" 400
+check "Host with user-info is refused at the edge (421)" is_problem 421 misdirected_request
 req GET stk-one /v1/tenant -H "Host: stk-one.$BASE/x"
 check "Host with a path is refused" eq "$STATUS" 400
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "https://127.0.0.1:$HTTPS_PORT/v1/tenant" -k)

@@ -92,6 +92,9 @@ check "a HEAD after the GET is still body-less" eval 'status_is 200 && ! grep -q
 req GET evil.example /v1/tenant -k
 check "an unknown Host over HTTPS is a problem+json 421" eval 'status_is 421 && is_problem 421 misdirected_request'
 check "and never reached the workers" eval '! went_upstream "$(header x-request-id)"'
+req GET "x.edge-a.$BASE" /v1/tenant -k
+check "a name under a tenant's host (x.edge-a.<base>) is a 421 too" eval 'status_is 421 && is_problem 421 misdirected_request'
+check "and never reached the workers" eval '! went_upstream "$(header x-request-id)"'
 req GET evil.example /metrics -k
 check "/metrics for an unknown Host over HTTPS is 421" eval 'status_is 421 && ! grep -q strata_ "$TMPD/b"'
 hreq() { # host path: plain HTTP

@@ -329,6 +329,7 @@ render_nginx() {
 	for f in "$ROOT"/nginx/*.conf "$ROOT"/nginx/nginx.conf.in; do
 		sed -e "s|@VAR@|$VAR|g" -e "s|@NGINX_DIR@|$VAR/nginx|g" \
 			-e "s|@USER_LINE@|$user_line|g" -e "s|@BASE@|$BASE|g" \
+			-e "s|@BASE_RE@|${BASE//./\\\\.}|g" \
 			-e "s|@LISTEN@|$LISTEN|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
 			-e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SOCKET@|$VAR/run/strata.sock|g" \
 			-e "s|@STREAM_SOCKET@|$VAR/run/stream.sock|g" \
