@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -241,6 +243,34 @@ allow_narrow(scmp_filter_ctx ctx)
 	return rc;
 }
 
+/* sandbox_enter_threads: threads for a library that works on one of
+ * its own (libcurl resolves names on a thread).  clone only with
+ * CLONE_THREAD set: a thread of this process, never a new process (fork
+ * and vfork are clone without it, or calls of their own, and stay
+ * denied).  clone3 takes its flags in memory, out of the filter's reach:
+ * it fails with ENOSYS, and glibc's pthread_create then falls back to
+ * clone.  A new thread registers its robust futex list and rseq area;
+ * libcurl's threaded resolver and multi handle signal through a unix
+ * socket pair. */
+static int
+allow_threads(scmp_filter_ctx ctx)
+{
+	int rc = 0;
+
+#ifndef SANITIZED /* the sanitizer build allows clone outright */
+	rc |= seccomp_rule_add(
+	    ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+#endif
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	                       0);
+	rc |= allow(ctx, "set_robust_list");
+	rc |= allow(ctx, "rseq");
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+	                       SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	return rc;
+}
+
 /* Async-signal-safe decimal. */
 static size_t
 put_num(char *p, long v)
@@ -343,7 +373,7 @@ sandbox_mode(const char *name)
 }
 
 static scmp_filter_ctx
-build(enum sandbox_mode mode)
+build(enum sandbox_mode mode, bool threads)
 {
 	scmp_filter_ctx ctx = seccomp_init(
 	    mode == SANDBOX_LOG ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
@@ -361,6 +391,8 @@ build(enum sandbox_mode mode)
 	rc |= allow_opens(ctx);
 	rc |= allow_sockets(ctx);
 	rc |= allow_narrow(ctx);
+	if (threads)
+		rc |= allow_threads(ctx);
 	if (rc != 0) {
 		seccomp_release(ctx);
 		return NULL;
@@ -368,8 +400,8 @@ build(enum sandbox_mode mode)
 	return ctx;
 }
 
-int
-sandbox_enter(enum sandbox_mode mode)
+static int
+enter(enum sandbox_mode mode, bool threads)
 {
 	scmp_filter_ctx ctx;
 	int rc;
@@ -389,7 +421,7 @@ sandbox_enter(enum sandbox_mode mode)
 #endif
 	if (mode == SANDBOX_LOG && trap_handler() != 0)
 		return -1;
-	ctx = build(mode);
+	ctx = build(mode, threads);
 	if (ctx == NULL) {
 		log_error("cannot build the seccomp allow-list");
 		return -1;
@@ -406,4 +438,16 @@ sandbox_enter(enum sandbox_mode mode)
 	test_hook();
 #endif
 	return 0;
+}
+
+int
+sandbox_enter(enum sandbox_mode mode)
+{
+	return enter(mode, false);
+}
+
+int
+sandbox_enter_threads(enum sandbox_mode mode)
+{
+	return enter(mode, true);
 }

@@ -47,6 +47,14 @@ int sandbox_mode(const char *name);
  * unconfined. */
 int sandbox_enter(enum sandbox_mode mode);
 
+/* sandbox_enter with threads as well, for a background process whose
+ * library works on a thread of its own (strata-deliver: libcurl resolves
+ * names on one): clone with CLONE_THREAD only, so never a new process,
+ * plus what a new thread registers (set_robust_list, rseq) and unix
+ * socket pairs.  clone3 fails with ENOSYS (glibc falls back to clone).
+ * Everything else is as sandbox_enter's list. */
+int sandbox_enter_threads(enum sandbox_mode mode);
+
 /* The test build only (STRATA_TEST_HOOKS): after sandbox_enter, SIGUSR2
  * makes the process call execve, which the list denies.  Release builds
  * have no such hook. */

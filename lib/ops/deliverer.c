@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -15,6 +14,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "core/request.h"
 #include "core/server.h"
 #include "core/uuid.h"
@@ -439,11 +439,16 @@ deliverer_main(void)
 	long long next_pass = 0, next_purge = 0;
 
 	server_child_signals();
-	/* No seccomp list here: libcurl resolves names in a thread of its
-	 * own and connects outwards (docs/architecture.md).  It still gives
-	 * up gaining privileges. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || init() < 0)
+	if (init() < 0)
 		return 1;
+	/* The workers' list, plus threads: libcurl resolves names on a
+	 * thread of its own (core/sandbox.h).  Entered after libcurl and
+	 * OpenSSL have started, before the first delivery. */
+	if (sandbox_enter_threads(
+	        (enum sandbox_mode)sandbox_mode(cfg.seccomp)) < 0) {
+		log_error("webhook deliverer cannot enter its sandbox");
+		return 1;
+	}
 	log_info("webhook deliverer started (timeout %d ms, %d per tenant)",
 	         cfg.webhook_timeout_ms, cfg.webhook_tenant_concurrency);
 	while (!server_stopping) {

@@ -10,7 +10,6 @@
 
 master=$(cat "$VAR/run/strata.pid")
 workers() { pgrep -x -P "$master" strata | sort | tr '\n' ' '; }
-sealer() { pgrep -x -P "$master" strata-sealer; }
 log=$VAR/log/strata.log
 
 # The scripts before this one used the stack with the filter on: none of
@@ -30,7 +29,11 @@ check "a login works in the sandbox" status_is 200
 authed GET sbx-one /v1/users "$TOKEN"
 check "an authenticated read works in the sandbox" status_is 200
 
-for pid in $(workers) $(sealer); do
+# Every process the master started: the workers and each background
+# process (sealer, deliverer, stream, reporter, ...).
+children=$(pgrep -P "$master" | tr '\n' ' ')
+check "the master has workers and background processes" eval '[ "$(wc -w <<<"$children")" -gt "$(wc -w <<<"$(workers)")" ]'
+for pid in $children; do
 	name=$(cat "/proc/$pid/comm")
 	check "$name $pid has NoNewPrivs: 1" eq "$(status_of "$pid" NoNewPrivs)" 1
 	check "$name $pid has Seccomp: 2 (a filter)" eq "$(status_of "$pid" Seccomp)" 2

@@ -189,6 +189,13 @@ RB=$(jb .id)
 check "tenant B's own event reaches B" wait_count /ok/b 1 15
 check "tenant A's record never reaches B's webhook" eval '! lines /ok/b | grep -q "$R1"'
 check "tenant B's record never reaches A's webhook" eval '! lines /ok/a | grep -q "$RB"'
+# A URL by name: libcurl resolves it on a thread of its own, inside the
+# deliverer's sandbox (core/sandbox.h, sandbox_enter_threads).
+json POST wh-b /v1/webhooks "{\"url\":\"http://localhost:$PORT/byname/b\",\"events\":[\"record.created\"]}" "$OWNER_B"
+WN=$(jb .id)
+json POST wh-b /v1/collections/people/records '{"data":{"name":"Named"}}' "$OWNER_B"
+check "a webhook named by host name is delivered (resolved inside the sandbox)" wait_count /byname/b 1 15
+authed DELETE wh-b "/v1/webhooks/$WN" "$OWNER_B"
 
 # --- Atomicity -------------------------------------------------------------
 events_a() { psql_super -c "SELECT count(*) FROM strata.events WHERE tenant_id = '$TA'"; }

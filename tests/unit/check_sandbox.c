@@ -13,8 +13,10 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,26 @@ in_child(enum sandbox_mode mode, int (*fn)(void))
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		if (sandbox_enter(mode) != 0)
+			_exit(100);
+		_exit(fn());
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static int sockets(void);
+static int files_time_random(void);
+
+/* in_child under sandbox_enter_threads (strata-deliver's list). */
+static int
+in_threaded_child(int (*fn)(void))
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (sandbox_enter_threads(SANDBOX_ON) != 0)
 			_exit(100);
 		_exit(fn());
 	}
@@ -303,6 +325,70 @@ static const struct {
 START_TEST(denied_calls_kill)
 {
 	assert_sigsys(in_child(SANDBOX_ON, denied[_i].fn), denied[_i].what);
+}
+END_TEST
+
+/* The list with threads denies the same (fork and vfork included, in
+ * the build without sanitizers: a process is never a thread). */
+START_TEST(denied_calls_kill_with_threads)
+{
+	assert_sigsys(in_threaded_child(denied[_i].fn), denied[_i].what);
+}
+END_TEST
+
+/* ---- threads (sandbox_enter_threads): what libcurl's resolver does */
+
+static void *
+resolve_on_a_thread(void *arg)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	int sv[2];
+
+	(void)arg;
+	if (getaddrinfo("localhost", "443", &hints, &res) != 0)
+		return (void *)1;
+	freeaddrinfo(res);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return (void *)2;
+	close(sv[0]);
+	close(sv[1]);
+	return NULL;
+}
+
+static int
+thread_resolves(void)
+{
+	pthread_t t;
+	void *ret = (void *)3;
+
+	for (int i = 0; i < 3; i++) {
+		if (pthread_create(&t, NULL, resolve_on_a_thread, NULL) != 0)
+			return 4;
+		if (pthread_join(t, &ret) != 0 || ret != NULL)
+			return 5;
+	}
+	return 0;
+}
+
+static int
+make_a_thread(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, resolve_on_a_thread, NULL) != 0)
+		return 10; /* refused without killing: still not a thread */
+	pthread_join(t, NULL);
+	return 0;
+}
+
+START_TEST(threads_only_with_the_threaded_list)
+{
+	assert_exit0(in_threaded_child(thread_resolves));
+	assert_exit0(in_threaded_child(sockets));
+	assert_exit0(in_threaded_child(files_time_random));
+	/* The workers' own list has no threads at all. */
+	assert_sigsys(in_child(SANDBOX_ON, make_a_thread),
+	              "a thread under the workers' list");
 }
 END_TEST
 
@@ -733,6 +819,9 @@ sandbox_suite(void)
 	tcase_add_loop_test(tc, denied_calls_kill, 0,
 	                    (int)(sizeof(denied) / sizeof(denied[0])));
 	tcase_add_test(tc, allowed_calls_work);
+	tcase_add_loop_test(tc, denied_calls_kill_with_threads, 0,
+	                    (int)(sizeof(denied) / sizeof(denied[0])));
+	tcase_add_test(tc, threads_only_with_the_threaded_list);
 	tcase_add_test(tc, abort_still_aborts);
 #ifdef __SANITIZE_ADDRESS__
 	tcase_add_test(tc, leak_check_at_exit_runs);
