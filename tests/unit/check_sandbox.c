@@ -39,23 +39,30 @@
 #include "core/log.h"
 #include "core/sandbox.h"
 
-/* Forks; the child enters mode, runs fn and exits with its result (0-99),
- * or 100 when the sandbox could not be entered.  Returns the wait
- * status. */
+/* Forks; the child enters mode with enter (sandbox_enter or
+ * sandbox_enter_threads), runs fn and exits with its result (0-99), or
+ * 100 when the sandbox could not be entered.  Returns the wait status. */
 static int
-in_child(enum sandbox_mode mode, int (*fn)(void))
+run_child(int (*enter)(enum sandbox_mode), enum sandbox_mode mode,
+          int (*fn)(void))
 {
 	int st = 0;
 	pid_t pid = fork();
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (sandbox_enter(mode) != 0)
+		if (enter(mode) != 0)
 			_exit(100);
 		_exit(fn());
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	return st;
+}
+
+static int
+in_child(enum sandbox_mode mode, int (*fn)(void))
+{
+	return run_child(sandbox_enter, mode, fn);
 }
 
 static int sockets(void);
@@ -65,17 +72,7 @@ static int files_time_random(void);
 static int
 in_threaded_child(int (*fn)(void))
 {
-	int st = 0;
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (sandbox_enter_threads(SANDBOX_ON) != 0)
-			_exit(100);
-		_exit(fn());
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return st;
+	return run_child(sandbox_enter_threads, SANDBOX_ON, fn);
 }
 
 static void
