@@ -812,7 +812,7 @@ def sso_flow(ds, te, console, idp):
     ds.append(d)
     # A tenant without SSO shows no button, once its providers are read.
     d.get(f"{origin(TA)}/console/")
-    css(d, "#providers[data-state=ready]")
+    wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "#providers[data-state=ready]")))
     assert not d.find_elements(By.CSS_SELECTOR, "#sso"), "an SSO button without auth.oidc"
     # With SSO: the button, then the provider and back, signed in.
     d.get(console)

@@ -57,7 +57,8 @@ check "  ...and the creation's audit event names it" eq "$(jb '.items[0].details
 S3=ob-c-$run
 signup "$S3"
 check "signup without a region gets the plan's first" eq "$STATUS/$(jb .tenant.region)" "201/eu-west"
-authed GET "$S3" /v1/config "$(jb .access_token)"
+OWNER_C=$(jb .access_token) ID_C=$(jb .tenant.id)
+authed GET "$S3" /v1/config "$OWNER_C"
 check "  ...and without a locale, the template's" eq "$(jb .settings.locale)" "en"
 
 S4=ob-d-$run
@@ -160,6 +161,22 @@ req GET "$S1" /v1/auth/providers
 check "providers: SSO switched off shows at once" eq "$STATUS/$(jb -c .oidc)" "200/null"
 authed GET "$S1" /v1/onboarding "$OWNER_A"
 check "onboarding: SSO off again" eq "$(jb '.steps[2].done')" "false"
+
+# auth.mfa (the MFA helper's setting, issue 18 item 4) is read from the
+# current settings document when it is there: a version carrying it is
+# written here behind the API, whose schema on this branch does not know
+# it yet.
+mfa_version() { # VALUE: a new current version of tenant C with auth.mfa = VALUE
+	psql_super -c "INSERT INTO strata.config_versions (tenant_id, version, settings, comment)
+		SELECT t.id, t.config_version + 1, jsonb_set(v.settings, '{auth,mfa}', to_jsonb('$1'::text)), 'test: auth.mfa'
+		FROM strata.tenants t JOIN strata.config_versions v ON v.tenant_id = t.id AND v.version = t.config_version
+		WHERE t.id = '$ID_C'" -c "UPDATE strata.tenants SET config_version = config_version + 1 WHERE id = '$ID_C'" >/dev/null
+}
+for m in optional=false required_for_admins=true required=true; do
+	mfa_version "${m%=*}"
+	authed GET "$S3" /v1/onboarding "$OWNER_C"
+	check "onboarding: auth.mfa ${m%=*} counts as sso_or_mfa=${m#*=}" eq "$STATUS/$(jb '.steps[2].done')" "200/${m#*=}"
+done
 
 # Tenant B has done none of A's steps, whatever A did.
 authed GET "$S2" /v1/onboarding "$OWNER_B"
