@@ -61,6 +61,19 @@ OWNER_C=$(jb .access_token) ID_C=$(jb .tenant.id)
 authed GET "$S3" /v1/config "$OWNER_C"
 check "  ...and without a locale, the template's" eq "$(jb .settings.locale)" "en"
 
+# The command line makes tenants by the same rules.
+S5=ob-e-$run
+out=$(echo "$PW_OWNER" | $STRATA tenant create --slug "$S5" --name "E" --owner-email "o@$S5.test" --region us-east --locale de 2>&1)
+check "strata tenant create --region --locale" eq "$(jq -r '.region + "/" + .plan' <<<"$out" 2>/dev/null)" "us-east/free"
+login "$S5" "o@$S5.test" "$PW_OWNER"
+authed GET "$S5" /v1/config "$TOKEN"
+check "  ...with that locale" eq "$(jb .settings.locale)" "de"
+if echo "$PW_OWNER" | $STRATA tenant create --slug "$S5-x" --name "E" --owner-email "o@$S5.test" --region ap-south >/dev/null 2>&1; then
+	not_ok "strata tenant create refuses a region the plan does not list"
+else
+	check "strata tenant create refuses a region the plan does not list" slug_free "$S5-x"
+fi
+
 S4=ob-d-$run
 for c in '"region":"ap-south"=region' '"region":"EU-WEST"=region' '"region":7=region' '"region":null=region' \
 	'"locale":"english"=locale' '"locale":"fr-ca"=locale' '"locale":5=locale' '"locale":""=locale' \
