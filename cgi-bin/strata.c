@@ -25,7 +25,7 @@ static const char usage[] =
     "  migrate [--partitions N]\n"
     "  tenant create --slug S --name N [--owner-email E]\n"
     "                [--owner-password P | password on stdin]\n"
-    "                [--template T] [--plan P]\n"
+    "                [--template T] [--plan P] [--region R] [--locale L]\n"
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
@@ -140,6 +140,8 @@ tenant_create(int argc, char **argv)
 	p.owner_name = opt(argc, argv, "--owner-name");
 	p.template_name = opt(argc, argv, "--template");
 	p.plan_name = opt(argc, argv, "--plan");
+	p.region = opt(argc, argv, "--region");
+	p.locale = opt(argc, argv, "--locale");
 	if (p.slug == NULL || p.name == NULL)
 		return admin_fail("tenant create needs --slug and --name");
 	if (p.owner_email != NULL) {

@@ -74,6 +74,12 @@ signup_invalid(struct request *req, const struct provision *p)
 	    p->template_name == NULL)
 		e = json_add_field_error(e, "template",
 		                         "must be a template name");
+	if (cJSON_HasObjectItem(req->json, "region") && p->region == NULL)
+		e = json_add_field_error(e, "region", "must be a region name");
+	if (cJSON_HasObjectItem(req->json, "locale") && p->locale == NULL)
+		e = json_add_field_error(e, "locale",
+		                         "must be a language tag like en or "
+		                         "fr-CA");
 	if (e == NULL)
 		return 0;
 	return api_fail_errors(req, 422, "validation_failed",
@@ -85,7 +91,8 @@ static int
 signup_body(struct request *req, struct provision *p)
 {
 	static const char *const fields[] = {"slug",     "name", "owner",
-	                                     "template", "plan", NULL};
+	                                     "template", "plan", "region",
+	                                     "locale",   NULL};
 	static const char *const owner_fields[] = {"email", "password", "name"};
 	const cJSON *b = api_object(req, fields), *owner, *item;
 
@@ -109,6 +116,8 @@ signup_body(struct request *req, struct provision *p)
 	p->name = json_str(b, "name");
 	p->template_name = json_str(b, "template");
 	p->plan_name = json_str(b, "plan");
+	p->region = json_str(b, "region");
+	p->locale = json_str(b, "locale");
 	p->owner_email =
 	    cJSON_IsObject(owner) ? json_str(owner, "email") : NULL;
 	p->owner_password = json_str(owner, "password");

@@ -13,9 +13,11 @@
 #include "api/config.h"
 #include "api/health.h"
 #include "api/keys.h"
+#include "api/onboarding.h"
 #include "api/platform.h"
 #include "api/platform_plans.h"
 #include "api/privacy.h"
+#include "api/providers.h"
 #include "api/records.h"
 #include "api/reports.h"
 #include "api/roles.h"
@@ -129,6 +131,11 @@ const struct route routes[] = {
     {"GET", "/v1/export", privacy_tenant_export, NULL, 0, TA | ROUTE_OWNER},
     {"GET", "/v1/usage", privacy_usage, NULL, P_CONFIG_READ, TA},
     {"GET", "/v1/benchmarks", benchmarks_show, NULL, P_CONFIG_READ, TA},
+
+    /* Onboarding (issue 18 item 7) and the console's SSO button (issue
+     * 17): the checklist, and how a browser may sign in. */
+    {"GET", "/v1/onboarding", onboarding_show, NULL, P_CONFIG_READ, TA},
+    {"GET", "/v1/auth/providers", providers_show, NULL, 0, T},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA},

@@ -43,6 +43,7 @@ struct tenant {
 	char created_at[40];
 	char plan[64];          /* the platform plan's name */
 	long long plan_version; /* of that plan; 0 until a version row */
+	char region[64];        /* recorded at signup (one region today) */
 };
 
 enum principal_kind {

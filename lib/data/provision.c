@@ -85,6 +85,61 @@ template_names(struct arena *a, const struct plan_row *plan)
 	return *out ? out : "none";
 }
 
+/* The region of the new tenant under plan (its "regions" list, in the
+ * plan's API object): the one asked for when the plan lists it, else a
+ * refusal; none asked: the plan's first, or NULL ('local') when it lists
+ * none.  0 or the status of the refusal. */
+static int
+check_region(struct arena *a, const struct plan_row *plan, const char *want,
+             const char **region, struct provision_refusal *r)
+{
+	const char *why, *names = "";
+	cJSON *o = json_parse(plan->json, strlen(plan->json), 4, &why);
+	const cJSON *e, *list = cJSON_GetObjectItemCaseSensitive(o, "regions");
+
+	*region = NULL;
+	cJSON_ArrayForEach(e, list)
+	{
+		if (!cJSON_IsString(e))
+			continue;
+		if (want == NULL || strcmp(e->valuestring, want) == 0) {
+			*region = arena_strdup(a, e->valuestring);
+			return 0;
+		}
+		names = arena_printf(a, "%s%s%s", names, *names ? ", " : "",
+		                     e->valuestring);
+	}
+	if (want == NULL)
+		return 0;
+	return refuse(r, "region",
+	              *names
+	                  ? arena_printf(a, "the %s plan offers the regions %s",
+	                                 plan->name, names)
+	                  : arena_printf(a,
+	                                 "the %s plan offers no choice of "
+	                                 "region",
+	                                 plan->name),
+	              PROVISION_INVALID);
+}
+
+/* The locale asked for, set in the template's settings and checked by
+ * the settings schema.  0 or the status of the refusal. */
+static int
+apply_locale(cJSON *settings, const char *locale, struct provision_refusal *r)
+{
+	cJSON *errors = NULL;
+
+	if (locale == NULL)
+		return 0;
+	cJSON_DeleteItemFromObjectCaseSensitive(settings, "locale");
+	cJSON_AddStringToObject(settings, "locale", locale);
+	if (settings_normalize(settings, settings, &errors) == NULL)
+		return refuse(r, "locale",
+		              "must be a language tag like en or fr-CA",
+		              PROVISION_INVALID);
+	return 0;
+}
+
 /* The tenant's plan, read in a trip of its own: it must exist and offer
  * the template.  0 or the status of the refusal. */
 static int
@@ -126,7 +181,7 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	struct uuid id, keys[3];
 	char ids[UUID_STR_LEN + 1], uid[UUID_STR_LEN + 1];
 	char hash[PASSWORD_HASH_MAX];
-	const char *norm, *audit[2];
+	const char *norm, *region, *audit[2];
 	struct plan_row plan;
 	cJSON *settings;
 	int h, rc = check(p, &norm, r, a);
@@ -138,7 +193,9 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	if (settings == NULL)
 		return refuse(r, "template", "no such settings template",
 		              PROVISION_INVALID);
-	if ((rc = check_plan(db, a, p, &plan, r)) != 0)
+	if ((rc = apply_locale(settings, p->locale, r)) != 0 ||
+	    (rc = check_plan(db, a, p, &plan, r)) != 0 ||
+	    (rc = check_region(a, &plan, p->region, &region, r)) != 0)
 		return rc;
 	if (norm != NULL &&
 	    password_hash(p->owner_password, cfg.scrypt_log2n, hash) < 0)
@@ -147,7 +204,7 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	uuid_v7(&id);
 	uuid_format(&id, ids);
 	db_begin(db, &id);
-	h = tenants_queue_insert(db, ids, p->slug, p->name, plan.name);
+	h = tenants_queue_insert(db, ids, p->slug, p->name, plan.name, region);
 	if (keyring_queue_rotate(db, &id, keys) < 0)
 		return refuse(
 		    r, "",
@@ -168,8 +225,9 @@ provision_tenant(struct db *db, struct arena *a, const struct provision *p,
 	                 p->template_name ? p->template_name : "default"),
 	    "", NULL);
 	audit[0] = ids;
-	audit[1] = arena_printf(a, "{\"slug\":\"%s\",\"plan\":\"%s\"}", p->slug,
-	                        plan.name);
+	audit[1] = arena_printf(
+	    a, "{\"slug\":\"%s\",\"plan\":\"%s\",\"region\":\"%s\"}", p->slug,
+	    plan.name, region ? region : "local");
 	db_queue(db, &st_audit, audit);
 	db_commit(db);
 	rc = db_sync(db);

@@ -22,6 +22,9 @@ struct provision {
 	const char *owner_name;
 	const char *template_name; /* settings template, NULL = default */
 	const char *plan_name;     /* platform plan, NULL = cfg.default_plan */
+	const char *region;        /* one of the plan's regions; NULL = its
+	                              first, or 'local' when it lists none */
+	const char *locale;        /* the settings' locale, NULL = template's */
 };
 
 /* What a refusal is about: its reason and the member of the input
@@ -39,7 +42,9 @@ enum provision_status {
 	PROVISION_FAILED,      /* anything else */
 };
 
-/* Creates the tenant on its plan, from a template that plan offers.  On
+/* Creates the tenant on its plan, from a template that plan offers, in
+ * a region the plan lists, with the locale (a language tag) in its first
+ * settings.  On
  * success fills t (and *owner_id when an owner was made) and returns
  * PROVISION_OK; otherwise another enum provision_status, with the reason
  * in *r. */

@@ -232,12 +232,39 @@ oidc_keys(struct v *v, cJSON *o, const cJSON *jwks)
 	cJSON_AddItemToObject(o, "jwks", cJSON_Duplicate(jwks, true));
 }
 
+/* The console's "Sign in with SSO" (docs/config.md): where a browser is
+ * sent for an ID token.  Optional; absent or null is stored as null. */
+static void
+oidc_browser(struct v *v, cJSON *o, const cJSON *x)
+{
+	const cJSON *m =
+	    cJSON_GetObjectItemCaseSensitive(x, "authorization_endpoint");
+
+	if (m == NULL || cJSON_IsNull(m)) {
+		cJSON_AddNullToObject(o, "authorization_endpoint");
+		return;
+	}
+	if (!cJSON_IsString(m) || strlen(m->valuestring) >= SETTINGS_URL_MAX ||
+	    !https_url_ok(m->valuestring, true) ||
+	    strchr(m->valuestring, '#') != NULL)
+		bad(v, "auth.oidc.authorization_endpoint",
+		    "must be an https URL without a fragment");
+	else
+		cJSON_AddStringToObject(o, "authorization_endpoint",
+		                        m->valuestring);
+}
+
 static void
 oidc(struct v *v, cJSON *auth, const cJSON *x)
 {
-	static const char *const keys[] = {
-	    "issuer",       "audience",     "jwks", "role_claim",
-	    "role_mapping", "default_role", NULL};
+	static const char *const keys[] = {"issuer",
+	                                   "audience",
+	                                   "jwks",
+	                                   "role_claim",
+	                                   "role_mapping",
+	                                   "default_role",
+	                                   "authorization_endpoint",
+	                                   NULL};
 	const cJSON *m;
 	cJSON *o;
 
@@ -266,6 +293,7 @@ oidc(struct v *v, cJSON *auth, const cJSON *x)
 	else
 		cJSON_AddStringToObject(o, "audience", m->valuestring);
 	oidc_keys(v, o, cJSON_GetObjectItemCaseSensitive(x, "jwks"));
+	oidc_browser(v, o, x);
 	m = cJSON_GetObjectItemCaseSensitive(x, "role_claim");
 	if (m != NULL && (!cJSON_IsString(m) || strlen(m->valuestring) >= 64))
 		bad(v, "auth.oidc.role_claim", "must be a claim name");
@@ -541,6 +569,8 @@ compile_oidc(const cJSON *o, struct oidc_settings *out)
 	     cJSON_GetObjectItemCaseSensitive(o, "role_claim"));
 	copy(out->default_role, sizeof(out->default_role),
 	     cJSON_GetObjectItemCaseSensitive(o, "default_role"));
+	copy(out->authorization_endpoint, sizeof(out->authorization_endpoint),
+	     cJSON_GetObjectItemCaseSensitive(o, "authorization_endpoint"));
 	keys = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(o, "jwks"), "keys");
 	cJSON_ArrayForEach(k, keys)

@@ -23,6 +23,7 @@
 #define SETTINGS_MAX_ROLE_MAP 32
 #define SETTINGS_MAX_RETENTION 100
 #define SETTINGS_MAX_DOMAINS 20
+#define SETTINGS_URL_MAX 512 /* auth.oidc.authorization_endpoint */
 
 struct tenant;
 struct db;
@@ -39,6 +40,8 @@ struct oidc_settings {
 	char audience[256];
 	char role_claim[64];
 	char default_role[64];
+	/* "" unless set: the IdP's authorization endpoint for browsers */
+	char authorization_endpoint[SETTINGS_URL_MAX];
 	int nkeys;
 	struct oidc_key keys[SETTINGS_MAX_KEYS];
 	int nmap;

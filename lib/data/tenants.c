@@ -44,9 +44,9 @@ static struct db_stmt st_get =
             1);
 static struct db_stmt st_insert =
     DB_STMT("tenant_insert",
-            "INSERT INTO tenants (id, slug, name, plan) VALUES ($1, $2, $3, "
-            "$4) RETURNING " TENANT_COLUMNS,
-            4);
+            "INSERT INTO tenants (id, slug, name, plan, region) VALUES ($1, "
+            "$2, $3, $4, coalesce($5, 'local')) RETURNING " TENANT_COLUMNS,
+            5);
 static struct db_stmt st_update =
     DB_STMT("tenant_update",
             "WITH t AS (UPDATE tenants SET plan = coalesce($2, plan), name = "
@@ -208,6 +208,8 @@ tenants_from_row(struct tenant *t, const PGresult *r, int i)
 	t->config_version = strtoll(db_value(r, i, 4), NULL, 10);
 	snprintf(t->created_at, sizeof(t->created_at), "%s", db_value(r, i, 5));
 	snprintf(t->plan, sizeof(t->plan), "%s", db_value(r, i, 6));
+	snprintf(t->region, sizeof(t->region), "%s",
+	         PQnfields(r) > 7 ? db_value(r, i, 7) : "local");
 }
 
 cJSON *
@@ -220,6 +222,7 @@ tenants_json(const struct tenant *t)
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "status", t->status);
 	cJSON_AddStringToObject(o, "plan", t->plan);
+	cJSON_AddStringToObject(o, "region", t->region);
 	cJSON_AddStringToObject(o, "created_at", t->created_at);
 	return o;
 }
@@ -297,9 +300,9 @@ tenants_resolve_domain(struct db *db, struct arena *a, const char *host,
 
 int
 tenants_queue_insert(struct db *db, const char *id, const char *slug,
-                     const char *name, const char *plan)
+                     const char *name, const char *plan, const char *region)
 {
-	const char *params[4] = {id, slug, name, plan};
+	const char *params[5] = {id, slug, name, plan, region};
 
 	return db_queue(db, &st_insert, params);
 }

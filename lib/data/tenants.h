@@ -51,14 +51,16 @@ void tenants_cache_put(const struct tenant *t);
 /* Fills t from row i of a result with the columns of TENANT_COLUMNS. */
 void tenants_from_row(struct tenant *t, const PGresult *r, int i);
 
-/* {id, slug, name, status, created_at} of t. */
+/* {id, slug, name, status, plan, region, created_at} of t. */
 cJSON *tenants_json(const struct tenant *t);
 
-/* Inserts a tenant (id generated) on plan (a plans row) within the
- * caller's transaction; the statement's handle is returned for db_result
- * (one row, TENANT_COLUMNS). */
+/* Inserts a tenant (id generated) on plan (a plans row) in region (NULL:
+ * 'local', the deployment's only region) within the caller's transaction;
+ * the statement's handle is returned for db_result (one row,
+ * TENANT_COLUMNS). */
 int tenants_queue_insert(struct db *db, const char *id, const char *slug,
-                         const char *name, const char *plan);
+                         const char *name, const char *plan,
+                         const char *region);
 
 /* Looks a tenant up by slug or id (text) outside any cache. Returns its
  * handle. */

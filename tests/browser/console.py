@@ -708,6 +708,153 @@ def operator_console(ds):
     shot(d, "operator-audit")
 
 
+# ---------------------------------------------------------------- single sign-on
+
+class TinyIdP:
+    """An OpenID provider for the SSO scenario: its authorization endpoint
+    signs the browser in as one fixed person at once and sends it back to
+    the redirect_uri with an RS256 ID token in the fragment (the implicit
+    flow).  HTTPS with the stack's own certificate (valid for *.BASE), on a
+    port of its own; keys and signatures made by openssl."""
+
+    def __init__(self, client_id, redirect_uri):
+        import http.server
+        import ssl
+        import tempfile
+        import threading
+        import urllib.parse
+
+        self.client_id, self.redirect_uri = client_id, redirect_uri
+        self.mode = "ok"  # ok | bad-nonce | deny
+        self.seen = []  # the query of every authorization request
+        self.dir = tempfile.mkdtemp(prefix="idp-")
+        self.key = os.path.join(self.dir, "idp.pem")
+        subprocess.run(["openssl", "genrsa", "-out", self.key, "2048"], check=True, capture_output=True)
+        mod = subprocess.run(["openssl", "rsa", "-in", self.key, "-noout", "-modulus"], check=True,
+                             capture_output=True, text=True).stdout.strip().split("=", 1)[1]
+        self.n = b64u(bytes.fromhex(mod))
+        idp = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                u = urllib.parse.urlsplit(self.path)
+                q = dict(urllib.parse.parse_qsl(u.query))
+                if u.path != "/authorize":
+                    self.send_error(404)
+                    return
+                idp.seen.append(q)
+                if q.get("client_id") != idp.client_id or q.get("redirect_uri") != idp.redirect_uri \
+                        or q.get("response_type") != "id_token" or not q.get("nonce") or not q.get("state"):
+                    self.send_error(400, "bad authorization request")
+                    return
+                if idp.mode == "deny":
+                    frag = urllib.parse.urlencode({"error": "access_denied", "error_description": "the user said no",
+                                                   "state": q["state"]})
+                else:
+                    nonce = q["nonce"] if idp.mode == "ok" else "another-flows-nonce"
+                    frag = urllib.parse.urlencode({"id_token": idp.token(nonce), "state": q["state"]})
+                self.send_response(302)
+                self.send_header("Location", f"{q['redirect_uri']}#{frag}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(CA, os.path.join(os.path.dirname(CA), "key.pem"))
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.issuer = f"https://idp.{BASE}:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def token(self, nonce, email="sso-person@idp.test"):
+        import time
+        now = int(time.time())
+        head = b64u(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "idp-1"}).encode())
+        body = b64u(json.dumps({"iss": self.issuer, "aud": self.client_id, "sub": "idp-person-1",
+                                "email": email, "name": "SSO Person", "groups": ["console-admins"],
+                                "nonce": nonce, "iat": now, "exp": now + 300}).encode())
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.key], input=f"{head}.{body}".encode(),
+                             check=True, capture_output=True).stdout
+        return f"{head}.{body}.{b64u(sig)}"
+
+    def settings(self):
+        return {"issuer": self.issuer, "audience": self.client_id,
+                "authorization_endpoint": f"{self.issuer}/authorize",
+                "jwks": {"keys": [{"kty": "RSA", "kid": "idp-1", "alg": "RS256", "use": "sig", "n": self.n, "e": "AQAB"}]},
+                "role_claim": "groups", "role_mapping": {"console-admins": "admin"}, "default_role": "viewer"}
+
+    def stop(self):
+        self.httpd.shutdown()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def sso_sign_in(ds):
+    te = E["TE"]
+    console = f"{origin(te)}/console/"
+    idp = TinyIdP(f"strata-console-{te}", console)
+    try:
+        sso_flow(ds, te, console, idp)
+    finally:
+        idp.stop()
+
+
+def sso_flow(ds, te, console, idp):
+    owner = login_api(te, f"owner@{te}.test", PW_OWNER)["access_token"]
+    st, data = api("PATCH", te, "/v1/config", owner, {"settings": {"auth": {"oidc": idp.settings()}}})
+    assert st == 200, f"auth.oidc not set: {st} {data}"
+    d = new_driver()
+    ds.append(d)
+    # A tenant without SSO shows no button, once its providers are read.
+    d.get(f"{origin(TA)}/console/")
+    wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "#providers[data-state=ready]")))
+    assert not d.find_elements(By.CSS_SELECTOR, "#sso"), "an SSO button without auth.oidc"
+    # With SSO: the button, then the provider and back, signed in.
+    d.get(console)
+    css(d, "#signin")
+    css(d, "#sso")
+    shot(d, "signin-sso")
+    click(d, "#sso")
+    css(d, "nav.side")
+    text_in(d, "#who", "sso-person@idp.test")
+    text_in(d, "#who", "admin")
+    q = idp.seen[-1]
+    assert q["redirect_uri"] == console and q["response_type"] == "id_token" and q["scope"].startswith("openid"), q
+    assert len(q["state"]) >= 40 and len(q["nonce"]) >= 40 and q["state"] != q["nonce"], q
+    assert "id_token" not in d.current_url and d.current_url.startswith(console), d.current_url
+    st_ = storage(d)
+    assert st_["local"] == {} and st_["session"] == {}, f"storage after SSO: {st_}"
+    # The Overview's checklist: single sign-on is done, a collection not yet.
+    css(d, "#onboarding li[data-step=sso_or_mfa][data-done=true]")
+    css(d, "#onboarding li[data-step=first_collection][data-done=false] a[href='#/collections']")
+    shot(d, "overview-onboarding")
+    click(d, "#signout")
+    css(d, "#signin")
+    # A token with another flow's nonce is refused, and nothing is kept.
+    idp.mode = "bad-nonce"
+    click(d, "#sso")
+    text_in(d, "main", "(nonce)")
+    assert not d.find_elements(By.CSS_SELECTOR, "nav.side"), "signed in with a wrong nonce"
+    assert storage(d)["session"] == {}, storage(d)
+    # The provider refuses: its error is shown.
+    idp.mode = "deny"
+    click(d, "#sso")
+    text_in(d, "main", "the user said no")
+    # An answer this page never asked for (a valid token, a forged state)
+    # is refused, and the fragment is gone from the address.
+    idp.mode = "ok"
+    d.get("about:blank")
+    d.get(f"{console}#id_token={idp.token('forged')}&state=forged-state")
+    text_in(d, "main", "(state)")
+    assert not d.find_elements(By.CSS_SELECTOR, "nav.side"), "signed in with a forged state"
+    assert "id_token" not in d.current_url, d.current_url
+
+
 def main():
     os.makedirs(SCREENS, exist_ok=True)
     scenario("browser: the CSP detector sees an inline script and style refused", csp_probe_works)
@@ -721,6 +868,7 @@ def main():
     scenario("browser: refresh rotation on reload, session ended elsewhere, sign-out", session_rules)
     scenario("browser: tenant A's console with tenant B's token in storage shows nothing of B", isolation)
     scenario("browser: readable at 360 px, light and dark schemes", narrow_and_dark)
+    scenario("browser: Sign in with SSO (a local identity provider, implicit flow): the button only with an authorization endpoint, state and nonce checked, the ID token as the bearer in memory only; the Overview's onboarding checklist", sso_sign_in)
     scenario("browser: the operator console signs in, lists tenants, suspends (the tenant console shows it), resumes, changes a plan, deletes with the slug typed; plans; platform audit", operator_console)
     return 1 if failed else 0
 

@@ -62,11 +62,12 @@ if ! "$PY" -c 'import selenium' 2>/dev/null; then
 	exit 0
 fi
 
-# Three tenants (A and B for isolation, C to be suspended, D to be
-# deleted), the users the scenarios sign in as, and an operator.
+# The tenants (A and B for isolation, C to be suspended, D to be
+# deleted, E with single sign-on), the users the scenarios sign in as, and an operator.
 run=$$
 TA=console-a-$run TB=console-b-$run TC=console-c-$run TD=console-d-$run
-for t in "$TA" "$TB" "$TC" "$TD"; do
+TE=console-e-$run # single sign-on (its own tenant: auth.oidc set)
+for t in "$TA" "$TB" "$TC" "$TD" "$TE"; do
 	mk_tenant "$t" || { not_ok "browser: tenant $t created"; exit 1; }
 done
 login "$TA" "owner@$TA.test" "$PW_OWNER"
@@ -90,7 +91,7 @@ SCREENS=$VAR/screens
 mkdir -p "$SCREENS"
 DOCS_IMG=""
 [ "${DOCS_SCREENS:-0}" = 1 ] && DOCS_IMG=$ROOT/docs/img
-export BASE HTTPS_PORT CA SPKI SCREENS DOCS_IMG TA TB TC TD PW_OWNER PW_USER OP_EMAIL OP_PW
+export BASE HTTPS_PORT CA SPKI SCREENS DOCS_IMG TA TB TC TD TE PW_OWNER PW_USER OP_EMAIL OP_PW
 "$PY" "$ROOT/tests/browser/console.py"
 rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 1 ] || echo "not ok - console.py exited with $rc"

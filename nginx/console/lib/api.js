@@ -73,6 +73,13 @@ export class Client {
 		if (tokens.refresh_token) this.refreshToken = tokens.refresh_token;
 	}
 
+	// A bearer token from single sign-on (an ID token): held in memory
+	// only, with no refresh token; when it expires the session ends.
+	useBearer(token) {
+		this.access = token;
+		this.refreshToken = null;
+	}
+
 	forget() {
 		this.access = null;
 		this.refreshToken = null;

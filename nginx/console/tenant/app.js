@@ -13,6 +13,7 @@ import * as records from './records.js';
 import * as settings from './settings.js';
 import * as audit from './audit.js';
 import * as privacy from './privacy.js';
+import * as sso from './sso.js';
 
 const api = new Client({ login: '/v1/auth/login', refresh: '/v1/auth/refresh', logout: '/v1/auth/logout' }, 'strata.refresh');
 const root = document.getElementById('app');
@@ -45,6 +46,12 @@ async function start() {
 	}
 	document.title = `${ctx.tenant.name} — Strata console`;
 	api.onSignedOut = () => signIn('Your session has ended (signed out, or signed out everywhere). Sign in again.');
+	const back = sso.finish();
+	if (back && back.error) return signIn(back.error);
+	if (back) {
+		api.useBearer(back.token);
+		return signedIn();
+	}
 	if (await api.resume()) return signedIn();
 	signIn();
 }
@@ -85,13 +92,39 @@ function signIn(message) {
 			submit.disabled = false;
 		}
 	});
+	const providers = h('div', { id: 'providers' });
 	clear(root, h('main', { class: 'center', id: 'main' },
 		h('section', { class: 'card narrow' },
 			h('h1', { text: ctx.tenant.name }),
 			h('p', { class: 'muted', text: `Sign in to the ${ctx.tenant.slug} console` }),
 			message ? h('p', { class: 'notice warn', role: 'status', text: message }) : null,
-			form)));
+			form, providers)));
 	email.focus();
+	ssoButton(providers);
+}
+
+// "Sign in with SSO", only when the tenant has a browser flow
+// (GET /v1/auth/providers answers oidc); nothing when it cannot be read.
+async function ssoButton(where) {
+	let p;
+	try {
+		p = await api.get('/v1/auth/providers', { anonymous: true });
+	} catch {
+		where.dataset.state = 'unavailable';
+		return;
+	}
+	if (!p || !p.oidc || !where.isConnected) {
+		where.dataset.state = 'ready';
+		return;
+	}
+	const b = h('button', { type: 'button', class: 'secondary', id: 'sso', text: 'Sign in with SSO' });
+	b.addEventListener('click', () => {
+		b.disabled = true;
+		sso.start(p.oidc);
+	});
+	clear(where, h('p', { class: 'muted or', text: 'or' }), b,
+		h('p', { class: 'muted small', text: `with ${new URL(p.oidc.issuer).host}` }));
+	where.dataset.state = 'ready';
 }
 
 // The second factor, when the API asks for one (login answered

@@ -1,6 +1,7 @@
-// Overview: usage against the plan's limits (GET /v1/usage), requests over
-// time (the usage counter sampled while this page is open: the API has no
-// per-tenant time series), and the audit chain's status (GET /v1/audit/verify).
+// Overview: the onboarding checklist (GET /v1/onboarding), usage against
+// the plan's limits (GET /v1/usage), requests over time (the usage counter
+// sampled while this page is open: the API has no per-tenant time series),
+// and the audit chain's status (GET /v1/audit/verify).
 
 import { h, clear, withLoading, svg } from './lib/ui.js';
 
@@ -31,12 +32,39 @@ function chart() {
 			: 'requests per second: sampling every 5 s while this page is open' }));
 }
 
+// The checklist's steps (GET /v1/onboarding names them), what each asks
+// for, and the page where it is done.
+const STEPS = {
+	first_collection: ['Create a first collection', '#/collections'],
+	second_user: ['Add a second user', '#/users'],
+	sso_or_mfa: ['Set up single sign-on or require a second factor', '#/settings'],
+	api_key: ['Create an API key', '#/keys'],
+};
+
+async function checklist(ctx, box) {
+	const o = await withLoading(box, () => ctx.api.get('/v1/onboarding'));
+	if (!o) return;
+	clear(box, h('h2', { text: 'Getting started' }),
+		h('p', { class: 'muted', text: `${o.done} of ${o.total} done` }),
+		h('progress', { max: String(o.total), value: String(o.done), 'aria-label': 'onboarding' }),
+		h('ul', { class: 'checklist' }, o.steps.map((s) => {
+			const [label, href] = STEPS[s.name] || [s.name, null];
+			return h('li', { class: s.done ? 'done' : 'todo', dataset: { step: s.name, done: String(s.done) } },
+				h('span', { class: 'mark', 'aria-hidden': 'true', text: s.done ? '✔' : '○' }),
+				href && !s.done ? h('a', { href, text: label }) : h('span', { text: label }),
+				h('span', { class: 'visually-hidden', text: s.done ? ' (done)' : ' (to do)' }));
+		})));
+}
+
 export async function render(ctx, main) {
+	const startBox = h('section', { class: 'card', id: 'onboarding' });
 	const usageBox = h('section', { class: 'card', id: 'usage' });
 	const chartBox = h('section', { class: 'card', id: 'requests' });
 	const chainBox = h('section', { class: 'card', id: 'chain' });
-	clear(main, h('h1', { text: 'Overview' }), h('div', { class: 'grid' }, usageBox, chartBox, chainBox));
+	clear(main, h('h1', { text: 'Overview' }), h('div', { class: 'grid' }, startBox, usageBox, chartBox, chainBox));
 	if (timer) clearInterval(timer);
+	if (ctx.may('config:read')) checklist(ctx, startBox);
+	else startBox.remove();
 	if (ctx.may('config:read')) {
 		const draw = async () => {
 			const u = await withLoading(usageBox, () => ctx.api.get('/v1/usage'));
