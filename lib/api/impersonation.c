@@ -94,6 +94,10 @@ impersonation_check(struct request *req, const struct support_session_row *s)
 		return api_fail(req, 401, "invalid_token",
 		                s->ended ? "the support session has been ended"
 		                         : "the support session has expired");
+	if (!s->operator_ok)
+		return api_fail(
+		    req, 401, "invalid_token",
+		    "the operator no longer holds the support role");
 	what =
 	    impersonation_refusal(req->method, req->route->pattern, req->json);
 	if (what != NULL)

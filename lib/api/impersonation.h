@@ -45,7 +45,8 @@ const char *impersonation_refusal(const char *method, const char *pattern,
 
 /* Checks an impersonated request against its session row s, read in the
  * plan's first trip: 401 when the session is unknown, of another
- * operator or user, ended or expired; 403 impersonation_forbidden where
+ * operator or user, ended or expired, or its operator no longer active
+ * with the support role; 403 impersonation_forbidden where
  * impersonation_refusal() says so; else 0 (and the reason noted for the
  * audit).  Errors are recorded with api_fail(). */
 int impersonation_check(struct request *req,

@@ -95,11 +95,15 @@ static struct db_stmt st_session_end = DB_STMT(
     "> now() RETURNING id) SELECT s.id, " SESSION_JSON ", EXISTS (SELECT 1 "
     "FROM e) FROM support_sessions s WHERE s.tenant_id = $1 AND s.id = $2",
     3);
+/* The operator must still be active and hold the support role: taking
+ * the role (or disabling the operator) ends its sessions too. */
 static struct db_stmt st_session_check = DB_STMT(
     "support_session_check",
-    "SELECT operator_id, user_id, reason, ended_at IS NULL AND expires_at "
-    "> now(), ended_at IS NOT NULL FROM support_sessions WHERE tenant_id "
-    "= $1 AND id = $2",
+    "SELECT s.operator_id, s.user_id, s.reason, s.ended_at IS NULL AND "
+    "s.expires_at > now(), s.ended_at IS NOT NULL, EXISTS (SELECT 1 FROM "
+    "operators o WHERE o.id = s.operator_id AND o.status = 'active' AND "
+    "o.support) FROM support_sessions s WHERE s.tenant_id = $1 AND s.id = "
+    "$2",
     2);
 
 static void
@@ -311,6 +315,7 @@ decode_check(const PGresult *r, void *out, struct arena *a)
 	s->reason = db_str(r, 0, 2, a);
 	s->live = db_bool(r, 0, 3);
 	s->ended = db_bool(r, 0, 4);
+	s->operator_ok = db_bool(r, 0, 5);
 }
 
 int

@@ -104,12 +104,14 @@ int support_session_end(struct db *db, const char *tid, const char *id,
                         const char *by, struct support_one *out);
 
 /* What a request under an impersonation token needs of its session:
- * found, the operator and user it was started for, its reason, and live
- * (neither ended nor expired).  Read in the plan's first trip. */
+ * found, the operator and user it was started for, its reason, live
+ * (neither ended nor expired) and whether its operator is still active
+ * with the support role.  Read in the plan's first trip. */
 struct support_session_row {
 	bool found;
 	bool live;
 	bool ended; /* ended by the tenant (else expired, when not live) */
+	bool operator_ok;
 	const char *operator_id;
 	const char *user_id;
 	const char *reason;

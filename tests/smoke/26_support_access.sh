@@ -228,6 +228,12 @@ check "the operator's retry now succeeds" eq "$STATUS/$(jb .expires_in)" "201/30
 IMP3=$(jb .access_token)
 authed GET sa-a /v1/me "$IMP3"
 check "and the session works" eq "$STATUS/$(jb .user.id)/$(header strata-impersonated-by)" "200/$MEMBER_ID/$OP_ID"
+$STRATA operator support revoke --email sa-ops@strata.test >/dev/null
+authed GET sa-a /v1/me "$IMP3"
+check "taking the operator's support role ends its sessions" eq "$STATUS/$(jb .detail)" "401/the operator no longer holds the support role"
+imp "$A" "$BODY_ASK" "$OP"
+check "and it cannot start another" is_problem 403 support_role_required
+$STRATA operator support grant --email sa-ops@strata.test >/dev/null
 imp "$A" "$BODY_ASK" "$OP"
 check "an approval is used once: the next attempt asks again" eq "$STATUS/$(jb '.request_id != "'"$RID"'"')" "202/true"
 RID2=$(jb .request_id)

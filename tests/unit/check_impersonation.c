@@ -277,6 +277,7 @@ live_row(void)
 	struct support_session_row s = {
 	    .found = true,
 	    .live = true,
+	    .operator_ok = true,
 	    .operator_id = OP,
 	    .user_id = SUB,
 	    .reason = "ticket 42",
@@ -329,6 +330,18 @@ START_TEST(ended_or_expired_refused)
 	s.ended = false;
 	ck_assert_int_eq(impersonation_check(&req, &s), 401);
 	ck_assert_str_eq(req.err.detail, "the support session has expired");
+}
+END_TEST
+
+/* The operator lost the support role, or was disabled. */
+START_TEST(operator_without_role_refused)
+{
+	struct support_session_row s = live_row();
+
+	s.operator_ok = false;
+	ck_assert_int_eq(impersonation_check(&req, &s), 401);
+	ck_assert_str_eq(req.err.detail,
+	                 "the operator no longer holds the support role");
 }
 END_TEST
 
@@ -422,6 +435,7 @@ impersonation_suite(void)
 	tcase_add_test(k, unknown_session_refused);
 	tcase_add_test(k, mismatched_session_refused);
 	tcase_add_test(k, ended_or_expired_refused);
+	tcase_add_test(k, operator_without_role_refused);
 	tcase_add_test(k, refused_route_403);
 	suite_add_tcase(s, k);
 	tcase_add_checked_fixture(r, setup, teardown);
