@@ -32,6 +32,7 @@ static const char usage[] =
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
     "  operator create --email E    (password on stdin)\n"
+    "  operator support grant|revoke --email E\n"
     "  keys rotate --tenant SLUG\n"
     "  keys reencrypt --tenant SLUG\n"
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
@@ -193,9 +194,15 @@ cmd_operator(int argc, char **argv)
 	char pw[1024];
 	int rc;
 
+	if (strcmp(arg(argc, argv, 1), "support") == 0 && email != NULL &&
+	    (strcmp(arg(argc, argv, 2), "grant") == 0 ||
+	     strcmp(arg(argc, argv, 2), "revoke") == 0))
+		return admin_operator_support(
+		    email, strcmp(arg(argc, argv, 2), "grant") == 0);
 	if (strcmp(arg(argc, argv, 1), "create") != 0 || email == NULL)
 		return admin_fail(
-		    "operator create --email E (password on stdin)");
+		    "operator create --email E (password on stdin), or "
+		    "operator support grant|revoke --email E");
 	password = read_password(argc, argv, "--password", pw, sizeof(pw));
 	if (password == NULL)
 		return admin_fail("no password given");

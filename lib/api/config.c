@@ -25,6 +25,7 @@
 
 #include "api/api.h"
 #include "api/config_oidc.h"
+#include "api/support.h"
 #include "api/plan.h"
 #include "core/arena.h"
 #include "core/json.h"
@@ -289,6 +290,8 @@ write_normalized(struct request *req, struct plan *plan,
 		                "the configuration changed since that version");
 	if ((st = config_oidc_check(req, current_settings(c), doc, &c->roles,
 	                            &oidc)) != 0)
+		return st;
+	if ((st = support_access_check(req, current_settings(c), doc)) != 0)
 		return st;
 	if (oidc != NULL)
 		api_audit(req, "config.oidc_changed", "config",

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/request.h"
+#include "core/response.h"
 #include "core/router.h"
 #include "data/api_keys.h"
 #include "data/db.h"
@@ -204,6 +205,12 @@ credential_read(struct request *req)
 	memcpy(p->id_str, c.sub, sizeof(c.sub));
 	p->token_jti = arena_strdup(req->arena, c.jti);
 	p->sid = c.sid[0] ? arena_strdup(req->arena, c.sid) : NULL;
+	if (c.act[0] != '\0') {
+		/* Every answer made under an impersonation says so, refusals
+		 * included (api/impersonation.h). */
+		p->act = arena_strdup(req->arena, c.act);
+		response_header(req, "Strata-Impersonated-By", p->act);
+	}
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/credential.h"
 #include "api/errors.h"
+#include "api/impersonation.h"
 #include "api/plan.h"
 #include "api/principals.h"
 #include "api/cors.h"
@@ -304,6 +305,9 @@ pipeline_handle(struct request *req)
 	st = stages(req);
 	if (st >= 500 && req->db->stale_session && retry_ready(req))
 		st = stages(req);
+	/* An operator's support session: every request audited. */
+	if (req->principal.act != NULL)
+		impersonation_audit(req, st != 0 ? st : req->res.status);
 	/* The one error answer: whatever stage or handler failed, with the
 	 * problem it recorded (a status without one gets its title). */
 	if (st != 0) {

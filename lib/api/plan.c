@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/credential.h"
 #include "api/errors.h"
+#include "api/impersonation.h"
 #include "api/principals.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -81,6 +82,11 @@ plan_open(struct plan *p, struct request *req)
 		metrics_add(M_PRINCIPAL_CACHE_MISSES, 1);
 		queue_principal(p);
 	}
+	/* An impersonation's session is read on every request, never
+	 * cached: ending it refuses its token at once on every worker. */
+	if (req->principal.act != NULL)
+		support_session_check(req->db, req->tenant->id_str,
+		                      req->principal.sid, &p->support);
 	if (req->principal.kind == PRINCIPAL_API_KEY &&
 	    (p->cached == NULL ||
 	     principals_touch_due(p->cached, clock_real_s()))) {
@@ -224,6 +230,9 @@ trip(struct plan *p, bool commit)
 		(void)resolve_principal(p, &st);
 	}
 	if (st != 0)
+		return st;
+	if (req->principal.act != NULL &&
+	    (st = impersonation_check(req, &p->support)) != 0)
 		return st;
 	return authorize(p);
 }

@@ -25,6 +25,7 @@
 
 #include "data/api_keys.h"
 #include "data/operators.h"
+#include "data/support.h"
 #include "data/users.h"
 #include "data/versions.h"
 
@@ -44,6 +45,7 @@ struct plan {
 	struct api_key_principal_row key;
 	bool need_operator;     /* an apex route of operators */
 	struct operator_row op; /* the operator's status, after the trip */
+	struct support_session_row support; /* an impersonation's session */
 };
 
 /* Opens req's plan: the tenant transaction, the version row and the

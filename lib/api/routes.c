@@ -12,6 +12,7 @@
 #include "api/collections.h"
 #include "api/config.h"
 #include "api/health.h"
+#include "api/impersonation.h"
 #include "api/keys.h"
 #include "api/onboarding.h"
 #include "api/platform.h"
@@ -21,6 +22,7 @@
 #include "api/records.h"
 #include "api/reports.h"
 #include "api/roles.h"
+#include "api/support.h"
 #include "api/tenant.h"
 #include "api/users.h"
 #include "api/webhooks.h"
@@ -140,6 +142,21 @@ const struct route routes[] = {
     /* Audit. */
     {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA},
     {"GET", "/v1/audit/verify", audit_check, NULL, P_AUDIT_READ, TA},
+
+    /* Support access (issue 18 item 6): operators impersonating tenant
+     * users with the tenant's consent (api/impersonation.h). */
+    {"POST", "/v1/platform/tenants/{id}/impersonate", impersonation_start, NULL,
+     0, OP},
+    {"GET", "/v1/support/requests", support_requests_list, NULL, P_USERS_MANAGE,
+     TA},
+    {"POST", "/v1/support/requests/{id}/approve", support_request_approve, NULL,
+     0, TA | ROUTE_OWNER},
+    {"POST", "/v1/support/requests/{id}/deny", support_request_deny, NULL, 0,
+     TA | ROUTE_OWNER},
+    {"GET", "/v1/support/sessions", support_sessions_list, NULL, P_USERS_MANAGE,
+     TA},
+    {"DELETE", "/v1/support/sessions/{id}", support_session_delete, NULL,
+     P_USERS_MANAGE, TA},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -39,6 +39,11 @@ static const struct {
     {"last_owner", "Last owner"},
     {"builtin_role", "Built-in role"},
     {"role_in_use", "Role in use"},
+    /* Support access (api/impersonation.h). */
+    {"impersonation_forbidden", "Not allowed in a support session"},
+    {"support_role_required", "Support role required"},
+    {"support_access_denied", "Support access denied"},
+    {"support_request_denied", "Support request denied"},
 };
 
 const char *

@@ -63,7 +63,9 @@ struct principal {
 	const char *email;
 	const char *name;
 	const char *token_jti;
-	const char *sid;            /* session (refresh family) of a token */
+	const char *sid;        /* session (refresh family) of a token */
+	const char *act;        /* operator impersonating (RFC 8693 act) */
+	const char *act_reason; /* that support session's reason, once read */
 	unsigned char key_hash[32]; /* hash of a presented API key secret */
 };
 

@@ -481,12 +481,44 @@ locale_ok(const char *s)
 	return false;
 }
 
+/* support_access: denied (the default), allowed or ask. */
+static const char *const support_values[] = {"denied", "allowed", "ask", NULL};
+
+static void
+support_access(struct v *v, cJSON *out, const cJSON *x)
+{
+	if (x == NULL) {
+		cJSON_AddStringToObject(out, "support_access", "denied");
+		return;
+	}
+	for (const char *const *s = support_values; *s != NULL; s++) {
+		if (cJSON_IsString(x) && strcmp(x->valuestring, *s) == 0) {
+			cJSON_AddStringToObject(out, "support_access", *s);
+			return;
+		}
+	}
+	bad(v, "support_access", "must be denied, allowed or ask");
+}
+
+static enum settings_support
+compile_support_access(const cJSON *doc)
+{
+	const char *s = json_str(doc, "support_access");
+
+	if (s != NULL && strcmp(s, "allowed") == 0)
+		return SETTINGS_SUPPORT_ALLOWED;
+	if (s != NULL && strcmp(s, "ask") == 0)
+		return SETTINGS_SUPPORT_ASK;
+	return SETTINGS_SUPPORT_DENIED;
+}
+
 cJSON *
 settings_normalize(const cJSON *in, const cJSON *defaults, cJSON **errors)
 {
 	static const char *const keys[] = {
-	    "display_name", "branding", "features", "limits",    "auth",
-	    "cors",         "domains",  "locale",   "retention", NULL};
+	    "display_name", "branding",       "features", "limits",
+	    "auth",         "cors",           "domains",  "locale",
+	    "retention",    "support_access", NULL};
 	struct v v = {NULL};
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *x;
@@ -519,6 +551,7 @@ settings_normalize(const cJSON *in, const cJSON *defaults, cJSON **errors)
 		cJSON_AddStringToObject(out, "locale", x->valuestring);
 	retention(&v, out, pick(in, NULL, "retention"),
 	          pick(defaults, NULL, "retention"));
+	support_access(&v, out, pick(in, defaults, "support_access"));
 	/* A section given as something else than an object. */
 	for (const char *const *k = keys; *k != NULL; k++) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(in, *k);
@@ -650,6 +683,7 @@ settings_compile(const cJSON *doc, long long version,
 	compile_oidc(cJSON_GetObjectItemCaseSensitive(
 	                 cJSON_GetObjectItemCaseSensitive(doc, "auth"), "oidc"),
 	             &out->oidc);
+	out->support_access = compile_support_access(doc);
 	return 0;
 }
 

@@ -51,6 +51,14 @@ struct oidc_settings {
 	} map[SETTINGS_MAX_ROLE_MAP];
 };
 
+/* support_access: whether operators may impersonate the tenant's users
+ * (api/impersonation.h). */
+enum settings_support {
+	SETTINGS_SUPPORT_DENIED, /* the default */
+	SETTINGS_SUPPORT_ALLOWED,
+	SETTINGS_SUPPORT_ASK, /* an owner approves each request */
+};
+
 /* Compiled with the caps of the tenant's plan applied (data/plans.h):
  * the limits and audit_days below are the effective ones. */
 struct tenant_settings {
@@ -76,6 +84,7 @@ struct tenant_settings {
 		int days;
 	} retention[SETTINGS_MAX_RETENTION];
 	struct oidc_settings oidc;
+	enum settings_support support_access;
 };
 
 /* The settings of req's tenant at req->tenant->config_version: from the

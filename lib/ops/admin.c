@@ -29,6 +29,7 @@
 #include "data/keyring.h"
 #include "data/migrate.h"
 #include "data/operators.h"
+#include "data/support.h"
 #include "data/records.h"
 #include "data/retention.h"
 #include "data/settings.h"
@@ -371,6 +372,38 @@ admin_operator_create(const char *email, const char *password)
 out:
 	crypto_wipe(key, sizeof(key));
 	crypto_wipe(hash, sizeof(hash));
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_operator_support(const char *email, bool on)
+{
+	struct support_operator op;
+	struct session s;
+	const char *norm;
+	int rc = 1;
+
+	session_init(&s, cfg.database_url);
+	if (email == NULL || (norm = email_norm(s.arena, email)) == NULL) {
+		admin_fail("invalid e-mail");
+		goto out;
+	}
+	if (session_connect(&s) < 0)
+		goto out;
+	if (support_operator_set(&s.db, norm, on, &op) < 0 ||
+	    db_sync(&s.db) != 0) {
+		admin_fail("cannot change the operator's role");
+		goto out;
+	}
+	if (!op.found) {
+		admin_fail("no such operator");
+		goto out;
+	}
+	printf("{\"email\":\"%s\",\"support\":%s}\n", norm,
+	       op.support ? "true" : "false");
+	rc = 0;
+out:
 	session_close(&s);
 	return rc;
 }

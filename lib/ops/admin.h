@@ -11,6 +11,8 @@
 #ifndef STRATA_OPS_ADMIN_H
 #define STRATA_OPS_ADMIN_H
 
+#include <stdbool.h>
+
 #include "data/provision.h"
 
 enum admin_audit_op {
@@ -58,6 +60,11 @@ int admin_tenant_domain_map(void);
  * (email_norm) and the password policy, and makes the platform signing
  * key on first use.  password is wiped by the caller. */
 int admin_operator_create(const char *email, const char *password);
+
+/* Gives (on) or takes the support role (impersonation with the tenant's
+ * consent, api/impersonation.h) of the operator with that e-mail; prints
+ * {"email", "support"}.  Returns 0, or 1 when there is no such operator. */
+int admin_operator_support(const char *email, bool on);
 
 /* Rotates tenant who's signing, data and index keys; prints the new ids. */
 int admin_keys_rotate(const char *who);

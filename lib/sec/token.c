@@ -130,6 +130,30 @@ int_claim(jwt_t *j, const char *name, bool *ok)
 	return v;
 }
 
+/* The act claim (RFC 8693) into out: 0 when absent (out ""), 0 when it is
+ * exactly {"sub": <uuid>}, -1 for any other shape. */
+static int
+copy_act_claim(jwt_t *j, char out[UUID_STR_LEN + 1])
+{
+	char *text = jwt_get_grants_json(j, "act");
+	const char *why;
+	cJSON *o, *sub;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (text == NULL)
+		return jwt_get_grant(j, "act") != NULL ? -1 : 0;
+	o = json_parse(text, strlen(text), 2, &why);
+	free(text);
+	sub = cJSON_GetObjectItemCaseSensitive(o, "sub");
+	if (cJSON_IsObject(o) && cJSON_GetArraySize(o) == 1 &&
+	    cJSON_IsString(sub) && uuid_valid(sub->valuestring)) {
+		memcpy(out, sub->valuestring, UUID_STR_LEN + 1);
+		rc = 0;
+	}
+	return rc;
+}
+
 int
 token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
              const char *origin, const char *tid, long now,
@@ -161,6 +185,10 @@ token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
 	if (jwt_get_grant(j, "sid") != NULL &&
 	    copy_uuid_claim(j, "sid", c->sid) < 0)
 		goto out;
+	/* An actor only in a tenant token, and only with its session. */
+	if (copy_act_claim(j, c->act) < 0 ||
+	    (c->act[0] != '\0' && (tid == NULL || c->sid[0] == '\0')))
+		goto out;
 	c->exp = int_claim(j, "exp", &ok);
 	c->iat = int_claim(j, "iat", &ok);
 	if (!ok || c->exp + TOKEN_LEEWAY < now || c->iat > now + TOKEN_LEEWAY)
@@ -177,10 +205,10 @@ out:
 	return rc;
 }
 
-char *
-token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
-            const struct uuid *kid, const char *origin, const char *tid,
-            const char *sub, const char *sid, long now, int ttl)
+static char *
+issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+      const struct uuid *kid, const char *origin, const char *tid,
+      const char *sub, const char *sid, const char *act, long now, int ttl)
 {
 	jwt_t *j = NULL;
 	char kids[UUID_STR_LEN + 1], jti[UUID_STR_LEN + 1];
@@ -205,6 +233,9 @@ token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
 		bad |= jwt_add_grant(j, "scope", "platform");
 	if (sid != NULL)
 		bad |= jwt_add_grant(j, "sid", sid);
+	if (act != NULL)
+		bad |= jwt_add_grants_json(
+		    j, arena_printf(a, "{\"act\":{\"sub\":\"%s\"}}", act));
 	bad |= jwt_add_grant(j, "jti", jti);
 	bad |= jwt_add_grant_int(j, "iat", now);
 	bad |= jwt_add_grant_int(j, "nbf", now);
@@ -217,4 +248,23 @@ token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
 		copy = arena_strdup(a, s);
 	free(s);
 	return copy;
+}
+
+char *
+token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+            const struct uuid *kid, const char *origin, const char *tid,
+            const char *sub, const char *sid, long now, int ttl)
+{
+	return issue(a, key, kid, origin, tid, sub, sid, NULL, now, ttl);
+}
+
+char *
+token_issue_act(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+                const struct uuid *kid, const char *origin, const char *tid,
+                const char *sub, const char *sid, const char *act, long now,
+                int ttl)
+{
+	if (tid == NULL || sid == NULL || act == NULL || !uuid_valid(act))
+		return NULL;
+	return issue(a, key, kid, origin, tid, sub, sid, act, now, ttl);
 }

@@ -12,6 +12,12 @@
  * with the HMAC key as a public key), only a kid the caller resolves to a
  * key of the resolved tenant, exp/nbf/iat with TOKEN_LEEWAY seconds of
  * leeway, and iss/aud/tid equal to the expected values.
+ *
+ * An operator's support session (impersonation) is a tenant token with a
+ * session id and an "act" claim (RFC 8693, the actor): {"sub": <operator
+ * id>} and nothing else.  Verification refuses an act claim of any other
+ * shape (a string, a nested act, a sub that is no uuid) and an act without
+ * a sid; a token without act is an ordinary token (c->act empty).
  */
 #ifndef STRATA_SEC_TOKEN_H
 #define STRATA_SEC_TOKEN_H
@@ -30,6 +36,7 @@ struct token_claims {
 	char sub[UUID_STR_LEN + 1];
 	char sid[UUID_STR_LEN + 1];
 	char jti[UUID_STR_LEN + 1];
+	char act[UUID_STR_LEN + 1]; /* the actor's (operator's) id, or "" */
 	long iat, exp;
 };
 
@@ -53,5 +60,12 @@ int token_verify(const char *token, const unsigned char key[CRYPTO_KEY_LEN],
 char *token_issue(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
                   const struct uuid *kid, const char *origin, const char *tid,
                   const char *sub, const char *sid, long now, int ttl);
+
+/* token_issue() of an impersonation token: sid (the support session) and
+ * act (the operator id) are required.  NULL on failure. */
+char *token_issue_act(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+                      const struct uuid *kid, const char *origin,
+                      const char *tid, const char *sub, const char *sid,
+                      const char *act, long now, int ttl);
 
 #endif
