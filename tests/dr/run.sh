@@ -78,6 +78,7 @@ for i in 1 2 3 4 5; do
 		'{"name":"events","fields":{"seq":{"type":"integer"},"host":{"type":"string"}}}' "$TOKEN"
 	[ "$STATUS" = 201 ] || echo "#   collection for $slug: $STATUS $BODY"
 	writers+=("$slug=$TOKEN")
+	printf '%s' "$TOKEN" >"$TMPD/$slug.token"
 done
 
 # A full backup before anything fails.
@@ -119,5 +120,7 @@ check "RPO 0: every acknowledged record is readable after both failovers" eq "$n
 others=$(awk '$3 != 201 && !($3 == 503 && $4 != "-")' "$LOG" | wc -l)
 check "every answer but 201 was 503 with Retry-After" eq "$others" 0
 [ "$others" = 0 ] || awk '$3 != 201 && !($3 == 503 && $4 != "-")' "$LOG" | head -5 | sed 's/^/#   /'
+tenant_drill
+
 echo "# drill: $(( $(date +%s) - t_start )) s in all"
 exit 0
