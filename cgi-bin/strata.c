@@ -33,6 +33,7 @@ static const char usage[] =
     "  tenant restore SLUG --to TIME --from CONNINFO  (the tenant as of\n"
     "                TIME, from a copy restored to TIME; owner role)\n"
     "  erasure reapply [--from CONNINFO]  (after a whole restore)\n"
+    "  backup [--type full|incr|diff]  (runs backup_command)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
     "  operator create --email E    (password on stdin)\n"
@@ -199,6 +200,12 @@ cmd_erasure(int argc, char **argv)
 }
 
 static int
+cmd_backup(int argc, char **argv)
+{
+	return recovery_backup(opt(argc, argv, "--type"));
+}
+
+static int
 cmd_operator(int argc, char **argv)
 {
 	const char *email = opt(argc, argv, "--email");
@@ -295,7 +302,7 @@ static const struct {
     {"keys", cmd_keys},           {"audit", cmd_audit},
     {"retention", cmd_retention}, {"explain", cmd_explain},
     {"routes", cmd_routes},       {"report", cmd_report},
-    {"erasure", cmd_erasure},
+    {"erasure", cmd_erasure},     {"backup", cmd_backup},
 };
 
 int

@@ -23,4 +23,10 @@ int recovery_tenant_restore(const char *who, const char *to, const char *from);
  * whole ledger to every tenant that has rows in it. */
 int recovery_erasures_reapply(const char *from);
 
+/* `strata backup [--type full|incr|diff]`: runs the backup_command setting
+ * (a program given the type as its one argument, e.g. pgBackRest's wrapper
+ * tests/dr/backup.sh VAR) and waits for it.  0 when it exits 0; 1 on an
+ * unknown type, no command set, or the command's failure. */
+int recovery_backup(const char *type);
+
 #endif

@@ -101,7 +101,8 @@ sleep 2
 
 # Backups go on across timelines: an incremental one on the new primary.
 t0=$(date +%s.%N)
-check "an incremental backup after both failovers" backup incr
+check "an incremental backup after both failovers (strata backup)" \
+	$STRATA backup --type incr
 echo "# incremental backup: $(secs_since "$t0") s"
 check "the repository holds one full and one incremental backup" \
 	eq "$(backup_kinds)" "full incr"

@@ -312,6 +312,10 @@ stream_socket = $VAR/run/stream.sock
 nginx_domains_map = $VAR/nginx/domains.map
 nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
+	# strata backup: pgBackRest of the two-node layout (tests/dr/backup.sh).
+	if [ "$HA" = 1 ]; then
+		echo "backup_command = $ROOT/tests/dr/backup.sh $VAR" >>"$VAR/strata.conf"
+	fi
 	umask 022
 }
 
