@@ -12,7 +12,8 @@ DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	libjwt-dev libssl-dev check libsubunit-dev nginx postgresql-15 \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
 	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
-	chromium chromium-driver python3-selenium libcurl4-openssl-dev
+	chromium chromium-driver python3-selenium libcurl4-openssl-dev \
+	patroni etcd-server etcd-client pgbackrest
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -48,7 +49,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
-	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser
+	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser \
+	test-dr backup
 
 all: flags $(BUILD)/strata
 
@@ -57,6 +59,8 @@ help:
 	@echo "make stop      stop what make run started"
 	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
 	@echo "make test-browser  the console in headless Chromium on a test stack"
+	@echo "make test-dr   the disaster-recovery drill (failover, PITR) in var/dr"
+	@echo "make backup    pgBackRest backup of the HA=1 stack (BACKUP=full|incr|diff)"
 	@echo "make bench     load test against the machine's own ceilings"
 	@echo "make fuzz      libFuzzer harnesses, FUZZ_SECONDS (600) each"
 	@echo "make lint      cppcheck + clang-tidy + clang-format check"
@@ -119,8 +123,17 @@ asan: $(BUILD)/asan/strata $(UNIT_BIN)
 deps:
 	@tests/stack/deps.sh $(DEB_PACKAGES)
 
+# HA=1: two PostgreSQL nodes under Patroni and etcd, WAL archived by
+# pgBackRest (tests/dr/ha.sh); the default stays one node.
 run: deps all
-	@tests/stack/stack.sh up var
+	@HA=$(or $(HA),0) tests/stack/stack.sh up var
+
+# The disaster-recovery drill on a stack of its own (tests/dr/run.sh).
+test-dr: deps all
+	@tests/dr/run.sh
+
+backup: deps
+	@tests/dr/backup.sh var $(or $(BACKUP),incr)
 
 stop:
 	@tests/stack/stack.sh down var

@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "ops/admin.h"
+#include "ops/recovery.h"
 #include "ops/report.h"
 #include "sec/crypto.h"
 
@@ -29,6 +30,10 @@ static const char usage[] =
     "  tenant list\n"
     "  tenant suspend|resume SLUG\n"
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
+    "  tenant restore SLUG --to TIME --from CONNINFO  (the tenant as of\n"
+    "                TIME, from a copy restored to TIME; owner role)\n"
+    "  erasure reapply [--from CONNINFO]  (after a whole restore)\n"
+    "  backup [--type full|incr|diff]  (runs backup_command)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
     "  operator create --email E    (password on stdin)\n"
@@ -172,6 +177,9 @@ cmd_tenant(int argc, char **argv)
 		return admin_tenant_set_status(who, "active");
 	if (strcmp(sub, "purge") == 0)
 		return admin_tenant_purge(who);
+	if (strcmp(sub, "restore") == 0)
+		return recovery_tenant_restore(who, opt(argc, argv, "--to"),
+		                               opt(argc, argv, "--from"));
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
@@ -182,8 +190,22 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "domain") == 0)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");
-	return admin_fail("tenant: create, list, suspend, resume, purge or "
-	                  "domain");
+	return admin_fail("tenant: create, list, suspend, resume, purge, "
+	                  "restore or domain");
+}
+
+static int
+cmd_erasure(int argc, char **argv)
+{
+	if (strcmp(arg(argc, argv, 1), "reapply") != 0)
+		return admin_fail("erasure reapply [--from CONNINFO]");
+	return recovery_erasures_reapply(opt(argc, argv, "--from"));
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	return recovery_backup(opt(argc, argv, "--type"));
 }
 
 static int
@@ -289,6 +311,7 @@ static const struct {
     {"keys", cmd_keys},           {"audit", cmd_audit},
     {"retention", cmd_retention}, {"explain", cmd_explain},
     {"routes", cmd_routes},       {"report", cmd_report},
+    {"erasure", cmd_erasure},     {"backup", cmd_backup},
 };
 
 int

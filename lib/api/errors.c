@@ -28,6 +28,8 @@ static const struct {
     {"23505", 409, "conflict", "this already exists"},
     {"23503", 409, "conflict", "this is still referenced or refers to nothing"},
     {"54000", 422, "validation_failed", "the value is too large to store"},
+    /* A demoted primary (failover): the worker reconnects to the new one. */
+    {"25006", 503, "service_unavailable", "the database is unavailable"},
     {"08...", 503, "service_unavailable", "the database is unavailable"},
     {"53...", 503, "service_unavailable",
      "the database is overloaded; retry shortly"},
@@ -83,6 +85,9 @@ errors_from_tenant(struct request *req, enum tenant_lookup state)
 	case TENANT_UNAVAILABLE:
 		return api_fail(req, 503, "service_unavailable",
 		                "the database is unavailable");
+	case TENANT_RESTORING:
+		return api_fail(req, 503, "service_unavailable",
+		                "this tenant is being restored; retry shortly");
 	default:
 		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	}

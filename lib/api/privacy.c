@@ -25,6 +25,7 @@
 #include "data/audit.h"
 #include "data/collections.h"
 #include "data/db.h"
+#include "data/erasures.h"
 #include "data/exports.h"
 #include "data/keyring.h"
 #include "data/records.h"
@@ -216,9 +217,11 @@ privacy_erase(struct request *req, struct plan *plan)
 		return req->err.status;
 	if ((hashes = subject_hashes(req, subject)) == NULL)
 		return req->err.status;
-	/* The key first: from this commit on, every copy of the subject's
-	 * sealed values (backups included, see docs/compliance.md) lacks
-	 * its key in this database. */
+	/* The ledger first: every restore re-applies it (data/erasures.h),
+	 * so the subject stays erased in a copy from before this commit.
+	 * Then the key: from this commit on, every copy of the subject's
+	 * sealed values lacks its key in this database. */
+	erasures_queue_record(req->db, tid, hashes);
 	subjects_destroy(req->db, tid, hashes, &keys);
 	exports_erase_subject(req->db, tid, hashes, &recs);
 	if ((st = plan_run(plan)) != 0)

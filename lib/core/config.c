@@ -62,6 +62,8 @@ static const struct key keys[] = {
     {I(webhook_tenant_concurrency, 1, 64)},
     {I(webhook_retry_window_s, 1, 7 * 86400)},
     {S(stream_socket)},
+    /* Disaster recovery (docs/operations.md). */
+    {S(backup_command)},
 };
 
 static char *
@@ -110,6 +112,7 @@ defaults(struct config *c)
 	c->webhook_tenant_concurrency = 4;
 	c->webhook_retry_window_s = 86400;
 	c->stream_socket = xstrdup("var/run/stream.sock");
+	c->backup_command = xstrdup("");
 }
 
 int

@@ -46,6 +46,8 @@ struct config {
 	int webhook_tenant_concurrency; /* attempts in flight per tenant */
 	int webhook_retry_window_s;     /* retry this long, then disable */
 	char *stream_socket;            /* the event stream's unix socket */
+	/* Disaster recovery (docs/operations.md). */
+	char *backup_command; /* `strata backup` runs it with the type */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

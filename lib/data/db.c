@@ -48,6 +48,7 @@ lost(struct db *db)
 {
 	log_warn("database connection lost");
 	db_close(db);
+	db->read_only_seen = false;
 	db->retry_at_ms = clock_mono_ms(); /* first retry at once */
 	db->backoff_ms = BACKOFF_MIN_MS;
 }
@@ -168,7 +169,7 @@ db_ready(struct db *db, struct arena *a)
 	db->ms = 0;
 	db->sqlstate[0] = '\0';
 	if (db->conn != NULL) {
-		if (peer_gone(db->conn))
+		if (peer_gone(db->conn) || db->read_only_seen)
 			lost(db);
 		else
 			read_notifies(db);
@@ -377,6 +378,11 @@ note_error(struct db *db, const PGresult *r)
 		return;
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", st ? st : "XX000");
 	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg ? msg : "");
+	/* 25006: this server no longer takes writes (a primary demoted
+	 * without ending its sessions).  target_session_attrs=read-write
+	 * is checked only when connecting, so connect again. */
+	if (strcmp(db->sqlstate, "25006") == 0)
+		db->read_only_seen = true;
 }
 
 int

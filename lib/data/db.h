@@ -88,6 +88,9 @@ struct db {
 	int trips;                /* round trips since db_ready */
 	double ms;                /* time spent waiting on the server */
 	long resets;              /* connections found busy by db_ready */
+	bool read_only_seen;      /* the server refused a write as read-only (a
+	                             demoted primary): the next request reconnects
+	                             to the node that takes writes */
 	bool stale_session;       /* the request's first trip found the session
 	                           * already ended by the server: nothing of the
 	                           * request ran, so it may be tried again once */

@@ -234,6 +234,8 @@ tenants_status(const struct tenant *t)
 		tenants_cache_forget(&t->id); /* perhaps stale: ask again */
 	if (strcmp(t->status, "suspended") == 0)
 		return TENANT_SUSPENDED;
+	if (strcmp(t->status, "restoring") == 0)
+		return TENANT_RESTORING;
 	if (strcmp(t->status, "active") != 0)
 		return TENANT_NOT_FOUND;
 	return TENANT_FOUND;

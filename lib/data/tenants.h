@@ -27,6 +27,7 @@ enum tenant_lookup {
 	TENANT_FOUND,       /* and active */
 	TENANT_NOT_FOUND,   /* unknown, or deleted */
 	TENANT_SUSPENDED,   /* exists, suspended */
+	TENANT_RESTORING,   /* exists, its data being restored (503) */
 	TENANT_UNAVAILABLE, /* the database was needed and is down */
 };
 

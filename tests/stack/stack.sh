@@ -124,6 +124,20 @@ load_env() {
 	WEBHOOK_ALLOW=${WEBHOOK_ALLOW-loopback}
 	WEBHOOK_TIMEOUT_MS=${WEBHOOK_TIMEOUT_MS:-10000}
 	WEBHOOK_RETRY_WINDOW_S=${WEBHOOK_RETRY_WINDOW_S:-86400}
+	# HA=1: two PostgreSQL nodes under Patroni and etcd (tests/dr/ha.sh);
+	# clients name both and take the one that accepts writes.
+	HA=${HA:-0}
+	PG_PORT2=${PG_PORT2:-5434}
+	PATRONI_API1=${PATRONI_API1:-8008}
+	PATRONI_API2=${PATRONI_API2:-8009}
+	ETCD_PORT=${ETCD_PORT:-2379}
+	ETCD_PEER_PORT=${ETCD_PEER_PORT:-2380}
+	PG_HOSTS=$VAR/pg/run PG_PORTS=$PG_PORT PG_TARGET=""
+	if [ "$HA" = 1 ]; then
+		PG_HOSTS=$VAR/pg/run,$VAR/pg/run PG_PORTS=$PG_PORT,$PG_PORT2
+		PG_TARGET=" target_session_attrs=read-write"
+		export PGTARGETSESSIONATTRS=read-write
+	fi
 }
 
 save_env() {
@@ -150,6 +164,12 @@ AUDIT_HORIZON=$AUDIT_HORIZON
 WEBHOOK_ALLOW=$WEBHOOK_ALLOW
 WEBHOOK_TIMEOUT_MS=$WEBHOOK_TIMEOUT_MS
 WEBHOOK_RETRY_WINDOW_S=$WEBHOOK_RETRY_WINDOW_S
+HA=$HA
+PG_PORT2=$PG_PORT2
+PATRONI_API1=$PATRONI_API1
+PATRONI_API2=$PATRONI_API2
+ETCD_PORT=$ETCD_PORT
+ETCD_PEER_PORT=$ETCD_PEER_PORT
 EOF
 }
 
@@ -190,12 +210,17 @@ make_cert() {
 }
 
 psql_super() {
-	as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$VAR/pg/run" \
-		-p "$PG_PORT" -U "$(pg_user)" "$@"
+	as_pg env ${PGTARGETSESSIONATTRS:+PGTARGETSESSIONATTRS=read-write} \
+		"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOSTS" \
+		-p "$PG_PORTS" -U "$(pg_user)" "$@"
 }
 
 pg_start() {
 	local data=$VAR/pg/data
+	if [ "$HA" = 1 ]; then
+		"$ROOT/tests/dr/ha.sh" up "$VAR"
+		return 0
+	fi
 	if [ ! -d "$data" ]; then
 		log "initialising PostgreSQL in $data"
 		as_pg "$PGBIN/initdb" -D "$data" -U "$(pg_user)" -E UTF8 \
@@ -265,8 +290,8 @@ write_config() {
 	umask 077
 	cat >"$VAR/strata.conf" <<EOF
 # Written by tests/stack/stack.sh; see README.md, Configuration.
-database_url = host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_app password=$APP_PW connect_timeout=2
-owner_database_url = host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_owner password=$OWNER_PW connect_timeout=5
+database_url = host=$PG_HOSTS port=$PG_PORTS dbname=strata user=strata_app password=$APP_PW connect_timeout=2$PG_TARGET
+owner_database_url = host=$PG_HOSTS port=$PG_PORTS dbname=strata user=strata_owner password=$OWNER_PW connect_timeout=5$PG_TARGET
 base_domain = $BASE
 public_port = $HTTPS_PORT
 socket_path = $VAR/run/strata.sock
@@ -287,6 +312,10 @@ stream_socket = $VAR/run/stream.sock
 nginx_domains_map = $VAR/nginx/domains.map
 nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
+	# strata backup: pgBackRest of the two-node layout (tests/dr/backup.sh).
+	if [ "$HA" = 1 ]; then
+		echo "backup_command = $ROOT/tests/dr/backup.sh $VAR" >>"$VAR/strata.conf"
+	fi
 	umask 022
 }
 
@@ -294,7 +323,7 @@ migrate() {
 	"$STRATA_BIN" --config "$VAR/strata.conf" migrate >"$VAR/log/migrate.log" ||
 		{ cat "$VAR/log/migrate.log" >&2; die "migration failed"; }
 	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
-		"host=$VAR/pg/run port=$PG_PORT dbname=strata user=strata_owner password=$OWNER_PW" \
+		"host=$PG_HOSTS port=$PG_PORTS dbname=strata user=strata_owner password=$OWNER_PW$PG_TARGET" \
 		-c "ALTER ROLE strata_app PASSWORD '$APP_PW'" \
 		-c "ALTER ROLE strata_report PASSWORD '$APP_PW'"
 }
@@ -373,6 +402,10 @@ nginx_stop() {
 }
 
 pg_stop() {
+	if [ "$HA" = 1 ]; then
+		"$ROOT/tests/dr/ha.sh" down "$VAR"
+		return 0
+	fi
 	if [ -d "$VAR/pg/data" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" status >/dev/null 2>&1; then
 		as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" -m fast -w stop >/dev/null
 	fi

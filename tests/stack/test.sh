@@ -133,6 +133,27 @@ if [ -z "${TESTS:-}" ] || [ "${FUZZ_IN_TESTS:-0}" = 1 ]; then
 	failed=$((failed + $(grep -c '^not ok ' <<<"$out")))
 fi
 
+# 4c. The disaster-recovery drill (make test-dr, tests/dr/run.sh) on a
+# two-node stack of its own (release build), with TESTS set only when
+# DR_IN_TESTS=1; one line and no check without patroni, etcd, pgbackrest.
+if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
+	"$STACK" down "$VAR" >/dev/null 2>&1
+	echo "== tests/dr/run.sh"
+	out=$(STRATA_BIN=$ROOT/build/strata timeout 900 tests/dr/run.sh 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - tests/dr/run.sh exited with $rc"
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+
 # 5. make bench end to end on a tiny data set (its own stack, release
 # build): it must seed, run every scenario and write results.json.  The
 # figures themselves are never asserted here.

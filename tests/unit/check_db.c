@@ -145,6 +145,45 @@ START_TEST(uncollected_results_are_not_decoded)
 }
 END_TEST
 
+/* A server that refuses a write as read-only (a primary demoted by a
+ * failover that kept its sessions) is left: the next request connects
+ * again, where target_session_attrs=read-write picks the new primary.
+ * default_transaction_read_only stands in for the demotion. */
+START_TEST(read_only_server_is_left_at_next_request)
+{
+	unsigned gen;
+
+	if (url() == NULL)
+		return;
+	db_init(&db, url());
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	db_queue_sql(&db, "SET default_transaction_read_only = on");
+	ck_assert_int_eq(db_sync(&db), DB_OK);
+	gen = db.gen;
+	db_queue_sql(&db, "CREATE TEMP TABLE check_ro (a int)");
+	ck_assert_int_eq(db_sync(&db), DB_FAILED);
+	ck_assert_str_eq(db.sqlstate, "25006");
+	ck_assert(db.read_only_seen);
+	arena_reset(a);
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	ck_assert_uint_ne(db.gen, gen);
+	ck_assert(!db.read_only_seen);
+	{
+		int h = db_queue_sql(&db, "SHOW default_transaction_read_only");
+
+		ck_assert_int_eq(db_sync(&db), DB_OK);
+		ck_assert_str_eq(db_value(db_result(&db, h), 0, 0), "off");
+	}
+	/* Any other failure keeps the connection. */
+	gen = db.gen;
+	db_queue_sql(&db, "SELECT 1/0");
+	ck_assert_int_eq(db_sync(&db), DB_FAILED);
+	arena_reset(a);
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	ck_assert_uint_eq(db.gen, gen);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -157,6 +196,7 @@ db_suite(void)
 	tcase_add_test(t, queue_grows_in_one_round_trip);
 	tcase_add_test(t, open_transaction_is_reset_at_next_request);
 	tcase_add_test(t, uncollected_results_are_not_decoded);
+	tcase_add_test(t, read_only_server_is_left_at_next_request);
 	tcase_set_timeout(t, 30);
 	suite_add_tcase(s, t);
 	return s;
