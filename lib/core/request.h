@@ -64,6 +64,9 @@ struct principal {
 	const char *token_jti;
 	const char *sid;            /* session (refresh family) of a token */
 	unsigned char key_hash[32]; /* hash of a presented API key secret */
+	/* An MFA enrolment token (api/mfa.h): no permission, and only the
+	 * routes marked ROUTE_MFA_SETUP. */
+	bool mfa_enrolment;
 };
 
 struct request {
@@ -109,6 +112,7 @@ struct request {
 		const char *code;
 		const char *detail;
 		cJSON *errors;
+		cJSON *members; /* more members of the problem object */
 	} err;
 
 	struct timespec start;
