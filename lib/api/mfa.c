@@ -58,16 +58,45 @@ mfa_login_pending(struct request *req, const struct mfa_login *m)
 	return m->found && (m->enabled || policy_requires(req, m->is_admin));
 }
 
-/* The AAD of user uid's sealed secret. */
+/* The AAD of user uid's sealed secret (tenant, "mfa_totp", uid, "secret"). */
+static void
+aad_of(const struct uuid *tenant, const char *uid, struct uuid *u,
+       struct field_aad *ad)
+{
+	uuid_parse(uid, u);
+	ad->tenant = tenant;
+	ad->collection = "mfa_totp";
+	ad->record = u;
+	ad->field = "secret";
+}
+
 static void
 secret_aad(struct request *req, const char *uid, struct uuid *u,
            struct field_aad *ad)
 {
-	uuid_parse(uid, u);
-	ad->tenant = &req->tenant->id;
-	ad->collection = "mfa_totp";
-	ad->record = u;
-	ad->field = "secret";
+	aad_of(&req->tenant->id, uid, u, ad);
+}
+
+const char *
+mfa_secret_reseal(struct arena *a, const struct keyring *k,
+                  const struct uuid *tenant, const char *uid,
+                  const char *sealed)
+{
+	const struct keyring_key *old = NULL, *cur;
+	struct field_aad ad;
+	struct uuid u, kid;
+	const char *b32 = NULL, *out;
+
+	cur = k ? keyring_find(k, KEY_DATA, NULL) : NULL;
+	if (cur != NULL && sealed != NULL && fieldcrypt_kid(sealed, &kid) == 0)
+		old = keyring_find(k, KEY_DATA, &kid);
+	aad_of(tenant, uid, &u, &ad);
+	if (old != NULL)
+		b32 = fieldcrypt_open(a, old->key, &ad, sealed);
+	if (b32 == NULL)
+		return NULL;
+	out = fieldcrypt_seal(a, cur->key, &cur->id, &ad, b32);
+	return out;
 }
 
 /* The secret (base32) sealed under the tenant's current data key, or NULL
@@ -527,6 +556,24 @@ read_code_body(struct request *req, const char **code)
 	return 0;
 }
 
+/* The {code} body (its refusal held until the caller is authorized) and
+ * the caller's authenticator into *t, read in one trip.  Returns 0 or a
+ * status. */
+static int
+code_and_totp(struct request *req, struct plan *plan, const char **code,
+              struct mfa_totp *t)
+{
+	struct api_deferred bad;
+	int st;
+
+	(void)read_code_body(req, code);
+	(void)api_defer(req, &bad);
+	mfa_totp_get(req->db, req->tenant->id_str, req->principal.id_str, t);
+	if ((st = plan_run(plan)) != 0 || (st = require_user(req)) != 0)
+		return st;
+	return api_deferred(req, &bad);
+}
+
 /* Checks a confirming code against the pending secret: 0 with the step
  * into *step, or 422. */
 static int
@@ -581,17 +628,12 @@ mfa_confirm(struct request *req, struct plan *plan)
 {
 	const char *uid = req->principal.id_str, *code = NULL, *lit = NULL;
 	struct mfa_totp t = {0};
-	struct api_deferred bad;
 	struct db_text took;
 	long long step = 0;
 	cJSON *codes = NULL;
 	int st;
 
-	(void)read_code_body(req, &code);
-	(void)api_defer(req, &bad);
-	mfa_totp_get(req->db, req->tenant->id_str, uid, &t);
-	if ((st = plan_run(plan)) != 0 || (st = require_user(req)) != 0 ||
-	    (st = api_deferred(req, &bad)) != 0)
+	if ((st = code_and_totp(req, plan, &code, &t)) != 0)
 		return st;
 	if (!t.found || t.confirmed)
 		return api_fail(req, 409, "conflict",
@@ -635,16 +677,11 @@ mfa_disable(struct request *req, struct plan *plan)
 	const char *uid = req->principal.id_str, *code = NULL;
 	struct mfa_totp t = {0};
 	struct login_state ls;
-	struct api_deferred bad;
 	struct code_check k;
 	struct db_text gone;
 	int st;
 
-	(void)read_code_body(req, &code);
-	(void)api_defer(req, &bad);
-	mfa_totp_get(req->db, req->tenant->id_str, uid, &t);
-	if ((st = plan_run(plan)) != 0 || (st = require_user(req)) != 0 ||
-	    (st = api_deferred(req, &bad)) != 0)
+	if ((st = code_and_totp(req, plan, &code, &t)) != 0)
 		return st;
 	if (!t.confirmed)
 		return api_fail(req, 409, "conflict",

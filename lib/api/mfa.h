@@ -19,9 +19,12 @@
 
 #include <stdbool.h>
 
-struct request;
-struct plan;
+struct arena;
+struct keyring;
 struct mfa_login;
+struct plan;
+struct request;
+struct uuid;
 
 #define MFA_CHALLENGE_TTL 300 /* seconds */
 #define MFA_CHALLENGE_TRIES 5 /* wrong codes before a challenge is spent */
@@ -30,6 +33,13 @@ struct mfa_login;
 /* The audience (and issuer) of req's tenant's enrolment tokens, in the
  * arena. */
 const char *mfa_enrolment_audience(struct request *req);
+
+/* A TOTP secret of user uid of tenant opened with the key of keyring k it
+ * names and sealed again under k's current data key: the new sealed text
+ * (in a), or NULL when it does not open (`strata keys reencrypt`). */
+const char *mfa_secret_reseal(struct arena *a, const struct keyring *k,
+                              const struct uuid *tenant, const char *uid,
+                              const char *sealed);
 
 /* Whether a login of the user read into m owes a second step: a
  * confirmed authenticator, or the tenant's auth.mfa requires one. */

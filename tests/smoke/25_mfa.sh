@@ -222,6 +222,20 @@ fresh_code "$BOB_SECRET" "$BOB_LAST"
 json POST mf-a /v1/auth/mfa "{\"challenge\":\"$CH\",\"code\":\"$CODE\"}"
 check "after five wrong codes the challenge is spent" is_problem 401 invalid_challenge
 
+# --- Key rotation and re-encryption: the sealed secret follows the keys.
+req POST mf-a /v1/keys/rotate -H "Authorization: Bearer $OWNER"
+check "the tenant's keys are rotated" status_is 200
+OUT=$($STRATA keys reencrypt --tenant mf-a 2>"$TMPD/re.err")
+check "keys reencrypt re-seals the TOTP secrets and retires the old data key" eq "$(jq -r '"\(.mfa_secrets >= 1)/\(.retired_data_keys >= 1)"' <<<"$OUT" 2>/dev/null)" "true/true"
+check "no secret is left under a retired key" eq "$(psql_super -c "SELECT count(*) FROM strata.mfa_totp m WHERE m.tenant_id = '$TID' AND split_part(m.secret, ':', 3) NOT IN (SELECT id::text FROM strata.tenant_keys k WHERE k.tenant_id = '$TID' AND k.purpose = 'data' AND k.retired_at IS NULL)")" 0
+login mf-a bob@mf-a.test "$PW_USER"
+CH=$(jb .challenge)
+seen "$CH"
+fresh_code "$BOB_SECRET" "$BOB_LAST"
+BOB_LAST=$CODE_STEP
+json POST mf-a /v1/auth/mfa "{\"challenge\":\"$CH\",\"code\":\"$CODE\"}"
+check "after re-encryption the second step still works" eq "$STATUS/$(jb .token_type)" "200/Bearer"
+
 # --- Disabling needs a code.
 req DELETE mf-a /v1/me/mfa -H "Authorization: Bearer $OWNER"
 check "disabling without a code: refused" eval '[ "$STATUS" = 400 ] || [ "$STATUS" = 422 ]'
