@@ -236,6 +236,48 @@ BOB_LAST=$CODE_STEP
 json POST mf-a /v1/auth/mfa "{\"challenge\":\"$CH\",\"code\":\"$CODE\"}"
 check "after re-encryption the second step still works" eq "$STATUS/$(jb .token_type)" "200/Bearer"
 
+# --- Two concurrent uses of one code (and of one recovery code): one wins.
+mfa_post() { # HOST CHALLENGE CODE OUTFILE: the status into OUTFILE
+	local host
+	host=$(url_host "$1")
+	curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" \
+		--resolve "$host:$HTTPS_PORT:127.0.0.1" -X POST \
+		-H 'Content-Type: application/json' \
+		--data-binary "{\"challenge\":\"$2\",\"code\":\"$3\"}" \
+		"https://$host:$HTTPS_PORT/v1/auth/mfa" >"$4"
+}
+two_challenges() {
+	login mf-a bob@mf-a.test "$PW_USER"
+	CH_A=$(jb .challenge)
+	login mf-a bob@mf-a.test "$PW_USER"
+	CH_B=$(jb .challenge)
+	seen "$CH_A" "$CH_B"
+}
+two_challenges
+fresh_code "$BOB_SECRET" "$BOB_LAST"
+BOB_LAST=$CODE_STEP
+mfa_post mf-a "$CH_A" "$CODE" "$TMPD/race-a" &
+mfa_post mf-a "$CH_B" "$CODE" "$TMPD/race-b" &
+wait
+check "one TOTP code sent twice at once: exactly one login" eq "$(cat "$TMPD/race-a" "$TMPD/race-b" | fold -w3 | sort | tr '\n' ' ')" "200 401 "
+# Bob's first recovery codes were not kept: the owner resets his MFA and
+# he enrols again.
+authed DELETE mf-a "/v1/users/$BOB_ID/mfa" "$OWNER"
+authed POST mf-a /v1/me/mfa/totp "$BOB"
+BOB_SECRET=$(jb .secret)
+seen "$BOB_SECRET"
+fresh_code "$BOB_SECRET" 0
+BOB_LAST=$CODE_STEP
+json POST mf-a /v1/me/mfa/totp/confirm "{\"code\":\"$CODE\"}" "$BOB"
+BOB_RC=$(jb '.recovery_codes[0]')
+seen "$BOB_RC"
+check "after an owner's reset bob enrols again" status_is 200
+two_challenges
+mfa_post mf-a "$CH_A" "$BOB_RC" "$TMPD/race-a" &
+mfa_post mf-a "$CH_B" "$BOB_RC" "$TMPD/race-b" &
+wait
+check "one recovery code sent twice at once: exactly one login" eq "$(cat "$TMPD/race-a" "$TMPD/race-b" | fold -w3 | sort | tr '\n' ' ')" "200 401 "
+
 # --- Disabling needs a code.
 req DELETE mf-a /v1/me/mfa -H "Authorization: Bearer $OWNER"
 check "disabling without a code: refused" eval '[ "$STATUS" = 400 ] || [ "$STATUS" = 422 ]'
@@ -253,7 +295,7 @@ check "no authenticator or recovery code is left" eq "$(psql_super -c "SELECT (S
 json DELETE mf-a /v1/me/mfa '{"code":"123456"}' "$OWNER"
 check "disabling when not enabled: 409" is_problem 409 conflict
 authed GET mf-a "/v1/audit?action=mfa.&limit=50" "$OWNER"
-check "enrol, enable and disable (refused and done) are audited" eval '[ "$(jb "[.items[]|.action+\"/\"+.outcome]|unique|join(\",\")")" = "mfa.disable/failure,mfa.disable/success,mfa.enable/success,mfa.enrol/success" ]'
+check "enrol, enable, disable (refused and done) and the owner's reset are audited" eval '[ "$(jb "[.items[]|.action+\"/\"+.outcome]|unique|join(\",\")")" = "mfa.disable/failure,mfa.disable/success,mfa.enable/success,mfa.enrol/success,mfa.reset/success" ]'
 
 # --- auth.mfa = required_for_admins, and the enrolment token.
 mk_tenant mf-c
