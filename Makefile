@@ -13,7 +13,7 @@ DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
 	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
 	chromium chromium-driver python3-selenium libcurl4-openssl-dev \
-	patroni etcd-server etcd-client pgbackrest
+	libqrencode-dev patroni etcd-server etcd-client pgbackrest
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -21,7 +21,7 @@ WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 INCS := -Ilib -I/usr/include/postgresql -I/usr/include/cjson
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
-LIBS := -lfcgi -lpq -lcjson -ljwt -lssl -lcrypto -lseccomp -lcurl -lm
+LIBS := -lfcgi -lpq -lcjson -ljwt -lssl -lcrypto -lseccomp -lcurl -lqrencode -lm
 
 RELEASE_CFLAGS := $(WARN) $(INCS) $(HARDEN) -O2 -g
 ASAN_CFLAGS := $(WARN) $(INCS) -fPIE -g -O1 -fsanitize=address,undefined \

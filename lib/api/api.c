@@ -115,6 +115,19 @@ api_fail(struct request *req, int status, const char *code, const char *detail)
 }
 
 int
+api_fail_members(struct request *req, int status, const char *code,
+                 const char *detail, cJSON *members)
+{
+	if (req->err.status == 0) {
+		(void)api_fail_errors(req, status, code, detail, NULL);
+		req->err.members = members;
+	} else {
+		cJSON_Delete(members);
+	}
+	return req->err.status;
+}
+
+int
 api_fail_errors(struct request *req, int status, const char *code,
                 const char *detail, cJSON *errors)
 {

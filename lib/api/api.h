@@ -55,6 +55,11 @@ int api_fail(struct request *req, int status, const char *code,
 int api_fail_errors(struct request *req, int status, const char *code,
                     const char *detail, cJSON *errors);
 
+/* api_fail_errors() with more members of the problem object (a cJSON
+ * object the request then owns), e.g. a login's {"challenge": ...}. */
+int api_fail_members(struct request *req, int status, const char *code,
+                     const char *detail, cJSON *members);
+
 /* Opens the tenant transaction unless the auth stage left one open. */
 void api_begin(struct request *req);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/mfa.h"
 #include "api/plan.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -16,6 +17,7 @@
 #include "core/request.h"
 #include "data/audit.h"
 #include "data/keyring.h"
+#include "data/mfa.h"
 #include "data/sessions.h"
 #include "data/settings.h"
 #include "data/users.h"
@@ -92,8 +94,8 @@ auth_new_session(struct request *req, const char *uid, cJSON **out)
 	return issue_pair(req, uid, arena_strdup(req->arena, family), out);
 }
 
-static void
-as_user(struct request *req, const char *uid)
+void
+auth_as_user(struct request *req, const char *uid)
 {
 	req->principal.kind = PRINCIPAL_USER;
 	uuid_parse(uid, &req->principal.id);
@@ -101,30 +103,35 @@ as_user(struct request *req, const char *uid)
 	         uid);
 }
 
+int
+auth_locked_out(struct request *req, struct plan *plan, const char *action,
+                const char *uid, long long locked_s)
+{
+	int st;
+
+	api_audit(req, action, "user", uid, AUDIT_DENIED,
+	          "{\"reason\":\"locked\"}");
+	if ((st = plan_commit(plan)) != 0)
+		return st;
+	response_header(req, "Retry-After",
+	                arena_printf(req->arena, "%lld", locked_s));
+	return api_fail(req, 429, "rate_limited",
+	                "too many failed logins; try again later");
+}
+
 /* Too many failures: 429 with Retry-After; the attempt is audited but no
  * password is checked while the lock holds. */
 static int
 locked_out(struct request *req, struct plan *plan, const struct login_state *ls)
 {
-	int st;
-
-	api_audit(req, "auth.login", "user", ls->uid, AUDIT_DENIED,
-	          "{\"reason\":\"locked\"}");
-	if ((st = plan_commit(plan)) != 0)
-		return st;
-	response_header(req, "Retry-After",
-	                arena_printf(req->arena, "%lld", ls->locked_s));
-	return api_fail(req, 429, "rate_limited",
-	                "too many failed logins; try again later");
+	return auth_locked_out(req, plan, "auth.login", ls->uid, ls->locked_s);
 }
 
-static int
-login_failed(struct request *req, struct plan *plan, const char *email_norm,
-             const char *uid)
+void
+auth_count_failure(struct request *req, const char *email_norm)
 {
 	const struct tenant_settings *s = api_settings(req);
 	char thr[16], win[16], base[16];
-	int st;
 
 	snprintf(thr, sizeof(thr), "%d", s ? s->lockout_threshold : 5);
 	snprintf(win, sizeof(win), "%d", s ? s->lockout_window : 900);
@@ -133,6 +140,15 @@ login_failed(struct request *req, struct plan *plan, const char *email_norm,
 	                    arena_strdup(req->arena, thr),
 	                    arena_strdup(req->arena, win),
 	                    arena_strdup(req->arena, base));
+}
+
+static int
+login_failed(struct request *req, struct plan *plan, const char *email_norm,
+             const char *uid)
+{
+	int st;
+
+	auth_count_failure(req, email_norm);
 	api_audit(req, "auth.login", "user", uid, AUDIT_FAILURE,
 	          uid ? "{\"reason\":\"bad_password\"}"
 	              : "{\"reason\":\"unknown_or_disabled\"}");
@@ -149,7 +165,7 @@ login_ok(struct request *req, struct plan *plan, const char *email_norm,
 	cJSON *o = NULL;
 	int st;
 
-	as_user(req, ls->uid);
+	auth_as_user(req, ls->uid);
 	/* The session first: the settings and keys it needs may cost a
 	 * read of their own, which no write should ride. */
 	if ((st = auth_new_session(req, ls->uid, &o)) != 0)
@@ -172,6 +188,7 @@ auth_login(struct request *req, struct plan *plan)
 {
 	const char *email, *pw, *norm;
 	struct login_state ls;
+	struct mfa_login m;
 	bool ok;
 	int st;
 
@@ -188,6 +205,7 @@ auth_login(struct request *req, struct plan *plan)
 	 * suspension, or a change to token lifetimes or lockout, applies at
 	 * once on every worker. */
 	sessions_login_state(req->db, req->tenant->id_str, norm, &ls);
+	mfa_login_state(req->db, req->tenant->id_str, norm, &m);
 	if ((st = plan_run(plan)) != 0)
 		return st;
 	if (ls.locked_s != 0)
@@ -199,6 +217,11 @@ auth_login(struct request *req, struct plan *plan)
 		ok = password_verify_dummy(pw, cfg.scrypt_log2n);
 	if (!ok || *norm == '\0')
 		return login_failed(req, plan, norm, ls.uid);
+	/* The password was right; a second factor may still be owed. */
+	if (mfa_login_pending(req, &m)) {
+		auth_as_user(req, ls.uid);
+		return mfa_login_step(req, plan, norm, ls.uid, &m);
+	}
 	return login_ok(req, plan, norm, pw, &ls);
 }
 
@@ -247,7 +270,7 @@ auth_refresh(struct request *req, struct plan *plan)
 		return st;
 	if (!rs.found)
 		return invalid_refresh(req);
-	as_user(req, rs.uid);
+	auth_as_user(req, rs.uid);
 	if (!rs.spent_now || !rs.user_active)
 		return refresh_refused(req, plan, &rs);
 	if ((st = issue_pair(req, rs.uid, rs.family, &o)) != 0)
@@ -323,6 +346,9 @@ auth_me(struct request *req, struct plan *plan)
 	cJSON_AddStringToObject(t, "id", req->tenant->id_str);
 	cJSON_AddStringToObject(t, "slug", req->tenant->slug);
 	cJSON_AddItemToObject(o, "permissions", rbac_json(p->perms));
+	/* An enrolment token (api/mfa.h) is told what it is for. */
+	if (p->mfa_enrolment)
+		cJSON_AddBoolToObject(o, "mfa_enrolment_required", true);
 	response_json(req, 200, o);
 	req->res.cacheable = true; /* keyed by the credential in nginx */
 	return 0;

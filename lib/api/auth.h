@@ -15,6 +15,20 @@ struct plan;
  * 0 or the status recorded with api_fail() (503, 500). */
 int auth_new_session(struct request *req, const char *uid, cJSON **out);
 
+/* Makes user uid of req's tenant the request's principal (for the audit
+ * trail of a request that authenticates by what it carries). */
+void auth_as_user(struct request *req, const char *uid);
+
+/* The refusal of an attempt while its e-mail is locked out: audits action
+ * (denied), commits and answers 429 with Retry-After: locked_s. */
+int auth_locked_out(struct request *req, struct plan *plan, const char *action,
+                    const char *uid, long long locked_s);
+
+/* Queues one failed attempt against the lockout of email_norm (the
+ * tenant's auth.lockout_* settings): passwords and second-factor codes
+ * count alike. */
+void auth_count_failure(struct request *req, const char *email_norm);
+
 /* POST /v1/auth/login {email,password} -> 200 tokens; 401
  * invalid_credentials (the same for an unknown e-mail); 429 while locked. */
 int auth_login(struct request *req, struct plan *plan);

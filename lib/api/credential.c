@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/errors.h"
+#include "api/mfa.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -54,13 +55,14 @@ bearer(struct request *req)
  * origin, still unexpired and signed by a key still in the tenant's
  * keyring: true with its claims (no decoding, no HMAC). */
 static bool
-cached_jwt(struct request *req, const char *tok, struct token_claims *c)
+cached_jwt(struct request *req, const char *tok, const char *origin,
+           struct token_claims *c)
 {
 	const struct keyring *k;
 	struct uuid kid;
 
-	if (!token_cache_find(tok, req->tenant->id_str, api_origin(req),
-	                      clock_real_s(), &kid, c))
+	if (!token_cache_find(tok, req->tenant->id_str, origin, clock_real_s(),
+	                      &kid, c))
 		return false;
 	k = api_keyring(req);
 	return k != NULL && keyring_find(k, KEY_SIGNING, &kid) != NULL;
@@ -70,9 +72,10 @@ cached_jwt(struct request *req, const char *tok, struct token_claims *c)
  * an unknown kid reloads the keyring once (a rotation elsewhere).  A token
  * that verifies is remembered (sec/token_cache.h). */
 static int
-verify_jwt(struct request *req, const char *tok, struct token_claims *c)
+verify_jwt(struct request *req, const char *tok, const char *origin,
+           struct token_claims *c)
 {
-	const char *origin = api_origin(req), *tid = req->tenant->id_str;
+	const char *tid = req->tenant->id_str;
 	const struct keyring *k;
 	const struct keyring_key *key;
 	struct uuid kid;
@@ -189,10 +192,21 @@ credential_read(struct request *req)
 		uuid_format(&p->id, p->id_str);
 		return 0;
 	}
-	if (!cached_jwt(req, tok, &c)) {
+	if (!cached_jwt(req, tok, api_origin(req), &c)) {
 		if (token_peek(tok, alg, kid) == 0 && strcmp(alg, "HS256") != 0)
 			return oidc_user(req, tok);
-		rc = verify_jwt(req, tok, &c);
+		rc = verify_jwt(req, tok, api_origin(req), &c);
+		/* Not an access token: perhaps an MFA enrolment token, whose
+		 * audience is its own (api/mfa.h); the plan keeps it to the
+		 * enrolment routes. */
+		if (rc == -1) {
+			const char *aud = mfa_enrolment_audience(req);
+
+			rc = cached_jwt(req, tok, aud, &c)
+			         ? 0
+			         : verify_jwt(req, tok, aud, &c);
+			p->mfa_enrolment = rc == 0;
+		}
 		if (rc == -2)
 			return api_fail(req, 503, "service_unavailable",
 			                "the database is unavailable");

@@ -311,9 +311,9 @@ pipeline_handle(struct request *req)
 	/* The one error answer: whatever stage or handler failed, with the
 	 * problem it recorded (a status without one gets its title). */
 	if (st != 0) {
-		problem_errors(req, st,
-		               req->err.code ? req->err.code : "internal_error",
-		               req->err.detail, req->err.errors);
+		problem_members(
+		    req, st, req->err.code ? req->err.code : "internal_error",
+		    req->err.detail, req->err.errors, req->err.members);
 		if (st >= 500 && req->err.code == NULL)
 			log_error("status %d without a problem", st);
 	}

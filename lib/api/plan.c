@@ -186,6 +186,16 @@ authorize(struct plan *p)
 		p->authorized = true;
 		return 0;
 	}
+	/* An MFA enrolment token holds no permission, and opens only the
+	 * routes that enrol (api/mfa.h). */
+	if (p->req->principal.mfa_enrolment) {
+		p->req->principal.perms = 0;
+		p->req->principal.owner = false;
+		if (!(r->flags & ROUTE_MFA_SETUP))
+			return api_fail(p->req, 403, "mfa_enrolment_required",
+			                "enrol a second factor first "
+			                "(POST /v1/me/mfa/totp)");
+	}
 	if ((st = plan_require(p, r->perm)) != 0)
 		return st;
 	if ((r->flags & ROUTE_OWNER) && !p->req->principal.owner)

@@ -14,6 +14,7 @@
 #include "api/health.h"
 #include "api/impersonation.h"
 #include "api/keys.h"
+#include "api/mfa.h"
 #include "api/onboarding.h"
 #include "api/platform.h"
 #include "api/platform_plans.h"
@@ -61,7 +62,17 @@ const struct route routes[] = {
 
     /* Tenant: any principal. */
     {"POST", "/v1/auth/logout", auth_logout, NULL, 0, TA},
-    {"GET", "/v1/me", auth_me, NULL, 0, TA},
+    {"GET", "/v1/me", auth_me, NULL, 0, TA | ROUTE_MFA_SETUP},
+
+    /* MFA, TOTP (issue 18 item 4; api/mfa.h). */
+    {"POST", "/v1/auth/mfa", mfa_login_complete, NULL, 0, T},
+    {"GET", "/v1/me/mfa", mfa_status, NULL, 0, TA | ROUTE_MFA_SETUP},
+    {"POST", "/v1/me/mfa/totp", mfa_enrol, NULL, 0, TA | ROUTE_MFA_SETUP},
+    {"POST", "/v1/me/mfa/totp/confirm", mfa_confirm, NULL, 0,
+     TA | ROUTE_MFA_SETUP},
+    {"DELETE", "/v1/me/mfa", mfa_disable, NULL, 0, TA},
+    {"DELETE", "/v1/users/{id}/mfa", mfa_reset, NULL, P_USERS_MANAGE,
+     TA | ROUTE_OWNER},
 
     /* Users, roles, API keys, keys. */
     {"GET", "/v1/users", users_list, NULL, P_USERS_READ, TA},

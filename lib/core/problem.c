@@ -39,6 +39,9 @@ static const struct {
     {"last_owner", "Last owner"},
     {"builtin_role", "Built-in role"},
     {"role_in_use", "Role in use"},
+    {"mfa_required", "Second factor required"},
+    {"mfa_enrolment_required", "Second factor enrolment required"},
+    {"invalid_mfa_code", "Invalid second-factor code"},
     /* Support access (api/impersonation.h). */
     {"impersonation_forbidden", "Not allowed in a support session"},
     {"support_role_required", "Support role required"},
@@ -59,6 +62,14 @@ void
 problem_errors(struct request *req, int status, const char *code,
                const char *detail, cJSON *errors)
 {
+	problem_members(req, status, code, detail, errors, NULL);
+}
+
+void
+problem_members(struct request *req, int status, const char *code,
+                const char *detail, cJSON *errors, cJSON *members)
+{
+	cJSON *m;
 	cJSON *o = cJSON_CreateObject();
 	const char *title = problem_title(status, code);
 
@@ -71,6 +82,13 @@ problem_errors(struct request *req, int status, const char *code,
 	cJSON_AddStringToObject(o, "request_id", req->request_id);
 	if (errors != NULL)
 		cJSON_AddItemToObject(o, "errors", errors);
+	while (members != NULL && (m = members->child) != NULL) {
+		cJSON_DetachItemViaPointer(members, m);
+		if (cJSON_GetObjectItemCaseSensitive(o, m->string) == NULL)
+			cJSON_AddItemToObject(o, m->string, m);
+		else
+			cJSON_Delete(m);
+	}
 	response_json(req, status, o);
 	req->res.content_type = "application/problem+json";
 	req->res.cacheable = false;

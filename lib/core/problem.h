@@ -25,6 +25,11 @@ void problem(struct request *req, int status, const char *code,
 void problem_errors(struct request *req, int status, const char *code,
                     const char *detail, cJSON *errors);
 
+/* Like problem_errors() with the members of object members (owned by
+ * the request arena, may be NULL) added to the problem object. */
+void problem_members(struct request *req, int status, const char *code,
+                     const char *detail, cJSON *errors, cJSON *members);
+
 /* The title for a code, or the status's reason phrase. */
 const char *problem_title(int status, const char *code);
 

@@ -67,6 +67,9 @@ struct principal {
 	const char *act;        /* operator impersonating (RFC 8693 act) */
 	const char *act_reason; /* that support session's reason, once read */
 	unsigned char key_hash[32]; /* hash of a presented API key secret */
+	/* An MFA enrolment token (api/mfa.h): no permission, and only the
+	 * routes marked ROUTE_MFA_SETUP. */
+	bool mfa_enrolment;
 };
 
 struct request {
@@ -112,6 +115,7 @@ struct request {
 		const char *code;
 		const char *detail;
 		cJSON *errors;
+		cJSON *members; /* more members of the problem object */
 	} err;
 
 	struct timespec start;

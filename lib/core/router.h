@@ -14,12 +14,13 @@ struct request;
 struct plan;
 
 enum route_flag {
-	ROUTE_APEX = 1 << 0,     /* served on the apex host */
-	ROUTE_TENANT = 1 << 1,   /* served on tenant hosts */
-	ROUTE_AUTH = 1 << 2,     /* needs a tenant principal */
-	ROUTE_OPERATOR = 1 << 3, /* needs a platform operator */
-	ROUTE_OWNER = 1 << 4,    /* needs the tenant's owner role */
-	ROUTE_NO_TENANT = 1 << 5 /* never resolves the tenant (health) */
+	ROUTE_APEX = 1 << 0,      /* served on the apex host */
+	ROUTE_TENANT = 1 << 1,    /* served on tenant hosts */
+	ROUTE_AUTH = 1 << 2,      /* needs a tenant principal */
+	ROUTE_OPERATOR = 1 << 3,  /* needs a platform operator */
+	ROUTE_OWNER = 1 << 4,     /* needs the tenant's owner role */
+	ROUTE_NO_TENANT = 1 << 5, /* never resolves the tenant (health) */
+	ROUTE_MFA_SETUP = 1 << 6  /* open to an MFA enrolment token */
 };
 
 #define ROUTE_ANY_HOST (ROUTE_APEX | ROUTE_TENANT)

@@ -85,9 +85,22 @@ static struct db_stmt st_verify = DB_STMT(
     "r.tenant_id = $1 AND jsonb_typeof(e.value) = 'string' AND "
     "split_part(e.value "
     "#>> '{}', ':', 3) IN (SELECT id FROM old) AND (e.value #>> '{}') LIKE "
-    "'enc:v1:%'), (SELECT count(*) FROM subject_keys WHERE tenant_id = $1 "
-    "AND wrapped_by::text IN (SELECT id FROM old))",
+    "'enc:v1:%') + (SELECT count(*) FROM mfa_totp m WHERE m.tenant_id = $1 "
+    "AND split_part(m.secret, ':', 3) IN (SELECT id FROM old)), (SELECT "
+    "count(*) FROM subject_keys WHERE tenant_id = $1 AND wrapped_by::text "
+    "IN (SELECT id FROM old))",
     2);
+static struct db_stmt st_mfa =
+    DB_STMT("reseal_mfa",
+            "SELECT user_id, secret FROM mfa_totp WHERE tenant_id = $1 AND "
+            "split_part(secret, ':', 3) <> $2 AND user_id > $3::uuid ORDER BY "
+            "user_id LIMIT $4 FOR UPDATE",
+            4);
+static struct db_stmt st_mfa_update =
+    DB_STMT("reseal_mfa_update",
+            "UPDATE mfa_totp SET secret = $3 WHERE tenant_id = $1 AND "
+            "user_id = $2",
+            3);
 static struct db_stmt st_retire = DB_STMT(
     "reseal_retire",
     "WITH r AS (UPDATE tenant_keys SET expires_at = now() WHERE tenant_id = "
@@ -253,6 +266,38 @@ reseal_subject_rewrap(struct db *db, const char *tid, const char *id,
 	const char *p[4] = {tid, id, wrapped, wrapped_by};
 
 	return db_queue(db, &st_subject_rewrap, p);
+}
+
+static void
+decode_mfa(const PGresult *r, void *out, struct arena *a)
+{
+	struct reseal_mfa *o = out;
+
+	o->n = db_rows(r);
+	o->rows = arena_calloc(a, (size_t)o->n + 1, sizeof(*o->rows));
+	for (int i = 0; i < o->n; i++) {
+		o->rows[i].uid = db_str(r, i, 0, a);
+		o->rows[i].secret = db_str(r, i, 1, a);
+	}
+}
+
+int
+reseal_mfa_secrets(struct db *db, const char *tid, const char *data_key,
+                   const char *after, const char *limit, struct reseal_mfa *out)
+{
+	const char *p[4] = {tid, data_key, after, limit};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_into(db, &st_mfa, p, decode_mfa, out);
+}
+
+int
+reseal_mfa_update(struct db *db, const char *tid, const char *uid,
+                  const char *secret)
+{
+	const char *p[3] = {tid, uid, secret};
+
+	return db_queue(db, &st_mfa_update, p);
 }
 
 int

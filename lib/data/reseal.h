@@ -74,6 +74,21 @@ int reseal_subjects(struct db *db, const char *tid, const char *data_key,
 int reseal_subject_rewrap(struct db *db, const char *tid, const char *id,
                           const char *wrapped, const char *wrapped_by);
 
+/* Up to limit TOTP secrets (sql/017_mfa.sql) of users with id > after
+ * not sealed under data_key, locked FOR UPDATE. */
+struct reseal_mfa_row {
+	const char *uid, *secret;
+};
+struct reseal_mfa {
+	int n;
+	struct reseal_mfa_row *rows;
+};
+int reseal_mfa_secrets(struct db *db, const char *tid, const char *data_key,
+                       const char *after, const char *limit,
+                       struct reseal_mfa *out);
+int reseal_mfa_update(struct db *db, const char *tid, const char *uid,
+                      const char *secret);
+
 /* Deletes the subject keys made before index_key that no record refers
  * to: their subject hash is under an older index key, nothing computes it
  * any more, and they seal nothing.  out: how many went. */
@@ -86,7 +101,8 @@ int reseal_older_transactions(struct db *db, const char *cutoff,
                               long long *out);
 
 /* Values still sealed under a data key other than data_key that is about
- * to be retired, and subject keys wrapped by one. */
+ * to be retired (record fields and TOTP secrets), and subject keys
+ * wrapped by one. */
 struct reseal_left {
 	long long values;
 	long long subject_keys;

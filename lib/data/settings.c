@@ -332,6 +332,40 @@ oidc(struct v *v, cJSON *auth, const cJSON *x)
 	}
 }
 
+/* auth.mfa: who must have a second factor (absent: optional). */
+static const char *const mfa_policies[] = {"optional", "required_for_admins",
+                                           "required", NULL};
+
+static void
+auth_mfa(struct v *v, cJSON *auth_out, const cJSON *x)
+{
+	if (x == NULL) {
+		cJSON_AddStringToObject(auth_out, "mfa", "optional");
+		return;
+	}
+	for (int i = 0; cJSON_IsString(x) && mfa_policies[i] != NULL; i++)
+		if (strcmp(x->valuestring, mfa_policies[i]) == 0) {
+			cJSON_AddStringToObject(auth_out, "mfa",
+			                        x->valuestring);
+			return;
+		}
+	bad(v, "auth.mfa",
+	    "must be \"optional\", \"required_for_admins\" or \"required\"");
+}
+
+/* The compiled auth.mfa (enum settings_mfa). */
+static int
+compile_mfa(const cJSON *doc)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(doc, "auth"), "mfa");
+
+	for (int i = 0; cJSON_IsString(x) && mfa_policies[i] != NULL; i++)
+		if (strcmp(x->valuestring, mfa_policies[i]) == 0)
+			return i;
+	return SETTINGS_MFA_OPTIONAL;
+}
+
 static void
 auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 {
@@ -341,6 +375,7 @@ auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 	                                   "lockout_threshold",
 	                                   "lockout_window",
 	                                   "oidc",
+	                                   "mfa",
 	                                   NULL};
 	cJSON *o = cJSON_AddObjectToObject(out, "auth");
 
@@ -351,6 +386,7 @@ auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 	integer(v, o, in, defaults, "auth", "lockout_threshold", 1, 100);
 	integer(v, o, in, defaults, "auth", "lockout_window", 60, 86400);
 	oidc(v, o, pick(in, defaults, "oidc"));
+	auth_mfa(v, o, pick(in, defaults, "mfa"));
 }
 
 /* scheme://host[:port], nothing else (a browser's Origin header). */
@@ -649,6 +685,7 @@ settings_compile(const cJSON *doc, long long version,
 	out->lockout_window =
 	    num(doc, "auth", "lockout_window", d.lockout_window);
 	out->lockout_base = d.lockout_base;
+	out->mfa = compile_mfa(doc);
 	out->rate_rps = num(doc, "limits", "requests_per_second", d.rate_rps);
 	out->rate_burst = num(doc, "limits", "burst", d.rate_burst);
 	{

@@ -51,6 +51,13 @@ struct oidc_settings {
 	} map[SETTINGS_MAX_ROLE_MAP];
 };
 
+/* auth.mfa: who must sign in with a second factor. */
+enum settings_mfa {
+	SETTINGS_MFA_OPTIONAL,            /* whoever enrols */
+	SETTINGS_MFA_REQUIRED_FOR_ADMINS, /* holders of owner or admin */
+	SETTINGS_MFA_REQUIRED,            /* every user with a password */
+};
+
 /* support_access: whether operators may impersonate the tenant's users
  * (api/impersonation.h). */
 enum settings_support {
@@ -71,6 +78,7 @@ struct tenant_settings {
 	int lockout_threshold;  /* failures before a lock */
 	int lockout_window;     /* seconds the failures are counted over */
 	int lockout_base;       /* first lock, doubling after */
+	int mfa;                /* enum settings_mfa */
 	int rate_rps;           /* requests per second */
 	int rate_burst;
 	long long max_records;

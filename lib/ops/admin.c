@@ -459,11 +459,12 @@ admin_keys_reencrypt(const char *who)
 	}
 	printf("{\"tenant\":\"%s\",\"resumed\":%s,\"records\":%lld,"
 	       "\"unreadable\":%lld,\"subject_keys\":%lld,"
-	       "\"dead_subjects\":%lld,\"retired_data_keys\":%lld,"
+	       "\"mfa_secrets\":%lld,\"dead_subjects\":%lld,\"retired_data_"
+	       "keys\":%lld,"
 	       "\"retired_index_keys\":%lld}\n",
 	       t->slug, rep.resumed ? "true" : "false", rep.records,
-	       rep.unreadable, rep.subject_keys, rep.dead_subjects,
-	       rep.retired_data, rep.retired_index);
+	       rep.unreadable, rep.subject_keys, rep.mfa_secrets,
+	       rep.dead_subjects, rep.retired_data, rep.retired_index);
 	rc = 0;
 out:
 	json_use_arena(s.arena);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/mfa.h"
 #include "api/pii.h"
 #include "core/arena.h"
 #include "core/json.h"
@@ -333,6 +334,41 @@ subjects_batch(struct run *r)
 	return batch_commit(r);
 }
 
+/* One batch of TOTP secrets re-sealed; 1 when there were none left. */
+static int
+mfa_batch(struct run *r)
+{
+	struct reseal_targets now;
+	struct reseal_mfa m;
+	const struct keyring *k;
+
+	if (batch_begin(r, &now) < 0 ||
+	    reseal_mfa_secrets(r->req.db, r->tenant.id_str, r->keys.data,
+	                       r->after, BATCH, &m) < 0 ||
+	    db_sync(r->req.db) != DB_OK)
+		return fail(r, "cannot read a batch of TOTP secrets");
+	if (same_keys(r, &now) < 0)
+		return -1;
+	if (m.n == 0)
+		return batch_commit(r) < 0 ? -1 : 1;
+	k = keyring_for(r->req.db, &r->tenant, true);
+	for (int i = 0; i < m.n; i++) {
+		const char *s =
+		    mfa_secret_reseal(r->batch, k, &r->tenant.id, m.rows[i].uid,
+		                      m.rows[i].secret);
+
+		if (s == NULL) {
+			r->out->unreadable++;
+			continue;
+		}
+		reseal_mfa_update(r->req.db, r->tenant.id_str, m.rows[i].uid,
+		                  s);
+		r->out->mfa_secrets++;
+	}
+	snprintf(r->after, sizeof(r->after), "%s", m.rows[m.n - 1].uid);
+	return batch_commit(r);
+}
+
 static const char *
 details(struct run *r)
 {
@@ -341,11 +377,11 @@ details(struct run *r)
 	return arena_printf(
 	    r->batch,
 	    "{\"data_key_id\":\"%s\",\"index_key_id\":\"%s\",\"records\":%lld,"
-	    "\"subject_keys\":%lld,\"dead_subjects\":%lld,"
+	    "\"subject_keys\":%lld,\"mfa_secrets\":%lld,\"dead_subjects\":%lld,"
 	    "\"retired_data_keys\":%lld,\"retired_index_keys\":%lld,"
 	    "\"resumed\":%s}",
 	    r->keys.data, r->keys.index, o->records, o->subject_keys,
-	    o->dead_subjects, o->retired_data, o->retired_index,
+	    o->mfa_secrets, o->dead_subjects, o->retired_data, o->retired_index,
 	    o->resumed ? "true" : "false");
 }
 
@@ -413,6 +449,12 @@ reencrypt_tenant(struct db *db, struct arena *a, const struct tenant *t,
 		snprintf(r->after, sizeof(r->after), "%s", first_id);
 		do
 			rc = subjects_batch(r);
+		while (rc == 0);
+	}
+	if (rc > 0) {
+		snprintf(r->after, sizeof(r->after), "%s", first_id);
+		do
+			rc = mfa_batch(r);
 		while (rc == 0);
 	}
 	if (rc > 0)

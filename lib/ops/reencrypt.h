@@ -29,6 +29,7 @@ struct reencrypt_report {
 	long long unreadable;    /* records left as they were: a value that
 	                          * does not open with any live key */
 	long long subject_keys;  /* subject keys re-wrapped */
+	long long mfa_secrets;   /* TOTP secrets re-sealed */
 	long long dead_subjects; /* subject keys under old index keys that
 	                          * sealed nothing, deleted */
 	long long retired_data;  /* data keys retired for good */

@@ -9,12 +9,17 @@ installs in every document before the page's own scripts).
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import time
 import traceback
+import urllib.parse
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -853,6 +858,70 @@ def sso_flow(ds, te, console, idp):
     text_in(d, "main", "(state)")
     assert not d.find_elements(By.CSS_SELECTOR, "nav.side"), "signed in with a forged state"
     assert "id_token" not in d.current_url, d.current_url
+def totp_code(secret, step):
+    """RFC 6238 (SHA1, 6 digits) computed here, apart from the server."""
+    key = base64.b32decode(secret + "=" * ((8 - len(secret) % 8) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[19] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000)
+
+
+def owner_mfa(ds):
+    """An owner enrols TOTP (QR under the CSP), signs out, signs in with a
+    code computed from the otpauth secret; wrong codes show the error."""
+    tok = login_api(TA, f"owner@{TA}.test", PW_OWNER)["access_token"]
+    email = f"mfa-owner@{TA}.test"
+    st_, u = api("POST", TA, "/v1/users", tok,
+                 {"email": email, "name": "MFA owner", "password": PW_USER, "roles": ["owner"]})
+    assert st_ == 201, (st_, u)
+    d = new_driver()
+    ds.append(d)
+    sign_in(d, TA, email, PW_USER)
+    go(d, "security")
+    text_in(d, "#mfa-status", "off")
+    click(d, "#mfa-start")
+    qr = css(d, "#mfa-qr")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,"), qr.get_attribute("src")[:40]
+    wait(d, lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr))
+    uri = d.find_element(By.ID, "mfa-uri").get_attribute("href")
+    assert uri.startswith("otpauth://totp/"), uri
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+    assert secret == d.find_element(By.ID, "mfa-secret").text, "the key shown is not the URI's"
+    shot(d, "mfa-enrol")
+    stale = totp_code(secret, int(time.time()) // 30 - 10)
+    fill(css(d, "#mfa-code"), stale)
+    click(d, "#mfa-confirm")
+    css(d, "#mfa-enrol-out .problem[data-code=invalid_mfa_code]")
+    step = int(time.time()) // 30
+    fill(css(d, "#mfa-code"), totp_code(secret, step))
+    click(d, "#mfa-confirm")
+    codes = [c.text for c in css(d, "#mfa-recovery").find_elements(By.CSS_SELECTOR, "li code")]
+    assert len(codes) == 10 and len(set(codes)) == 10, codes
+    text_in(d, "#mfa-status", "on")
+    shot(d, "mfa-recovery-codes")
+    click(d, "#signout")
+    css(d, "#signin")
+    css(d, "#signin input[name=email]").send_keys(email)
+    d.find_element(By.CSS_SELECTOR, "#signin input[name=password]").send_keys(PW_USER)
+    d.find_element(By.CSS_SELECTOR, "#signin button[type=submit]").click()
+    fill(css(d, "#mfa-login-code"), stale)
+    click(d, "#mfa-verify")
+    css(d, "#mfa-login-out .problem[data-code=invalid_mfa_code]")
+    shot(d, "mfa-wrong-code")
+    assert storage(d)["session"] == {}, "a wrong code left a session"
+    # The step after the one that confirmed (a used step is refused).
+    fill(css(d, "#mfa-login-code"), totp_code(secret, max(step + 1, int(time.time()) // 30)))
+    click(d, "#mfa-verify")
+    css(d, "nav.side")
+    text_in(d, "#who", email)
+    # Disabling needs a code: a recovery code does it.
+    go(d, "security")
+    fill(css(d, "#mfa-disable-code"), codes[0])
+    click(d, "#mfa-disable")
+    text_in(d, "#mfa-status", "off")
+    st_, ev = api("GET", TA, "/v1/audit?action=auth.mfa&limit=20", tok)
+    outcomes = sorted({e["outcome"] for e in ev["items"] if e["actor"]["id"] == u["id"]})
+    assert st_ == 200 and outcomes == ["failure", "success"], (st_, outcomes)
 
 
 def main():
@@ -869,6 +938,7 @@ def main():
     scenario("browser: tenant A's console with tenant B's token in storage shows nothing of B", isolation)
     scenario("browser: readable at 360 px, light and dark schemes", narrow_and_dark)
     scenario("browser: Sign in with SSO (a local identity provider, implicit flow): the button only with an authorization endpoint, state and nonce checked, the ID token as the bearer in memory only; the Overview's onboarding checklist", sso_sign_in)
+    scenario("browser: an owner enrols TOTP (QR shown under the CSP), signs out, signs in with a code; a wrong code shows the error; disabling takes a recovery code", owner_mfa)
     scenario("browser: the operator console signs in, lists tenants, suspends (the tenant console shows it), resumes, changes a plan, deletes with the slug typed; plans; platform audit", operator_console)
     return 1 if failed else 0
 

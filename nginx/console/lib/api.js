@@ -86,7 +86,9 @@ export class Client {
 	}
 
 	// Signs in; answers {mfa: challenge} when the server asks for a
-	// second factor (POST /v1/auth/login answers 401 mfa_required).
+	// second factor (POST /v1/auth/login answers 401 mfa_required), and
+	// {enrol: token} when the tenant requires one the user has not set up
+	// (403 mfa_enrolment_required: a token good only for enrolling).
 	async login(email, password) {
 		try {
 			const r = await this.call('POST', this.paths.login, { body: { email, password }, anonymous: true });
@@ -95,6 +97,8 @@ export class Client {
 		} catch (e) {
 			if (e instanceof ApiError && e.code === 'mfa_required' && e.problem.challenge)
 				return { mfa: e.problem.challenge };
+			if (e instanceof ApiError && e.code === 'mfa_enrolment_required' && e.problem.enrolment_token)
+				return { enrol: e.problem.enrolment_token };
 			throw e;
 		}
 	}

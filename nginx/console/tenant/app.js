@@ -14,6 +14,7 @@ import * as settings from './settings.js';
 import * as audit from './audit.js';
 import * as privacy from './privacy.js';
 import * as sso from './sso.js';
+import * as security from './security.js';
 
 const api = new Client({ login: '/v1/auth/login', refresh: '/v1/auth/refresh', logout: '/v1/auth/logout' }, 'strata.refresh');
 const root = document.getElementById('app');
@@ -28,6 +29,7 @@ const PAGES = [
 	{ route: 'settings', label: 'Settings', page: settings, need: 'config:read' },
 	{ route: 'audit', label: 'Audit log', page: audit, need: 'audit:read' },
 	{ route: 'privacy', label: 'Privacy', page: privacy, need: 'privacy:manage' },
+	{ route: 'security', label: 'Security', page: security, need: null },
 ];
 
 const ctx = { api, tenant: null, me: null, may: () => false, go };
@@ -85,6 +87,7 @@ function signIn(message) {
 			const r = await api.login(email.value.trim(), password.value);
 			password.value = '';
 			if (r.mfa) return secondFactor(r.mfa);
+			if (r.enrol) return enrolStep(r.enrol);
 			await signedIn();
 		} catch (e) {
 			clear(out, problemBox(e));
@@ -128,22 +131,52 @@ async function ssoButton(where) {
 }
 
 // The second factor, when the API asks for one (login answered
-// mfa_required with a challenge).
+// mfa_required with a challenge): a code of the app or a recovery code.
 function secondFactor(challenge) {
-	const code = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
-	const out = h('div', { class: 'out' });
-	const form = h('form', { class: 'stack' }, field('Authentication code', code), h('button', { type: 'submit', text: 'Verify' }), out);
+	const code = h('input', { type: 'text', id: 'mfa-login-code', name: 'code', autocomplete: 'one-time-code', required: true, maxlength: '32' });
+	const out = h('div', { class: 'out', id: 'mfa-login-out', 'aria-live': 'polite' });
+	const submit = h('button', { type: 'submit', id: 'mfa-verify', text: 'Verify' });
+	const again = h('button', { type: 'button', class: 'secondary', text: 'Back to sign-in' });
+	again.addEventListener('click', () => signIn());
+	const form = h('form', { class: 'stack', id: 'mfa-signin' },
+		field('Authentication code', code, 'The six digits of your authenticator app, or one of your recovery codes.'),
+		h('div', { class: 'actions' }, submit, again), out);
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
+		submit.disabled = true;
 		try {
 			await api.secondFactor(challenge, code.value.trim());
 			await signedIn();
 		} catch (e) {
+			code.value = '';
 			clear(out, problemBox(e));
+			// A spent or expired challenge cannot be retried.
+			if (e instanceof ApiError && e.code === 'invalid_challenge') return signIn('That sign-in attempt has ended. Sign in again.');
+		} finally {
+			submit.disabled = false;
 		}
 	});
 	clear(root, h('main', { class: 'center', id: 'main' }, h('section', { class: 'card narrow' }, h('h1', { text: 'Second factor' }), form)));
 	code.focus();
+}
+
+// The tenant requires a second factor this user has not set up: the
+// enrolment token (good for nothing else) enrols, and the confirmation
+// answers the real session.
+function enrolStep(token) {
+	api.take({ access_token: token });
+	const panel = h('div', { id: 'mfa-panel' });
+	clear(root, h('main', { class: 'center', id: 'main' }, h('section', { class: 'card narrow', id: 'mfa-required' },
+		h('h1', { text: 'Set up two-factor sign-in' }),
+		h('p', { class: 'notice warn', role: 'status', text: `${ctx.tenant.name} requires a second factor for your account before you can continue.` }),
+		panel)));
+	security.enrolPanel(api, panel, (answer) => {
+		if (answer.access_token) api.take(answer);
+		const next = h('button', { type: 'button', id: 'mfa-continue', text: 'Continue to the console' });
+		next.addEventListener('click', () => signedIn());
+		clear(panel, h('p', { class: 'muted', text: 'Keep these recovery codes somewhere safe; each signs you in once without your phone.' }),
+			h('ul', { class: 'codes', id: 'mfa-recovery' }, answer.recovery_codes.map((c) => h('li', {}, h('code', { text: c })))), next);
+	});
 }
 
 async function signedIn() {
