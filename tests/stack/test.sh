@@ -134,12 +134,13 @@ if [ -z "${TESTS:-}" ] || [ "${FUZZ_IN_TESTS:-0}" = 1 ]; then
 fi
 
 # 4c. The disaster-recovery drill (make test-dr, tests/dr/run.sh) on a
-# two-node stack of its own (release build), with TESTS set only when
+# two-node stack of its own (the sanitizer build, as every other part),
+# with TESTS set only when
 # DR_IN_TESTS=1; one line and no check without patroni, etcd, pgbackrest.
 if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
 	"$STACK" down "$VAR" >/dev/null 2>&1
 	echo "== tests/dr/run.sh"
-	out=$(STRATA_BIN=$ROOT/build/strata timeout 900 tests/dr/run.sh 2>&1)
+	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout 900 tests/dr/run.sh 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
 	p=$(grep -c '^ok ' <<<"$out")
