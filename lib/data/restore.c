@@ -34,6 +34,8 @@ struct table_sql {
 /* Parents first; deleted in the reverse order. */
 static const struct table_sql tables[RESTORE_TABLES] = {
     TABLE("users"),
+    TABLE("mfa_totp"), /* deleting users would cascade to them */
+    TABLE("mfa_recovery_codes"),
     TABLE("roles"),
     TABLE("user_roles"),
     TABLE("refresh_tokens"),

@@ -22,7 +22,7 @@ struct arena;
 struct db;
 
 /* The tables replaced, parents first. */
-#define RESTORE_TABLES 11
+#define RESTORE_TABLES 13
 
 /* What the copy holds for the tenant, in the arena of its db. */
 struct restore_source {

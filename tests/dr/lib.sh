@@ -30,6 +30,15 @@ backup_kinds() {
 # checks that Patroni promotes the standby, that writes succeed again (the
 # seconds from the kill to the first 201 after the first failure: RTO), and
 # that the old primary rejoins as the synchronous standby.
+# totp_now SECRET: the RFC 6238 code of now (SHA-1, 6 digits, 30 s).
+totp_now() {
+	python3 -c 'import base64, hashlib, hmac, struct, sys, time
+s = sys.argv[1]; k = base64.b32decode(s + "=" * (-len(s) % 8))
+m = hmac.new(k, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = m[19] & 15
+print("%06d" % ((struct.unpack(">I", m[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$1"
+}
+
 failover() {
 	local n=$1 old new pid t_kill t_ok="" t_fail t_back
 	old=$(ha leader) || { not_ok "failover $n: a primary to kill"; return 0; }
@@ -185,6 +194,11 @@ tenant_drill() {
 		json POST dr-r /v1/collections/people/records \
 			"{\"data\":{\"sid\":\"$s\",\"email\":\"$s@example.org\"}}" "$tok"
 	done
+	# The owner signs in with a second factor: a restore must keep it
+	# (deleting the users cascades to their MFA rows).
+	json POST dr-r /v1/me/mfa/totp '{}' "$tok"
+	json POST dr-r /v1/me/mfa/totp/confirm "{\"code\":\"$(totp_now "$(jb .secret)")\"}" "$tok"
+	check "dr-r: the owner enrols TOTP before the target (200)" eq "$STATUS" 200
 	t_epoch=$(($(date +%s) + 1))
 	target=$(date -u -d "@$t_epoch" '+%Y-%m-%d %H:%M:%S+00')
 	while [ "$(date +%s)" -le "$t_epoch" ]; do sleep 0.1; done
@@ -235,6 +249,10 @@ tenant_drill() {
 	check "dr-r: the owner reads its records again (200)" eq "$STATUS" 200
 	authed GET dr-r /v1/me "$user_tok"
 	check "dr-r: a token of a user made after the target stops working (401)" eq "$STATUS" 401
+	check "dr-r: the owner's second factor survives the restore" \
+		test "$(psql_rw -c "SELECT count(*) FROM mfa_totp m JOIN tenants t ON t.id = m.tenant_id
+			WHERE t.slug = 'dr-r' AND m.confirmed_at IS NOT NULL")/$(psql_rw -c "SELECT count(*) FROM mfa_recovery_codes m
+			JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'dr-r'")" = 1/10
 	check "dr-r: while restoring it answered 503 with Retry-After, else 200" \
 		test "$(grep -c '^503 [0-9]' "$TMPD/probe")" -gt 0 -a \
 		"$(grep -vc '^503 [0-9]\|^200 ' "$TMPD/probe")" = 0
