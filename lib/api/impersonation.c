@@ -29,8 +29,8 @@
  * change credentials, MFA, API keys, key rotation or support_access).
  * method NULL: every method; a pattern ending in '*' is a prefix of
  * route patterns; field: only a body holding that member is refused.
- * support_access itself is guarded where settings are written
- * (api/support.h, support_access_check). */
+ * support_access and the sign-in settings (auth) are guarded where
+ * settings are written (api/support.h, support_access_check). */
 static const struct refusal {
 	const char *method;
 	const char *pattern;
@@ -43,6 +43,7 @@ static const struct refusal {
     {"DELETE", "/v1/users/{id}", NULL, "the sessions of others"},
     {"POST", "/v1/auth/logout", NULL, "sessions"},
     {NULL, "/v1/me/mfa*", NULL, "MFA"},
+    {"DELETE", "/v1/users/{id}/mfa", NULL, "MFA"},
     {"POST", "/v1/api-keys", NULL, "API keys"},
     {"DELETE", "/v1/api-keys/{id}", NULL, "API keys"},
     {"POST", "/v1/keys/rotate", NULL, "keys"},

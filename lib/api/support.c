@@ -137,8 +137,19 @@ support_access_check(struct request *req, const cJSON *before,
                      const cJSON *after)
 {
 	const char *from = access_of(before), *to = access_of(after);
+	const cJSON *auth_before =
+	                cJSON_GetObjectItemCaseSensitive(before, "auth"),
+	            *auth_after =
+	                cJSON_GetObjectItemCaseSensitive(after, "auth");
 	cJSON *d;
 
+	/* The sign-in rules (MFA policy, SSO, password policy, lockout,
+	 * invitations, joining) are credentials too. */
+	if (req->principal.act != NULL &&
+	    !cJSON_Compare(auth_before, auth_after, true))
+		return api_fail(req, 403, "impersonation_forbidden",
+		                "a support session cannot change the sign-in "
+		                "settings (auth)");
 	if (strcmp(from, to) == 0)
 		return 0;
 	if (req->principal.act != NULL)

@@ -28,9 +28,10 @@ int support_sessions_list(struct request *req, struct plan *plan);
 int support_session_delete(struct request *req, struct plan *plan);
 
 /* Checks a write of the settings before into after (normalised
- * documents): a change of support_access needs the owner role (403
- * forbidden) and is never made by a support session (403
- * impersonation_forbidden); a change is audited as
+ * documents): a support session changes neither `auth` (the sign-in
+ * rules: MFA policy, SSO, password policy, ...) nor support_access (403
+ * impersonation_forbidden); a change of support_access needs the owner
+ * role (403 forbidden) and is audited as
  * config.support_access_changed.  Returns 0 or the status recorded with
  * api_fail(). */
 int support_access_check(struct request *req, const cJSON *before,

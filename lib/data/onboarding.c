@@ -20,7 +20,9 @@ static struct db_stmt st_steps = DB_STMT(
     "('required_for_admins', 'required') FROM tenants t JOIN "
     "config_versions v ON v.tenant_id = t.id AND v.version = "
     "t.config_version WHERE t.id = $1::uuid AND v.tenant_id = $1::uuid), "
-    "false), EXISTS (SELECT 1 FROM api_keys k WHERE k.tenant_id = "
+    "false) OR EXISTS (SELECT 1 FROM mfa_totp m WHERE m.tenant_id = "
+    "$1::uuid AND m.confirmed_at IS NOT NULL), EXISTS (SELECT 1 FROM api_keys "
+    "k WHERE k.tenant_id = "
     "$1::uuid AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR "
     "k.expires_at > now()))",
     1);

@@ -136,12 +136,9 @@ refused "logout (sessions)" POST /v1/auth/logout '{"refresh_token":"x"}'
 refused "an API key" POST /v1/api-keys '{"name":"k","permissions":["records:read"]}'
 refused "revoking an API key" DELETE /v1/api-keys/01a21c0f-0000-7000-8000-000000000000
 refused "key rotation" POST /v1/keys/rotate
-# MFA is another part of issue 18: its routes are refused once they exist.
-if $STRATA routes | jq -e '.[] | select(.pattern == "/v1/me/mfa/totp")' >/dev/null; then
-	refused "MFA enrolment" POST /v1/me/mfa/totp '{}'
-else
-	echo "# MFA enrolment under impersonation: no /v1/me/mfa/totp route on this build; skipped"
-fi
+refused "MFA enrolment" POST /v1/me/mfa/totp '{}'
+refused "the sign-in settings (auth.mfa)" PATCH /v1/config '{"settings":{"auth":{"mfa":"required"}}}'
+check "the problem says what" eq "$(jb .detail)" "a support session cannot change the sign-in settings (auth)"
 refused "support sessions" GET /v1/support/sessions
 refused "ending its own session" DELETE "/v1/support/sessions/$SID"
 refused "support_access" PATCH /v1/config '{"settings":{"support_access":"denied"}}'

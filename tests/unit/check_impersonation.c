@@ -373,6 +373,8 @@ static const struct {
     {"POST", "/v1/me/mfa/totp", NULL, true},
     {"POST", "/v1/me/mfa/totp/confirm", "{\"code\":\"1\"}", true},
     {"DELETE", "/v1/me/mfa", "{\"code\":\"1\"}", true},
+    {"GET", "/v1/me/mfa", NULL, true},
+    {"DELETE", "/v1/users/{id}/mfa", NULL, true},
     {"GET", "/v1/me", NULL, false},
     {"POST", "/v1/api-keys", "{\"name\":\"k\"}", true},
     {"DELETE", "/v1/api-keys/{id}", NULL, true},
