@@ -50,7 +50,7 @@ REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
 	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser \
-	test-dr backup
+	test-dr bench-dr backup
 
 all: flags $(BUILD)/strata
 
@@ -61,6 +61,7 @@ help:
 	@echo "make test-browser  the console in headless Chromium on a test stack"
 	@echo "make test-dr   the disaster-recovery drill (failover, PITR) in var/dr"
 	@echo "make backup    pgBackRest backup of the HA=1 stack (BACKUP=full|incr|diff)"
+	@echo "make bench-dr  backup and restore times of the bench data set (HA=1, var/drbench)"
 	@echo "make bench     load test against the machine's own ceilings"
 	@echo "make fuzz      libFuzzer harnesses, FUZZ_SECONDS (600) each"
 	@echo "make lint      cppcheck + clang-tidy + clang-format check"
@@ -131,6 +132,11 @@ run: deps all
 # The disaster-recovery drill on a stack of its own (tests/dr/run.sh).
 test-dr: deps all
 	@tests/dr/run.sh
+
+# Backup and restore times of the bench data set on the HA=1 layout
+# (tests/dr/bench.sh; measured, nothing asserted).
+bench-dr: deps all
+	@tests/dr/bench.sh
 
 backup: deps
 	@tests/dr/backup.sh var $(or $(BACKUP),incr)
