@@ -31,6 +31,7 @@ static const char usage[] =
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
+    "  tenant join-domain verify --tenant SLUG --domain NAME\n"
     "  operator create --email E    (password on stdin)\n"
     "  keys rotate --tenant SLUG\n"
     "  keys reencrypt --tenant SLUG\n"
@@ -176,6 +177,10 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "map") == 0)
 		return admin_tenant_domain_map();
+	if (strcmp(sub, "join-domain") == 0 &&
+	    strcmp(arg(argc, argv, 2), "verify") == 0)
+		return admin_tenant_join_domain_verify(
+		    opt(argc, argv, "--tenant"), opt(argc, argv, "--domain"));
 	if (strcmp(sub, "domain") == 0)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");

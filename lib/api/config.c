@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_join.h"
 #include "api/config_oidc.h"
 #include "api/plan.h"
 #include "core/arena.h"
@@ -288,7 +289,9 @@ write_normalized(struct request *req, struct plan *plan,
 		return api_fail(req, 412, "precondition_failed",
 		                "the configuration changed since that version");
 	if ((st = config_oidc_check(req, current_settings(c), doc, &c->roles,
-	                            &oidc)) != 0)
+	                            &oidc)) != 0 ||
+	    (st = config_join_check(req, current_settings(c), doc,
+	                            &c->roles)) != 0)
 		return st;
 	if (oidc != NULL)
 		api_audit(req, "config.oidc_changed", "config",

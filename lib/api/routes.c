@@ -12,11 +12,13 @@
 #include "api/collections.h"
 #include "api/config.h"
 #include "api/health.h"
+#include "api/invitations.h"
 #include "api/keys.h"
 #include "api/platform.h"
 #include "api/platform_plans.h"
 #include "api/privacy.h"
 #include "api/records.h"
+#include "api/recovery.h"
 #include "api/reports.h"
 #include "api/roles.h"
 #include "api/tenant.h"
@@ -129,6 +131,19 @@ const struct route routes[] = {
     {"GET", "/v1/export", privacy_tenant_export, NULL, 0, TA | ROUTE_OWNER},
     {"GET", "/v1/usage", privacy_usage, NULL, P_CONFIG_READ, TA},
     {"GET", "/v1/benchmarks", benchmarks_show, NULL, P_CONFIG_READ, TA},
+
+    /* Invitations, password reset, verified-domain joining (issue 18,
+     * mail): the accepting routes are public, the link is the
+     * credential. */
+    {"POST", "/v1/invitations/accept", invitations_accept, NULL, 0, T},
+    {"POST", "/v1/invitations", invitations_create, NULL, P_USERS_MANAGE, TA},
+    {"GET", "/v1/invitations", invitations_index, NULL, P_USERS_MANAGE, TA},
+    {"DELETE", "/v1/invitations/{id}", invitations_revoke, NULL, P_USERS_MANAGE,
+     TA},
+    {"POST", "/v1/auth/password/forgot", recovery_forgot, NULL, 0, T},
+    {"POST", "/v1/auth/password/reset", recovery_reset, NULL, 0, T},
+    {"POST", "/v1/auth/join", recovery_join, NULL, 0, T},
+    {"POST", "/v1/auth/join/accept", recovery_join_accept, NULL, 0, T},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA},
