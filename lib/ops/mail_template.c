@@ -115,11 +115,17 @@ mail_template_clean(struct arena *a, const char *s, size_t max)
 const char *
 mail_template_header_word(struct arena *a, const char *s)
 {
+	return mail_template_header_safe(s)
+	           ? s
+	           : mail_template_header_word_always(a, s);
+}
+
+const char *
+mail_template_header_word_always(struct arena *a, const char *s)
+{
 	struct buf b;
 	size_t n = strlen(s), i = 0;
 
-	if (mail_template_header_safe(s))
-		return s;
 	buf_init(&b, a, n * 2 + 16, MAIL_TEMPLATE_MAX);
 	while (i < n) {
 		unsigned char enc[4 * ((WORD_CHUNK + 2) / 3) + 8];
@@ -216,25 +222,18 @@ mail_template_subject(struct arena *a, const struct mail_vars *v)
 	return expand(a, t->subject, v, tenant_name(a, v), false);
 }
 
-/* The From header's value: "name" <address>, the name quoted (with \
- * before " and \) or encoded. */
+/* The From header's value: "name" <address>, the name quoted when it is
+ * printable ASCII without specials, else encoded: an address-like name
+ * ("x" <a@b>) never reaches a header as text. */
 static const char *
 from_header(struct arena *a, const char *name, const char *addr)
 {
-	struct buf b;
-
-	if (!mail_template_header_safe(name))
+	if (!mail_template_header_safe(name) ||
+	    strpbrk(name, "()<>[]:;@\\,.\"") != NULL)
 		return arena_printf(a, "%s <%s>",
-		                    mail_template_header_word(a, name), addr);
-	buf_init(&b, a, strlen(name) + strlen(addr) + 8, MAIL_TEMPLATE_MAX);
-	buf_putc(&b, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, *p);
-	}
-	buf_printf(&b, "\" <%s>", addr);
-	return buf_cstr(&b);
+		                    mail_template_header_word_always(a, name),
+		                    addr);
+	return arena_printf(a, "\"%s\" <%s>", name, addr);
 }
 
 static void

@@ -51,6 +51,9 @@ const char *mail_template_clean(struct arena *a, const char *s, size_t max);
  * more RFC 2047 "=?UTF-8?B?...?=" words.  Never holds CR or LF. */
 const char *mail_template_header_word(struct arena *a, const char *s);
 
+/* s as RFC 2047 words, whatever it holds (a display name with specials). */
+const char *mail_template_header_word_always(struct arena *a, const char *s);
+
 /* true when s can be put into a header as it is: printable ASCII (space
  * included), no CR, LF or other control character. */
 bool mail_template_header_safe(const char *s);
