@@ -170,4 +170,31 @@ BEGIN
 END
 $$;
 
+-- The sender's purge round: sent and given-up mails are kept
+-- keep_days (their addresses are personal data), then deleted, at most
+-- batch per tenant, over at most scan tenants after `after`.  Returns the
+-- last tenant scanned (NULL: the round reached the end).
+CREATE FUNCTION mail_purge(after uuid, scan int, keep_days int, batch int)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	t uuid;
+	last uuid;
+BEGIN
+	FOR t IN SELECT id FROM tenants WHERE id > after ORDER BY id LIMIT scan LOOP
+		PERFORM set_config('strata.tenant_id', t::text, true);
+		last := t;
+		DELETE FROM mail_outbox m
+		WHERE m.tenant_id = t AND m.id IN (
+			SELECT o.id FROM mail_outbox o
+			WHERE o.tenant_id = t AND o.status <> 'pending'
+			  AND o.first_at < now() - keep_days * interval '1 day'
+			LIMIT batch);
+	END LOOP;
+	PERFORM set_config('strata.tenant_id', '', true);
+	RETURN last;
+END
+$$;
+
 CALL secure_tenant_tables();

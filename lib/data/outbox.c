@@ -44,6 +44,8 @@ static struct db_stmt st_finish = DB_STMT(
     "sealed_link = CASE WHEN $3 = 'pending' THEN sealed_link END WHERE "
     "tenant_id = $1 AND id = $2",
     5);
+static struct db_stmt st_purge =
+    DB_STMT("outbox_purge", "SELECT mail_purge($1, $2, $3, $4)", 4);
 static struct db_stmt st_due =
     DB_STMT("outbox_due_tenants",
             "SELECT tenant_id, due FROM mail_due_tenants($1, $2, $3)", 3);
@@ -167,4 +169,27 @@ outbox_due_tenants(struct db *db, const struct uuid *after, int want, int scan,
 	    db_sync(db) != DB_OK)
 		return -1;
 	return d.named;
+}
+
+int
+outbox_purge(struct db *db, const struct uuid *after, int scan, int keep_days,
+             int batch, struct uuid *cursor)
+{
+	char a[UUID_STR_LEN + 1], s[16], k[16], b[16];
+	const char *p[4] = {a, s, k, b};
+	PGresult *r;
+	int h;
+
+	memset(cursor, 0, sizeof(*cursor));
+	uuid_format(after, a);
+	snprintf(s, sizeof(s), "%d", scan);
+	snprintf(k, sizeof(k), "%d", keep_days);
+	snprintf(b, sizeof(b), "%d", batch);
+	h = db_queue(db, &st_purge, p);
+	if (h < 0 || db_sync(db) != DB_OK)
+		return -1;
+	r = db_result(db, h);
+	if (db_rows(r) == 1 && !db_is_null(r, 0, 0))
+		(void)uuid_parse(db_value(r, 0, 0), cursor);
+	return 0;
 }

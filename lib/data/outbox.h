@@ -73,4 +73,11 @@ int outbox_due_tenants(struct db *db, const struct uuid *after, int want,
                        int scan, struct uuid *out, int *nout,
                        struct uuid *cursor);
 
+/* One step of the purge round: deletes, per tenant, up to batch sent or
+ * given-up mails older than keep_days, over at most scan tenants after
+ * `after` (in a transaction of its own).  *cursor: the last tenant
+ * scanned, zero when the round reached the end.  Returns 0 or -1. */
+int outbox_purge(struct db *db, const struct uuid *after, int scan,
+                 int keep_days, int batch, struct uuid *cursor);
+
 #endif

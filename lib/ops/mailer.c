@@ -32,11 +32,12 @@
 #define ARENA_CAP (64UL * 1024 * 1024)
 #define IDLE_MS 200
 #define LEASE_EXTRA_S 30
+#define PURGE_MS 10000 /* between purge steps */
 
 static struct mailer {
 	struct db db;
 	struct arena *a;
-	struct uuid cursor;
+	struct uuid cursor, purge_cursor;
 	char from[EMAIL_MAX + 1];
 } m;
 
@@ -287,6 +288,22 @@ pass(void)
 	return named > 0 || n > 0;
 }
 
+/* One step of the purge round (mails kept MAILER_KEEP_DAYS). */
+static void
+purge_step(void)
+{
+	struct uuid next;
+
+	if (db_ready(&m.db, m.a) == 0 &&
+	    outbox_purge(&m.db, &m.purge_cursor, MAILER_PURGE_SCAN,
+	                 MAILER_KEEP_DAYS, MAILER_PURGE_BATCH, &next) == 0)
+		m.purge_cursor = next;
+	else
+		log_warn("mail purge failed: %s", m.db.errmsg);
+	db_finish(&m.db);
+	arena_reset(m.a);
+}
+
 static int
 init(void)
 {
@@ -314,6 +331,8 @@ init(void)
 int
 mailer_main(void)
 {
+	long long next_purge = 0;
+
 	server_child_signals();
 	/* No seccomp list: libcurl resolves and connects outwards, as the
 	 * deliverer's (docs/architecture.md). */
@@ -325,6 +344,12 @@ mailer_main(void)
 		log_info("mail sender started (from %s, timeout %d ms)", m.from,
 		         cfg.smtp_timeout_ms);
 	while (!server_stopping) {
+		long long now = clock_mono_ms();
+
+		if (now >= next_purge) {
+			purge_step();
+			next_purge = now + PURGE_MS;
+		}
 		if (*cfg.smtp_url == '\0' || !pass())
 			usleep(IDLE_MS * 1000);
 	}
