@@ -158,4 +158,19 @@ check "the display name's CR LF made no header" eq "$(grep -ci '^bcc:' "$MAIL")"
 check "the mail went to the invitee only" eq "$(grep -c '^X-RcptTo:' "$MAIL") $(mail_count thief@example.com)" "1 0"
 check "tenant B's invitation is not in tenant A's list" eq "$(authed GET $A /v1/invitations "$OWNER"; jb '[.items[] | select(.email == "fr@example.com")] | length')" 0
 
+# The relay down: the mail is retried with backoff, then given up (the
+# test stack's MAIL_RETRY_WINDOW_S is 30 s), and forgets its link.
+"$ROOT/tests/stack/stack.sh" sink-stop "$VAR"
+json POST $A /v1/invitations '{"email":"nosink@example.com","roles":["viewer"]}' "$OWNER"
+check "an invitation is made while the relay is down (201)" status_is 201
+q="SELECT status || ' ' || (attempts > 1) || ' ' || (sealed_link IS NULL) || ' ' || (last_error <> '') FROM strata.mail_outbox WHERE to_addr = 'nosink@example.com'"
+for _ in $(seq 60); do
+	[ "$(psql_super -c "$q")" = "failed true true true" ] && break
+	sleep 1
+done
+check "the mail was tried again, then given up, and forgot its link" eq "$(psql_super -c "$q")" "failed true true true"
+"$ROOT/tests/stack/stack.sh" sink-start "$VAR"
+json POST $A /v1/invitations '{"email":"back@example.com","roles":["viewer"]}' "$OWNER"
+check "with the relay back, mail flows again" mail_wait back@example.com
+
 finish

@@ -491,5 +491,7 @@ status) status ;;
 restart-strata) load_env; strata_start ;;
 pg-stop) load_env; pg_stop ;;
 pg-start) load_env; pg_start ;;
-*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start VAR_DIR" ;;
+sink-stop) load_env; sink_stop ;;
+sink-start) load_env; sink_start ;;
+*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start|sink-stop|sink-start VAR_DIR" ;;
 esac
