@@ -159,8 +159,12 @@ const struct worker_app strata_app = {
 };
 
 const struct server_proc app_background[] = {
-    {"sealer", sealer_main}, {"deliver", deliverer_main}, {"mail", mailer_main},
-    {"stream", stream_main}, {"reporter", reporter_main}, {NULL, NULL},
+    {"sealer", sealer_main},
+    {"deliver", deliverer_main},
+    {"mail", mailer_main}, /* outbound mail (issue 18) */
+    {"stream", stream_main},
+    {"reporter", reporter_main},
+    {NULL, NULL},
 };
 
 int
