@@ -36,6 +36,7 @@ static const char usage[] =
     "  backup [--type full|incr|diff]  (runs backup_command)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
+    "  tenant join-domain verify --tenant SLUG --domain NAME\n"
     "  operator create --email E    (password on stdin)\n"
     "  operator support grant|revoke --email E\n"
     "  keys rotate --tenant SLUG\n"
@@ -187,6 +188,10 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "map") == 0)
 		return admin_tenant_domain_map();
+	if (strcmp(sub, "join-domain") == 0 &&
+	    strcmp(arg(argc, argv, 2), "verify") == 0)
+		return admin_tenant_join_domain_verify(
+		    opt(argc, argv, "--tenant"), opt(argc, argv, "--domain"));
 	if (strcmp(sub, "domain") == 0)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");

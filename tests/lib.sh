@@ -134,4 +134,32 @@ mk_user() {
 	NEW_ID=$(jb .id)
 }
 
+# mail_wait RCPT [SINCE_FILE]: waits (up to 20 s) for a mail to RCPT in
+# the stack's SMTP sink (VAR/mail/new, stack.sh) newer than SINCE_FILE;
+# sets MAIL to its file ("" when none came).  mail_link KIND: the token of
+# KIND (sin, spr, sjn) in MAIL.
+mail_wait() {
+	local f
+	MAIL=""
+	for _ in $(seq 200); do
+		for f in $(ls -t "$VAR"/mail/new/ 2>/dev/null); do
+			f=$VAR/mail/new/$f
+			[ -n "${2:-}" ] && [ ! "$f" -nt "$2" ] && continue
+			if grep -qx "X-RcptTo: $1" "$f"; then MAIL=$f; return 0; fi
+		done
+		sleep 0.1
+	done
+	return 1
+}
+# Each token read is remembered with the other credentials (no log line
+# may hold one: tests/final/no_secrets_in_logs.sh).
+mail_link() {
+	local t
+	t=$(grep -o "token=$1_[A-Za-z0-9_-]*" "$MAIL" | head -1 | cut -d= -f2)
+	[ -n "$t" ] && echo "$t" >>"$VAR/secrets-seen"
+	echo "$t"
+}
+# mail_count RCPT: how many mails RCPT has had.
+mail_count() { grep -lx "X-RcptTo: $1" "$VAR"/mail/new/* 2>/dev/null | wc -l; }
+
 finish() { exit 0; }

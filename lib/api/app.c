@@ -24,6 +24,7 @@
 #include "data/operators.h"
 #include "data/tenants.h"
 #include "ops/deliverer.h"
+#include "ops/mailer.h"
 #include "ops/reporter.h"
 #include "ops/sealer.h"
 #include "ops/stream.h"
@@ -160,6 +161,7 @@ const struct worker_app strata_app = {
 const struct server_proc app_background[] = {
     {"sealer", sealer_main},
     {"deliver", deliverer_main},
+    {"mail", mailer_main}, /* outbound mail (issue 18) */
     {"stream", stream_main},
     {"reporter", reporter_main},
     {NULL, NULL},

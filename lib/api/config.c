@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_join.h"
 #include "api/config_oidc.h"
 #include "api/support.h"
 #include "api/plan.h"
@@ -289,7 +290,9 @@ write_normalized(struct request *req, struct plan *plan,
 		return api_fail(req, 412, "precondition_failed",
 		                "the configuration changed since that version");
 	if ((st = config_oidc_check(req, current_settings(c), doc, &c->roles,
-	                            &oidc)) != 0)
+	                            &oidc)) != 0 ||
+	    (st = config_join_check(req, current_settings(c), doc,
+	                            &c->roles)) != 0)
 		return st;
 	if ((st = support_access_check(req, current_settings(c), doc)) != 0)
 		return st;

@@ -13,6 +13,7 @@
 #include "api/config.h"
 #include "api/health.h"
 #include "api/impersonation.h"
+#include "api/invitations.h"
 #include "api/keys.h"
 #include "api/mfa.h"
 #include "api/onboarding.h"
@@ -21,6 +22,7 @@
 #include "api/privacy.h"
 #include "api/providers.h"
 #include "api/records.h"
+#include "api/recovery.h"
 #include "api/reports.h"
 #include "api/roles.h"
 #include "api/support.h"
@@ -149,6 +151,18 @@ const struct route routes[] = {
      * 17): the checklist, and how a browser may sign in. */
     {"GET", "/v1/onboarding", onboarding_show, NULL, P_CONFIG_READ, TA},
     {"GET", "/v1/auth/providers", providers_show, NULL, 0, T},
+    /* Invitations, password reset, verified-domain joining (issue 18,
+     * mail): the accepting routes are public, the link is the
+     * credential. */
+    {"POST", "/v1/invitations/accept", invitations_accept, NULL, 0, T},
+    {"POST", "/v1/invitations", invitations_create, NULL, P_USERS_MANAGE, TA},
+    {"GET", "/v1/invitations", invitations_index, NULL, P_USERS_MANAGE, TA},
+    {"DELETE", "/v1/invitations/{id}", invitations_revoke, NULL, P_USERS_MANAGE,
+     TA},
+    {"POST", "/v1/auth/password/forgot", recovery_forgot, NULL, 0, T},
+    {"POST", "/v1/auth/password/reset", recovery_reset, NULL, 0, T},
+    {"POST", "/v1/auth/join", recovery_join, NULL, 0, T},
+    {"POST", "/v1/auth/join/accept", recovery_join_accept, NULL, 0, T},
 
     /* Audit. */
     {"GET", "/v1/audit", audit_list, NULL, P_AUDIT_READ, TA},

@@ -64,6 +64,13 @@ static const struct key keys[] = {
     {S(stream_socket)},
     /* Disaster recovery (docs/operations.md). */
     {S(backup_command)},
+    {S(smtp_url)},
+    {S(smtp_from)},
+    {S(smtp_user)},
+    {S(smtp_password)},
+    {S(smtp_tls)},
+    {I(smtp_timeout_ms, 100, 120000)},
+    {I(mail_retry_window_s, 1, 7 * 86400)},
 };
 
 static char *
@@ -113,6 +120,13 @@ defaults(struct config *c)
 	c->webhook_retry_window_s = 86400;
 	c->stream_socket = xstrdup("var/run/stream.sock");
 	c->backup_command = xstrdup("");
+	c->smtp_url = xstrdup("");
+	c->smtp_from = xstrdup("");
+	c->smtp_user = xstrdup("");
+	c->smtp_password = xstrdup("");
+	c->smtp_tls = xstrdup("none");
+	c->smtp_timeout_ms = 10000;
+	c->mail_retry_window_s = 86400;
 }
 
 int

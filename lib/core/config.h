@@ -48,6 +48,14 @@ struct config {
 	char *stream_socket;            /* the event stream's unix socket */
 	/* Disaster recovery (docs/operations.md). */
 	char *backup_command; /* `strata backup` runs it with the type */
+	/* Outbound mail (ops/mailer.h). */
+	char *smtp_url;      /* smtp://host:port or smtps://; "" = none */
+	char *smtp_from;     /* the sender address; "" = no-reply@base */
+	char *smtp_user;     /* "" = no authentication */
+	char *smtp_password; /* never logged */
+	char *smtp_tls;      /* none, starttls (smtps:// is always TLS) */
+	int smtp_timeout_ms; /* one message, connect to the relay's answer */
+	int mail_retry_window_s; /* retry a mail this long, then give up */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

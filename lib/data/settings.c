@@ -366,17 +366,64 @@ compile_mfa(const cJSON *doc)
 	return SETTINGS_MFA_OPTIONAL;
 }
 
+/* auth.invitation_ttl, auth.join_domains and auth.join_role (issue 18):
+ * optional, their defaults filled in when neither the document nor the
+ * template has them.  Whether the caller may name join_role is checked on
+ * the write (api/config_join.h). */
+static void
+auth_joining(struct v *v, cJSON *o, const cJSON *in, const cJSON *defaults)
+{
+	const cJSON *x = pick(in, defaults, "join_domains"), *e;
+	cJSON *a;
+
+	if (pick(in, defaults, "invitation_ttl") != NULL)
+		integer(v, o, in, defaults, "auth", "invitation_ttl", 300,
+		        2592000);
+	else
+		cJSON_AddNumberToObject(o, "invitation_ttl", 604800);
+	a = cJSON_AddArrayToObject(o, "join_domains");
+	if (x != NULL &&
+	    (!cJSON_IsArray(x) || cJSON_GetArraySize(x) > SETTINGS_MAX_DOMAINS))
+		bad(v, "auth.join_domains",
+		    "must be a list of up to 20 e-mail domains");
+	if (!cJSON_IsArray(x))
+		x = NULL;
+	cJSON_ArrayForEach(e, x)
+	{
+		char norm[HOST_MAX + 1], slug[SLUG_MAX + 1];
+
+		if (!cJSON_IsString(e) ||
+		    host_normalize(e->valuestring, norm, sizeof(norm)) < 0 ||
+		    strcmp(norm, e->valuestring) != 0 ||
+		    strchr(norm, '.') == NULL ||
+		    host_classify(norm, cfg.base_domain, slug) != HOST_OTHER)
+			bad(v, "auth.join_domains",
+			    "domains are lower-case e-mail domains outside the "
+			    "service's own domain");
+		else
+			cJSON_AddItemToArray(a, cJSON_CreateString(norm));
+	}
+	x = pick(in, defaults, "join_role");
+	if (x == NULL)
+		cJSON_AddStringToObject(o, "join_role", "viewer");
+	else if (!cJSON_IsString(x) || !name_ok(x->valuestring, 63) ||
+	         strcmp(x->valuestring, "owner") == 0)
+		bad(v, "auth.join_role",
+		    "must be a role name other than owner");
+	else
+		cJSON_AddStringToObject(o, "join_role", x->valuestring);
+}
+
 static void
 auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 {
-	static const char *const keys[] = {"access_token_ttl",
-	                                   "refresh_token_ttl",
-	                                   "password_min_length",
-	                                   "lockout_threshold",
-	                                   "lockout_window",
-	                                   "oidc",
-	                                   "mfa",
-	                                   NULL};
+	static const char *const keys[] = {
+	    "access_token_ttl",    "refresh_token_ttl",
+	    "password_min_length", "lockout_threshold",
+	    "lockout_window",      "oidc",
+	    "mfa",                 "invitation_ttl",
+	    "join_domains",        "join_role",
+	    NULL};
 	cJSON *o = cJSON_AddObjectToObject(out, "auth");
 
 	only(v, "auth", in, keys);
@@ -387,6 +434,7 @@ auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 	integer(v, o, in, defaults, "auth", "lockout_window", 60, 86400);
 	oidc(v, o, pick(in, defaults, "oidc"));
 	auth_mfa(v, o, pick(in, defaults, "mfa"));
+	auth_joining(v, o, in, defaults);
 }
 
 /* scheme://host[:port], nothing else (a browser's Origin header). */
@@ -666,6 +714,31 @@ compile_oidc(const cJSON *o, struct oidc_settings *out)
 	}
 }
 
+/* auth.invitation_ttl, join_domains and join_role of auth into out (d:
+ * the defaults). */
+static void
+compile_joining(const cJSON *auth, const struct tenant_settings *d,
+                struct tenant_settings *out)
+{
+	const cJSON *x =
+	    cJSON_GetObjectItemCaseSensitive(auth, "invitation_ttl");
+	const cJSON *e;
+
+	out->invitation_ttl =
+	    cJSON_IsNumber(x) ? (int)x->valuedouble : d->invitation_ttl;
+	cJSON_ArrayForEach(
+	    e, cJSON_GetObjectItemCaseSensitive(auth, "join_domains"))
+	{
+		if (out->njoin_domains < SETTINGS_MAX_DOMAINS)
+			copy(out->join_domains[out->njoin_domains++], 256, e);
+	}
+	x = cJSON_GetObjectItemCaseSensitive(auth, "join_role");
+	if (cJSON_IsString(x))
+		copy(out->join_role, sizeof(out->join_role), x);
+	else
+		memcpy(out->join_role, d->join_role, sizeof(out->join_role));
+}
+
 int
 settings_compile(const cJSON *doc, long long version,
                  struct tenant_settings *out)
@@ -721,6 +794,7 @@ settings_compile(const cJSON *doc, long long version,
 	                 cJSON_GetObjectItemCaseSensitive(doc, "auth"), "oidc"),
 	             &out->oidc);
 	out->support_access = compile_support_access(doc);
+	compile_joining(cJSON_GetObjectItemCaseSensitive(doc, "auth"), &d, out);
 	return 0;
 }
 
@@ -739,6 +813,8 @@ settings_defaults(struct tenant_settings *s)
 	s->max_records = 100000;
 	s->max_collections = 100;
 	s->audit_days = 365;
+	s->invitation_ttl = 604800;
+	snprintf(s->join_role, sizeof(s->join_role), "viewer");
 }
 
 cJSON *

@@ -93,6 +93,11 @@ struct tenant_settings {
 	} retention[SETTINGS_MAX_RETENTION];
 	struct oidc_settings oidc;
 	enum settings_support support_access;
+	/* Invitations and verified-domain joining (issue 18). */
+	int invitation_ttl; /* seconds an invitation link stays valid */
+	int njoin_domains;
+	char join_domains[SETTINGS_MAX_DOMAINS][256];
+	char join_role[64]; /* the role of those who join */
 };
 
 /* The settings of req's tenant at req->tenant->config_version: from the

@@ -26,6 +26,7 @@
 #include "data/collections.h"
 #include "data/config_versions.h"
 #include "data/db.h"
+#include "data/joins.h"
 #include "data/keyring.h"
 #include "data/migrate.h"
 #include "data/operators.h"
@@ -305,6 +306,37 @@ admin_tenant_domain_verify(const char *who, const char *domain)
 	printf("{\"tenant\":\"%s\",\"domain\":\"%s\",\"verified\":true}\n",
 	       t->slug, domain);
 	rc = 0;
+out:
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_tenant_join_domain_verify(const char *who, const char *domain)
+{
+	struct session s;
+	struct tenant *t;
+	int rc = 1;
+
+	if (who == NULL || domain == NULL)
+		return admin_fail(
+		    "tenant join-domain verify --tenant SLUG --domain NAME");
+	if (session_open(&s, cfg.database_url) < 0 || lookup(&s, who, &t) < 0)
+		goto out;
+	switch (joins_verify_domain(&s.db, t->id_str, domain)) {
+	case 1:
+		printf("{\"tenant\":\"%s\",\"join_domain\":\"%s\","
+		       "\"verified\":true}\n",
+		       t->slug, domain);
+		rc = 0;
+		break;
+	case 0:
+		admin_fail("the tenant's auth.join_domains do not name this "
+		           "domain, or another tenant holds it");
+		break;
+	default:
+		admin_fail("the domain cannot be verified now");
+	}
 out:
 	session_close(&s);
 	return rc;

@@ -52,6 +52,12 @@ int admin_tenant_purge(const char *who);
  * nginx serves the name. */
 int admin_tenant_domain_verify(const char *who, const char *domain);
 
+/* Verifies domain as an e-mail domain of tenant who: people with an
+ * address there may join it (data/joins.h) while its settings list the
+ * domain in auth.join_domains.  Refused when they do not, or another
+ * tenant holds the domain.  Returns the exit status. */
+int admin_tenant_join_domain_verify(const char *who, const char *domain);
+
 /* Rewrites nginx's list of verified domains (cfg.nginx_domains_map) and
  * has nginx reload it: after a restore, or once a tenant dropped a name. */
 int admin_tenant_domain_map(void);

@@ -3,6 +3,7 @@
  */
 #include "sec/opaque.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/hex.h"
@@ -99,6 +100,35 @@ opaque_refresh_hash(const char *s, unsigned char hash[32])
 	if (s == NULL || strlen(s) != REFRESH_LEN || strncmp(s, "srt_", 4) != 0)
 		return -1;
 	return hash_secret(s + 4, hash);
+}
+
+static bool
+prefix_ok(const char *prefix)
+{
+	return prefix != NULL && strlen(prefix) == 4 && prefix[3] == '_';
+}
+
+int
+opaque_link_new(const char *prefix, char out[LINK_TOKEN_LEN + 1],
+                unsigned char hash[32])
+{
+	if (!prefix_ok(prefix))
+		return -1;
+	memcpy(out, prefix, 4);
+	/* The stored hash covers the prefix too: a token's secret under
+	 * another prefix is another token. */
+	if (new_secret(out + 4, hash) < 0)
+		return -1;
+	return crypto_sha256(out, LINK_TOKEN_LEN, hash);
+}
+
+int
+opaque_link_hash(const char *prefix, const char *s, unsigned char hash[32])
+{
+	if (!prefix_ok(prefix) || s == NULL || strlen(s) != LINK_TOKEN_LEN ||
+	    strncmp(s, prefix, 4) != 0 || hash_secret(s + 4, hash) < 0)
+		return -1;
+	return crypto_sha256(s, LINK_TOKEN_LEN, hash);
 }
 
 void

@@ -26,9 +26,9 @@ rm -rf "$VAR_DIR"
 export HA=1 SEED=0 PG_FAST=0 WORKERS=${WORKERS:-2}
 HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port)
 PG_PORT2=$(free_port) PATRONI_API1=$(free_port) PATRONI_API2=$(free_port)
-ETCD_PORT=$(free_port) ETCD_PEER_PORT=$(free_port)
+ETCD_PORT=$(free_port) ETCD_PEER_PORT=$(free_port) SMTP_PORT=$(free_port)
 export HTTPS_PORT HTTP_PORT PG_PORT PG_PORT2 PATRONI_API1 PATRONI_API2 \
-	ETCD_PORT ETCD_PEER_PORT
+	ETCD_PORT ETCD_PEER_PORT SMTP_PORT
 export STRATA_BIN=${STRATA_BIN:-$ROOT/build/strata} SCRYPT_LOG2N=${SCRYPT_LOG2N:-12}
 "$STACK" up "$VAR_DIR" >"$ROOT/var/drbench-up.log" 2>&1 ||
 	{ tail -20 "$ROOT/var/drbench-up.log"; exit 1; }

@@ -28,7 +28,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # the drill's own ports.
 make_in_clone() {
 	(cd "$CLONE" && env -i PATH="$PATH" HOME="${HOME:-/root}" LANG=C.UTF-8 \
-		HTTPS_PORT="$D_HTTPS" HTTP_PORT="$D_HTTP" PG_PORT="$D_PG" \
+		HTTPS_PORT="$D_HTTPS" HTTP_PORT="$D_HTTP" PG_PORT="$D_PG" SMTP_PORT="$D_SMTP" \
 		timeout 600 make --no-print-directory "$1" </dev/null >"$2" 2>&1)
 }
 cleanup() {
@@ -109,6 +109,7 @@ fi
 D_HTTPS=$(free_port)
 D_HTTP=$(free_port)
 D_PG=$(free_port)
+D_SMTP=$(free_port)
 # The demo answers: lib.sh's helpers, pointed at the drill's stack.
 CA=$CLONE/var/tls/cert.pem
 HTTPS_PORT=$D_HTTPS

@@ -122,8 +122,8 @@ jq '.auth.access_token_ttl = 86400 | .limits.requests_per_second = 100000
 	sql/templates/default.json >"$VAR/templates/bench.json"
 jq '.auth.access_token_ttl = 86400' sql/templates/default.json >"$VAR/templates/noisy.json"
 
-HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CEIL_PORT=$(free_port)
-export HTTPS_PORT HTTP_PORT PG_PORT
+HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CEIL_PORT=$(free_port) SMTP_PORT=$(free_port)
+export HTTPS_PORT HTTP_PORT PG_PORT SMTP_PORT
 export STRATA_BIN=$ROOT/build/strata WORKERS SEED=0 PG_FAST=0 MAX_REQUESTS=0
 export SCRYPT_LOG2N=10 AUTH_RATE=100000r/s AUTH_BURST=100000
 export SIGNUP_RATE=100000r/s SIGNUP_BURST=100000 TEMPLATES_DIR=$VAR/templates

@@ -22,6 +22,10 @@
 #   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
 #   TENANT_CONN [8]  (requests in flight per tenant host at nginx)
 #   STATE_ROOT [/var/lib/strata-stacks]  (see above; root only)
+#   SMTP_PORT [2525]  MAIL_SINK [1]: a local SMTP sink (Debian's
+#   python3-aiosmtpd) on SMTP_PORT keeps every mail the stack sends as a
+#   file in VAR/mail/new (a Maildir); SMTP_URL [smtp://127.0.0.1:SMTP_PORT]
+#   names another relay instead (then MAIL_SINK=0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -138,6 +142,10 @@ load_env() {
 		PG_TARGET=" target_session_attrs=read-write"
 		export PGTARGETSESSIONATTRS=read-write
 	fi
+	SMTP_PORT=${SMTP_PORT:-2525}
+	MAIL_SINK=${MAIL_SINK:-1}
+	SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
+	MAIL_RETRY_WINDOW_S=${MAIL_RETRY_WINDOW_S:-86400}
 }
 
 save_env() {
@@ -170,6 +178,10 @@ PATRONI_API1=$PATRONI_API1
 PATRONI_API2=$PATRONI_API2
 ETCD_PORT=$ETCD_PORT
 ETCD_PEER_PORT=$ETCD_PEER_PORT
+SMTP_PORT=$SMTP_PORT
+MAIL_SINK=$MAIL_SINK
+SMTP_URL=$SMTP_URL
+MAIL_RETRY_WINDOW_S=$MAIL_RETRY_WINDOW_S
 EOF
 }
 
@@ -309,6 +321,9 @@ webhook_allow = $WEBHOOK_ALLOW
 webhook_timeout_ms = $WEBHOOK_TIMEOUT_MS
 webhook_retry_window_s = $WEBHOOK_RETRY_WINDOW_S
 stream_socket = $VAR/run/stream.sock
+smtp_url = $SMTP_URL
+smtp_from = no-reply@$BASE
+mail_retry_window_s = $MAIL_RETRY_WINDOW_S
 nginx_domains_map = $VAR/nginx/domains.map
 nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
@@ -349,6 +364,37 @@ strata_start() {
 	echo $! >"$VAR/run/strata.pid"
 	for _ in $(seq 100); do [ -S "$VAR/run/strata.sock" ] && return 0; sleep 0.1; done
 	die "strata did not create its socket; see $VAR/log/strata.log"
+}
+
+# The SMTP sink: every mail the stack sends becomes a file of the Maildir
+# VAR/mail (new/), which tests read.  Started and stopped by pid.
+sink_start() {
+	[ "$MAIL_SINK" = 1 ] || return 0
+	if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+		log "python3-aiosmtpd is not installed: mail goes nowhere (make deps installs it)"
+		return 0
+	fi
+	alive "$VAR/run/smtp.pid" && return 0
+	mkdir -p "$VAR/mail/tmp" "$VAR/mail/new" "$VAR/mail/cur"
+	setsid /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+		-c aiosmtpd.handlers.Mailbox "$VAR/mail" \
+		>>"$VAR/log/smtp.log" 2>&1 </dev/null &
+	echo $! >"$VAR/run/smtp.pid"
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "the SMTP sink did not start; see $VAR/log/smtp.log"
+}
+
+sink_stop() {
+	local pidf=$VAR/run/smtp.pid
+	if alive "$pidf"; then
+		kill -TERM "$(cat "$pidf")"
+		for _ in $(seq 50); do alive "$pidf" || break; sleep 0.1; done
+		alive "$pidf" && kill -KILL "$(cat "$pidf" 2>/dev/null)" 2>/dev/null
+	fi
+	rm -f "$pidf"
 }
 
 render_nginx() {
@@ -440,6 +486,7 @@ up() {
 	place_templates
 	write_config
 	migrate
+	sink_start
 	strata_start
 	nginx_start
 	wait_ready
@@ -450,6 +497,7 @@ down() {
 	load_env
 	nginx_stop
 	strata_stop
+	sink_stop
 	pg_stop
 }
 
@@ -464,7 +512,7 @@ purge() {
 
 status() {
 	load_env
-	for p in "$VAR/run/strata.pid" "$VAR/nginx/nginx.pid" "$VAR/run/postgres.pid"; do
+	for p in "$VAR/run/strata.pid" "$VAR/nginx/nginx.pid" "$VAR/run/postgres.pid" "$VAR/run/smtp.pid"; do
 		if alive "$p"; then echo "running $(basename "$p" .pid) $(cat "$p")"; else echo "stopped $(basename "$p" .pid)"; fi
 	done
 }
@@ -477,5 +525,7 @@ status) status ;;
 restart-strata) load_env; strata_start ;;
 pg-stop) load_env; pg_stop ;;
 pg-start) load_env; pg_start ;;
-*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start VAR_DIR" ;;
+sink-stop) load_env; sink_stop ;;
+sink-start) load_env; sink_start ;;
+*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start|sink-stop|sink-start VAR_DIR" ;;
 esac

@@ -28,7 +28,8 @@ rm -rf "$VAR"
 HTTPS_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 PG_PORT=$(free_port)
-export HTTPS_PORT HTTP_PORT PG_PORT
+SMTP_PORT=$(free_port)
+export HTTPS_PORT HTTP_PORT PG_PORT SMTP_PORT
 export STRATA_BIN=$ROOT/build/asan/strata WORKERS=2 SEED=0 PG_FAST=1
 export SCRYPT_LOG2N=${SCRYPT_LOG2N:-12} MAX_REQUESTS=${MAX_REQUESTS:-300}
 export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
@@ -38,6 +39,8 @@ export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
 # Webhook retries run their whole schedule in 30 s (20_webhooks.sh).
 export WEBHOOK_TIMEOUT_MS=${WEBHOOK_TIMEOUT_MS:-1500}
 export WEBHOOK_RETRY_WINDOW_S=${WEBHOOK_RETRY_WINDOW_S:-30}
+# Mail retries likewise (the sink of stack.sh takes every mail).
+export MAIL_RETRY_WINDOW_S=${MAIL_RETRY_WINDOW_S:-30}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== stack on https://*.strata.localhost:$HTTPS_PORT (var/test)"
 stack_ok=1
