@@ -41,6 +41,8 @@ static const struct refusal {
     {"PATCH", "/v1/users/{id}", "password", "passwords"},
     {"PATCH", "/v1/users/{id}", "status", "the sessions of others"},
     {"DELETE", "/v1/users/{id}", NULL, "the sessions of others"},
+    {"POST", "/v1/invitations", NULL, "invitations (new credentials)"},
+    {"DELETE", "/v1/invitations/{id}", NULL, "invitations (new credentials)"},
     {"POST", "/v1/auth/logout", NULL, "sessions"},
     {NULL, "/v1/me/mfa*", NULL, "MFA"},
     {"DELETE", "/v1/users/{id}/mfa", NULL, "MFA"},

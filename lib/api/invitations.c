@@ -280,6 +280,8 @@ invitations_accept(struct request *req, struct plan *plan)
 		                "the tenant's keys are unavailable");
 	mail_act_as(req, uid);
 	queue_user(req, &c, uid, pw, json_str(b, "name"));
+	if (mail_must_enrol(req, c.roles))
+		return mail_enrol_first(req, plan, uid, c.email_norm, c.roles);
 	if ((st = mail_sign_in(req, uid, &o)) != 0)
 		return st;
 	if ((st = plan_commit(plan)) != 0) {

@@ -8,12 +8,14 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/mfa.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/request.h"
 #include "core/uuid.h"
 #include "data/keyring.h"
+#include "data/mfa.h"
 #include "data/outbox.h"
 #include "data/settings.h"
 #include "sec/crypto.h"
@@ -140,4 +142,43 @@ mail_sign_in(struct request *req, const char *uid, cJSON **out)
 {
 	mail_act_as(req, uid);
 	return auth_new_session(req, uid, out);
+}
+
+/* Whether the text[] literal roles ({a,b}: role names need no quotes)
+ * names owner or admin. */
+static bool
+names_admin(const char *roles)
+{
+	const char *p = roles != NULL ? roles : "";
+
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, "{},\"");
+		n = strcspn(p, "{},\"");
+		if ((n == 5 && strncmp(p, "owner", 5) == 0) ||
+		    (n == 5 && strncmp(p, "admin", 5) == 0))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool
+mail_must_enrol(struct request *req, const char *roles)
+{
+	struct mfa_login m = {
+	    .found = true, .enabled = false, .is_admin = names_admin(roles)};
+
+	return mfa_login_pending(req, &m);
+}
+
+int
+mail_enrol_first(struct request *req, struct plan *plan, const char *uid,
+                 const char *email_norm, const char *roles)
+{
+	struct mfa_login m = {
+	    .found = true, .enabled = false, .is_admin = names_admin(roles)};
+
+	return mfa_login_step(req, plan, email_norm, uid, &m);
 }

@@ -13,6 +13,7 @@
 #include "sec/opaque.h"
 #include "sec/password.h"
 
+struct plan;
 struct request;
 
 /* A new link: its token (sealed into the mail, never stored in clear or
@@ -61,5 +62,16 @@ void mail_act_as(struct request *req, const char *uid);
 /* Signs in user uid (just created by a link): acts as it and issues a new
  * session's token pair into *out.  Returns 0 or the status. */
 int mail_sign_in(struct request *req, const char *uid, cJSON **out);
+
+/* Whether a user a link creates with roles (a text[] literal of role
+ * names) must enrol a second factor before any session: the tenant's
+ * auth.mfa asks it of everyone, or of holders of owner or admin. */
+bool mail_must_enrol(struct request *req, const char *roles);
+
+/* The answer for such a user (uid, e-mail email_norm), whose rows are
+ * queued: commits them and answers 403 mfa_enrolment_required with an
+ * enrolment token, as a login does (api/mfa.h).  Returns the status. */
+int mail_enrol_first(struct request *req, struct plan *plan, const char *uid,
+                     const char *email_norm, const char *roles);
 
 #endif

@@ -200,6 +200,7 @@ recovery_join_accept(struct request *req, struct plan *plan)
 	char hash[67], pw[PASSWORD_HASH_MAX], uid[UUID_STR_LEN + 1];
 	struct join_claim c;
 	const cJSON *b;
+	const char *roles;
 	cJSON *o = NULL;
 	struct uuid u;
 	int st;
@@ -224,6 +225,9 @@ recovery_join_accept(struct request *req, struct plan *plan)
 	uuid_format(&u, uid);
 	mail_act_as(req, uid);
 	queue_member(req, &c, uid, pw, json_str(b, "name"), s->join_role);
+	roles = arena_printf(req->arena, "{%s}", s->join_role);
+	if (mail_must_enrol(req, roles))
+		return mail_enrol_first(req, plan, uid, c.email_norm, roles);
 	if ((st = mail_sign_in(req, uid, &o)) != 0)
 		return st;
 	if ((st = plan_commit(plan)) != 0) {

@@ -417,13 +417,17 @@ auth_joining(struct v *v, cJSON *o, const cJSON *in, const cJSON *defaults)
 static void
 auth(struct v *v, cJSON *out, const cJSON *in, const cJSON *defaults)
 {
-	static const char *const keys[] = {
-	    "access_token_ttl",    "refresh_token_ttl",
-	    "password_min_length", "lockout_threshold",
-	    "lockout_window",      "oidc",
-	    "mfa",                 "invitation_ttl",
-	    "join_domains",        "join_role",
-	    NULL};
+	static const char *const keys[] = {"access_token_ttl",
+	                                   "refresh_token_ttl",
+	                                   "password_min_length",
+	                                   "lockout_threshold",
+	                                   "lockout_window",
+	                                   "oidc",
+	                                   "mfa",
+	                                   "invitation_ttl",
+	                                   "join_domains",
+	                                   "join_role",
+	                                   NULL};
 	cJSON *o = cJSON_AddObjectToObject(out, "auth");
 
 	only(v, "auth", in, keys);

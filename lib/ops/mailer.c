@@ -5,7 +5,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "core/config.h"
 #include "core/email.h"
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "core/request.h"
 #include "core/server.h"
 #include "core/uuid.h"
@@ -334,10 +334,15 @@ mailer_main(void)
 	long long next_purge = 0;
 
 	server_child_signals();
-	/* No seccomp list: libcurl resolves and connects outwards, as the
-	 * deliverer's (docs/architecture.md). */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || init() < 0)
+	if (init() < 0)
 		return 1;
+	/* The deliverer's list (core/sandbox.h): the workers' plus threads,
+	 * for libcurl's resolver; entered once libcurl has started. */
+	if (sandbox_enter_threads(
+	        (enum sandbox_mode)sandbox_mode(cfg.seccomp)) < 0) {
+		log_error("mail sender cannot enter its sandbox");
+		return 1;
+	}
 	if (*cfg.smtp_url == '\0')
 		log_warn("smtp_url is not set: mail stays in the outbox");
 	else

@@ -173,4 +173,21 @@ check "the mail was tried again, then given up, and forgot its link" eq "$(psql_
 json POST $A /v1/invitations '{"email":"back@example.com","roles":["viewer"]}' "$OWNER"
 check "with the relay back, mail flows again" mail_wait back@example.com
 
+# auth.mfa required: the invited person enrols a second factor before
+# any session (as a login would make them).
+json PATCH $A /v1/config '{"settings":{"auth":{"mfa":"required"}}}' "$OWNER"
+check "the owner requires MFA of everyone" status_is 200
+json POST $A /v1/invitations '{"email":"mfa-new@example.com","roles":["viewer"]}' "$OWNER"
+mail_wait mfa-new@example.com
+MFA_TOK=$(mail_link sin)
+json POST $A /v1/invitations/accept "{\"token\":\"$MFA_TOK\",\"password\":\"$NEWPW\",\"name\":\"Mia\"}"
+check "accepting then answers 403 mfa_enrolment_required, no token pair" \
+	eval 'is_problem 403 mfa_enrolment_required && [ "$(jb .refresh_token)" = null ] && [ "$(jb .access_token)" = null ]'
+ENROL=$(jb .enrolment_token)
+authed GET $A /v1/me "$ENROL"
+check "its enrolment token opens /v1/me as the new user" eq "$STATUS/$(jb .user.email)" "200/mfa-new@example.com"
+authed GET $A /v1/users "$OWNER"
+check "and the user was made" eq "$(jb '[.items[] | select(.email == "mfa-new@example.com")] | length')" 1
+json PATCH $A /v1/config '{"settings":{"auth":{"mfa":"optional"}}}' "$OWNER"
+
 finish

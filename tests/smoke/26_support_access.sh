@@ -137,6 +137,7 @@ refused "an API key" POST /v1/api-keys '{"name":"k","permissions":["records:read
 refused "revoking an API key" DELETE /v1/api-keys/01a21c0f-0000-7000-8000-000000000000
 refused "key rotation" POST /v1/keys/rotate
 refused "MFA enrolment" POST /v1/me/mfa/totp '{}'
+refused "an invitation (a new credential)" POST /v1/invitations '{"email":"inv@sa-a.test","roles":["viewer"]}'
 refused "the sign-in settings (auth.mfa)" PATCH /v1/config '{"settings":{"auth":{"mfa":"required"}}}'
 check "the problem says what" eq "$(jb .detail)" "a support session cannot change the sign-in settings (auth)"
 refused "support sessions" GET /v1/support/sessions
