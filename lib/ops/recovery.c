@@ -105,6 +105,16 @@ settle(void)
 	nanosleep(&ts, NULL);
 }
 
+/* The index of the restored table name in struct restore_source. */
+static int
+table_index(const char *name)
+{
+	for (int i = 0; i < RESTORE_TABLES; i++)
+		if (strcmp(restore_table(i), name) == 0)
+			return i;
+	return 0;
+}
+
 static const char *
 details(struct arena *a, const char *to, const struct restore_source *src,
         const struct erasures_count *ec)
@@ -187,7 +197,8 @@ recovery_tenant_restore(const char *who, const char *to, const char *from)
 	printf("{\"tenant\":\"%s\",\"to\":\"%s\",\"records\":%ld,"
 	       "\"users\":%ld,\"erased_records\":%d,\"erased_keys\":%d,"
 	       "\"frozen_ms\":%lld,\"total_ms\":%lld}\n",
-	       t.slug, to, s.n[7], s.n[0], ec.records, ec.keys,
+	       t.slug, to, s.n[table_index("records")],
+	       s.n[table_index("users")], ec.records, ec.keys,
 	       (long long)(clock_mono_ms() - frozen_ms),
 	       (long long)(clock_mono_ms() - t0));
 	rc = 0;
