@@ -385,7 +385,8 @@ def viewer_sees_masks(ds):
     ds.append(d)
     sign_in(d, TA, f"viewer@{TA}.test", PW_USER)
     routes = {a.get_attribute("data-route") for a in d.find_elements(By.CSS_SELECTOR, "nav.side a")}
-    assert routes == {"overview", "collections", "records"}, routes
+    # Security is every user's own (their second factor, /v1/me/mfa).
+    assert routes == {"overview", "collections", "records", "security"}, routes
     d.get(f"{origin(TA)}/console/#/records/patients")
     css(d, "#record-list tbody tr[data-id]")
     assert not d.find_elements(By.ID, "new-record"), "a viewer has a New record button"
