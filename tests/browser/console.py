@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -384,7 +385,8 @@ def viewer_sees_masks(ds):
     ds.append(d)
     sign_in(d, TA, f"viewer@{TA}.test", PW_USER)
     routes = {a.get_attribute("data-route") for a in d.find_elements(By.CSS_SELECTOR, "nav.side a")}
-    assert routes == {"overview", "collections", "records"}, routes
+    # Security is every user's own (their second factor, /v1/me/mfa).
+    assert routes == {"overview", "collections", "records", "security"}, routes
     d.get(f"{origin(TA)}/console/#/records/patients")
     css(d, "#record-list tbody tr[data-id]")
     assert not d.find_elements(By.ID, "new-record"), "a viewer has a New record button"
@@ -924,6 +926,159 @@ def owner_mfa(ds):
     assert st_ == 200 and outcomes == ["failure", "success"], (st_, outcomes)
 
 
+def mail_token(rcpt, kind, since):
+    """The token of KIND (sin, spr, sjn) in the newest mail to RCPT that
+    came after `since` (the stack's SMTP sink, VAR/mail/new; tests/lib.sh
+    mail_wait and mail_link do the same in bash)."""
+    new = os.path.join(E["VAR"], "mail", "new")
+    deadline = time.time() + WAIT
+    while time.time() < deadline:
+        names = os.listdir(new) if os.path.isdir(new) else []
+        for f in sorted((os.path.join(new, n) for n in names), key=os.path.getmtime, reverse=True):
+            if os.path.getmtime(f) < since:
+                continue
+            with open(f, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+            if f"X-RcptTo: {rcpt}" not in text.splitlines():
+                continue
+            m = re.search(rf"token=({kind}_[A-Za-z0-9_-]+)", text)
+            assert m, f"the mail to {rcpt} holds no {kind} link"
+            with open(os.path.join(E["VAR"], "secrets-seen"), "a") as fh:
+                fh.write(m.group(1) + "\n")
+            return m.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {rcpt} within {WAIT} s")
+
+
+def no_token_kept(d, token):
+    """The token is out of the address bar and in no storage of the page."""
+    wait(d, lambda d: "token=" not in d.current_url)
+    assert token not in d.execute_script("return location.href"), d.current_url
+    kept = json.dumps(storage(d))
+    assert token not in kept, "the link's token was stored"
+
+
+def mailed_link_invitation(ds):
+    """An owner invites through the API; the mailed link opened in the
+    browser: name and password, signed in with the invited role; the same
+    link again says it was used."""
+    tok = login_api(TA, f"owner@{TA}.test", PW_OWNER)["access_token"]
+    email = f"invited-{os.getpid()}@{TA}.test"
+    since = time.time() - 1
+    st_, inv = api("POST", TA, "/v1/invitations", tok, {"email": email, "roles": ["admin"]})
+    assert st_ == 201, (st_, inv)
+    token = mail_token(email, "sin", since)
+    link = f"{origin(TA)}/console/#/invitations/accept?token={token}"
+    d = new_driver()
+    ds.append(d)
+    d.get(link)
+    name = css(d, "#link-form[data-link='invitations/accept'] #link-name")
+    no_token_kept(d, token)
+    assert d.switch_to.active_element == name, "the name field has not the focus"
+    shot(d, "invitation-accept")
+    # Keyboard alone: the name, Tab, the password, Tab, the same, Enter.
+    a = d.switch_to.active_element
+    a.send_keys("Invited Person")
+    a.send_keys(Keys.TAB)
+    d.switch_to.active_element.send_keys(PW_USER)
+    d.switch_to.active_element.send_keys(Keys.TAB)
+    d.switch_to.active_element.send_keys(PW_USER + "x")
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    text_in(d, "#link-out", "The passwords differ")
+    fill(css(d, "#link-password"), PW_USER)
+    fill(css(d, "#link-password2"), PW_USER)
+    click(d, "#link-submit")
+    css(d, "nav.side")
+    text_in(d, "#who", email)
+    text_in(d, "#who", "admin")
+    assert "token=" not in d.current_url, d.current_url
+    no_token_kept(d, token)
+    st_, lst = api("GET", TA, "/v1/invitations?limit=100", tok)
+    mine = [i for i in lst["items"] if i["id"] == inv["id"]]
+    assert st_ == 200 and mine and mine[0]["status"] == "accepted", (st_, mine)
+    # The same link again (another tab): used.
+    d2 = new_driver(360, 780)
+    ds.append(d2)
+    d2.get(link)
+    css(d2, "#link-form #link-name").send_keys("Second Try")
+    fill(css(d2, "#link-password"), PW_USER)
+    fill(css(d2, "#link-password2"), PW_USER)
+    click(d2, "#link-submit")
+    css(d2, "#link-dead .problem[data-code=gone]")
+    text_in(d2, "#link-dead-why", "used or has expired")
+    assert not d2.find_elements(By.ID, "link-form"), "a dead link still offers its form"
+    inner, width = d2.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    assert width <= inner, f"the page is {width} px wide in a {inner} px window"
+    shot(d2, "invitation-used")
+    assert storage(d2)["session"] == {}, "a used link left a session"
+
+
+def mailed_link_reset(ds):
+    """Forgot (the same words for an unknown address and for joining), the
+    mailed reset link through the browser, then sign-in with the new
+    password; the old one is refused."""
+    tok = login_api(TA, f"owner@{TA}.test", PW_OWNER)["access_token"]
+    email = f"forgetful-{os.getpid()}@{TA}.test"
+    st_, u = api("POST", TA, "/v1/users", tok,
+                 {"email": email, "name": "Forgetful", "password": PW_USER, "roles": ["viewer"]})
+    assert st_ == 201, (st_, u)
+    new_pw = "Reset-" + PW_USER
+    d = new_driver()
+    ds.append(d)
+    d.get(f"{origin(TA)}/console/")
+    css(d, "#signin")
+    # Joining: the same answer whatever the domain.
+    click(d, "#join-open")
+    fill(css(d, "#ask-join #ask-email"), f"someone@nowhere-{os.getpid()}.test")
+    click(d, "#ask-submit")
+    text_in(d, "#ask-sent", "If the address is known, a mail is on its way")
+    shot(d, "join-ask")
+    click(d, "#ask-back")
+    # Forgot: an unknown address, then the user's.
+    click(d, "#forgot-open")
+    fill(css(d, "#ask-forgot #ask-email"), f"nobody-{os.getpid()}@{TA}.test")
+    click(d, "#ask-submit")
+    text_in(d, "#ask-sent", "If the address is known, a mail is on its way")
+    unknown = d.find_element(By.ID, "ask-sent").text
+    since = time.time() - 1
+    fill(css(d, "#ask-email"), email)
+    click(d, "#ask-submit")
+    wait(d, lambda d: d.find_element(By.ID, "ask-sent").text == unknown)
+    shot(d, "password-forgot")
+    token = mail_token(email, "spr", since)
+    d.get(f"{origin(TA)}/console/#/password/reset?token={token}")
+    pw = css(d, "#link-form[data-link='password/reset'] #link-password")
+    no_token_kept(d, token)
+    shot(d, "password-reset")
+    # Against the policy: 422 shown, the link still usable.
+    fill(pw, "short")
+    fill(css(d, "#link-password2"), "short")
+    click(d, "#link-submit")
+    css(d, "#link-out .problem[data-status='422']")
+    fill(css(d, "#link-password"), new_pw)
+    fill(css(d, "#link-password2"), new_pw)
+    click(d, "#link-submit")
+    text_in(d, "#signin-message", "password was changed")
+    assert "password/reset" not in d.current_url, d.current_url
+    shot(d, "password-changed")
+    css(d, "#signin input[name=email]").send_keys(email)
+    d.find_element(By.CSS_SELECTOR, "#signin input[name=password]").send_keys(new_pw)
+    d.find_element(By.CSS_SELECTOR, "#signin button[type=submit]").click()
+    css(d, "nav.side")
+    text_in(d, "#who", email)
+    st_, _ = api("POST", TA, "/v1/auth/login", body={"email": email, "password": PW_USER})
+    assert st_ == 401, f"the old password still signs in: {st_}"
+    # The spent link, opened again.
+    d.get(f"{origin(TA)}/console/#/password/reset?token={token}")
+    fill(css(d, "#link-password"), new_pw + "2")
+    fill(css(d, "#link-password2"), new_pw + "2")
+    click(d, "#link-submit")
+    css(d, "#link-dead .problem[data-code=gone]")
+    text_in(d, "#link-dead-why", "used or has expired")
+    click(d, "#link-again")
+    css(d, "#ask-forgot #ask-email")
+
+
 def main():
     os.makedirs(SCREENS, exist_ok=True)
     scenario("browser: the CSP detector sees an inline script and style refused", csp_probe_works)
@@ -939,6 +1094,8 @@ def main():
     scenario("browser: readable at 360 px, light and dark schemes", narrow_and_dark)
     scenario("browser: Sign in with SSO (a local identity provider, implicit flow): the button only with an authorization endpoint, state and nonce checked, the ID token as the bearer in memory only; the Overview's onboarding checklist", sso_sign_in)
     scenario("browser: an owner enrols TOTP (QR shown under the CSP), signs out, signs in with a code; a wrong code shows the error; disabling takes a recovery code", owner_mfa)
+    scenario("browser: an invitation's mailed link: accepted in the browser by keyboard (the token out of the address bar, never stored), signed in with the invited role; the link again says used", mailed_link_invitation)
+    scenario("browser: forgot and join say the same for any address; the mailed reset link sets a new password (422 shown, the link kept), sign-in with it; the old password and the spent link refused", mailed_link_reset)
     scenario("browser: the operator console signs in, lists tenants, suspends (the tenant console shows it), resumes, changes a plan, deletes with the slug typed; plans; platform audit", operator_console)
     return 1 if failed else 0
 

@@ -90,8 +90,14 @@ export class Client {
 	// {enrol: token} when the tenant requires one the user has not set up
 	// (403 mfa_enrolment_required: a token good only for enrolling).
 	async login(email, password) {
+		return this.signInAt(this.paths.login, { email, password });
+	}
+
+	// Any route whose answer is a token pair (the login, a mailed link's
+	// accept): the same session, or the same second-factor steps.
+	async signInAt(path, body) {
 		try {
-			const r = await this.call('POST', this.paths.login, { body: { email, password }, anonymous: true });
+			const r = await this.call('POST', path, { body, anonymous: true });
 			this.take(r.data);
 			return {};
 		} catch (e) {

@@ -15,9 +15,12 @@ import * as audit from './audit.js';
 import * as privacy from './privacy.js';
 import * as sso from './sso.js';
 import * as security from './security.js';
+import * as links from './links.js';
 
 const api = new Client({ login: '/v1/auth/login', refresh: '/v1/auth/refresh', logout: '/v1/auth/logout' }, 'strata.refresh');
 const root = document.getElementById('app');
+// A mailed link's token leaves the address bar before anything else runs.
+const opened = links.take();
 
 const PAGES = [
 	{ route: 'overview', label: 'Overview', page: overview, need: null },
@@ -33,6 +36,8 @@ const PAGES = [
 ];
 
 const ctx = { api, tenant: null, me: null, may: () => false, go };
+// What the pages of the mailed links (links.js) may do.
+const linkUi = { api, get tenant() { return ctx.tenant; }, signIn, signedIn, secondFactor, enrolStep };
 
 function go(hash) {
 	if (location.hash === hash) route();
@@ -48,6 +53,12 @@ async function start() {
 	}
 	document.title = `${ctx.tenant.name} — Strata console`;
 	api.onSignedOut = () => signIn('Your session has ended (signed out, or signed out everywhere). Sign in again.');
+	// A link opened in a tab already open (or pasted): its page too.
+	window.addEventListener('hashchange', () => {
+		const l = links.take();
+		if (l) showLink(l);
+	});
+	if (opened) return showLink(opened);
 	const back = sso.finish();
 	if (back && back.error) return signIn(back.error);
 	if (back) {
@@ -71,8 +82,16 @@ function unavailable(e) {
 			problemBox(e))));
 }
 
-function signIn(message) {
+// A mailed link's page: signed out while it shows.
+function showLink(link) {
 	api.forget();
+	ctx.me = null;
+	links.render(root, linkUi, link);
+}
+
+function signIn(message, kind = 'warn') {
+	api.forget();
+	if (links.isLink(location.hash)) links.leave();
 	const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
 	const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
 	const out = h('div', { class: 'out', 'aria-live': 'polite' });
@@ -100,10 +119,21 @@ function signIn(message) {
 		h('section', { class: 'card narrow' },
 			h('h1', { text: ctx.tenant.name }),
 			h('p', { class: 'muted', text: `Sign in to the ${ctx.tenant.slug} console` }),
-			message ? h('p', { class: 'notice warn', role: 'status', text: message }) : null,
-			form, providers)));
+			message ? h('p', { class: `notice ${kind}`, role: 'status', id: 'signin-message', text: message }) : null,
+			form, providers,
+			h('p', { class: 'small', id: 'signin-links' },
+				askLink('forgot-open', 'Forgot your password?', 'forgot'), ' · ',
+				askLink('join-open', 'Join with your work e-mail', 'join')))));
 	email.focus();
 	ssoButton(providers);
+}
+
+// A link of the sign-in page to the form asking for a mailed link.
+function askLink(id, text, kind) {
+	return h('a', { href: '#', id, text, onclick: (ev) => {
+		ev.preventDefault();
+		links.ask(root, linkUi, kind);
+	} });
 }
 
 // "Sign in with SSO", only when the tenant has a browser flow
@@ -232,7 +262,7 @@ function shell() {
 }
 
 function route() {
-	if (!ctx.me) return;
+	if (!ctx.me || links.isLink(location.hash)) return;
 	const [name, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
 	const page = PAGES.find((p) => p.route === name && (!p.need || ctx.may(p.need))) || PAGES[0];
 	for (const a of nav.querySelectorAll('a')) {
