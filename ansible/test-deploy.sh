@@ -269,7 +269,7 @@ EOF
 	norm() { sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' | grep -v '^$' | sort -u; }
 	repo_nginx() {
 		sed -e "s|@VAR@|$P|g" -e "s|@NGINX_DIR@|$P/nginx|g" -e "s|@USER_LINE@|user www-data;|g" \
-			-e "s|@BASE@|$DOMAIN|g" -e "s|@LISTEN@|127.0.0.1|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
+			-e "s|@BASE@|$DOMAIN|g" -e "s|@BASE_RE@|${DOMAIN//./\\\\.}|g" -e "s|@LISTEN@|127.0.0.1|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
 			-e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SOCKET@|$P/run/strata.sock|g" -e "s|@STREAM_SOCKET@|$P/run/stream.sock|g" \
 			-e "s|@TLS_CERT@|$P/nginx/tls/cert.pem|g" -e "s|@TLS_KEY@|$P/nginx/tls/key.pem|g" \
 			-e "s|@PUBLIC_PORT_SUFFIX@|:$HTTPS_PORT|g" -e "s|@AUTH_RATE@|10r/s|g" \
