@@ -196,4 +196,16 @@ bool db_bool(const PGresult *r, int row, int col);
 /* The value copied into the arena (NULL for SQL NULL). */
 const char *db_str(const PGresult *r, int row, int col, struct arena *a);
 
+struct uuid;
+
+/* One bounded step of a background process's round robin over tenants
+ * (the webhook deliverer's, the mail sender's): st takes (after, want,
+ * scan) and answers (tenant_id, due) rows in tenant order.  Up to want
+ * due tenants into out (*nout of them), the last tenant looked at into
+ * *cursor (zero when none).  Queues and syncs; returns the rows named, or
+ * -1 (db->errmsg). */
+int db_due_tenants(struct db *db, struct db_stmt *st, const struct uuid *after,
+                   int want, int scan, struct uuid *out, int *nout,
+                   struct uuid *cursor);
+
 #endif

@@ -125,50 +125,12 @@ outbox_finish(struct db *db, const struct uuid *t, const struct uuid *id,
 	return 0;
 }
 
-struct due {
-	struct uuid *out;
-	int want;
-	int *nout;
-	int named;
-	struct uuid *cursor;
-};
-
-static void
-decode_due(const PGresult *r, void *out, struct arena *a)
-{
-	struct due *d = out;
-	int n = db_rows(r);
-
-	(void)a;
-	d->named = n;
-	for (int i = 0; i < n; i++) {
-		struct uuid u;
-
-		if (uuid_parse(db_value(r, i, 0), &u) < 0)
-			continue;
-		*d->cursor = u;
-		if (db_bool(r, i, 1) && *d->nout < d->want)
-			d->out[(*d->nout)++] = u;
-	}
-}
-
 int
 outbox_due_tenants(struct db *db, const struct uuid *after, int want, int scan,
                    struct uuid *out, int *nout, struct uuid *cursor)
 {
-	char a[UUID_STR_LEN + 1], w[16], s[16];
-	const char *p[3] = {a, w, s};
-	struct due d = {out, want, nout, 0, cursor};
-
-	*nout = 0;
-	memset(cursor, 0, sizeof(*cursor));
-	uuid_format(after, a);
-	snprintf(w, sizeof(w), "%d", want);
-	snprintf(s, sizeof(s), "%d", scan);
-	if (db_queue_into(db, &st_due, p, decode_due, &d) < 0 ||
-	    db_sync(db) != DB_OK)
-		return -1;
-	return d.named;
+	return db_due_tenants(db, &st_due, after, want, scan, out, nout,
+	                      cursor);
 }
 
 int
