@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "ops/admin.h"
+#include "ops/move.h"
 #include "ops/recovery.h"
 #include "ops/report.h"
 #include "sec/crypto.h"
@@ -32,6 +33,10 @@ static const char usage[] =
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
     "  tenant restore SLUG --to TIME --from CONNINFO  (the tenant as of\n"
     "                TIME, from a copy restored to TIME; owner role)\n"
+    "  tenant move SLUG --to REGION  (online, to another region;\n"
+    "                docs/regions.md)\n"
+    "  tenant move-in begin|wait|finish|abort --tenant ID [--from REGION]\n"
+    "                (the target's half of a move, run by the source)\n"
     "  erasure reapply [--from CONNINFO]  (after a whole restore)\n"
     "  backup [--type full|incr|diff]  (runs backup_command)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
@@ -181,6 +186,11 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "restore") == 0)
 		return recovery_tenant_restore(who, opt(argc, argv, "--to"),
 		                               opt(argc, argv, "--from"));
+	if (strcmp(sub, "move") == 0)
+		return move_tenant(who, opt(argc, argv, "--to"));
+	if (strcmp(sub, "move-in") == 0)
+		return move_in(who, opt(argc, argv, "--tenant"),
+		               opt(argc, argv, "--from"));
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
@@ -196,7 +206,7 @@ cmd_tenant(int argc, char **argv)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");
 	return admin_fail("tenant: create, list, suspend, resume, purge, "
-	                  "restore or domain");
+	                  "restore, move or domain");
 }
 
 static int

@@ -88,6 +88,11 @@ errors_from_tenant(struct request *req, enum tenant_lookup state)
 	case TENANT_RESTORING:
 		return api_fail(req, 503, "service_unavailable",
 		                "this tenant is being restored; retry shortly");
+	case TENANT_MOVING:
+		return api_fail(
+		    req, 503, "service_unavailable",
+		    "this tenant is moving to another region; retry "
+		    "shortly");
 	default:
 		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	}

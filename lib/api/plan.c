@@ -110,8 +110,7 @@ check_tenant(struct plan *p)
 	}
 	if (strcmp(p->v.status, "active") != 0) {
 		tenants_cache_forget(&t->id);
-		return api_fail(req, 403, "tenant_suspended",
-		                "this tenant is suspended");
+		return errors_from_tenant(req, tenants_status_of(p->v.status));
 	}
 	if (t->config_version != p->v.config_version ||
 	    t->plan_version != p->v.plan_version) {

@@ -32,6 +32,9 @@ struct key {
 static const struct key keys[] = {
     {S(database_url)},
     {S(owner_database_url)},
+    {S(super_database_url)},
+    {S(region)},
+    {S(regions_file)},
     {S(base_domain)},
     {S(public_scheme)},
     {I(public_port, 1, 65535)},
@@ -89,6 +92,9 @@ defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->database_url = xstrdup("dbname=strata");
 	c->owner_database_url = xstrdup("");
+	c->super_database_url = xstrdup("");
+	c->region = xstrdup("");
+	c->regions_file = xstrdup("");
 	c->base_domain = xstrdup("strata.localhost");
 	c->public_scheme = xstrdup("https");
 	c->public_port = 8443;

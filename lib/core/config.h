@@ -15,6 +15,10 @@
 struct config {
 	char *database_url;       /* libpq conninfo of the app role */
 	char *owner_database_url; /* conninfo of the schema owner (migrate) */
+	char *super_database_url; /* a superuser's, for a tenant move's
+	                             subscriptions (ops/move.h); "" = none */
+	char *region;             /* this region's name; "" = one region */
+	char *regions_file;       /* every region (core/regions.h) */
 	char *base_domain;        /* normalised, e.g. strata.localhost */
 	char *public_scheme;      /* https */
 	int public_port;          /* port clients use; 443 is left out */

@@ -95,11 +95,13 @@ static struct db_stmt st_by_domain = DB_STMT(
     "NULL",
     1);
 
-static struct db_stmt st_purge_audit = DB_STMT(
-    "tenant_purge_audit", "DELETE FROM audit_events WHERE tenant_id = $1", 1);
+/* tenant_purge() (023) clears every tenant table by name: the audit
+ * links, events and mail outbox have no foreign key to cascade from. */
 static struct db_stmt st_purge =
     DB_STMT("tenant_purge",
-            "DELETE FROM tenants WHERE id = $1 AND status = 'deleted'", 1);
+            "SELECT tenant_purge(id) FROM tenants WHERE id = $1 AND status = "
+            "'deleted'",
+            1);
 
 void
 tenants_cache_clear(void)
@@ -228,17 +230,25 @@ tenants_json(const struct tenant *t)
 }
 
 enum tenant_lookup
+tenants_status_of(const char *status)
+{
+	if (strcmp(status, "active") == 0)
+		return TENANT_FOUND;
+	if (strcmp(status, "suspended") == 0)
+		return TENANT_SUSPENDED;
+	if (strcmp(status, "restoring") == 0)
+		return TENANT_RESTORING;
+	if (strcmp(status, "moving") == 0)
+		return TENANT_MOVING;
+	return TENANT_NOT_FOUND;
+}
+
+enum tenant_lookup
 tenants_status(const struct tenant *t)
 {
 	if (strcmp(t->status, "active") != 0)
 		tenants_cache_forget(&t->id); /* perhaps stale: ask again */
-	if (strcmp(t->status, "suspended") == 0)
-		return TENANT_SUSPENDED;
-	if (strcmp(t->status, "restoring") == 0)
-		return TENANT_RESTORING;
-	if (strcmp(t->status, "active") != 0)
-		return TENANT_NOT_FOUND;
-	return TENANT_FOUND;
+	return tenants_status_of(t->status);
 }
 
 /* The tenant under cache key key (a slug, or "@host"), asked with stmt
@@ -354,8 +364,6 @@ tenants_purge(struct db *db, const struct uuid *tenant)
 
 	uuid_format(tenant, id);
 	db_begin(db, tenant);
-	db_queue(db, &st_purge_audit, params);
-	/* Foreign keys cascade to every other tenant table. */
 	db_queue(db, &st_purge, params);
 	db_commit(db);
 	return db_sync(db) == 0 ? 0 : -1;

@@ -28,6 +28,7 @@ enum tenant_lookup {
 	TENANT_NOT_FOUND,   /* unknown, or deleted */
 	TENANT_SUSPENDED,   /* exists, suspended */
 	TENANT_RESTORING,   /* exists, its data being restored (503) */
+	TENANT_MOVING,      /* exists, moving to another region (503) */
 	TENANT_UNAVAILABLE, /* the database was needed and is down */
 };
 
@@ -35,6 +36,9 @@ enum tenant_lookup {
  * copied into arena a as *out (NULL when not found). */
 enum tenant_lookup tenants_resolve(struct db *db, struct arena *a,
                                    const char *slug, struct tenant **out);
+
+/* The state a tenants.status names ("active", "moving", ...). */
+enum tenant_lookup tenants_status_of(const char *status);
 
 /* The state of t by its status; drops t from the cache when it is not
  * active (the cached copy may be stale). */
