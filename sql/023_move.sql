@@ -114,17 +114,21 @@ $$;
 -- The publication of tenant t's rows for a move (source, owner role): every
 -- table of tenant_tables() filtered to the tenant, partitioned tables
 -- published as themselves.  Its name, strata_move_<tenant id in hex>.
+-- reader, the role other regions' subscriptions log in as (the regions
+-- file's conninfo: REPLICATION and BYPASSRLS), may read the tenant tables
+-- for the bulk copy while a move publishes, and no longer.
 CREATE FUNCTION move_publication_name(t uuid) RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT 'strata_move_' || replace(t::text, '-', '') $$;
 
-CREATE FUNCTION move_publish(t uuid) RETURNS text
+CREATE FUNCTION move_publish(t uuid, reader text) RETURNS text
 LANGUAGE plpgsql
 SET search_path = strata, public
 AS $$
 DECLARE
 	name text := move_publication_name(t);
 	list text;
+	x record;
 BEGIN
 	SELECT string_agg(format('%s WHERE (%I = %L)', rel, col, t), ', ')
 	INTO list FROM tenant_tables();
@@ -133,17 +137,31 @@ BEGIN
 	END IF;
 	EXECUTE format('CREATE PUBLICATION %I FOR TABLE %s '
 	               'WITH (publish_via_partition_root = true)', name, list);
+	IF reader IS NOT NULL AND reader <> '' THEN
+		FOR x IN SELECT * FROM tenant_tables() LOOP
+			EXECUTE format('GRANT SELECT ON %s TO %I', x.rel, reader);
+		END LOOP;
+	END IF;
 	RETURN name;
 END
 $$;
 
-CREATE FUNCTION move_unpublish(t uuid) RETURNS void
+CREATE FUNCTION move_unpublish(t uuid, reader text) RETURNS void
 LANGUAGE plpgsql
 SET search_path = strata, public
 AS $$
+DECLARE
+	x record;
 BEGIN
 	EXECUTE format('DROP PUBLICATION IF EXISTS %I',
 	               move_publication_name(t));
+	IF reader IS NOT NULL AND reader <> '' AND NOT EXISTS (
+		SELECT 1 FROM pg_publication WHERE pubname LIKE 'strata\_move\_%')
+	THEN
+		FOR x IN SELECT * FROM tenant_tables() LOOP
+			EXECUTE format('REVOKE SELECT ON %s FROM %I', x.rel, reader);
+		END LOOP;
+	END IF;
 END
 $$;
 
@@ -180,6 +198,6 @@ $$;
 -- For the owner role only (`strata tenant move`, `strata tenant purge`).
 REVOKE ALL ON FUNCTION tenant_digest(uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tenant_purge(uuid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION move_publish(uuid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION move_unpublish(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION move_publish(uuid, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION move_unpublish(uuid, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION move_arrive(uuid, jsonb, text) FROM PUBLIC;

@@ -35,6 +35,7 @@ static const struct key keys[] = {
     {S(super_database_url)},
     {S(region)},
     {S(regions_file)},
+    {S(region_admin)},
     {S(base_domain)},
     {S(public_scheme)},
     {I(public_port, 1, 65535)},
@@ -95,6 +96,7 @@ defaults(struct config *c)
 	c->super_database_url = xstrdup("");
 	c->region = xstrdup("");
 	c->regions_file = xstrdup("");
+	c->region_admin = xstrdup("");
 	c->base_domain = xstrdup("strata.localhost");
 	c->public_scheme = xstrdup("https");
 	c->public_port = 8443;

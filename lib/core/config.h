@@ -19,6 +19,8 @@ struct config {
 	                             subscriptions (ops/move.h); "" = none */
 	char *region;             /* this region's name; "" = one region */
 	char *regions_file;       /* every region (core/regions.h) */
+	char *region_admin; /* runs another region's `strata`, "{region}"
+	                       standing for its name (ops/move.h) */
 	char *base_domain;        /* normalised, e.g. strata.localhost */
 	char *public_scheme;      /* https */
 	int public_port;          /* port clients use; 443 is left out */

@@ -192,9 +192,9 @@ moves_super_digest(struct moves_super *s, const char *tid, char out[33],
 }
 
 static struct db_stmt st_publish =
-    DB_STMT("move_publish", "SELECT move_publish($1)", 1);
+    DB_STMT("move_publish", "SELECT move_publish($1, $2)", 2);
 static struct db_stmt st_unpublish =
-    DB_STMT("move_unpublish", "SELECT move_unpublish($1)", 1);
+    DB_STMT("move_unpublish", "SELECT move_unpublish($1, $2)", 2);
 static struct db_stmt st_freeze = DB_STMT(
     "move_freeze",
     "UPDATE tenants SET status = 'moving', updated_at = now() WHERE id = $1 "
@@ -235,21 +235,43 @@ static struct db_stmt st_hand_over =
     DB_STMT("move_hand_over", "SELECT directory_hand_over($1, $2)", 2);
 static struct db_stmt st_take_over =
     DB_STMT("move_take_over", "SELECT directory_take_over($1)", 1);
+/* The copied keys still wrapped under the source's master key (destroyed
+ * ones, wrapped NULL, stay as the record of their destruction). */
+static struct db_stmt st_drop_live_keys = DB_STMT(
+    "move_drop_live_keys",
+    "DELETE FROM tenant_keys WHERE tenant_id = $1 AND wrapped IS NOT NULL",
+    1);
 static struct db_stmt st_purge =
     DB_STMT("move_purge", "SELECT tenant_purge($1)", 1);
 
 int
-moves_queue_publish(struct db *db, const char *tid)
+moves_conninfo_user(const char *conninfo, char *out, size_t n)
 {
-	const char *p[1] = {tid};
+	PQconninfoOption *o = PQconninfoParse(conninfo, NULL);
+	int rc = -1;
+
+	for (PQconninfoOption *i = o; i != NULL && i->keyword != NULL; i++)
+		if (strcmp(i->keyword, "user") == 0 && i->val != NULL &&
+		    *i->val != '\0' && strlen(i->val) < n) {
+			snprintf(out, n, "%s", i->val);
+			rc = 0;
+		}
+	PQconninfoFree(o);
+	return rc;
+}
+
+int
+moves_queue_publish(struct db *db, const char *tid, const char *reader)
+{
+	const char *p[2] = {tid, reader};
 
 	return db_queue(db, &st_publish, p);
 }
 
 int
-moves_queue_unpublish(struct db *db, const char *tid)
+moves_queue_unpublish(struct db *db, const char *tid, const char *reader)
 {
-	const char *p[1] = {tid};
+	const char *p[2] = {tid, reader};
 
 	return db_queue(db, &st_unpublish, p);
 }
@@ -384,4 +406,12 @@ moves_queue_take_over(struct db *db, const char *tid)
 	const char *p[1] = {tid};
 
 	return db_queue(db, &st_take_over, p);
+}
+
+int
+moves_queue_drop_live_keys(struct db *db, const char *tid)
+{
+	const char *p[1] = {tid};
+
+	return db_queue(db, &st_drop_live_keys, p);
 }

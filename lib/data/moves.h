@@ -15,6 +15,7 @@
 #define STRATA_DATA_MOVES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct db;
 
@@ -52,9 +53,14 @@ int moves_super_digest(struct moves_super *s, const char *tid, char out[33],
  * that read a tenant's rows run in the caller's transaction of the tenant
  * (db_begin). */
 
-/* The publication of tenant tid's rows (source). */
-int moves_queue_publish(struct db *db, const char *tid);
-int moves_queue_unpublish(struct db *db, const char *tid);
+/* The user a conninfo logs in as, into out[n]; 0, or -1 when it names
+ * none. */
+int moves_conninfo_user(const char *conninfo, char *out, size_t n);
+
+/* The publication of tenant tid's rows (source), and reader's right to
+ * read the tenant tables for its bulk copy while one is published. */
+int moves_queue_publish(struct db *db, const char *tid, const char *reader);
+int moves_queue_unpublish(struct db *db, const char *tid, const char *reader);
 
 /* Freezes an active tenant ("moving"); *changed says whether it was. */
 int moves_queue_freeze(struct db *db, const char *tid, long long *changed);
@@ -86,6 +92,11 @@ int moves_queue_exists(struct db *db, const char *tid, bool *exists);
  * version bumped. */
 int moves_queue_arrive(struct db *db, const char *tid, const char *row,
                        const char *home);
+
+/* Target: the copied keys that are still wrapped under the source's
+ * master key, removed before they are adopted again under this region's
+ * (ops/keyring_transfer.h). */
+int moves_queue_drop_live_keys(struct db *db, const char *tid);
 
 /* This region's directory row of the tenant: handed over to region to
  * (source), or taken (back) over from the local tenants row. */

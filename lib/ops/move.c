@@ -4,6 +4,7 @@
 #include "ops/move.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,13 @@
 #include "data/audit.h"
 #include "data/db.h"
 #include "data/moves.h"
+#include "data/tenant_copy.h"
 #include "data/tenants.h"
 #include "ops/admin.h"
 #include "ops/domainmap.h"
+#include "ops/keyring_transfer.h"
+#include "sec/masterkey.h"
+#include "sec/transport.h"
 
 /* How long the bulk copy and the catch-up may take. */
 #define MOVE_SYNC_TIMEOUT_MS (30L * 60 * 1000)
@@ -63,17 +68,36 @@ connect_owner(struct db *db, struct arena *a)
 	return 0;
 }
 
-/* A region name as it may appear on a command line. */
-static int
-region_name_ok(const char *s)
+/* The command that runs region r's `strata`: region_admin with each
+ * "{region}" replaced by r's name (a-z, 0-9, '-': safe in a shell word). */
+static const char *
+admin_command(struct arena *a, const struct region *r)
 {
-	size_t n = 0;
+	struct buf b;
+	const char *p = cfg.region_admin, *q;
 
-	for (; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-'))
-			return 0;
-	return n > 0 && n <= 32;
+	buf_init(&b, a, 256, 8192);
+	while ((q = strstr(p, "{region}")) != NULL) {
+		buf_append(&b, p, (size_t)(q - p));
+		buf_puts(&b, r->name);
+		p = q + strlen("{region}");
+	}
+	buf_puts(&b, p);
+	return buf_cstr(&b);
+}
+
+/* The regions of cfg.regions_file, read once. */
+static int
+regions_ready(void)
+{
+	if (*cfg.region == '\0' || *cfg.regions_file == '\0' ||
+	    *cfg.region_admin == '\0')
+		return fail("a move needs region, regions_file and "
+		            "region_admin");
+	if (regions_count() == 0 &&
+	    regions_load(cfg.regions_file, cfg.region) < 0)
+		return -1;
+	return 0;
 }
 
 /* Runs `<region's admin command> args` (args: fixed words, uuids and
@@ -83,7 +107,7 @@ static int
 run_admin(const struct region *r, const char *args, const char *input,
           struct arena *a, const char **out)
 {
-	char *cmd = arena_printf(a, "%s %s", r->admin, args);
+	const char *cmd = arena_printf(a, "%s %s", admin_command(a, r), args);
 	int in[2], res[2], status;
 	struct buf b;
 	pid_t pid;
@@ -182,40 +206,64 @@ wait_for_open_transactions(struct db *db)
 	return 0;
 }
 
-/* What step 5 reads: the tenants row, the digest, the sealed keys. */
-static char *
-hand_over_text(struct db *db, struct arena *a, const struct tenant *t,
-               const char *keys)
+/* The target's transport public key, from its `strata keys
+ * transport-public`. */
+static struct transport_key *
+target_public_key(const struct region *target, struct arena *a)
 {
+	const char *pem = NULL;
+	struct transport_key *k;
+
+	if (run_admin(target, "keys transport-public", NULL, a, &pem) < 0) {
+		fail("cannot read the target's transport key");
+		return NULL;
+	}
+	if ((k = transport_from_public_pem(pem, strlen(pem))) == NULL)
+		fail("the target's transport key is no RSA public key");
+	return k;
+}
+
+/* What step 5 reads: the tenants row, the digest (for the figures; the
+ * target compares live digests itself) and the tenant's live keys sealed
+ * for the target. */
+static const char *
+hand_over_text(struct db *db, struct arena *a, const struct tenant *t,
+               const struct transport_key *pub)
+{
+	struct tenant_copy_keys keys;
 	struct moves_digest d;
-	const char *row = NULL;
+	const char *row = NULL, *why = NULL, *sealed;
 	cJSON *o = cJSON_CreateObject(), *r;
-	const char *why;
 
 	db_begin(db, &t->id);
 	if (moves_queue_tenant_row(db, t->id_str, &row) < 0 ||
-	    moves_queue_digest(db, t->id_str, &d) < 0 || db_commit(db) < 0 ||
-	    db_sync(db) != DB_OK || row == NULL)
+	    moves_queue_digest(db, t->id_str, &d) < 0 ||
+	    tenant_copy_queue_keys(db, t->id_str, &keys) < 0 ||
+	    db_commit(db) < 0 || db_sync(db) != DB_OK || row == NULL)
 		return NULL;
 	if ((r = json_parse(row, strlen(row), JSON_MAX_DEPTH, &why)) == NULL)
 		return NULL;
+	sealed = keyring_transfer_seal(a, &t->id, &keys, NULL, pub, &why);
+	if (sealed == NULL) {
+		fprintf(stderr, "strata: cannot seal the keys: %s\n",
+		        why ? why : "");
+		return NULL;
+	}
 	cJSON_AddItemToObject(o, "tenant", r);
 	cJSON_AddStringToObject(o, "digest", d.md5);
 	cJSON_AddNumberToObject(o, "rows", (double)d.rows);
-	if (keys != NULL)
-		cJSON_AddStringToObject(o, "keys", keys);
-	(void)a;
+	cJSON_AddStringToObject(o, "keys", sealed);
 	return json_print(o);
 }
 
 /* Steps 3 to 5, the tenant frozen; 0 once the target is home. */
 static int
 switch_over(struct db *db, struct arena *a, const struct tenant *t,
-            const struct region *target, int64_t *frozen_ms,
-            const char **answer)
+            const struct region *target, const struct transport_key *pub,
+            int64_t *frozen_ms, const char **answer)
 {
 	long long changed = 0;
-	char *text;
+	const char *text;
 	int rc;
 
 	if (moves_queue_freeze(db, t->id_str, &changed) < 0 ||
@@ -224,7 +272,7 @@ switch_over(struct db *db, struct arena *a, const struct tenant *t,
 	*frozen_ms = clock_mono_ms();
 	if (wait_for_open_transactions(db) < 0)
 		return -1;
-	if ((text = hand_over_text(db, a, t, NULL)) == NULL)
+	if ((text = hand_over_text(db, a, t, pub)) == NULL)
 		return fail("cannot read the tenant's rows");
 	if (directory(db, t, target->name) < 0)
 		return fail("cannot hand the directory over");
@@ -250,103 +298,145 @@ switch_over(struct db *db, struct arena *a, const struct tenant *t,
 /* The source's end: no key of the tenant opens anything here any more,
  * and no row of it is left. */
 static int
-purge_here(struct db *db, const struct tenant *t, long long *rows)
+purge_here(struct db *db, const struct tenant *t, const char *reader,
+           long long *rows)
 {
 	db_begin(db, &t->id);
 	if (moves_queue_shred(db, t->id_str) < 0 ||
 	    moves_queue_purge(db, t->id_str, rows) < 0 ||
-	    moves_queue_unpublish(db, t->id_str) < 0 || db_commit(db) < 0 ||
+	    moves_queue_unpublish(db, t->id_str, reader) < 0 ||
+	    db_commit(db) < 0 ||
 	    db_sync(db) != DB_OK)
 		return fail("the tenant moved, but its rows here could not "
 		            "be purged: strata tenant purge");
 	return 0;
 }
 
+/* One move's state at the source, for undoing what it did. */
+struct move {
+	struct arena *a;
+	struct db db;
+	struct tenant t;
+	const struct region *target;
+	struct transport_key *pub;
+	char reader[64]; /* the role other regions' copies log in as */
+	bool published, subscribed, frozen, switched;
+};
+
+/* Steps 1 and 2: the publication, the target's subscription, its bulk
+ * copy, and the target's transport key.  0, or -1 (undone by undo()). */
+static int
+copy_out(struct move *m)
+{
+	const struct region *self = regions_find(cfg.region);
+	const char *answer = NULL;
+
+	if (self == NULL ||
+	    moves_conninfo_user(self->conninfo, m->reader,
+	                        sizeof(m->reader)) < 0)
+		return fail("this region's conninfo in regions_file names no "
+		            "user");
+	if (moves_queue_publish(&m->db, m->t.id_str, m->reader) < 0 ||
+	    db_sync(&m->db) != DB_OK)
+		return fail("cannot publish the tenant's rows");
+	m->published = m->subscribed = true;
+	if (run_admin(m->target,
+	              arena_printf(m->a,
+	                           "tenant move-in begin --tenant %s --from %s",
+	                           m->t.id_str, cfg.region),
+	              NULL, m->a, &answer) < 0)
+		return fail("the target cannot subscribe");
+	if (run_admin(m->target,
+	              arena_printf(m->a, "tenant move-in wait --tenant %s",
+	                           m->t.id_str),
+	              NULL, m->a, &answer) < 0)
+		return fail("the bulk copy did not finish");
+	if ((m->pub = target_public_key(m->target, m->a)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* A failed move leaves the tenant here as it was and nothing of it there. */
+static void
+undo(struct move *m)
+{
+	const char *answer = NULL;
+
+	if (m->subscribed &&
+	    run_admin(m->target,
+	              arena_printf(m->a, "tenant move-in abort --tenant %s",
+	                           m->t.id_str),
+	              NULL, m->a, &answer) < 0)
+		admin_fail("the target still subscribes: strata tenant move-in "
+		           "abort there");
+	if (m->frozen && !m->switched) {
+		db_finish(&m->db);
+		if (moves_queue_thaw(&m->db, m->t.id_str) < 0 ||
+		    db_sync(&m->db) != DB_OK)
+			admin_fail("the tenant is still frozen: strata tenant "
+			           "resume");
+	}
+	if (m->published &&
+	    (moves_queue_unpublish(&m->db, m->t.id_str, m->reader) < 0 ||
+	     db_sync(&m->db) != DB_OK))
+		admin_fail("the publication is left: tenant move again");
+}
+
 int
 move_tenant(const char *who, const char *to)
 {
-	struct arena *a = arena_new(1024 * 1024, 256UL * 1024 * 1024);
-	const struct region *target;
-	struct db db = {0};
-	struct tenant t;
-	int64_t t0 = clock_mono_ms(), synced = 0, frozen = 0;
+	struct move m = {0};
+	int64_t t0 = clock_mono_ms(), synced, frozen = 0;
 	long long rows = 0;
 	const char *answer = NULL;
-	int rc = 1, published = 0, subscribed = 0, switched = 0;
+	int rc = 1;
 
-	json_use_arena(a);
+	m.a = arena_new(1024 * 1024, 256UL * 1024 * 1024);
+	json_use_arena(m.a);
 	if (who == NULL || to == NULL) {
 		admin_fail("tenant move SLUG --to REGION");
 		goto out;
 	}
-	if (*cfg.region == '\0' || !region_name_ok(to) ||
-	    (target = regions_find(to)) == NULL ||
+	if (regions_ready() < 0)
+		goto out;
+	if ((m.target = regions_find(to)) == NULL ||
 	    strcmp(to, cfg.region) == 0) {
 		admin_fail("--to must name another region of regions_file");
 		goto out;
 	}
-	if (connect_owner(&db, a) < 0 || find_tenant(&db, who, &t) < 0)
+	if (masterkey_load(cfg.master_key_file) < 0 ||
+	    connect_owner(&m.db, m.a) < 0 || find_tenant(&m.db, who, &m.t) < 0)
 		goto out;
-	if (strcmp(t.status, "active") != 0) {
+	if (strcmp(m.t.status, "active") != 0) {
 		admin_fail("only an active tenant moves");
 		goto out;
 	}
-	if (moves_queue_publish(&db, t.id_str) < 0 || db_sync(&db) != DB_OK) {
-		admin_fail("cannot publish the tenant's rows");
+	if (copy_out(&m) < 0)
 		goto out;
-	}
-	published = subscribed = 1;
-	if (run_admin(target,
-	              arena_printf(a,
-	                           "tenant move-in begin --tenant %s --from %s",
-	                           t.id_str, cfg.region),
-	              NULL, a, &answer) < 0) {
-		fprintf(stderr, "strata: the target cannot subscribe: %s\n",
-		        answer ? answer : "");
-		goto out;
-	}
-	if (run_admin(
-	        target,
-	        arena_printf(a, "tenant move-in wait --tenant %s", t.id_str),
-	        NULL, a, &answer) < 0) {
-		admin_fail("the bulk copy did not finish");
-		goto out;
-	}
 	synced = clock_mono_ms();
-	if (switch_over(&db, a, &t, target, &frozen, &answer) < 0)
+	m.frozen = true;
+	if (switch_over(&m.db, m.a, &m.t, m.target, m.pub, &frozen,
+	                &answer) < 0)
 		goto out;
-	subscribed = published = 0;
-	switched = 1;
+	m.subscribed = m.published = false;
+	m.switched = true;
 	printf("{\"tenant\":\"%s\",\"to\":\"%s\",\"copy_ms\":%lld,"
 	       "\"frozen_ms\":%lld,",
-	       t.slug, to, (long long)(synced - t0),
+	       m.t.slug, to, (long long)(synced - t0),
 	       (long long)(clock_mono_ms() - frozen));
-	if (purge_here(&db, &t, &rows) < 0)
+	if (purge_here(&m.db, &m.t, m.reader, &rows) < 0)
 		goto out;
-	printf("\"purged_rows\":%lld,\"total_ms\":%lld,\"target\":%s}\n", rows,
-	       (long long)(clock_mono_ms() - t0),
+	printf("\"purged_rows\":%lld,\"total_ms\":%lld,\"target\":%s}\n",
+	       rows, (long long)(clock_mono_ms() - t0),
 	       answer && *answer ? answer : "null");
 	rc = 0;
 out:
-	if (subscribed &&
-	    run_admin(
-	        target,
-	        arena_printf(a, "tenant move-in abort --tenant %s", t.id_str),
-	        NULL, a, &answer) < 0)
-		admin_fail("the target still subscribes: strata tenant move-in "
-		           "abort there");
-	if (frozen != 0 && !switched) {
-		db_finish(&db);
-		if (moves_queue_thaw(&db, t.id_str) < 0 ||
-		    db_sync(&db) != DB_OK)
-			admin_fail("the tenant is still frozen: strata tenant "
-			           "resume");
-	}
-	if (published &&
-	    (moves_queue_unpublish(&db, t.id_str) < 0 || db_sync(&db) != DB_OK))
-		admin_fail("the publication is left: tenant move again");
-	db_close(&db);
-	arena_free(a);
+	undo(&m);
+	if (m.pub != NULL)
+		transport_free(m.pub);
+	masterkey_wipe();
+	db_close(&m.db);
+	arena_free(m.a);
 	return rc;
 }
 
@@ -398,7 +488,7 @@ begin_in(struct db *db, const char *tid, const char *from)
 	if (super_open(&s) < 0)
 		return -1;
 	rc = moves_unsubscribe(&s, tid) < 0 ||
-	             moves_subscribe(&s, tid, src->db) < 0
+	             moves_subscribe(&s, tid, src->conninfo) < 0
 	         ? super_fail(&s)
 	         : 0;
 	moves_super_close(&s);
@@ -450,7 +540,7 @@ catch_up(struct moves_super *here, const struct region *from, const char *tid,
 	long long rows = 0;
 	int rc = -1;
 
-	if (moves_super_open(&src, from->db) < 0)
+	if (moves_super_open(&src, from->conninfo) < 0)
 		return super_fail(&src);
 	while (clock_mono_ms() - t0 < MOVE_CATCH_UP_TIMEOUT_MS) {
 		if (moves_super_digest(&src, tid, want, &rows) < 0) {
@@ -491,38 +581,55 @@ read_stdin(struct arena *a)
 	return b.len > 0 ? buf_cstr(&b) : NULL;
 }
 
+/* The source's hand-over (finish's standard input): the tenants row, and
+ * the keys opened with this region's transport key into *keys. */
 static int
-finish_in(struct db *db, struct arena *a, const char *tid, const char *from)
+read_hand_over(struct arena *a, const struct uuid *id, const cJSON **row,
+               struct keyring_transfer *keys)
 {
-	struct moves_super s;
-	struct uuid id;
-	const struct region *src = regions_find(from);
-	const char *in = read_stdin(a);
-	const char *why;
-	cJSON *o, *row;
-	int64_t caught = 0;
+	const char *in = read_stdin(a), *why = NULL, *sealed;
+	struct transport_key *priv;
+	char path[PATH_MAX];
+	cJSON *o;
+	int rc;
 
-	if (src == NULL)
-		return fail("--from names no region of regions_file");
-	if (uuid_parse(tid, &id) < 0)
-		return fail("--tenant takes a tenant id");
 	if (in == NULL ||
 	    (o = json_parse(in, strlen(in), JSON_MAX_DEPTH, &why)) == NULL ||
-	    !cJSON_IsObject(row =
-	                        cJSON_GetObjectItemCaseSensitive(o, "tenant")))
+	    !cJSON_IsObject(*row = cJSON_GetObjectItemCaseSensitive(o, "tenant")) ||
+	    (sealed = json_str(o, "keys")) == NULL)
 		return fail("finish reads the source's hand-over on stdin");
-	if (super_open(&s) < 0)
-		return -1;
-	if (catch_up(&s, src, tid, &caught) < 0 ||
-	    (moves_unsubscribe(&s, tid) < 0 && super_fail(&s) < 0)) {
-		moves_super_close(&s);
+	if (masterkey_load(cfg.master_key_file) < 0 ||
+	    transport_path(cfg.master_key_file, path, sizeof(path)) < 0 ||
+	    (priv = transport_load_or_create(path)) == NULL)
+		return fail("cannot load this region's keys");
+	rc = keyring_transfer_open(a, sealed, strlen(sealed), priv, keys, &why);
+	transport_free(priv);
+	if (rc < 0) {
+		fprintf(stderr, "strata: the sealed keys do not open: %s\n",
+		        why ? why : "");
 		return -1;
 	}
-	moves_super_close(&s);
-	db_begin(db, &id);
-	if (moves_queue_arrive(db, tid, json_print(row), cfg.region) < 0 ||
+	if (!uuid_equal(&keys->tenant, id)) {
+		keyring_transfer_wipe(keys);
+		return fail("the sealed keys are another tenant's");
+	}
+	return 0;
+}
+
+/* One transaction: the keys wrapped under this region's master key in
+ * place of the copied ones, the tenants row, the directory, the audit
+ * event.  The tenant serves here once it commits. */
+static int
+arrive(struct db *db, struct arena *a, const struct uuid *id, const char *tid,
+       const cJSON *row, const struct keyring_transfer *keys,
+       const char *from)
+{
+	db_begin(db, id);
+	if (moves_queue_drop_live_keys(db, tid) < 0 ||
+	    keyring_transfer_queue_adopt(db, a, id, keys) < 0 ||
+	    moves_queue_arrive(db, tid, json_print(row), cfg.region) < 0 ||
 	    moves_queue_take_over(db, tid) < 0 ||
-	    audit_queue_system(db, &id, "tenant.moved", "tenant", tid,
+	    audit_queue_system(db, id, "tenant.moved", "tenant", tid,
 	                       json_printf("{\"from\":\"%s\",\"to\":\"%s\"}",
 	                                   from, cfg.region)) < 0 ||
 	    db_commit(db) < 0 || db_sync(db) != DB_OK) {
@@ -530,6 +637,36 @@ finish_in(struct db *db, struct arena *a, const char *tid, const char *from)
 		        db->sqlstate, db->errmsg);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+finish_in(struct db *db, struct arena *a, const char *tid, const char *from)
+{
+	const struct region *src = regions_find(from);
+	struct keyring_transfer keys = {0};
+	struct moves_super s;
+	const cJSON *row = NULL;
+	struct uuid id;
+	int64_t caught = 0;
+	int rc = -1;
+
+	if (src == NULL)
+		return fail("--from names no region of regions_file");
+	if (uuid_parse(tid, &id) < 0)
+		return fail("--tenant takes a tenant id");
+	if (read_hand_over(a, &id, &row, &keys) < 0)
+		return -1;
+	if (super_open(&s) == 0) {
+		if (catch_up(&s, src, tid, &caught) == 0 &&
+		    (moves_unsubscribe(&s, tid) == 0 || super_fail(&s) == 0))
+			rc = arrive(db, a, &id, tid, row, &keys, from);
+		moves_super_close(&s);
+	}
+	keyring_transfer_wipe(&keys);
+	masterkey_wipe();
+	if (rc < 0)
+		return -1;
 	if (*cfg.nginx_domains_map && domainmap_write(db) < 0)
 		admin_fail("nginx's domain list is stale: strata tenant domain "
 		           "map");
@@ -581,7 +718,8 @@ move_in(const char *step, const char *tid, const char *from)
 		rc = wait_in(tid);
 	} else if ((strcmp(step, "begin") == 0 ||
 	            strcmp(step, "finish") == 0) &&
-	           (from == NULL || !region_name_ok(from))) {
+	           (regions_ready() < 0 || from == NULL ||
+	            regions_find(from) == NULL)) {
 		admin_fail("--from names the region the tenant comes from");
 	} else if (connect_owner(&db, a) == 0) {
 		if (strcmp(step, "begin") == 0)
