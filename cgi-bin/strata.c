@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ static const char usage[] =
     "                (the target's half of a move, run by the source)\n"
     "  erasure reapply [--from CONNINFO]  (after a whole restore)\n"
     "  backup [--type full|incr|diff]  (runs backup_command)\n"
+    "  tenant export SLUG --seal-for PUB.pem [--keys-only]  (faithful,\n"
+    "                keys sealed for the target region; docs/import.md)\n"
+    "  tenant import FILE [--slug NEW] [--keep-id]\n"
+    "  tenant import-keys SLUG FILE  (adopt a sealed keyring)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
     "  tenant join-domain verify --tenant SLUG --domain NAME\n"
@@ -46,6 +51,7 @@ static const char usage[] =
     "  operator support grant|revoke --email E\n"
     "  keys rotate --tenant SLUG\n"
     "  keys reencrypt --tenant SLUG\n"
+    "  keys transport-public        (this region's transport key, PEM)\n"
     "  audit seal [--tenant SLUG]   (chain pending audit events)\n"
     "  audit verify --tenant SLUG\n"
     "  audit purge [--tenant SLUG] [--days N]  (owner role; default the\n"
@@ -69,6 +75,16 @@ opt(int argc, char **argv, const char *name)
 		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
 			return argv[i + 1];
 	return NULL;
+}
+
+/* True when the flag name is present. */
+static bool
+flag(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i < argc; i++)
+		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* argv[i] when there is one, else "". */
@@ -191,6 +207,15 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "move-in") == 0)
 		return move_in(who, opt(argc, argv, "--tenant"),
 		               opt(argc, argv, "--from"));
+	/* Tenant import (docs/import.md). */
+	if (strcmp(sub, "export") == 0)
+		return admin_tenant_export(who, opt(argc, argv, "--seal-for"),
+		                           flag(argc, argv, "--keys-only"));
+	if (strcmp(sub, "import") == 0)
+		return admin_tenant_import(who, opt(argc, argv, "--slug"),
+		                           flag(argc, argv, "--keep-id"));
+	if (strcmp(sub, "import-keys") == 0)
+		return admin_tenant_import_keys(who, arg(argc, argv, 3));
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
@@ -206,7 +231,8 @@ cmd_tenant(int argc, char **argv)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");
 	return admin_fail("tenant: create, list, suspend, resume, purge, "
-	                  "restore, move or domain");
+	                  "restore, move, export, import, import-keys or "
+	                  "domain");
 }
 
 static int
@@ -255,7 +281,10 @@ cmd_keys(int argc, char **argv)
 		return admin_keys_rotate(opt(argc, argv, "--tenant"));
 	if (strcmp(arg(argc, argv, 1), "reencrypt") == 0)
 		return admin_keys_reencrypt(opt(argc, argv, "--tenant"));
-	return admin_fail("keys rotate|reencrypt --tenant SLUG");
+	if (strcmp(arg(argc, argv, 1), "transport-public") == 0)
+		return admin_keys_transport_public();
+	return admin_fail("keys rotate|reencrypt --tenant SLUG, or keys "
+	                  "transport-public");
 }
 
 static int

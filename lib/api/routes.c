@@ -19,6 +19,7 @@
 #include "api/onboarding.h"
 #include "api/platform.h"
 #include "api/platform_plans.h"
+#include "api/platform_import.h"
 #include "api/privacy.h"
 #include "api/providers.h"
 #include "api/records.h"
@@ -56,6 +57,9 @@ const struct route routes[] = {
     {"PATCH", "/v1/platform/plans/{name}", platform_plans_update, NULL, 0, OP},
     {"GET", "/v1/platform/reports/{name}", reports_show, NULL, 0, OP},
     {"GET", "/v1/platform/audit", audit_platform_list, NULL, 0, OP},
+    /* Tenant import (docs/import.md). */
+    {"POST", "/v1/platform/tenants/import", platform_import_tenant, NULL, 0,
+     OP},
 
     /* Tenant: public. */
     {"GET", "/v1/tenant", tenant_show, NULL, 0, T},

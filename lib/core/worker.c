@@ -55,6 +55,15 @@ read_body(struct request *req, FCGX_Request *fr)
 			return -1;
 		got += (size_t)r;
 	}
+	/* Read on to the stream's end (nginx's empty FCGI_STDIN record): a
+	 * socket closed with it unread is reset, and nginx may lose the
+	 * answer (seen with bodies of some 30 KiB). */
+	{
+		char rest[256];
+
+		while (FCGX_GetStr(rest, (int)sizeof(rest), fr->in) > 0)
+			;
+	}
 	body[got] = '\0';
 	req->body = body;
 	req->body_len = got;

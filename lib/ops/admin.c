@@ -34,12 +34,16 @@
 #include "data/records.h"
 #include "data/retention.h"
 #include "data/settings.h"
+#include "data/tenant_copy.h"
 #include "data/tenants.h"
 #include "ops/domainmap.h"
+#include "ops/keyring_transfer.h"
+#include "ops/tenant_import.h"
 #include "sec/crypto.h"
 #include "sec/masterkey.h"
 #include "sec/password.h"
 #include "sec/rbac.h"
+#include "sec/transport.h"
 
 /* A database session for one command, with its own arena. */
 struct session {
@@ -149,6 +153,10 @@ admin_serve(void)
 	if (masterkey_load(cfg.master_key_file) < 0)
 		return admin_fail(
 		    "refusing to start without a valid master key");
+	/* The transport key too: tenant import (docs/import.md). */
+	if (tenant_import_transport_key() == NULL)
+		fprintf(stderr, "strata: no transport key: tenant import will "
+		                "answer 500\n");
 	health_set_expected_migration(files[n - 1].name);
 	o.socket_path = cfg.socket_path;
 	o.socket_group = cfg.socket_group;
@@ -721,5 +729,192 @@ admin_routes(void)
 	}
 	print_json(arr);
 	arena_free(a);
+	return 0;
+}
+
+/* Tenant import (docs/import.md). */
+
+/* An import file is read whole: at most this many bytes. */
+#define IMPORT_FILE_MAX (256UL * 1024 * 1024)
+
+/* The bytes of path into the arena (NUL-terminated), or NULL after
+ * saying why. */
+static char *
+slurp(struct arena *a, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 64 * 1024, n = 0, got;
+	char *buf;
+
+	if (f == NULL) {
+		fprintf(stderr, "strata: cannot read %s\n", path);
+		return NULL;
+	}
+	buf = arena_alloc(a, cap + 1);
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		if (cap >= IMPORT_FILE_MAX) {
+			fclose(f);
+			admin_fail("the file is larger than 256 MiB");
+			return NULL;
+		}
+		buf = arena_realloc(a, buf, cap + 1, 2 * cap + 1);
+		cap *= 2;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int
+admin_tenant_export(const char *who, const char *pub_path, bool keys_only)
+{
+	struct session s;
+	struct tenant *t;
+	struct transport_key *pub = NULL;
+	struct tenant_copy_keys keys;
+	const char *why = NULL, *sealed;
+	int rc = 1;
+
+	if (who == NULL || pub_path == NULL)
+		return admin_fail("tenant export SLUG --seal-for PUB.pem "
+		                  "[--keys-only]");
+	if ((pub = transport_public_file(pub_path)) == NULL)
+		return 1;
+	if (session_open(&s, cfg.database_url) < 0 || lookup(&s, who, &t) < 0)
+		goto out;
+	if (!keys_only) {
+		if (tenant_import_export(&s.db, s.arena, &t->id, pub, stdout,
+		                         &why) < 0)
+			admin_fail(why);
+		else
+			rc = 0;
+		goto out;
+	}
+	db_begin(&s.db, &t->id);
+	tenant_copy_queue_keys(&s.db, t->id_str, &keys);
+	db_commit(&s.db);
+	if (db_sync(&s.db) != 0) {
+		admin_fail("cannot read the tenant's keys");
+		goto out;
+	}
+	sealed = keyring_transfer_seal(s.arena, &t->id, &keys, NULL, pub, &why);
+	if (sealed == NULL)
+		admin_fail(why);
+	else
+		rc = printf("%s\n", sealed) < 0;
+out:
+	transport_free(pub);
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_tenant_import(const char *file, const char *slug, bool keep_id)
+{
+	struct session s;
+	struct tenant_import_options o = {
+	    .slug = slug,
+	    .keep_id = keep_id,
+	    .actor_type = "system",
+	    .actor_id = "cli",
+	    .request_id = "",
+	    .client_addr = "",
+	};
+	struct tenant_import_result r;
+	const struct transport_key *k;
+	const char *doc;
+	size_t len = 0;
+	int rc = 1, st;
+
+	if (file == NULL)
+		return admin_fail(
+		    "tenant import FILE [--slug NEW] [--keep-id]");
+	if (session_open(&s, cfg.database_url) < 0 ||
+	    (k = tenant_import_transport_key()) == NULL ||
+	    (doc = slurp(s.arena, file, &len)) == NULL)
+		goto out;
+	st = tenant_import_run(&s.db, s.arena, doc, len, k, &o, &r);
+	if (st != TENANT_IMPORT_OK) {
+		fprintf(stderr, "strata: import refused (%s): %s\n",
+		        *r.field ? r.field : "-", r.why);
+		rc = st == TENANT_IMPORT_CONFLICT ? 2 : 1;
+		goto out;
+	}
+	printf("{\"id\":\"%s\",\"slug\":\"%s\",\"source_id\":\"%s\","
+	       "\"rows\":%lld,\"keys\":%d,\"resealed\":%d}\n",
+	       r.id, r.slug, r.source_id, r.rows, r.keys, r.resealed);
+	rc = 0;
+out:
+	session_close(&s);
+	return rc;
+}
+
+/* The sealed keyring of a file: the file itself, or an export's member. */
+static const char *
+keyring_text(const char *doc, size_t len)
+{
+	const char *why;
+	cJSON *o = json_parse(doc, len, JSON_MAX_DEPTH + 32, &why);
+	const cJSON *kr =
+	    o ? cJSON_GetObjectItemCaseSensitive(o, "keyring") : NULL;
+
+	if (o == NULL)
+		return NULL;
+	return cJSON_IsObject(kr) ? json_print(kr) : doc;
+}
+
+int
+admin_tenant_import_keys(const char *who, const char *file)
+{
+	struct session s;
+	struct tenant *t;
+	struct keyring_transfer k = {0};
+	const struct transport_key *priv;
+	const char *doc, *text, *why = "";
+	size_t len = 0;
+	int rc = 1;
+
+	if (who == NULL || file == NULL || *file == '\0')
+		return admin_fail("tenant import-keys SLUG FILE");
+	if (session_open(&s, cfg.database_url) < 0 || lookup(&s, who, &t) < 0 ||
+	    (priv = tenant_import_transport_key()) == NULL ||
+	    (doc = slurp(s.arena, file, &len)) == NULL)
+		goto out;
+	if ((text = keyring_text(doc, len)) == NULL ||
+	    keyring_transfer_open(s.arena, text, strlen(text), priv, &k, &why) <
+	        0) {
+		admin_fail(text ? why : "the file is not valid JSON");
+		goto out;
+	}
+	db_begin(&s.db, &t->id);
+	if (keyring_transfer_queue_adopt(&s.db, s.arena, &t->id, &k) < 0 ||
+	    audit_queue_system(&s.db, &t->id, "keys.import", "tenant",
+	                       t->id_str, NULL) < 0 ||
+	    db_commit(&s.db) < 0 || db_sync(&s.db) != 0) {
+		admin_fail("the keys could not be adopted");
+		goto out;
+	}
+	printf("{\"tenant\":\"%s\",\"keys\":%d}\n", t->id_str, k.n);
+	rc = 0;
+out:
+	keyring_transfer_wipe(&k);
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_keys_transport_public(void)
+{
+	const struct transport_key *k = tenant_import_transport_key();
+	char *pem = k ? transport_public_pem(k) : NULL;
+
+	if (pem == NULL)
+		return admin_fail("no transport key");
+	fputs(pem, stdout);
+	free(pem);
 	return 0;
 }

@@ -99,4 +99,20 @@ int admin_explain(const char *who, const char *collection, const char *query);
 /* Prints the route table as JSON, for tests that walk every route. */
 int admin_routes(void);
 
+/* `strata tenant export SLUG --seal-for PUB.pem [--keys-only]`: the
+ * faithful export (or the sealed keyring alone) on stdout.  0 or 1. */
+int admin_tenant_export(const char *who, const char *pub_path, bool keys_only);
+
+/* `strata tenant import FILE [--slug NEW] [--keep-id]`: prints the new
+ * tenant; 0, or 1 with the reason (and 2 for a slug or id that exists). */
+int admin_tenant_import(const char *file, const char *slug, bool keep_id);
+
+/* `strata tenant import-keys SLUG FILE`: adopts a sealed keyring (or an
+ * export's) into an existing tenant.  0 or 1. */
+int admin_tenant_import_keys(const char *who, const char *file);
+
+/* `strata keys transport-public`: the region's transport public key (PEM),
+ * made on first use.  0 or 1. */
+int admin_keys_transport_public(void);
+
 #endif

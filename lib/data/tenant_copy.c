@@ -1,0 +1,342 @@
+/*
+ * tenant_copy.c - one tenant's rows out as JSON and in under a new id.
+ */
+#include "data/tenant_copy.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "data/db.h"
+
+/* The tables carried, parents first (their order in the document is
+ * PostgreSQL's: jsonb sorts an object's keys). */
+static const char *const tables[TENANT_COPY_TABLES] = {
+    "users",           "roles",
+    "user_roles",      "api_keys",
+    "mfa_totp",        "mfa_recovery_codes",
+    "collections",     "collection_versions",
+    "records",         "record_index",
+    "tenant_counters", "subject_keys",
+    "erasure_ledger",  "config_versions",
+    "webhooks",        "audit_events",
+    "audit_links",
+};
+
+/* The import's one statement: each table's rows from the document ($2)
+ * under tenant $1 as a step of it, so foreign keys are checked at its end
+ * when every table's rows are in, and the document is parsed once.
+ * Assembled from the names above (too long for one C literal); answers
+ * the rows inserted. */
+static const char *
+insert_sql(struct arena *a)
+{
+	const char *s =
+	    "WITH d AS MATERIALIZED (SELECT $2::jsonb->'tables' AS t)";
+	const char *sum = "0";
+
+	for (int i = 0; i < TENANT_COPY_TABLES; i++) {
+		const char *t = tables[i];
+
+		s = arena_printf(
+		    a,
+		    "%s, i_%s AS (INSERT INTO %s SELECT "
+		    "(jsonb_populate_record(NULL::%s, x || "
+		    "jsonb_build_object('tenant_id', $1::text))).* "
+		    "FROM d, jsonb_array_elements(d.t->'%s') x "
+		    "RETURNING 1)",
+		    s, t, t, t, t);
+		sum =
+		    arena_printf(a, "%s + (SELECT count(*) FROM i_%s)", sum, t);
+	}
+	return arena_printf(a, "%s SELECT %s", s, sum);
+}
+
+/* The export's read of every table: one object of the tables' rows
+ * without tenant_id, and the SHA-256 of its jsonb text.  Assembled from
+ * the names above, like insert_sql(). */
+static const char *
+tables_sql(struct arena *a)
+{
+	const char *s = "";
+
+	for (int i = 0; i < TENANT_COPY_TABLES; i++)
+		s = arena_printf(
+		    a,
+		    "%s%s'%s', (SELECT coalesce(jsonb_agg(to_jsonb(x) "
+		    "- 'tenant_id'), '[]') FROM %s x WHERE tenant_id "
+		    "= $1)",
+		    s, i > 0 ? ", " : "", tables[i], tables[i]);
+	return arena_printf(
+	    a,
+	    "SELECT t::text, encode(sha256(convert_to(t::text, "
+	    "'UTF8')), 'hex') FROM (SELECT jsonb_build_object(%s) "
+	    "AS t) s",
+	    s);
+}
+
+static const char sql_tenant[] =
+    "SELECT jsonb_build_object('id', id, 'slug', slug, 'name', name, "
+    "'plan', plan, 'region', region, 'status', status, 'config_version', "
+    "config_version)::text FROM tenants WHERE id = $1";
+static const char sql_keys[] =
+    "SELECT id, purpose, wrapped::text, created_at::text, "
+    "retired_at::text, expires_at::text FROM tenant_keys WHERE tenant_id = "
+    "$1 AND wrapped IS NOT NULL ORDER BY created_at, id";
+static const char sql_check[] =
+    "SELECT encode(sha256(convert_to(coalesce(d->'tables', 'null')::text, "
+    "'UTF8')), 'hex'), array_to_string(ARRAY(SELECT k FROM unnest($1::"
+    "text[]) k WHERE jsonb_typeof(d->'tables'->k) IS DISTINCT FROM "
+    "'array'), ','), coalesce((SELECT max((e->>'seq')::bigint) FROM "
+    "jsonb_array_elements(CASE WHEN jsonb_typeof(d->'tables'->'audit_"
+    "events') = 'array' THEN d->'tables'->'audit_events' ELSE '[]' END) "
+    "e), 0), (SELECT coalesce(sum(jsonb_array_length(v)), 0) FROM "
+    "jsonb_each(CASE WHEN jsonb_typeof(d->'tables') = 'object' THEN "
+    "d->'tables' ELSE '{}' END) t(k, v) WHERE jsonb_typeof(v) = 'array') "
+    "FROM (SELECT $2::jsonb AS d) s";
+static const char sql_config[] =
+    "UPDATE tenants SET config_version = coalesce((SELECT max(version) "
+    "FROM config_versions WHERE tenant_id = $1), 0) WHERE id = $1";
+static const char sql_versions[] =
+    "INSERT INTO tenant_versions (tenant_id, config_version) SELECT id, "
+    "config_version FROM tenants WHERE id = $1 ON CONFLICT (tenant_id) DO "
+    "UPDATE SET config_version = EXCLUDED.config_version";
+static const char sql_seq[] = "SELECT audit_seq_at_least($1::bigint)";
+static const char sql_sealed[] =
+    "SELECT 'record', r.id::text, r.collection, f.key, f.value #>> '{}', "
+    "NULL FROM records r, jsonb_each(r.data) f WHERE r.tenant_id = $1 AND "
+    "jsonb_typeof(f.value) = 'string' AND f.value #>> '{}' LIKE 'enc:v1:%' "
+    "UNION ALL SELECT 'mfa', user_id::text, NULL, NULL, secret, NULL FROM "
+    "mfa_totp WHERE tenant_id = $1 UNION ALL SELECT 'subject', id::text, "
+    "NULL, NULL, wrapped::text, wrapped_by::text FROM subject_keys WHERE "
+    "tenant_id = $1";
+static const char sql_reseal_record[] =
+    "UPDATE records SET data = jsonb_set(data, ARRAY[$3], to_jsonb($4::"
+    "text)) WHERE tenant_id = $1 AND id = $2::uuid";
+static const char sql_reseal_mfa[] =
+    "UPDATE mfa_totp SET secret = $3 WHERE tenant_id = $1 AND user_id = "
+    "$2::uuid";
+static const char sql_reseal_subject[] =
+    "UPDATE subject_keys SET wrapped = $3::bytea, wrapped_by = $4::uuid "
+    "WHERE tenant_id = $1 AND id = $2::uuid";
+static const char sql_key[] =
+    "INSERT INTO tenant_keys (tenant_id, id, purpose, wrapped, created_at, "
+    "retired_at, expires_at) VALUES ($1, $2::uuid, $3, $4::bytea, "
+    "coalesce($5::timestamptz, now()), $6::timestamptz, $7::timestamptz) "
+    "ON CONFLICT (tenant_id, id) DO NOTHING";
+static const char sql_retire[] =
+    "UPDATE tenant_keys SET retired_at = now() WHERE tenant_id = $1 AND "
+    "purpose = $2 AND retired_at IS NULL AND wrapped IS NOT NULL AND NOT "
+    "(id = ANY ($3::uuid[]))";
+
+const char *
+tenant_copy_table(int i)
+{
+	return i >= 0 && i < TENANT_COPY_TABLES ? tables[i] : "";
+}
+
+/* {users,roles,...} as a text[] literal. */
+static const char *
+table_list(struct arena *a)
+{
+	size_t n = 3;
+	char *s, *p;
+
+	for (int i = 0; i < TENANT_COPY_TABLES; i++)
+		n += strlen(tables[i]) + 1;
+	p = s = arena_alloc(a, n);
+	*p++ = '{';
+	for (int i = 0; i < TENANT_COPY_TABLES; i++) {
+		size_t l = strlen(tables[i]);
+
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, tables[i], l);
+		p += l;
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+static void
+decode_tables(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_copy_source *s = out;
+
+	if (db_rows(r) == 0)
+		return;
+	s->tables = db_str(r, 0, 0, a);
+	s->digest = db_str(r, 0, 1, a);
+}
+
+static void
+decode_tenant(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_copy_source *s = out;
+
+	s->found = db_rows(r) > 0;
+	if (s->found)
+		s->tenant = db_str(r, 0, 0, a);
+}
+
+static void
+decode_keys(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_copy_keys *k = out;
+	int n = db_rows(r);
+
+	k->n = n;
+	k->rows = arena_calloc(a, n > 0 ? (size_t)n : 1, sizeof(*k->rows));
+	for (int i = 0; i < n; i++) {
+		struct tenant_copy_key *e = &k->rows[i];
+
+		uuid_parse(db_value(r, i, 0), &e->id);
+		e->purpose = db_str(r, i, 1, a);
+		e->wrapped = db_str(r, i, 2, a);
+		e->created_at = db_str(r, i, 3, a);
+		e->retired_at = db_str(r, i, 4, a);
+		e->expires_at = db_str(r, i, 5, a);
+	}
+}
+
+int
+tenant_copy_queue_keys(struct db *db, const char *tid,
+                       struct tenant_copy_keys *out)
+{
+	const char *p[1] = {tid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_text_into(db, sql_keys, 1, p, decode_keys, out);
+}
+
+int
+tenant_copy_queue_read(struct db *db, const struct uuid *tenant,
+                       struct tenant_copy_source *out)
+{
+	char tid[UUID_STR_LEN + 1];
+	const char *p[1];
+
+	memset(out, 0, sizeof(*out));
+	uuid_format(tenant, tid);
+	p[0] = arena_strdup(db->arena, tid);
+	db_begin(db, tenant);
+	db_queue_sql(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+	db_queue_text_into(db, sql_tenant, 1, p, decode_tenant, out);
+	db_queue_text_into(db, tables_sql(db->arena), 1, p, decode_tables, out);
+	tenant_copy_queue_keys(db, p[0], &out->keys);
+	return db_commit(db);
+}
+
+static void
+decode_check(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_copy_check *c = out;
+
+	if (db_rows(r) == 0)
+		return;
+	c->digest = db_str(r, 0, 0, a);
+	c->missing = db_str(r, 0, 1, a);
+	c->max_seq = db_int(r, 0, 2);
+	c->rows = db_int(r, 0, 3);
+}
+
+int
+tenant_copy_queue_stage(struct db *db, const char *doc,
+                        struct tenant_copy_check *out)
+{
+	const char *p[2] = {table_list(db->arena), doc};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_text_into(db, sql_check, 2, p, decode_check, out);
+}
+
+int
+tenant_copy_queue_insert(struct db *db, const char *tid, const char *doc,
+                         long long max_seq, struct arena *a)
+{
+	const char *p1[1] = {tid};
+	const char *p2[2] = {tid, doc};
+	const char *ps[1] = {arena_printf(a, "%lld", max_seq)};
+	int h = db_queue_text(db, insert_sql(a), 2, p2);
+
+	if (h >= 0)
+		h = db_queue_text(db, sql_config, 1, p1);
+	if (h >= 0)
+		h = db_queue_text(db, sql_versions, 1, p1);
+	if (h >= 0)
+		h = db_queue_text(db, sql_seq, 1, ps);
+	return h;
+}
+
+static void
+decode_sealed(const PGresult *r, void *out, struct arena *a)
+{
+	struct tenant_copy_sealed_rows *s = out;
+	int n = db_rows(r);
+
+	s->n = n;
+	s->rows = arena_calloc(a, n > 0 ? (size_t)n : 1, sizeof(*s->rows));
+	for (int i = 0; i < n; i++) {
+		struct tenant_copy_sealed *e = &s->rows[i];
+
+		e->kind = db_str(r, i, 0, a);
+		e->id = db_str(r, i, 1, a);
+		e->collection = db_str(r, i, 2, a);
+		e->field = db_str(r, i, 3, a);
+		e->value = db_str(r, i, 4, a);
+		e->wrapped_by = db_str(r, i, 5, a);
+	}
+}
+
+int
+tenant_copy_queue_sealed(struct db *db, const char *tid,
+                         struct tenant_copy_sealed_rows *out)
+{
+	const char *p[1] = {tid};
+
+	memset(out, 0, sizeof(*out));
+	return db_queue_text_into(db, sql_sealed, 1, p, decode_sealed, out);
+}
+
+int
+tenant_copy_queue_reseal(struct db *db, const char *tid,
+                         const struct tenant_copy_sealed *s, const char *value,
+                         const char *wrapped_by)
+{
+	if (strcmp(s->kind, "record") == 0) {
+		const char *p[4] = {tid, s->id, s->field, value};
+
+		return db_queue_text(db, sql_reseal_record, 4, p);
+	} else if (strcmp(s->kind, "mfa") == 0) {
+		const char *p[3] = {tid, s->id, value};
+
+		return db_queue_text(db, sql_reseal_mfa, 3, p);
+	} else {
+		const char *p[4] = {tid, s->id, value, wrapped_by};
+
+		return db_queue_text(db, sql_reseal_subject, 4, p);
+	}
+}
+
+int
+tenant_copy_queue_key(struct db *db, const char *tid,
+                      const struct tenant_copy_key *k)
+{
+	char id[UUID_STR_LEN + 1];
+	const char *p[7] = {
+	    tid,           id,           k->purpose, k->wrapped, k->created_at,
+	    k->retired_at, k->expires_at};
+
+	uuid_format(&k->id, id);
+	p[1] = arena_strdup(db->arena, id);
+	return db_queue_text(db, sql_key, 7, p);
+}
+
+int
+tenant_copy_queue_retire_others(struct db *db, const char *tid,
+                                const char *purpose, const char *ids)
+{
+	const char *p[3] = {tid, purpose, ids};
+
+	return db_queue_text(db, sql_retire, 3, p);
+}
