@@ -152,6 +152,8 @@ run_admin(const struct region *r, const char *args, const char *input,
 	close(res[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
+		b.data[--b.len] = '\0';
 	*out = b.len > 0 ? buf_cstr(&b) : "";
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -625,9 +627,9 @@ arrive(struct db *db, struct arena *a, const struct uuid *id, const char *tid,
        const char *from)
 {
 	db_begin(db, id);
-	if (moves_queue_drop_live_keys(db, tid) < 0 ||
+	if (moves_queue_arrive(db, tid, json_print(row), cfg.region) < 0 ||
+	    moves_queue_drop_live_keys(db, tid) < 0 ||
 	    keyring_transfer_queue_adopt(db, a, id, keys) < 0 ||
-	    moves_queue_arrive(db, tid, json_print(row), cfg.region) < 0 ||
 	    moves_queue_take_over(db, tid) < 0 ||
 	    audit_queue_system(db, id, "tenant.moved", "tenant", tid,
 	                       json_printf("{\"from\":\"%s\",\"to\":\"%s\"}",
