@@ -11,10 +11,8 @@
 #include "core/arena.h"
 #include "data/db.h"
 
-/* The publication's and the subscription's name: strata_move_<hex id>.
- * tid is a uuid in text (checked here: the name enters SQL text). */
-static int
-object_name(const char *tid, char out[64])
+int
+moves_object_name(const char *tid, char out[64])
 {
 	size_t n = 0;
 
@@ -87,7 +85,7 @@ moves_subscribe(struct moves_super *s, const char *tid,
 	PGresult *r;
 	size_t len;
 
-	if (object_name(tid, name) < 0)
+	if (moves_object_name(tid, name) < 0)
 		return super_fail(s, "tenant id");
 	lit =
 	    PQescapeLiteral(s->conn, source_conninfo, strlen(source_conninfo));
@@ -119,7 +117,7 @@ moves_sync_state(struct moves_super *s, const char *tid, int *pending,
 	const char *p[1] = {name};
 	PGresult *r;
 
-	if (object_name(tid, name) < 0)
+	if (moves_object_name(tid, name) < 0)
 		return super_fail(s, "tenant id");
 	r = super_exec(
 	    s,
@@ -148,7 +146,7 @@ moves_unsubscribe(struct moves_super *s, const char *tid)
 	PGresult *r;
 	bool found;
 
-	if (object_name(tid, name) < 0)
+	if (moves_object_name(tid, name) < 0)
 		return super_fail(s, "tenant id");
 	r = super_exec(s, "SELECT 1 FROM pg_subscription WHERE subname = $1", 1,
 	               p, "subscription");

@@ -19,6 +19,11 @@
 
 struct db;
 
+/* The publication's and the subscription's name for tenant tid (a uuid in
+ * lower-case text: the name enters SQL text), strata_move_<32 hex digits>,
+ * into out.  0, or -1 when tid is no such uuid. */
+int moves_object_name(const char *tid, char out[64]);
+
 /* A superuser's connection to this region's database. */
 struct moves_super {
 	void *conn; /* PGconn */

@@ -68,10 +68,8 @@ connect_owner(struct db *db, struct arena *a)
 	return 0;
 }
 
-/* The command that runs region r's `strata`: region_admin with each
- * "{region}" replaced by r's name (a-z, 0-9, '-': safe in a shell word). */
-static const char *
-admin_command(struct arena *a, const struct region *r)
+const char *
+move_admin_command(struct arena *a, const struct region *r)
 {
 	struct buf b;
 	const char *p = cfg.region_admin, *q;
@@ -107,7 +105,7 @@ static int
 run_admin(const struct region *r, const char *args, const char *input,
           struct arena *a, const char **out)
 {
-	const char *cmd = arena_printf(a, "%s %s", admin_command(a, r), args);
+	const char *cmd = arena_printf(a, "%s %s", move_admin_command(a, r), args);
 	int in[2], res[2], status;
 	struct buf b;
 	pid_t pid;

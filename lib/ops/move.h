@@ -39,4 +39,12 @@ int move_tenant(const char *who, const char *to);
  * half: STEP is begin, wait, finish or abort.  Returns the exit status. */
 int move_in(const char *step, const char *tid, const char *from);
 
+struct arena;
+struct region;
+
+/* The command that runs region r's `strata`: cfg.region_admin with each
+ * "{region}" replaced by r's name (a-z, 0-9 and '-' only, so it is one
+ * shell word as it stands), in arena a. */
+const char *move_admin_command(struct arena *a, const struct region *r);
+
 #endif
