@@ -193,15 +193,19 @@ static struct db_stmt st_publish =
     DB_STMT("move_publish", "SELECT move_publish($1, $2)", 2);
 static struct db_stmt st_unpublish =
     DB_STMT("move_unpublish", "SELECT move_unpublish($1, $2)", 2);
+/* Each change of the tenant's state tells every worker to forget its
+ * cached copy (strata_cache, as data/tenants.c's updates do). */
 static struct db_stmt st_freeze = DB_STMT(
     "move_freeze",
-    "UPDATE tenants SET status = 'moving', updated_at = now() WHERE id = $1 "
-    "AND status = 'active' RETURNING 1",
+    "WITH t AS (UPDATE tenants SET status = 'moving', updated_at = now() "
+    "WHERE id = $1 AND status = 'active' RETURNING id) SELECT "
+    "pg_notify('strata_cache', 'tenant:' || id) FROM t",
     1);
 static struct db_stmt st_thaw = DB_STMT(
     "move_thaw",
-    "UPDATE tenants SET status = 'active', updated_at = now() WHERE id = $1 "
-    "AND status = 'moving'",
+    "WITH t AS (UPDATE tenants SET status = 'active', updated_at = now() "
+    "WHERE id = $1 AND status = 'moving' RETURNING id) SELECT "
+    "pg_notify('strata_cache', 'tenant:' || id) FROM t",
     1);
 /* Every transaction holds a lock on its virtual id while it runs; pg_locks
  * shows them to every role. */
@@ -239,8 +243,10 @@ static struct db_stmt st_drop_live_keys = DB_STMT(
     "move_drop_live_keys",
     "DELETE FROM tenant_keys WHERE tenant_id = $1 AND wrapped IS NOT NULL",
     1);
-static struct db_stmt st_purge =
-    DB_STMT("move_purge", "SELECT tenant_purge($1)", 1);
+static struct db_stmt st_purge = DB_STMT(
+    "move_purge",
+    "SELECT tenant_purge($1), pg_notify('strata_cache', 'tenant:' || $1)",
+    1);
 
 int
 moves_conninfo_user(const char *conninfo, char *out, size_t n)
