@@ -50,7 +50,7 @@ REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
 	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser \
-	test-dr bench-dr backup
+	test-dr bench-dr backup test-regions
 
 all: flags $(BUILD)/strata
 
@@ -60,6 +60,7 @@ help:
 	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
 	@echo "make test-browser  the console in headless Chromium on a test stack"
 	@echo "make test-dr   the disaster-recovery drill (failover, PITR) in var/dr"
+	@echo "make test-regions  two regions in two network namespaces (var/regions)"
 	@echo "make backup    pgBackRest backup of the HA=1 stack (BACKUP=full|incr|diff)"
 	@echo "make bench-dr  backup and restore times of the bench data set (HA=1, var/drbench)"
 	@echo "make bench     load test against the machine's own ceilings"
@@ -137,6 +138,11 @@ test-dr: deps all
 # (tests/dr/bench.sh; measured, nothing asserted).
 bench-dr: deps all
 	@tests/dr/bench.sh
+
+# Two regions, each a whole Strata in a network namespace of its own
+# (tests/regions/run.sh; docs/regions.md).
+test-regions: deps all
+	@tests/regions/run.sh
 
 backup: deps
 	@tests/dr/backup.sh var $(or $(BACKUP),incr)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/host.h"
+#include "core/regions.h"
 #include "core/sandbox.h"
 
 struct config cfg;
@@ -71,6 +72,9 @@ static const struct key keys[] = {
     {S(smtp_tls)},
     {I(smtp_timeout_ms, 100, 120000)},
     {I(mail_retry_window_s, 1, 7 * 86400)},
+    /* Regions (docs/regions.md). */
+    {S(region)},
+    {S(regions_file)},
 };
 
 static char *
@@ -127,6 +131,26 @@ defaults(struct config *c)
 	c->smtp_tls = xstrdup("none");
 	c->smtp_timeout_ms = 10000;
 	c->mail_retry_window_s = 86400;
+	c->region = xstrdup("");
+	c->regions_file = xstrdup("");
+}
+
+/* region and regions_file: both or neither; the file lists the region. */
+static int
+check_regions(const struct config *c)
+{
+	if (*c->region == '\0' && *c->regions_file == '\0')
+		return 0;
+	if (!regions_name_valid(c->region)) {
+		fprintf(stderr, "strata: region must be a-z, 0-9 and '-' "
+		                "(1-32), with regions_file\n");
+		return -1;
+	}
+	if (*c->regions_file == '\0') {
+		fprintf(stderr, "strata: region needs regions_file\n");
+		return -1;
+	}
+	return regions_load(c->regions_file, c->region);
 }
 
 int
@@ -256,7 +280,7 @@ config_load(struct config *c, const char *path)
 		fprintf(stderr, "strata: seccomp must be on, off or log\n");
 		return -1;
 	}
-	return 0;
+	return check_regions(c);
 }
 
 int

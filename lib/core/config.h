@@ -56,6 +56,9 @@ struct config {
 	char *smtp_tls;      /* none, starttls (smtps:// is always TLS) */
 	int smtp_timeout_ms; /* one message, connect to the relay's answer */
 	int mail_retry_window_s; /* retry a mail this long, then give up */
+	/* Regions (core/regions.h, docs/regions.md). */
+	char *region;       /* this deployment's region; "" = single-region */
+	char *regions_file; /* every region's name, origin, edge, conninfo */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

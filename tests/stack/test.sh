@@ -158,6 +158,27 @@ if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
 	failed=$((failed + f))
 fi
 
+# 4d. The two-region drill (make test-regions, tests/regions/run.sh): two
+# whole stacks in two network namespaces (the sanitizer build), with TESTS
+# set only when REGIONS_IN_TESTS=1; one line and no check where ip netns
+# is refused.
+if [ -z "${TESTS:-}" ] || [ "${REGIONS_IN_TESTS:-0}" = 1 ]; then
+	echo "== tests/regions/run.sh"
+	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout 1200 tests/regions/run.sh 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - tests/regions/run.sh exited with $rc"
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+
 # 5. make bench end to end on a tiny data set (its own stack, release
 # build): it must seed, run every scenario and write results.json.  The
 # figures themselves are never asserted here.
