@@ -13,7 +13,8 @@ DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
 	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
 	chromium chromium-driver python3-selenium libcurl4-openssl-dev \
-	libqrencode-dev patroni etcd-server etcd-client pgbackrest python3-aiosmtpd
+	libqrencode-dev patroni etcd-server etcd-client pgbackrest python3-aiosmtpd \
+	iproute2
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -74,9 +74,11 @@ REVOKE ALL ON FUNCTION directory_set_region(text) FROM PUBLIC;
 
 -- directory_sync(tenant): the local row of tenant, from its tenants row and
 -- verified domains, in the caller's transaction (tenant creation, status
--- and domain changes).  No-op without a region, and for a tenant this
--- region handed over (moved).  A slug another tenant holds as its home in
--- any region fails with unique_violation, as a local duplicate would.
+-- and domain changes).  No-op without a region, for a tenant this region
+-- handed over (moved), and for a copy of a tenant another region is home
+-- to (the move's import, until directory_take_over).  A slug another
+-- tenant holds as its home in any region fails with unique_violation, as a
+-- local duplicate would.
 CREATE FUNCTION directory_sync(tenant uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = strata, public
 AS $$
@@ -90,6 +92,14 @@ BEGIN
 	END IF;
 	SELECT id, slug, status INTO t FROM tenants WHERE id = tenant;
 	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	-- A copy of a tenant whose home is another region (a move under way)
+	-- claims nothing until directory_take_over makes this region its home.
+	IF NOT EXISTS (SELECT 1 FROM directory d WHERE d.region = self
+	               AND d.tenant = t.id)
+	   AND EXISTS (SELECT 1 FROM directory d WHERE d.region <> self
+	               AND d.tenant = t.id AND d.status = 'active') THEN
 		RETURN;
 	END IF;
 	IF EXISTS (SELECT 1 FROM directory d WHERE d.slug = t.slug

@@ -105,6 +105,26 @@ check "a forged secret at us for an eu tenant is ignored too (passed on, 200 fro
 authed GET fwd-eu /v1/me "$EU_TOK" -H "X-Strata-Forward: $(cat "$REG_TOP/forward.secret")"
 check "a request marked as passed on is never passed on again (503 at us)" \
 	test "$STATUS/$(header strata-region)" = 503/us
+
+# No home while a tenant is between two regions: us hands fwd-us over
+# (its row: moved), nobody has taken it over yet: eu answers 503 with
+# Retry-After; taken over again by us, eu passes it on again.
+FID=$(tenant_id_in us fwd-us)
+psql_region us -c "SELECT strata.directory_hand_over('$FID', 'eu')" >/dev/null
+check "eu's directory learns that us handed fwd-us over" \
+	directory_wait eu "tenant = '$FID' AND region = 'us' AND status = 'moved' AND moved_to = 'eu'"
+use_region eu
+authed GET fwd-us /v1/me "$HOME_TOK"
+check "a tenant with no home answers 503 with Retry-After (at eu)" \
+	test "$STATUS/$(jb .code)" = 503/service_unavailable -a -n "$(header retry-after)"
+psql_region us -c "SELECT strata.directory_take_over('$FID')" >/dev/null
+directory_wait eu "tenant = '$FID' AND region = 'us' AND status = 'active'" >/dev/null
+authed GET fwd-us /v1/me "$HOME_TOK"
+check "taken over by us again, eu passes fwd-us on again (200, Strata-Region: us)" \
+	test "$STATUS/$(header strata-region)" = 200/us
+check "hand_over refuses a region to itself and a tenant not at home" \
+	test -n "$(psql_region us -c "SELECT strata.directory_hand_over('$FID', 'us')" 2>&1 | grep ERROR)" -a \
+	-n "$(psql_region eu -c "SELECT strata.directory_hand_over('$FID', 'us')" 2>&1 | grep ERROR)"
 check "nginx keeps the secret from the workers (not in either region's logs)" \
 	test -z "$(grep -rlF "$(cat "$REG_TOP/forward.secret")" "$(reg_var eu)/log" "$(reg_var us)/log" 2>/dev/null)"
 exit 0

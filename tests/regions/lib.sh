@@ -162,7 +162,7 @@ regions_up() {
 	local r
 	mkdir -p "$REG_TOP"
 	chmod 755 "$REG_TOP"
-	(umask 077 && openssl rand -hex 32 >"$REG_TOP/forward.secret")
+	(umask 077 && openssl rand -hex 16 >"$REG_TOP/forward.secret")
 	PEER_PW=$(openssl rand -hex 24)
 	reg_netns_up || { reg_log "cannot make the namespaces"; return 1; }
 	reg_write_file

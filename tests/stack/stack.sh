@@ -485,7 +485,8 @@ render_regions() {
 	: >"$VAR/nginx/forward.map"
 	[ -n "$REGION" ] || return 0
 	secret=$(tr -dc '0-9a-f' <"$FORWARD_SECRET_FILE")
-	[ ${#secret} -ge 32 ] || die "FORWARD_SECRET_FILE must hold 32+ hex digits"
+	# 32 hex digits (128 bits): longer keys overflow nginx's map buckets.
+	[ ${#secret} = 32 ] || die "FORWARD_SECRET_FILE must hold 32 hex digits"
 	printf '"%s" 1;\n' "$secret" >"$VAR/nginx/forward.map"
 	awk -v self="$REGION" -v secret="$secret" -v ca="$PEERS_CA" \
 		-v http="$VAR/nginx/regions/http.conf" \

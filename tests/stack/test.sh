@@ -5,7 +5,9 @@
 # tests/smoke/ and tests/isolation/ against it (the stack is always
 # stopped), the console in headless Chromium (tests/browser/run.sh; with
 # TESTS set only when BROWSER_IN_TESTS=1), each fuzz harness briefly
-# (tests/fuzz/run.sh; with TESTS set only when FUZZ_IN_TESTS=1), then
+# (tests/fuzz/run.sh; with TESTS set only when FUZZ_IN_TESTS=1), the
+# disaster-recovery and two-region drills (tests/dr/run.sh, tests/regions/
+# run.sh; with TESTS set only when DR_IN_TESTS=1, REGIONS_IN_TESTS=1), then
 # `make bench` on a tiny data set (BENCH_QUICK=1) and the Ansible
 # deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
 # TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
