@@ -37,6 +37,25 @@ CREATE TABLE region_self (
 );
 GRANT SELECT ON region_self TO strata_app;
 
+-- directory_put(self, tid, st, over_moved): this region's row of tenant tid
+-- from its tenants row and verified domains, with status st; a row that
+-- says the tenant moved away is changed only when over_moved.
+CREATE FUNCTION directory_put(self text, tid uuid, st text, over_moved boolean)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = strata, public
+AS $$
+	INSERT INTO directory AS d (region, tenant, slug, domains, status)
+	SELECT self, t.id, t.slug, coalesce(ARRAY(SELECT m.name FROM domains m
+		WHERE m.owner_tenant_id = t.id AND m.verified_at IS NOT NULL
+		ORDER BY m.name), '{}'), st
+	FROM tenants t WHERE t.id = tid
+	ON CONFLICT ON CONSTRAINT directory_pkey DO UPDATE
+	SET slug = excluded.slug, domains = excluded.domains,
+	    status = excluded.status, moved_to = NULL, updated_at = now()
+	WHERE d.status <> 'moved' OR over_moved;
+$$;
+REVOKE ALL ON FUNCTION directory_put(text, uuid, text, boolean) FROM PUBLIC;
+
 -- directory_set_region(self): names this database's region and publishes
 -- its rows (row filter: its own region only).  Called by `strata migrate`
 -- when a region is configured; a database keeps the region it was given.
@@ -61,13 +80,9 @@ BEGIN
 	END IF;
 	-- The tenants already here (a single-region deployment that names
 	-- its region now): each gets its row.
-	INSERT INTO directory (region, tenant, slug, domains, status)
-	SELECT self, t.id, t.slug, coalesce(ARRAY(SELECT d.name FROM domains d
-		WHERE d.owner_tenant_id = t.id AND d.verified_at IS NOT NULL
-		ORDER BY d.name), '{}'),
-		CASE WHEN t.status = 'deleted' THEN 'deleted' ELSE 'active' END
-	FROM tenants t
-	ON CONFLICT ON CONSTRAINT directory_pkey DO NOTHING;
+	PERFORM directory_put(self, t.id, CASE WHEN t.status = 'deleted'
+		THEN 'deleted' ELSE 'active' END, false)
+	FROM tenants t;
 END;
 $$;
 REVOKE ALL ON FUNCTION directory_set_region(text) FROM PUBLIC;
@@ -107,15 +122,8 @@ BEGIN
 		RAISE EXCEPTION 'slug % is taken in another region', t.slug
 			USING ERRCODE = '23505';
 	END IF;
-	INSERT INTO directory AS d (region, tenant, slug, domains, status)
-	VALUES (self, t.id, t.slug, coalesce(ARRAY(SELECT name FROM domains
-		WHERE owner_tenant_id = t.id AND verified_at IS NOT NULL
-		ORDER BY name), '{}'),
-		CASE WHEN t.status = 'deleted' THEN 'deleted' ELSE 'active' END)
-	ON CONFLICT ON CONSTRAINT directory_pkey DO UPDATE
-	SET slug = excluded.slug, domains = excluded.domains,
-	    status = excluded.status, updated_at = now()
-	WHERE d.status <> 'moved';
+	PERFORM directory_put(self, t.id, CASE WHEN t.status = 'deleted'
+		THEN 'deleted' ELSE 'active' END, false);
 END;
 $$;
 REVOKE ALL ON FUNCTION directory_sync(uuid) FROM PUBLIC;
@@ -137,7 +145,8 @@ BEGIN
 	END IF;
 	UPDATE directory SET status = 'moved', moved_to = to_region,
 	       updated_at = now()
-	WHERE region = self AND directory.tenant = directory_hand_over.tenant AND status = 'active';
+	WHERE region = self AND directory.tenant = directory_hand_over.tenant
+	  AND status = 'active';
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'tenant % is not at home in region %', tenant, self
 			USING ERRCODE = '55000';
@@ -162,13 +171,7 @@ BEGIN
 		RAISE EXCEPTION 'tenant % is not here to take over', tenant
 			USING ERRCODE = '55000';
 	END IF;
-	INSERT INTO directory AS d (region, tenant, slug, domains, status)
-	VALUES (self, t.id, t.slug, coalesce(ARRAY(SELECT name FROM domains
-		WHERE owner_tenant_id = t.id AND verified_at IS NOT NULL
-		ORDER BY name), '{}'), 'active')
-	ON CONFLICT ON CONSTRAINT directory_pkey DO UPDATE
-	SET slug = excluded.slug, domains = excluded.domains,
-	    status = 'active', moved_to = NULL, updated_at = now();
+	PERFORM directory_put(self, t.id, 'active', true);
 END;
 $$;
 REVOKE ALL ON FUNCTION directory_take_over(uuid) FROM PUBLIC;
