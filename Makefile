@@ -13,7 +13,8 @@ DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	postgresql-client-15 wrk jq curl openssl ca-certificates procps \
 	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
 	chromium chromium-driver python3-selenium libcurl4-openssl-dev \
-	libqrencode-dev patroni etcd-server etcd-client pgbackrest python3-aiosmtpd
+	libqrencode-dev patroni etcd-server etcd-client pgbackrest python3-aiosmtpd \
+	iproute2
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,7 +51,7 @@ REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
 	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser \
-	test-dr bench-dr backup
+	test-dr bench-dr backup test-regions
 
 all: flags $(BUILD)/strata
 
@@ -60,6 +61,7 @@ help:
 	@echo "make test      sanitizer build, unit tests, stack tests (var/test)"
 	@echo "make test-browser  the console in headless Chromium on a test stack"
 	@echo "make test-dr   the disaster-recovery drill (failover, PITR) in var/dr"
+	@echo "make test-regions  two regions in two network namespaces (var/regions)"
 	@echo "make backup    pgBackRest backup of the HA=1 stack (BACKUP=full|incr|diff)"
 	@echo "make bench-dr  backup and restore times of the bench data set (HA=1, var/drbench)"
 	@echo "make bench     load test against the machine's own ceilings"
@@ -137,6 +139,11 @@ test-dr: deps all
 # (tests/dr/bench.sh; measured, nothing asserted).
 bench-dr: deps all
 	@tests/dr/bench.sh
+
+# Two regions, each a whole Strata in a network namespace of its own
+# (tests/regions/run.sh; docs/regions.md).
+test-regions: deps all
+	@tests/regions/run.sh
 
 backup: deps
 	@tests/dr/backup.sh var $(or $(BACKUP),incr)

@@ -138,6 +138,8 @@ BEGIN
 	EXECUTE format('CREATE PUBLICATION %I FOR TABLE %s '
 	               'WITH (publish_via_partition_root = true)', name, list);
 	IF reader IS NOT NULL AND reader <> '' THEN
+		EXECUTE format('GRANT USAGE ON SCHEMA strata, strata_analytics TO %I',
+		               reader);
 		FOR x IN SELECT * FROM tenant_tables() LOOP
 			EXECUTE format('GRANT SELECT ON %s TO %I', x.rel, reader);
 		END LOOP;

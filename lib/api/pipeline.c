@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/credential.h"
 #include "api/errors.h"
+#include "api/forward.h"
 #include "api/impersonation.h"
 #include "api/plan.h"
 #include "api/principals.h"
@@ -131,10 +132,16 @@ stage_tenant(struct request *req, const char *slug)
 		return api_fail(req, 404, "tenant_not_found", "no such tenant");
 	case HOST_TENANT:
 		r = tenants_resolve(req->db, req->arena, slug, &req->tenant);
+		/* Not one of this region's: perhaps another's (api/forward.h).
+		 */
+		if (r == TENANT_NOT_FOUND)
+			return forward_unknown_tenant(req, slug);
 		break;
 	case HOST_OTHER:
 		r = tenants_resolve_domain(req->db, req->arena, req->host,
 		                           &req->tenant);
+		if (r == TENANT_NOT_FOUND && *cfg.region != '\0')
+			return forward_unknown_tenant(req, NULL);
 		if (r == TENANT_NOT_FOUND)
 			return api_fail(req, 400, "invalid_host",
 			                "the Host is not served here");
@@ -249,7 +256,7 @@ stages(struct request *req)
 	if ((st = stage_host(req, slug)) != 0)
 		return st;
 	if (strcmp(req->method, "OPTIONS") == 0) {
-		if ((st = stage_tenant(req, slug)) != 0)
+		if ((st = stage_tenant(req, slug)) != 0 || req->forwarded_to)
 			return st;
 		return cors_preflight(req);
 	}
@@ -257,7 +264,7 @@ stages(struct request *req)
 		return st;
 	if (req->route->flags & ROUTE_NO_TENANT)
 		return req->route->handler(req);
-	if ((st = stage_tenant(req, slug)) != 0)
+	if ((st = stage_tenant(req, slug)) != 0 || req->forwarded_to)
 		return st;
 	/* From the tenant on, every answer, refusals included, carries the
 	 * tenant's CORS headers (a browser can read a 429 and its
@@ -289,7 +296,10 @@ retry_ready(struct request *req)
 	response_init(&req->res, req->arena);
 	req->res.sink = sink;
 	req->res.sink_ctx = sink_ctx;
+	req->forwarded_to = NULL;
 	response_header(req, "Cache-Control", "no-store");
+	if (*cfg.region != '\0')
+		response_header(req, "Strata-Region", cfg.region);
 	return true;
 }
 
@@ -302,6 +312,10 @@ pipeline_handle(struct request *req)
 	 * a request that needs the database finds out it is down by itself. */
 	(void)db_ready(req->db, req->arena);
 	response_header(req, "Cache-Control", "no-store");
+	/* Multi-region: the region that answers (docs/regions.md); a request
+	 * passed on to another region gets that region's answer and header. */
+	if (*cfg.region != '\0')
+		response_header(req, "Strata-Region", cfg.region);
 	st = stages(req);
 	if (st >= 500 && req->db->stale_session && retry_ready(req))
 		st = stages(req);

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/forward.h"
 #include "api/plan.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -17,6 +18,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/problem.h"
+#include "core/regions.h"
 #include "core/request.h"
 #include "core/response.h"
 #include "data/audit.h"
@@ -125,6 +127,25 @@ signup_body(struct request *req, struct provision *p)
 	return signup_invalid(req, p);
 }
 
+/* Multi-region (docs/regions.md): a signup for another region is passed
+ * on to that region's edge, which alone creates the tenant (and checks its
+ * plan); one from another edge is never passed on again.  0 to create the
+ * tenant here, also when passed on (req->forwarded_to set), or the status
+ * of the refusal. */
+static int
+signup_region(struct request *req, const struct provision *p)
+{
+	if (*cfg.region == '\0' || p->region == NULL ||
+	    strcmp(p->region, cfg.region) == 0)
+		return 0;
+	if (regions_find(p->region) == NULL || forward_came_from_edge(req))
+		return api_fail_errors(
+		    req, 422, "validation_failed", "the signup is not valid",
+		    json_add_field_error(NULL, "region",
+		                         "is not a region of this service"));
+	return forward_to_region(req, p->region);
+}
+
 /* provision_tenant()'s refusal as the problem of a signup. */
 static int
 provision_failed(struct request *req, int rc, const struct provision_refusal *r)
@@ -151,7 +172,8 @@ platform_signup(struct request *req, struct plan *plan)
 	cJSON *o, *session;
 	int rc, st;
 
-	if ((st = signup_body(req, &p)) != 0)
+	if ((st = signup_body(req, &p)) != 0 ||
+	    (st = signup_region(req, &p)) != 0 || req->forwarded_to != NULL)
 		return st;
 	/* The tenant is made and committed in a transaction of its own:
 	 * the session below reads the new tenant's settings and keys. */

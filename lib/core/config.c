@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/host.h"
+#include "core/regions.h"
 #include "core/sandbox.h"
 
 struct config cfg;
@@ -33,9 +34,6 @@ static const struct key keys[] = {
     {S(database_url)},
     {S(owner_database_url)},
     {S(super_database_url)},
-    {S(region)},
-    {S(regions_file)},
-    {S(region_admin)},
     {S(base_domain)},
     {S(public_scheme)},
     {I(public_port, 1, 65535)},
@@ -75,6 +73,10 @@ static const struct key keys[] = {
     {S(smtp_tls)},
     {I(smtp_timeout_ms, 100, 120000)},
     {I(mail_retry_window_s, 1, 7 * 86400)},
+    /* Regions (docs/regions.md). */
+    {S(region)},
+    {S(regions_file)},
+    {S(region_admin)},
 };
 
 static char *
@@ -94,8 +96,6 @@ defaults(struct config *c)
 	c->database_url = xstrdup("dbname=strata");
 	c->owner_database_url = xstrdup("");
 	c->super_database_url = xstrdup("");
-	c->region = xstrdup("");
-	c->regions_file = xstrdup("");
 	c->region_admin = xstrdup("");
 	c->base_domain = xstrdup("strata.localhost");
 	c->public_scheme = xstrdup("https");
@@ -135,6 +135,26 @@ defaults(struct config *c)
 	c->smtp_tls = xstrdup("none");
 	c->smtp_timeout_ms = 10000;
 	c->mail_retry_window_s = 86400;
+	c->region = xstrdup("");
+	c->regions_file = xstrdup("");
+}
+
+/* region and regions_file: both or neither; the file lists the region. */
+static int
+check_regions(const struct config *c)
+{
+	if (*c->region == '\0' && *c->regions_file == '\0')
+		return 0;
+	if (!regions_name_valid(c->region)) {
+		fprintf(stderr, "strata: region must be a-z, 0-9 and '-' "
+		                "(1-32), with regions_file\n");
+		return -1;
+	}
+	if (*c->regions_file == '\0') {
+		fprintf(stderr, "strata: region needs regions_file\n");
+		return -1;
+	}
+	return regions_load(c->regions_file, c->region);
 }
 
 int
@@ -264,7 +284,7 @@ config_load(struct config *c, const char *path)
 		fprintf(stderr, "strata: seccomp must be on, off or log\n");
 		return -1;
 	}
-	return 0;
+	return check_regions(c);
 }
 
 int

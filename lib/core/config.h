@@ -17,10 +17,6 @@ struct config {
 	char *owner_database_url; /* conninfo of the schema owner (migrate) */
 	char *super_database_url; /* a superuser's, for a tenant move's
 	                             subscriptions (ops/move.h); "" = none */
-	char *region;             /* this region's name; "" = one region */
-	char *regions_file;       /* every region (core/regions.h) */
-	char *region_admin; /* runs another region's `strata`, "{region}"
-	                       standing for its name (ops/move.h) */
 	char *base_domain;        /* normalised, e.g. strata.localhost */
 	char *public_scheme;      /* https */
 	int public_port;          /* port clients use; 443 is left out */
@@ -62,6 +58,11 @@ struct config {
 	char *smtp_tls;      /* none, starttls (smtps:// is always TLS) */
 	int smtp_timeout_ms; /* one message, connect to the relay's answer */
 	int mail_retry_window_s; /* retry a mail this long, then give up */
+	/* Regions (core/regions.h, docs/regions.md). */
+	char *region;       /* this deployment's region; "" = single-region */
+	char *regions_file; /* every region's name, origin, edge, conninfo */
+	char *region_admin; /* runs another region's `strata`, "{region}"
+	                       standing for its name (ops/move.h) */
 };
 
 /* Fills c from defaults, the file (path may be NULL: then STRATA_CONFIG or

@@ -20,8 +20,8 @@
 
 struct region {
 	char name[REGION_NAME_MAX + 1];
-	char origin[256];   /* https://eu.example.com[:port] */
-	char edge[256];     /* host:port of the region's nginx */
+	char origin[256];    /* https://eu.example.com[:port] */
+	char edge[256];      /* host:port of the region's nginx */
 	char conninfo[1024]; /* its database, for other regions */
 };
 

@@ -101,6 +101,9 @@ struct request {
 	enum host_kind host_kind;
 	char host[HOST_MAX + 1];
 	struct tenant *tenant; /* NULL on the apex */
+	/* Multi-region: the home region this edge passes the request on to
+	 * (api/forward.h), or NULL. */
+	const char *forwarded_to;
 
 	/* Authentication. */
 	struct principal principal;

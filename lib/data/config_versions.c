@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "data/db.h"
+#include "data/directory.h"
 
 #define VERSION_JSON                                                           \
 	"json_build_object('version', v.version, 'updated_at', "               \
@@ -208,12 +209,17 @@ config_domains_sync(struct db *db, const char *tid, const char *names,
                     struct config_domain_taken *taken)
 {
 	const char *p[2] = {tid, names};
+	int h;
 
 	memset(taken, 0, sizeof(*taken));
 	if (db_queue_into(db, &st_domains_taken, p, decode_taken, taken) < 0 ||
 	    db_queue(db, &st_domains_drop, p) < 0)
 		return -1;
-	return db_queue(db, &st_domains_add, p);
+	h = db_queue(db, &st_domains_add, p);
+	/* The directory lists verified domains (docs/regions.md). */
+	if (h >= 0 && directory_queue_sync(db, tid) < 0)
+		return -1;
+	return h;
 }
 
 int
@@ -247,6 +253,9 @@ int
 config_queue_verify_domain(struct db *db, const char *tid, const char *name)
 {
 	const char *p[2] = {tid, name};
+	int h = db_queue(db, &st_verify, p);
 
-	return db_queue(db, &st_verify, p);
+	if (h >= 0 && directory_queue_sync(db, tid) < 0)
+		return -1;
+	return h;
 }

@@ -98,6 +98,24 @@ check_region(struct arena *a, const struct plan_row *plan, const char *want,
 	const cJSON *e, *list = cJSON_GetObjectItemCaseSensitive(o, "regions");
 
 	*region = NULL;
+	/* Multi-region: the tenant lives where it is created, and nowhere
+	 * else (docs/regions.md); a plan without a list allows any region. */
+	if (*cfg.region != '\0') {
+		if (want == NULL)
+			want = cfg.region;
+		if (strcmp(want, cfg.region) != 0)
+			return refuse(r, "region",
+			              arena_printf(a,
+			                           "this is region %s: a "
+			                           "tenant of %s is created "
+			                           "there",
+			                           cfg.region, want),
+			              PROVISION_INVALID);
+		if (cJSON_GetArraySize(list) == 0) {
+			*region = cfg.region;
+			return 0;
+		}
+	}
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsString(e))

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/metrics.h"
 #include "data/db.h"
+#include "data/directory.h"
 
 /* 16,384 slots in sets of four (core/cacheset.h): ten thousand tenants
  * and their custom domains stay cached, and past that the least recently
@@ -315,8 +316,12 @@ tenants_queue_insert(struct db *db, const char *id, const char *slug,
                      const char *name, const char *plan, const char *region)
 {
 	const char *params[5] = {id, slug, name, plan, region};
+	int h = db_queue(db, &st_insert, params);
 
-	return db_queue(db, &st_insert, params);
+	/* The directory's row, in the same transaction (docs/regions.md). */
+	if (h >= 0 && directory_queue_sync(db, id) < 0)
+		return -1;
+	return h;
 }
 
 int
@@ -332,8 +337,11 @@ tenants_queue_set_status(struct db *db, const char *slug_or_id,
                          const char *status)
 {
 	const char *params[2] = {slug_or_id, status};
+	int h = db_queue(db, &st_status, params);
 
-	return db_queue(db, &st_status, params);
+	if (h >= 0 && directory_queue_sync_by(db, slug_or_id) < 0)
+		return -1;
+	return h;
 }
 
 int
@@ -395,9 +403,13 @@ tenants_set_status(struct db *db, const char *slug_or_id, const char *status,
                    struct tenant_one *out)
 {
 	const char *params[2] = {slug_or_id, status};
+	int h;
 
 	memset(out, 0, sizeof(*out));
-	return db_queue_into(db, &st_status, params, decode_one, out);
+	h = db_queue_into(db, &st_status, params, decode_one, out);
+	if (h >= 0 && directory_queue_sync_by(db, slug_or_id) < 0)
+		return -1;
+	return h;
 }
 
 int

@@ -26,6 +26,7 @@
 #include "data/collections.h"
 #include "data/config_versions.h"
 #include "data/db.h"
+#include "data/directory.h"
 #include "data/joins.h"
 #include "data/keyring.h"
 #include "data/migrate.h"
@@ -175,8 +176,14 @@ admin_migrate(int partitions)
 {
 	if (partitions < 1 || partitions > 1024)
 		return admin_fail("--partitions must be 1-1024");
-	return migrate_run(owner_conninfo(), cfg.sql_dir, partitions) == 0 ? 0
-	                                                                   : 1;
+	if (migrate_run(owner_conninfo(), cfg.sql_dir, partitions) < 0)
+		return 1;
+	/* A region's database publishes its directory rows (docs/regions.md).
+	 */
+	if (*cfg.region != '\0' &&
+	    directory_set_region(owner_conninfo(), cfg.region) < 0)
+		return 1;
+	return 0;
 }
 
 int

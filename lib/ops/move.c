@@ -84,17 +84,15 @@ move_admin_command(struct arena *a, const struct region *r)
 	return buf_cstr(&b);
 }
 
-/* The regions of cfg.regions_file, read once. */
+/* A move needs this region's name, the regions file (read with the
+ * settings, core/config.h) and the way to the other region's `strata`. */
 static int
 regions_ready(void)
 {
-	if (*cfg.region == '\0' || *cfg.regions_file == '\0' ||
+	if (*cfg.region == '\0' || regions_count() == 0 ||
 	    *cfg.region_admin == '\0')
 		return fail("a move needs region, regions_file and "
 		            "region_admin");
-	if (regions_count() == 0 &&
-	    regions_load(cfg.regions_file, cfg.region) < 0)
-		return -1;
 	return 0;
 }
 

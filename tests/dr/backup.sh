@@ -13,11 +13,14 @@ what=${2:-incr}
 as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 # shellcheck disable=SC1091
 . "$VAR/stack.env"
-if [ "${HA:-0}" != 1 ]; then
+if [ "${PG_BACKREST:-0}" = 1 ] && [ "${HA:-0}" != 1 ]; then
+	node=node0 # one node archiving to pgBackRest (stack.sh PG_BACKREST=1)
+elif [ "${HA:-0}" != 1 ]; then
 	echo "backup: $VAR is a one-node stack without WAL archiving; backups need the HA=1 layout (make run HA=1)" >&2
 	exit 1
+else
+	node=$("$ROOT/tests/dr/ha.sh" leader "$VAR") || { echo "backup: no primary" >&2; exit 1; }
 fi
-node=$("$ROOT/tests/dr/ha.sh" leader "$VAR") || { echo "backup: no primary" >&2; exit 1; }
 br() { as_pg pgbackrest --config="$VAR/backrest/$node.conf" --stanza=strata "$@"; }
 case $what in
 full | incr | diff) br --type="$what" backup ;;

@@ -47,7 +47,9 @@ have_packages() {
 		command -v pgbackrest >/dev/null
 }
 
-node_port() { if [ "$1" = node1 ]; then echo "$PG_PORT"; else echo "$PG_PORT2"; fi; }
+node_port() { if [ "$1" = node2 ]; then echo "$PG_PORT2"; else echo "$PG_PORT"; fi; }
+# node0 is the one node of a stack without Patroni (stack.sh PG_BACKREST=1).
+node_data() { if [ "$1" = node0 ]; then echo "$VAR/pg/data"; else echo "$VAR/pg/$1"; fi; }
 node_api() { if [ "$1" = node1 ]; then echo "$PATRONI_API1"; else echo "$PATRONI_API2"; fi; }
 
 ha_secrets() {
@@ -68,7 +70,7 @@ backrest_conf() { # NODE: pgBackRest's configuration for that node
 repo1-path=$VAR/backrest/repo
 repo1-retention-full=2
 repo1-retention-full-type=count
-compress-type=lz4
+compress-type=${BACKREST_COMPRESS:-lz4}
 start-fast=y
 archive-timeout=30
 log-path=$VAR/log/backrest
@@ -77,7 +79,7 @@ log-level-console=warn
 log-level-file=info
 
 [strata]
-pg1-path=$VAR/pg/$n
+pg1-path=$(node_data "$n")
 pg1-port=$(node_port "$n")
 pg1-socket-path=$VAR/pg/run
 pg1-user=$(pg_user)
@@ -276,6 +278,19 @@ up() {
 	log "primary $(leader), synchronous standby streaming"
 }
 
+# one_node: pgBackRest for the one node of a stack without Patroni
+# (stack.sh PG_BACKREST=1, the regions' layout): its configuration
+# (node0.conf) and the stanza, once PostgreSQL runs.
+one_node() {
+	load
+	command -v pgbackrest >/dev/null || die "pgbackrest is needed (make deps)"
+	mkdir -p "$VAR/backrest/repo" "$VAR/backrest/lock" "$VAR/log/backrest"
+	backrest_conf node0
+	is_root && chown -R "$(pg_user)" "$VAR/backrest" "$VAR/log/backrest"
+	[ -f "$VAR/backrest/repo/backup/strata/backup.info" ] ||
+		as_pg pgbackrest --config="$VAR/backrest/node0.conf" --stanza=strata stanza-create >/dev/null
+}
+
 stop_pid() { # PIDFILE SIGNAL SECONDS
 	local f=$1
 	if alive "$f"; then
@@ -320,5 +335,6 @@ wait-synced) load; wait_synced "${3:-60}" ;;
 patroni-start) load; patroni_start "$3" ;;
 status) status ;;
 have-packages) have_packages ;;
+one-node) one_node ;;
 *) die "usage: ha.sh up|down|leader|role NODE|synced|wait-synced [S]|patroni-start NODE|status|have-packages VAR_DIR" ;;
 esac

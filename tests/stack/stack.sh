@@ -26,6 +26,17 @@
 #   python3-aiosmtpd) on SMTP_PORT keeps every mail the stack sends as a
 #   file in VAR/mail/new (a Maildir); SMTP_URL [smtp://127.0.0.1:SMTP_PORT]
 #   names another relay instead (then MAIL_SINK=0).
+#   Multi-region (tests/regions/, docs/regions.md): REGION and REGIONS_FILE
+#   (and for `strata tenant move`, SUPER_DATABASE_URL and REGION_ADMIN)
+#   [none] name this stack's region and every region; FORWARD_SECRET_FILE
+#   (the edges' shared secret) and PEERS_CA (the other edges'
+#   certificates) make nginx pass requests on to other regions' edges.
+#   PG_LISTEN [''] (addresses PostgreSQL listens on), PG_HBA_HOST [none]
+#   (a network allowed in with a password) and PG_LOGICAL [0] (wal_level
+#   logical) let other regions replicate the directory; set at initdb.
+#   PG_BACKREST [0]: the one node archives its WAL into a pgBackRest
+#   repository VAR/backrest/repo (tests/dr/ha.sh one-node; backups with
+#   tests/dr/backup.sh), compressed with BACKREST_COMPRESS [lz4].
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -146,6 +157,15 @@ load_env() {
 	MAIL_SINK=${MAIL_SINK:-1}
 	SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
 	MAIL_RETRY_WINDOW_S=${MAIL_RETRY_WINDOW_S:-86400}
+	REGION=${REGION:-}
+	REGIONS_FILE=${REGIONS_FILE:-}
+	FORWARD_SECRET_FILE=${FORWARD_SECRET_FILE:-}
+	PEERS_CA=${PEERS_CA:-}
+	PG_LISTEN=${PG_LISTEN:-}
+	PG_HBA_HOST=${PG_HBA_HOST:-}
+	PG_LOGICAL=${PG_LOGICAL:-0}
+	PG_BACKREST=${PG_BACKREST:-0}
+	BACKREST_COMPRESS=${BACKREST_COMPRESS:-lz4}
 }
 
 save_env() {
@@ -182,6 +202,15 @@ SMTP_PORT=$SMTP_PORT
 MAIL_SINK=$MAIL_SINK
 SMTP_URL=$SMTP_URL
 MAIL_RETRY_WINDOW_S=$MAIL_RETRY_WINDOW_S
+REGION=$REGION
+REGIONS_FILE=$REGIONS_FILE
+FORWARD_SECRET_FILE=$FORWARD_SECRET_FILE
+PEERS_CA=$PEERS_CA
+PG_LISTEN=$PG_LISTEN
+PG_HBA_HOST=$PG_HBA_HOST
+PG_LOGICAL=$PG_LOGICAL
+PG_BACKREST=$PG_BACKREST
+BACKREST_COMPRESS=$BACKREST_COMPRESS
 EOF
 }
 
@@ -239,7 +268,7 @@ pg_start() {
 			--locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null
 		cat >>"$data/postgresql.conf" <<EOF
 # strata
-listen_addresses = ''
+listen_addresses = '$PG_LISTEN'
 port = $PG_PORT
 unix_socket_directories = '$VAR/pg/run'
 unix_socket_permissions = 0777
@@ -254,15 +283,29 @@ EOF
 			printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
 				>>"$data/postgresql.conf"
 		fi
+		if [ "$PG_LOGICAL" = 1 ]; then
+			printf 'wal_level = logical\nmax_replication_slots = 16\nmax_wal_senders = 16\n' \
+				>>"$data/postgresql.conf"
+		fi
+		if [ "$PG_BACKREST" = 1 ]; then
+			cat >>"$data/postgresql.conf" <<EOF
+archive_mode = on
+archive_command = 'pgbackrest --config=$VAR/backrest/node0.conf --stanza=strata archive-push "%p"'
+EOF
+		fi
 		cat >"$data/pg_hba.conf" <<EOF
 local all $(pg_user) peer
 local all all scram-sha-256
 EOF
+		if [ -n "$PG_HBA_HOST" ]; then
+			echo "host strata all $PG_HBA_HOST scram-sha-256" >>"$data/pg_hba.conf"
+		fi
 	fi
 	if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		pg_launch
 	fi
 	head -1 "$data/postmaster.pid" >"$VAR/run/postgres.pid"
+	if [ "$PG_BACKREST" = 1 ]; then "$ROOT/tests/dr/ha.sh" one-node "$VAR"; fi
 }
 
 pg_launch() {
@@ -327,8 +370,17 @@ mail_retry_window_s = $MAIL_RETRY_WINDOW_S
 nginx_domains_map = $VAR/nginx/domains.map
 nginx_pid_file = $VAR/nginx/nginx.pid
 EOF
+	if [ -n "$REGION" ]; then
+		printf 'region = %s\nregions_file = %s\n' "$REGION" "$REGIONS_FILE" \
+			>>"$VAR/strata.conf"
+		# strata tenant move (docs/regions.md, "Moving a tenant").
+		[ -z "${SUPER_DATABASE_URL:-}" ] ||
+			echo "super_database_url = $SUPER_DATABASE_URL" >>"$VAR/strata.conf"
+		[ -z "${REGION_ADMIN:-}" ] ||
+			echo "region_admin = $REGION_ADMIN" >>"$VAR/strata.conf"
+	fi
 	# strata backup: pgBackRest of the two-node layout (tests/dr/backup.sh).
-	if [ "$HA" = 1 ]; then
+	if [ "$HA" = 1 ] || [ "$PG_BACKREST" = 1 ]; then
 		echo "backup_command = $ROOT/tests/dr/backup.sh $VAR" >>"$VAR/strata.conf"
 	fi
 	umask 022
@@ -424,6 +476,49 @@ render_nginx() {
 	# Verified custom domains: kept across restarts, rewritten by
 	# `strata tenant domain verify` (nginx_domains_map).
 	[ -f "$VAR/nginx/domains.map" ] || : >"$VAR/nginx/domains.map"
+	render_regions
+}
+
+# render_regions: with a region, nginx's half of routing (docs/regions.md):
+# forward.map (the edges' shared secret marks a request another edge
+# passed on), and regions/: an upstream and a named location
+# @strata_region_NAME per other region of REGIONS_FILE ("NAME ORIGIN EDGE
+# CONNINFO" lines), over TLS verified against PEERS_CA.
+render_regions() {
+	local secret
+	rm -rf "$VAR/nginx/regions"
+	mkdir -p "$VAR/nginx/regions"
+	: >"$VAR/nginx/forward.map"
+	[ -n "$REGION" ] || return 0
+	secret=$(tr -dc '0-9a-f' <"$FORWARD_SECRET_FILE")
+	# 32 hex digits (128 bits): longer keys overflow nginx's map buckets.
+	[ ${#secret} = 32 ] || die "FORWARD_SECRET_FILE must hold 32 hex digits"
+	printf '"%s" 1;\n' "$secret" >"$VAR/nginx/forward.map"
+	awk -v self="$REGION" -v secret="$secret" -v ca="$PEERS_CA" \
+		-v http="$VAR/nginx/regions/http.conf" \
+		-v loc="$VAR/nginx/regions/locations.conf" '
+	/^[ \t]*(#|$)/ { next }
+	$1 == self { next }
+	{
+		n = $1; e = $3; h = e; sub(/:[0-9]+$/, "", h)
+		printf "upstream strata_region_%s {\n\tserver %s;\n\tkeepalive 32;\n}\n", n, e > http
+		printf "set_real_ip_from %s;\n", h > http
+		printf "location @strata_region_%s {\n", n > loc
+		printf "\tproxy_pass https://strata_region_%s;\n", n > loc
+		printf "\tproxy_http_version 1.1;\n\tproxy_set_header Connection \"\";\n" > loc
+		printf "\tproxy_set_header Host $host;\n" > loc
+		printf "\tproxy_set_header X-Strata-Forward \"%s\";\n", secret > loc
+		printf "\tproxy_set_header X-Strata-Client $remote_addr;\n" > loc
+		printf "\tproxy_ssl_server_name on;\n\tproxy_ssl_name $host;\n" > loc
+		printf "\tproxy_ssl_verify on;\n\tproxy_ssl_verify_depth 2;\n" > loc
+		printf "\tproxy_ssl_trusted_certificate %s;\n", ca > loc
+		printf "\tproxy_ssl_session_reuse on;\n\tproxy_read_timeout 30s;\n" > loc
+		split("X-Request-Id X-Content-Type-Options Content-Security-Policy Referrer-Policy X-Frame-Options Strict-Transport-Security X-Cache-Status", hh, " ")
+		for (i in hh) printf "\tproxy_hide_header %s;\n", hh[i] > loc
+		printf "}\n" > loc
+	}
+	END { printf "real_ip_header X-Strata-Client;\n" >> http }
+	' "$REGIONS_FILE"
 }
 
 nginx_start() {
@@ -527,5 +622,6 @@ pg-stop) load_env; pg_stop ;;
 pg-start) load_env; pg_start ;;
 sink-stop) load_env; sink_stop ;;
 sink-start) load_env; sink_start ;;
-*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start|sink-stop|sink-start VAR_DIR" ;;
+cert) place_var; load_env; make_dirs; make_cert ;;
+*) die "usage: stack.sh up|down|purge|status|restart-strata|pg-stop|pg-start|sink-stop|sink-start|cert VAR_DIR" ;;
 esac

@@ -5,7 +5,9 @@
 # tests/smoke/ and tests/isolation/ against it (the stack is always
 # stopped), the console in headless Chromium (tests/browser/run.sh; with
 # TESTS set only when BROWSER_IN_TESTS=1), each fuzz harness briefly
-# (tests/fuzz/run.sh; with TESTS set only when FUZZ_IN_TESTS=1), then
+# (tests/fuzz/run.sh; with TESTS set only when FUZZ_IN_TESTS=1), the
+# disaster-recovery and two-region drills (tests/dr/run.sh, tests/regions/
+# run.sh; with TESTS set only when DR_IN_TESTS=1, REGIONS_IN_TESTS=1), then
 # `make bench` on a tiny data set (BENCH_QUICK=1) and the Ansible
 # deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
 # TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
@@ -150,6 +152,27 @@ if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
 	f=$(grep -c '^not ok ' <<<"$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - tests/dr/run.sh exited with $rc"
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+
+# 4d. The two-region drill (make test-regions, tests/regions/run.sh): two
+# whole stacks in two network namespaces (the sanitizer build), with TESTS
+# set only when REGIONS_IN_TESTS=1; one line and no check where ip netns
+# is refused.
+if [ -z "${TESTS:-}" ] || [ "${REGIONS_IN_TESTS:-0}" = 1 ]; then
+	echo "== tests/regions/run.sh"
+	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout 1200 tests/regions/run.sh 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - tests/regions/run.sh exited with $rc"
 		printf '%s\n' "$out" | tail -20
 		f=1
 	fi
