@@ -140,6 +140,10 @@ BEGIN
 	IF reader IS NOT NULL AND reader <> '' THEN
 		EXECUTE format('GRANT USAGE ON SCHEMA strata, strata_analytics TO %I',
 		               reader);
+		-- The target compares digests of both sides, the source's read
+		-- as reader.
+		EXECUTE format('GRANT EXECUTE ON FUNCTION tenant_digest(uuid) TO %I',
+		               reader);
 		FOR x IN SELECT * FROM tenant_tables() LOOP
 			EXECUTE format('GRANT SELECT ON %s TO %I', x.rel, reader);
 		END LOOP;
@@ -163,6 +167,8 @@ BEGIN
 		FOR x IN SELECT * FROM tenant_tables() LOOP
 			EXECUTE format('REVOKE SELECT ON %s FROM %I', x.rel, reader);
 		END LOOP;
+		EXECUTE format('REVOKE EXECUTE ON FUNCTION tenant_digest(uuid) '
+		               'FROM %I', reader);
 	END IF;
 END
 $$;

@@ -10,7 +10,7 @@
 
 secs_since() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 
-SLUG=mv-eu
+SLUG=${MOVE_SLUG:-mv-eu}
 use_region eu
 mk_tenant "$SLUG"
 login "$SLUG" "owner@$SLUG.test" "$PW_OWNER"
@@ -28,7 +28,7 @@ rm -f "$TMPD/seed.stop"
 in_region eu python3 "$ROOT/tests/dr/writer.py" 8443 "$CA" "$BASE" 400 "$TMPD/seed.stop" \
 	"$SLUG=$TOK" >"$TMPD/seed" &
 seeder=$!
-for _ in $(seq 300); do
+for _ in $(seq 900); do
 	[ "$(grep -c ' 201 ' "$TMPD/seed")" -ge 1000 ] && break
 	sleep 0.1
 done
@@ -82,21 +82,24 @@ check "the reader got only 200s, and 503s with Retry-After ($RBAD others)" eq "$
 check "after the move, answers through eu come from us (Strata-Region: us)" \
 	test "$(tail -1 "$TMPD/reads" | awk '{ print $NF }')" = us
 
+# Read at us's edge, served by us itself (Strata-Region: us, not passed on).
 use_region us
 LOST=0
 while read -r id; do
 	authed GET "$SLUG" "/v1/collections/events/records/$id" "$TOK"
-	[ "$STATUS" = 200 ] || LOST=$((LOST + 1))
+	[ "$STATUS/$(header strata-region)" = 200/us ] || LOST=$((LOST + 1))
 done <"$TMPD/acked"
 check "every acknowledged write is readable in us with the token of before ($(wc -l <"$TMPD/acked") writes, $LOST lost)" eq "$LOST" 0
 authed GET "$SLUG" /v1/me "$TOK"
-check "the token issued in eu before the move works in us (200)" eq "$STATUS" 200
+check "the token issued in eu before the move works in us (200, Strata-Region: us)" \
+	eq "$STATUS/$(header strata-region)" 200/us
 login "$SLUG" "member@$SLUG.test" "$PW_USER"
-check "the member's password works in us (200)" eq "$STATUS" 200
+check "the member's password works in us (200, Strata-Region: us)" \
+	eq "$STATUS/$(header strata-region)" 200/us
 authed GET "$SLUG" /v1/audit/verify "$TOK"
 check "the audit chain continues across the move and verifies in us" \
-	test "$STATUS/$(jb .valid)" = 200/true
-authed GET "$SLUG" "/v1/audit?action=tenant.moved" "$TOK"
+	test "$STATUS/$(jb .valid)/$(header strata-region)" = 200/true/us
+authed GET "$SLUG" "/v1/audit?action=tenant.moved&limit=200" "$TOK"
 check "the move is in the tenant's audit trail" \
 	test "$(jb '[.items[] | select(.action == "tenant.moved")] | length')" = 1
 
@@ -108,8 +111,11 @@ check "no publication or slot of the move is left in eu" \
 	eq "$(psql_region eu -c "SELECT count(*) FROM pg_publication WHERE pubname LIKE 'strata_move_%'")/$(psql_region eu -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'strata_move_%'")" 0/0
 check "no subscription of the move is left in us" \
 	eq "$(psql_region us -c "SELECT count(*) FROM pg_subscription WHERE subname LIKE 'strata_move_%'")" 0
-check "both directories say us is home and eu was" \
-	directory_wait eu "tenant = '$TID' AND region = 'us' AND status = 'active'"
+moved_in_both() {
+	directory_wait eu "tenant = '$TID' AND region = 'us' AND status = 'active'" &&
+		directory_wait us "tenant = '$TID' AND region = 'eu' AND status = 'moved' AND moved_to = 'us'"
+}
+check "both directories say us is home and eu was" moved_in_both
 
 # A move to the region the tenant is in, or to no region, is refused.
 OUT=$(in_region us $STRATA tenant move "$SLUG" --to us 2>&1)
