@@ -241,12 +241,10 @@ static struct db_stmt st_take_over =
  * ones, wrapped NULL, stay as the record of their destruction). */
 static struct db_stmt st_drop_live_keys = DB_STMT(
     "move_drop_live_keys",
-    "DELETE FROM tenant_keys WHERE tenant_id = $1 AND wrapped IS NOT NULL",
-    1);
+    "DELETE FROM tenant_keys WHERE tenant_id = $1 AND wrapped IS NOT NULL", 1);
 static struct db_stmt st_purge = DB_STMT(
     "move_purge",
-    "SELECT tenant_purge($1), pg_notify('strata_cache', 'tenant:' || $1)",
-    1);
+    "SELECT tenant_purge($1), pg_notify('strata_cache', 'tenant:' || $1)", 1);
 
 int
 moves_conninfo_user(const char *conninfo, char *out, size_t n)

@@ -59,6 +59,23 @@ admin_fail(const char *msg)
 	return 1;
 }
 
+int
+admin_find_tenant(struct db *db, const char *who, struct tenant *t)
+{
+	struct tenant_one one;
+
+	if (tenants_get(db, who, &one) < 0 || db_sync(db) != DB_OK) {
+		admin_fail("cannot read the tenant");
+		return -1;
+	}
+	if (!one.found) {
+		admin_fail("no such tenant");
+		return -1;
+	}
+	*t = one.t;
+	return 0;
+}
+
 /* The owner role's connection where one is configured (it may delete
  * audit events and run migrations), else the app role's. */
 static const char *

@@ -24,6 +24,13 @@ enum admin_audit_op {
 /* Prints "strata: msg" on stderr and returns 1, the exit status. */
 int admin_fail(const char *msg);
 
+struct db;
+struct tenant;
+
+/* The tenant who (slug or id, any status) read on db into *t: 0, or -1
+ * after one line on stderr (no such tenant, or the database failed). */
+int admin_find_tenant(struct db *db, const char *who, struct tenant *t);
+
 /* Loads the master key, checks the migrations and runs the server with
  * cfg's workers, socket and limits until it is stopped. */
 int admin_serve(void);

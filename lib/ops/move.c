@@ -103,7 +103,8 @@ static int
 run_admin(const struct region *r, const char *args, const char *input,
           struct arena *a, const char **out)
 {
-	const char *cmd = arena_printf(a, "%s %s", move_admin_command(a, r), args);
+	const char *cmd =
+	    arena_printf(a, "%s %s", move_admin_command(a, r), args);
 	int in[2], res[2], status;
 	struct buf b;
 	pid_t pid;
@@ -148,23 +149,11 @@ run_admin(const struct region *r, const char *args, const char *input,
 	close(res[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
+	while (b.len > 0 &&
+	       (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
 		b.data[--b.len] = '\0';
 	*out = b.len > 0 ? buf_cstr(&b) : "";
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-static int
-find_tenant(struct db *db, const char *who, struct tenant *t)
-{
-	int h = tenants_queue_get(db, who);
-
-	if (h < 0 || db_sync(db) != DB_OK)
-		return fail("cannot read the tenant");
-	if (db_rows(db_result(db, h)) == 0)
-		return fail("no such tenant");
-	tenants_from_row(t, db_result(db, h), 0);
-	return 0;
 }
 
 /* The directory row of this region for the tenant: handed over to region
@@ -303,8 +292,7 @@ purge_here(struct db *db, const struct tenant *t, const char *reader,
 	if (moves_queue_shred(db, t->id_str) < 0 ||
 	    moves_queue_purge(db, t->id_str, rows) < 0 ||
 	    moves_queue_unpublish(db, t->id_str, reader) < 0 ||
-	    db_commit(db) < 0 ||
-	    db_sync(db) != DB_OK)
+	    db_commit(db) < 0 || db_sync(db) != DB_OK)
 		return fail("the tenant moved, but its rows here could not "
 		            "be purged: strata tenant purge");
 	return 0;
@@ -329,9 +317,8 @@ copy_out(struct move *m)
 	const struct region *self = regions_find(cfg.region);
 	const char *answer = NULL;
 
-	if (self == NULL ||
-	    moves_conninfo_user(self->conninfo, m->reader,
-	                        sizeof(m->reader)) < 0)
+	if (self == NULL || moves_conninfo_user(self->conninfo, m->reader,
+	                                        sizeof(m->reader)) < 0)
 		return fail("this region's conninfo in regions_file names no "
 		            "user");
 	if (moves_queue_publish(&m->db, m->t.id_str, m->reader) < 0 ||
@@ -403,7 +390,8 @@ move_tenant(const char *who, const char *to)
 		goto out;
 	}
 	if (masterkey_load(cfg.master_key_file) < 0 ||
-	    connect_owner(&m.db, m.a) < 0 || find_tenant(&m.db, who, &m.t) < 0)
+	    connect_owner(&m.db, m.a) < 0 ||
+	    admin_find_tenant(&m.db, who, &m.t) < 0)
 		goto out;
 	if (strcmp(m.t.status, "active") != 0) {
 		admin_fail("only an active tenant moves");
@@ -413,8 +401,8 @@ move_tenant(const char *who, const char *to)
 		goto out;
 	synced = clock_mono_ms();
 	m.frozen = true;
-	if (switch_over(&m.db, m.a, &m.t, m.target, m.pub, &frozen,
-	                &answer) < 0)
+	if (switch_over(&m.db, m.a, &m.t, m.target, m.pub, &frozen, &answer) <
+	    0)
 		goto out;
 	m.subscribed = m.published = false;
 	m.switched = true;
@@ -424,8 +412,8 @@ move_tenant(const char *who, const char *to)
 	       (long long)(clock_mono_ms() - frozen));
 	if (purge_here(&m.db, &m.t, m.reader, &rows) < 0)
 		goto out;
-	printf("\"purged_rows\":%lld,\"total_ms\":%lld,\"target\":%s}\n",
-	       rows, (long long)(clock_mono_ms() - t0),
+	printf("\"purged_rows\":%lld,\"total_ms\":%lld,\"target\":%s}\n", rows,
+	       (long long)(clock_mono_ms() - t0),
 	       answer && *answer ? answer : "null");
 	rc = 0;
 out:
@@ -593,7 +581,8 @@ read_hand_over(struct arena *a, const struct uuid *id, const cJSON **row,
 
 	if (in == NULL ||
 	    (o = json_parse(in, strlen(in), JSON_MAX_DEPTH, &why)) == NULL ||
-	    !cJSON_IsObject(*row = cJSON_GetObjectItemCaseSensitive(o, "tenant")) ||
+	    !cJSON_IsObject(*row = cJSON_GetObjectItemCaseSensitive(
+	                        o, "tenant")) ||
 	    (sealed = json_str(o, "keys")) == NULL)
 		return fail("finish reads the source's hand-over on stdin");
 	if (masterkey_load(cfg.master_key_file) < 0 ||
@@ -619,8 +608,7 @@ read_hand_over(struct arena *a, const struct uuid *id, const cJSON **row,
  * event.  The tenant serves here once it commits. */
 static int
 arrive(struct db *db, struct arena *a, const struct uuid *id, const char *tid,
-       const cJSON *row, const struct keyring_transfer *keys,
-       const char *from)
+       const cJSON *row, const struct keyring_transfer *keys, const char *from)
 {
 	db_begin(db, id);
 	if (moves_queue_arrive(db, tid, json_print(row), cfg.region) < 0 ||

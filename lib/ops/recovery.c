@@ -51,19 +51,6 @@ connect_db(struct db *db, struct arena *a, const char *conninfo,
 	return 0;
 }
 
-static int
-find_tenant(struct db *db, const char *who, struct tenant *t)
-{
-	int h = tenants_queue_get(db, who);
-
-	if (h < 0 || db_sync(db) != DB_OK)
-		return fail("cannot read the tenant");
-	if (db_rows(db_result(db, h)) == 0)
-		return fail("no such tenant");
-	tenants_from_row(t, db_result(db, h), 0);
-	return 0;
-}
-
 /* The copy is usable: promoted, at or before TIME, same migrations. */
 static int
 source_ok(struct db *live, const struct restore_source *src)
@@ -173,7 +160,7 @@ recovery_tenant_restore(const char *who, const char *to, const char *from)
 		goto out;
 	}
 	if (connect_db(&live, a, live_conninfo(), "live") < 0 ||
-	    find_tenant(&live, who, &t) < 0 ||
+	    admin_find_tenant(&live, who, &t) < 0 ||
 	    connect_db(&src, a, from, "restored") < 0)
 		goto out;
 	if (restore_queue_read(&src, &t.id, to, &s) < 0 ||

@@ -50,12 +50,11 @@ START_TEST(conninfo_user)
 	                                     u, sizeof(u)),
 	                 0);
 	ck_assert_str_eq(u, "strata_peer");
-	ck_assert_int_eq(moves_conninfo_user("host=10.0.0.1 dbname=strata", u,
-	                                     sizeof(u)),
-	                 -1);
-	ck_assert_int_eq(moves_conninfo_user("host='unterminated", u,
-	                                     sizeof(u)),
-	                 -1);
+	ck_assert_int_eq(
+	    moves_conninfo_user("host=10.0.0.1 dbname=strata", u, sizeof(u)),
+	    -1);
+	ck_assert_int_eq(
+	    moves_conninfo_user("host='unterminated", u, sizeof(u)), -1);
 	ck_assert_int_eq(moves_conninfo_user("user=", u, sizeof(u)), -1);
 	ck_assert_int_eq(moves_conninfo_user("user=abcdefgh", u, 8), -1);
 }
