@@ -23,6 +23,8 @@
 #include "data/collections.h"
 #include "data/records.h"
 #include "data/roles.h"
+#include "data/settings.h"
+#include "sec/rbac.h"
 #include "api/pii.h"
 #include "core/email.h"
 #include "core/request.h"
@@ -606,6 +608,47 @@ plain_shaped(const cJSON *doc)
 	return cJSON_GetArraySize(cols) <= PLAIN_MAX_COLLECTIONS;
 }
 
+/* The roles and configuration of a plain export, checked as the API
+ * checks them: permissions by name, every settings version against the
+ * schema (docs/config.md).  Returns 0 or a status. */
+static int
+plain_valid(struct arena *a, const cJSON *doc, struct tenant_import_result *out)
+{
+	const cJSON *e, *defaults = settings_template(NULL);
+	const char *bad;
+	uint32_t bits;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "roles"))
+	{
+		const char *name = json_str(e, "name");
+
+		if (name == NULL ||
+		    rbac_parse(cJSON_GetObjectItemCaseSensitive(e, "permissions"),
+		               &bits, &bad) < 0)
+			return refuse(out, TENANT_IMPORT_INVALID, "roles",
+			              arena_printf(a,
+			                           "role %s: a name and known "
+			                           "permissions are needed",
+			                           name ? name : "(unnamed)"));
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+	                          doc, "config_versions"))
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
+		cJSON *errors = NULL;
+
+		if (!cJSON_IsNumber(v) || defaults == NULL ||
+		    settings_normalize(
+		        cJSON_GetObjectItemCaseSensitive(e, "settings"),
+		        defaults, &errors) == NULL)
+			return refuse(out, TENANT_IMPORT_INVALID,
+			              "config_versions",
+			              "a configuration version does not match "
+			              "the settings schema (docs/config.md)");
+	}
+	return 0;
+}
+
 static int
 import_plain(struct request *req, const cJSON *doc, const char *text,
              const struct tenant_import_options *o,
@@ -633,6 +676,8 @@ import_plain(struct request *req, const cJSON *doc, const char *text,
 		return refuse(out, TENANT_IMPORT_INVALID, "slug",
 		              "slug must be 3-63 of a-z, 0-9 and '-', not "
 		              "reserved");
+	if ((rc = plain_valid(req->arena, doc, out)) != 0)
+		return rc;
 	if (o->keep_id)
 		uuid_parse(out->source_id, &id);
 	else

@@ -268,6 +268,12 @@ check "no signing key is shared with the source" eq \
 jq -c '.records[0].data = {"title": 5}' "$TMPD/plain.json" >"$TMPD/p1.json"
 imp '?slug=im-p1' "$TMPD/p1.json"
 check "a plain record that does not match its collection: 422, nothing written" eval 'is_problem 422 export_refused && [ "$(tenant_count)" = "$((N0 + 1))" ]'
+jq -c '.roles += [{"name":"rogue","permissions":["everything"],"builtin":false}]' "$TMPD/plain.json" >"$TMPD/p3.json"
+imp '?slug=im-p3' "$TMPD/p3.json"
+check "a plain role with an unknown permission: 422" is_problem 422 export_refused
+jq -c '.config_versions[-1].settings.unknown_key = 1' "$TMPD/plain.json" >"$TMPD/p4.json"
+imp '?slug=im-p4' "$TMPD/p4.json"
+check "plain settings outside the schema: 422" is_problem 422 export_refused
 jq -c 'del(.records)' "$TMPD/plain.json" >"$TMPD/p2.json"
 imp '?slug=im-p2' "$TMPD/p2.json"
 check "a plain export without its records: 400" is_problem 400 invalid_export
