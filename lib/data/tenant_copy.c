@@ -108,13 +108,16 @@ static const char sql_sealed[] =
     "UNION ALL SELECT 'mfa', user_id::text, NULL, NULL, secret, NULL FROM "
     "mfa_totp WHERE tenant_id = $1 UNION ALL SELECT 'subject', id::text, "
     "NULL, NULL, wrapped::text, wrapped_by::text FROM subject_keys WHERE "
-    "tenant_id = $1";
+    "tenant_id = $1 UNION ALL SELECT 'webhook', id::text, NULL, NULL, "
+    "secret, NULL FROM webhooks WHERE tenant_id = $1";
 static const char sql_reseal_record[] =
     "UPDATE records SET data = jsonb_set(data, ARRAY[$3], to_jsonb($4::"
     "text)) WHERE tenant_id = $1 AND id = $2::uuid";
 static const char sql_reseal_mfa[] =
     "UPDATE mfa_totp SET secret = $3 WHERE tenant_id = $1 AND user_id = "
     "$2::uuid";
+static const char sql_reseal_webhook[] =
+    "UPDATE webhooks SET secret = $3 WHERE tenant_id = $1 AND id = $2::uuid";
 static const char sql_reseal_subject[] =
     "UPDATE subject_keys SET wrapped = $3::bytea, wrapped_by = $4::uuid "
     "WHERE tenant_id = $1 AND id = $2::uuid";
@@ -364,10 +367,14 @@ tenant_copy_queue_reseal(struct db *db, const char *tid,
 		const char *p[4] = {tid, s->id, s->field, value};
 
 		return db_queue_text(db, sql_reseal_record, 4, p);
-	} else if (strcmp(s->kind, "mfa") == 0) {
+	} else if (strcmp(s->kind, "subject") != 0) {
 		const char *p[3] = {tid, s->id, value};
 
-		return db_queue_text(db, sql_reseal_mfa, 3, p);
+		return db_queue_text(db,
+		                     strcmp(s->kind, "mfa") == 0
+		                         ? sql_reseal_mfa
+		                         : sql_reseal_webhook,
+		                     3, p);
 	} else {
 		const char *p[4] = {tid, s->id, value, wrapped_by};
 

@@ -236,14 +236,16 @@ value_key(const struct reseal_keys *rk, const struct uuid *kid)
 	return NULL;
 }
 
-/* One record field or MFA secret sealed under from, sealed again for to
- * under the same key; NULL when it does not open with the carried keys. */
+/* One record field, MFA or webhook secret sealed under from, sealed again
+ * for to under the same key; NULL when it does not open with the carried keys.
+ */
 static const char *
 reseal_value(struct arena *a, const struct reseal_keys *rk,
              const struct uuid *from, const struct uuid *to,
              const struct tenant_copy_sealed *s)
 {
 	bool mfa = strcmp(s->kind, "mfa") == 0;
+	bool hook = strcmp(s->kind, "webhook") == 0;
 	const unsigned char *key;
 	struct field_aad ad;
 	struct uuid rid, kid;
@@ -254,8 +256,8 @@ reseal_value(struct arena *a, const struct reseal_keys *rk,
 		return NULL;
 	ad.tenant = from;
 	ad.record = &rid;
-	ad.collection = mfa ? "mfa_totp" : s->collection;
-	ad.field = mfa ? "secret" : s->field;
+	ad.collection = mfa ? "mfa_totp" : hook ? "webhooks" : s->collection;
+	ad.field = mfa || hook ? "secret" : s->field;
 	if ((plain = fieldcrypt_open(a, key, &ad, s->value)) == NULL)
 		return NULL;
 	ad.tenant = to;
@@ -622,17 +624,17 @@ plain_valid(struct arena *a, const cJSON *doc, struct tenant_import_result *out)
 	{
 		const char *name = json_str(e, "name");
 
-		if (name == NULL ||
-		    rbac_parse(cJSON_GetObjectItemCaseSensitive(e, "permissions"),
-		               &bits, &bad) < 0)
+		if (name == NULL || rbac_parse(cJSON_GetObjectItemCaseSensitive(
+		                                   e, "permissions"),
+		                               &bits, &bad) < 0)
 			return refuse(out, TENANT_IMPORT_INVALID, "roles",
 			              arena_printf(a,
 			                           "role %s: a name and known "
 			                           "permissions are needed",
 			                           name ? name : "(unnamed)"));
 	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
-	                          doc, "config_versions"))
+	cJSON_ArrayForEach(
+	    e, cJSON_GetObjectItemCaseSensitive(doc, "config_versions"))
 	{
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
 		cJSON *errors = NULL;

@@ -118,7 +118,7 @@ N0=$(tenant_count)
 OUT=$($STRATA tenant import "$TMPD/exp.json" --slug im-dst)
 check "tenant import makes the copy under a new slug and id" eval \
 	'[ "$(jq -r .slug <<<"$OUT")" = im-dst ] && [ "$(jq -r .source_id <<<"$OUT")" = "$SRC_ID" ] && [ "$(jq -r .id <<<"$OUT")" != "$SRC_ID" ]'
-check "three keys adopted, and the sealed values sealed again for the new id" eq "$(jq -r '[.keys, .resealed] | join("/")' <<<"$OUT")" "3/5"
+check "three keys adopted, and the sealed values sealed again for the new id" eq "$(jq -r '[.keys, .resealed] | join("/")' <<<"$OUT")" "3/6"
 DST_ID=$(jq -r .id <<<"$OUT")
 login im-dst owner@im-src.test "$PW_OWNER"
 OWNER2=$TOKEN
@@ -148,6 +148,9 @@ authed GET im-dst '/v1/collections/books/records?filter%5Bpages%5D%5Bgte%5D=470&
 check "the record index came along (filter and sort)" eq "$(jb '[.items[].data.title] | join(",")')" "Emma,Ulysses"
 authed GET im-dst /v1/webhooks "$OWNER2"
 check "the webhook came along" eq "$STATUS/$(jb '.items | length')" "200/1"
+S1=$(psql_super -c "SELECT secret FROM strata.webhooks WHERE tenant_id = '$SRC_ID'")
+S2=$(psql_super -c "SELECT secret FROM strata.webhooks WHERE tenant_id = '$DST_ID'")
+check "its signing secret sealed again for the copy (same key, new tenant id)" eval '[[ "$S2" == enc:v1:"${S1:7:36}":* ]] && [ "$S1" != "$S2" ]'
 authed GET im-dst /v1/config/versions "$OWNER2"
 check "the configuration history came along" eq "$(jb '[.items[].version] | sort | join(",")')" "1,2"
 
