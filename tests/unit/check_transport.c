@@ -271,6 +271,11 @@ START_TEST(keyring_round_trip_and_failures)
 	       "\"box\":\"!!\"}");
 	ck_assert_int_eq(
 	    keyring_transfer_open(a, bad, strlen(bad), k1, &t, &why), -1);
+	/* A digest that is not hex is not bound. */
+	ck_assert_ptr_null(
+	    keyring_transfer_seal(a, &tenant, &rows, "not hex", k1, &why));
+	ck_assert_ptr_null(
+	    keyring_transfer_seal(a, &tenant, &rows, "\xff", k1, &why));
 	/* Keys that do not unwrap under this master key: nothing sealed. */
 	ck_assert_ptr_null(
 	    keyring_transfer_seal(a, &other, &rows, NULL, k1, &why));
