@@ -72,7 +72,7 @@ hex_only(const char *s)
 {
 	size_t n = strspn(s, "0123456789abcdef");
 
-	return s[n] == '\0' && n <= 128;
+	return n <= 128 && s[n] == '\0';
 }
 
 const char *
