@@ -64,13 +64,19 @@ answer(const struct tenant_import_result *r)
 	cJSON_AddNumberToObject(o, "rows", (double)r->rows);
 	cJSON_AddNumberToObject(o, "keys", r->keys);
 	cJSON_AddNumberToObject(o, "resealed", r->resealed);
+	json_add_str(o, "format", r->plain ? "plain" : "faithful");
 	json_add_str(o, "passwords",
-	             "kept: users sign in with their old "
-	             "passwords");
+	             r->plain ? "not carried: every user must reset their "
+	                        "password (POST /v1/auth/password/forgot)"
+	                      : "kept: users sign in with their old passwords");
 	json_add_str(o, "not_carried",
-	             "sessions (refresh tokens), pending invitations and "
-	             "resets, custom domains, event stream and webhook "
-	             "delivery history (docs/import.md)");
+	             r->plain ? "password hashes, MFA enrolments, API keys, "
+	                        "webhooks, the audit chain, keys (new ones "
+	                        "were made), sessions (docs/import.md)"
+	                      : "sessions (refresh tokens), pending "
+	                        "invitations and resets, custom domains, "
+	                        "event stream and webhook delivery history "
+	                        "(docs/import.md)");
 	return o;
 }
 
@@ -96,7 +102,7 @@ platform_import_tenant(struct request *req, struct plan *plan)
 		return api_fail(req, 400, "invalid_export",
 		                "send a tenant export (a JSON object)");
 	uuid_format(&req->principal.id, actor);
-	rc = tenant_import_run(req->db, req->arena, req->body, req->body_len,
+	rc = tenant_import_run(req, req->body, req->body_len,
 	                       tenant_import_transport_key(), &o, &r);
 	if (rc != TENANT_IMPORT_OK)
 		return api_fail(req, status_of(rc), code_of(rc), r.why);

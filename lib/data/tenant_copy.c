@@ -108,13 +108,16 @@ static const char sql_sealed[] =
     "UNION ALL SELECT 'mfa', user_id::text, NULL, NULL, secret, NULL FROM "
     "mfa_totp WHERE tenant_id = $1 UNION ALL SELECT 'subject', id::text, "
     "NULL, NULL, wrapped::text, wrapped_by::text FROM subject_keys WHERE "
-    "tenant_id = $1";
+    "tenant_id = $1 UNION ALL SELECT 'webhook', id::text, NULL, NULL, "
+    "secret, NULL FROM webhooks WHERE tenant_id = $1";
 static const char sql_reseal_record[] =
     "UPDATE records SET data = jsonb_set(data, ARRAY[$3], to_jsonb($4::"
     "text)) WHERE tenant_id = $1 AND id = $2::uuid";
 static const char sql_reseal_mfa[] =
     "UPDATE mfa_totp SET secret = $3 WHERE tenant_id = $1 AND user_id = "
     "$2::uuid";
+static const char sql_reseal_webhook[] =
+    "UPDATE webhooks SET secret = $3 WHERE tenant_id = $1 AND id = $2::uuid";
 static const char sql_reseal_subject[] =
     "UPDATE subject_keys SET wrapped = $3::bytea, wrapped_by = $4::uuid "
     "WHERE tenant_id = $1 AND id = $2::uuid";
@@ -127,6 +130,63 @@ static const char sql_retire[] =
     "UPDATE tenant_keys SET retired_at = now() WHERE tenant_id = $1 AND "
     "purpose = $2 AND retired_at IS NULL AND wrapped IS NOT NULL AND NOT "
     "(id = ANY ($3::uuid[]))";
+
+static const char sql_plain_roles[] =
+    "INSERT INTO roles (tenant_id, name, permissions, builtin) SELECT $1, "
+    "r->>'name', ARRAY(SELECT jsonb_array_elements_text(r->'permissions')), "
+    "coalesce((r->>'builtin')::boolean, false) FROM jsonb_array_elements("
+    "$2::jsonb->'roles') r ON CONFLICT (tenant_id, name) DO NOTHING";
+static const char sql_plain_config[] =
+    "INSERT INTO config_versions (tenant_id, version, settings, comment, "
+    "created_at, created_by, restored_from) SELECT $1, (v->>'version')::"
+    "bigint, v->'settings', coalesce(v->>'comment', ''), coalesce((v->>"
+    "'created_at')::timestamptz, now()), coalesce(v->>'created_by', ''), "
+    "(v->>'restored_from')::bigint FROM jsonb_array_elements($2::jsonb->"
+    "'config_versions') v";
+static const char sql_plain_user[] =
+    "INSERT INTO users (tenant_id, id, email, email_norm, name, status, "
+    "created_at) VALUES ($1, $2::uuid, $3, $4, $5, $6, coalesce($7::"
+    "timestamptz, now()))";
+static const char sql_plain_user_roles[] =
+    "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, "
+    "$2::uuid, unnest($3::text[])";
+static const char sql_record_meta[] =
+    "UPDATE records SET version = $3::bigint, created_at = $4::timestamptz, "
+    "updated_at = $5::timestamptz WHERE tenant_id = $1 AND id = $2::uuid";
+
+int
+tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc)
+{
+	const char *p1[1] = {tid};
+	const char *p2[2] = {tid, doc};
+
+	db_queue_text(db, sql_plain_roles, 2, p2);
+	db_queue_text(db, sql_plain_config, 2, p2);
+	db_queue_text(db, sql_config, 1, p1);
+	return db_queue_text(db, sql_versions, 1, p1);
+}
+
+int
+tenant_copy_queue_plain_user(struct db *db, const char *tid,
+                             const char *const user[6], const char *roles)
+{
+	const char *p[7] = {tid,     user[0], user[1], user[2],
+	                    user[3], user[4], user[5]};
+	const char *pr[3] = {tid, user[0], roles};
+
+	db_queue_text(db, sql_plain_user, 7, p);
+	return db_queue_text(db, sql_plain_user_roles, 3, pr);
+}
+
+int
+tenant_copy_queue_record_meta(struct db *db, const char *tid, const char *id,
+                              const char *version, const char *created_at,
+                              const char *updated_at)
+{
+	const char *p[5] = {tid, id, version, created_at, updated_at};
+
+	return db_queue_text(db, sql_record_meta, 5, p);
+}
 
 const char *
 tenant_copy_table(int i)
@@ -307,10 +367,14 @@ tenant_copy_queue_reseal(struct db *db, const char *tid,
 		const char *p[4] = {tid, s->id, s->field, value};
 
 		return db_queue_text(db, sql_reseal_record, 4, p);
-	} else if (strcmp(s->kind, "mfa") == 0) {
+	} else if (strcmp(s->kind, "subject") != 0) {
 		const char *p[3] = {tid, s->id, value};
 
-		return db_queue_text(db, sql_reseal_mfa, 3, p);
+		return db_queue_text(db,
+		                     strcmp(s->kind, "mfa") == 0
+		                         ? sql_reseal_mfa
+		                         : sql_reseal_webhook,
+		                     3, p);
 	} else {
 		const char *p[4] = {tid, s->id, value, wrapped_by};
 

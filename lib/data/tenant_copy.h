@@ -125,4 +125,23 @@ int tenant_copy_queue_key(struct db *db, const char *tid,
 int tenant_copy_queue_retire_others(struct db *db, const char *tid,
                                     const char *purpose, const char *ids);
 
+/* A plain export (GET /v1/export) carries no keys or secrets; these
+ * write what it holds under tenant tid, in the caller's transaction. */
+
+/* Its roles (after roles_queue_builtins: a built-in role it names keeps
+ * this region's permissions) and configuration versions (the tenant's
+ * version set to the newest), from the whole document doc. */
+int tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc);
+
+/* One user without a password (status, creation time as exported) and its
+ * roles (a text[] literal). */
+int tenant_copy_queue_plain_user(struct db *db, const char *tid,
+                                 const char *const user[6], const char *roles);
+
+/* A record's version and times as exported, after records_insert(). */
+int tenant_copy_queue_record_meta(struct db *db, const char *tid,
+                                  const char *id, const char *version,
+                                  const char *created_at,
+                                  const char *updated_at);
+
 #endif

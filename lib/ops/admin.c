@@ -836,6 +836,24 @@ out:
 	return rc;
 }
 
+/* The request a command-line import runs in (sealing a plain export's
+ * personal fields takes one, as in a worker). */
+static int
+import_request(struct session *s, struct request *req)
+{
+	char *env[3];
+
+	env[0] = arena_strdup(s->arena, "REQUEST_METHOD=POST");
+	env[1] = arena_strdup(s->arena, "REQUEST_URI=/import");
+	env[2] = NULL;
+	if (request_parse(req, s->arena, env) != 0)
+		return -1;
+	req->db = &s->db;
+	req->request_id = "";
+	req->client_addr = "";
+	return 0;
+}
+
 int
 admin_tenant_import(const char *file, const char *slug, bool keep_id)
 {
@@ -850,6 +868,7 @@ admin_tenant_import(const char *file, const char *slug, bool keep_id)
 	};
 	struct tenant_import_result r;
 	const struct transport_key *k;
+	struct request req;
 	const char *doc;
 	size_t len = 0;
 	int rc = 1, st;
@@ -859,9 +878,10 @@ admin_tenant_import(const char *file, const char *slug, bool keep_id)
 		    "tenant import FILE [--slug NEW] [--keep-id]");
 	if (session_open(&s, cfg.database_url) < 0 ||
 	    (k = tenant_import_transport_key()) == NULL ||
-	    (doc = slurp(s.arena, file, &len)) == NULL)
+	    (doc = slurp(s.arena, file, &len)) == NULL ||
+	    import_request(&s, &req) < 0)
 		goto out;
-	st = tenant_import_run(&s.db, s.arena, doc, len, k, &o, &r);
+	st = tenant_import_run(&req, doc, len, k, &o, &r);
 	if (st != TENANT_IMPORT_OK) {
 		fprintf(stderr, "strata: import refused (%s): %s\n",
 		        *r.field ? r.field : "-", r.why);
@@ -869,8 +889,14 @@ admin_tenant_import(const char *file, const char *slug, bool keep_id)
 		goto out;
 	}
 	printf("{\"id\":\"%s\",\"slug\":\"%s\",\"source_id\":\"%s\","
-	       "\"rows\":%lld,\"keys\":%d,\"resealed\":%d}\n",
-	       r.id, r.slug, r.source_id, r.rows, r.keys, r.resealed);
+	       "\"format\":\"%s\",\"rows\":%lld,\"keys\":%d,"
+	       "\"resealed\":%d}\n",
+	       r.id, r.slug, r.source_id, r.plain ? "plain" : "faithful",
+	       r.rows, r.keys, r.resealed);
+	if (r.plain)
+		fprintf(stderr, "strata: a plain export carries no passwords: "
+		                "every user must reset theirs "
+		                "(POST /v1/auth/password/forgot)\n");
 	rc = 0;
 out:
 	session_close(&s);

@@ -4,6 +4,7 @@
  */
 #include "ops/keyring_transfer.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,15 @@ wipe_text(char *s)
 		crypto_wipe(s, strlen(s));
 }
 
+/* A digest is lower-case hex, at most a SHA-512's. */
+static bool
+hex_only(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n <= 128 && s[n] == '\0';
+}
+
 const char *
 keyring_transfer_seal(struct arena *a, const struct uuid *tenant,
                       const struct tenant_copy_keys *rows, const char *digest,
@@ -76,6 +86,10 @@ keyring_transfer_seal(struct arena *a, const struct uuid *tenant,
 	unsigned char *box = NULL;
 	size_t boxlen = 0;
 
+	if (digest != NULL && !hex_only(digest)) {
+		*why = "the digest to bind is not hex";
+		return NULL;
+	}
 	uuid_format(tenant, tid);
 	json_add_str(plain, "tenant", tid);
 	json_add_str(plain, "digest", digest ? digest : "");

@@ -42,7 +42,8 @@ struct keyring_transfer {
 };
 
 /* The sealed keyring of tenant's live keys (rows, as read by
- * tenant_copy_queue_keys) for pub, binding digest (NULL: none).  Each key
+ * tenant_copy_queue_keys) for pub, binding digest (lower-case hex, at most
+ * 128 digits; NULL: none).  Each key
  * is unwrapped with the master key, which must be loaded.  Returns the
  * JSON text (arena), or NULL with *why set. */
 const char *keyring_transfer_seal(struct arena *a, const struct uuid *tenant,

@@ -20,11 +20,23 @@
 #include "data/subjects.h"
 #include "data/tenant_copy.h"
 #include "data/tenants.h"
+#include "data/collections.h"
+#include "data/records.h"
+#include "data/roles.h"
+#include "data/settings.h"
+#include "sec/rbac.h"
+#include "api/pii.h"
+#include "core/email.h"
+#include "core/request.h"
 #include "ops/keyring_transfer.h"
 #include "sec/fieldcrypt.h"
 #include "sec/transport.h"
 
 #define EXPORT_FORMAT "strata-tenant-export"
+/* A plain export's records are synced every PLAIN_BATCH (the statement
+ * queue is bounded); its collections are at most PLAIN_MAX_COLLECTIONS. */
+#define PLAIN_BATCH 200
+#define PLAIN_MAX_COLLECTIONS 1000
 
 const struct transport_key *
 tenant_import_transport_key(void)
@@ -83,6 +95,7 @@ refuse(struct tenant_import_result *out, int status, const char *field,
 
 /* What the document says before anything is written. */
 struct import_doc {
+	const cJSON *plain; /* the document, when it is a plain export */
 	const cJSON *tenant;
 	const char *slug, *name, *plan, *source_id;
 	struct keyring_transfer keys;
@@ -108,12 +121,10 @@ read_doc(struct arena *a, const char *doc, size_t len,
 	faithful = cJSON_GetObjectItemCaseSensitive(o, "faithful");
 	d->tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
 	if (fmt == NULL && cJSON_IsObject(d->tenant) &&
-	    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "records")))
-		return refuse(
-		    out, TENANT_IMPORT_INVALID, "format",
-		    "this is a plain export (GET /v1/export): it carries no "
-		    "keys, password hashes or audit chain; import a faithful "
-		    "one (strata tenant export SLUG --seal-for PUB.pem)");
+	    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "records"))) {
+		d->plain = o;
+		return 0;
+	}
 	if (fmt == NULL || strcmp(fmt, EXPORT_FORMAT) != 0 ||
 	    !cJSON_IsTrue(faithful) || !cJSON_IsObject(d->tenant))
 		return refuse(out, TENANT_IMPORT_MALFORMED, "format",
@@ -225,14 +236,16 @@ value_key(const struct reseal_keys *rk, const struct uuid *kid)
 	return NULL;
 }
 
-/* One record field or MFA secret sealed under from, sealed again for to
- * under the same key; NULL when it does not open with the carried keys. */
+/* One record field, MFA or webhook secret sealed under from, sealed again
+ * for to under the same key; NULL when it does not open with the carried keys.
+ */
 static const char *
 reseal_value(struct arena *a, const struct reseal_keys *rk,
              const struct uuid *from, const struct uuid *to,
              const struct tenant_copy_sealed *s)
 {
 	bool mfa = strcmp(s->kind, "mfa") == 0;
+	bool hook = strcmp(s->kind, "webhook") == 0;
 	const unsigned char *key;
 	struct field_aad ad;
 	struct uuid rid, kid;
@@ -243,8 +256,8 @@ reseal_value(struct arena *a, const struct reseal_keys *rk,
 		return NULL;
 	ad.tenant = from;
 	ad.record = &rid;
-	ad.collection = mfa ? "mfa_totp" : s->collection;
-	ad.field = mfa ? "secret" : s->field;
+	ad.collection = mfa ? "mfa_totp" : hook ? "webhooks" : s->collection;
+	ad.field = mfa || hook ? "secret" : s->field;
 	if ((plain = fieldcrypt_open(a, key, &ad, s->value)) == NULL)
 		return NULL;
 	ad.tenant = to;
@@ -341,8 +354,9 @@ queue_audit(struct db *db, struct arena *a, const char *tid,
 	const char *details = arena_printf(
 	    a,
 	    "{\"source_id\":\"%s\",\"slug\":\"%s\",\"rows\":%lld,\"keys\":%d,"
-	    "\"resealed\":%d}",
-	    out->source_id, out->slug, out->rows, out->keys, out->resealed);
+	    "\"resealed\":%d,\"format\":\"%s\"}",
+	    out->source_id, out->slug, out->rows, out->keys, out->resealed,
+	    out->plain ? "plain" : "faithful");
 	struct audit_event e = {
 	    .tenant_id = tid,
 	    .actor_type = o->actor_type,
@@ -391,12 +405,319 @@ create_and_stage(struct db *db, struct arena *a, const char *doc,
 	return 0;
 }
 
+/* A plain export (GET /v1/export): what it holds, under new keys. */
+
+/* A plain export's users, without passwords.  Returns 0 or a status. */
+static int
+plain_users(struct db *db, struct arena *a, const char *tid, const cJSON *users,
+            struct tenant_import_result *out)
+{
+	const cJSON *u;
+
+	cJSON_ArrayForEach(u, users)
+	{
+		const char *f[6] = {json_str(u, "id"),
+		                    json_str(u, "email"),
+		                    NULL,
+		                    json_str(u, "name"),
+		                    json_str(u, "status"),
+		                    json_str(u, "created_at")};
+		const cJSON *roles =
+		    cJSON_GetObjectItemCaseSensitive(u, "roles");
+		const cJSON *r;
+		const char *lit = "{";
+
+		f[2] = f[1] ? email_norm(a, f[1]) : NULL;
+		if (f[0] == NULL || !uuid_valid(f[0]) || f[2] == NULL ||
+		    f[3] == NULL || f[4] == NULL || !cJSON_IsArray(roles))
+			return refuse(
+			    out, TENANT_IMPORT_INVALID, "users",
+			    "a user needs id, email, name, status and "
+			    "roles");
+		cJSON_ArrayForEach(r, roles)
+		{
+			if (!cJSON_IsString(r) ||
+			    strpbrk(r->valuestring, "{},\"\\ ") ||
+			    !*r->valuestring)
+				return refuse(out, TENANT_IMPORT_INVALID,
+				              "users",
+				              "a user's roles are role names");
+			lit = arena_printf(a, "%s%s%s", lit, lit[1] ? "," : "",
+			                   r->valuestring);
+		}
+		tenant_copy_queue_plain_user(db, tid, f,
+		                             arena_printf(a, "%s}", lit));
+	}
+	return 0;
+}
+
+/* The plain export's collections parsed into cols (n of them) and
+ * queued.  Returns 0 or a status. */
+static int
+plain_collections(struct db *db, struct arena *a, const char *tid,
+                  const cJSON *list, struct collection *cols, int *n,
+                  struct tenant_import_result *out)
+{
+	const cJSON *e;
+
+	*n = 0;
+	cJSON_ArrayForEach(e, list)
+	{
+		const char *name = json_str(e, "name");
+		cJSON *def = cJSON_Duplicate(e, true);
+		struct collection *c = &cols[*n];
+
+		cJSON_DeleteItemFromObjectCaseSensitive(def, "name");
+		if (name == NULL || !collection_name_valid(name) ||
+		    collection_parse(def, c) != NULL)
+			return refuse(out, TENANT_IMPORT_INVALID, "collections",
+			              arena_printf(a,
+			                           "collection %s is not valid",
+			                           name ? name : "(unnamed)"));
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		c->version = 1;
+		collections_queue_insert(db, tid, name,
+		                         json_print(collection_definition(c)),
+		                         "import");
+		(*n)++;
+	}
+	return 0;
+}
+
+static const struct collection *
+find_collection(const struct collection *cols, int n, const char *name)
+{
+	for (int i = 0; name != NULL && i < n; i++)
+		if (strcmp(cols[i].name, name) == 0)
+			return &cols[i];
+	return NULL;
+}
+
+/* One record of a plain export, checked against its collection, its
+ * personal fields sealed under the new tenant's keys (req->tenant) and
+ * queued with its pivot rows, version and times.  Returns 0 or a status. */
+static int
+plain_record(struct request *req, const struct collection *cols, int ncols,
+             const cJSON *rec, struct tenant_import_result *out)
+{
+	const char *id = json_str(rec, "id"), *subject = NULL;
+	const struct collection *c =
+	    find_collection(cols, ncols, json_str(rec, "collection"));
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "version");
+	const char **blind;
+	struct record_one *one;
+	cJSON *data;
+	struct uuid u;
+
+	if (c == NULL || id == NULL || uuid_parse(id, &u) < 0 ||
+	    !cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    (data =
+	         cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "data"),
+	                         true)) == NULL ||
+	    collection_check(c, data) != NULL)
+		return refuse(out, TENANT_IMPORT_INVALID, "records",
+		              arena_printf(req->arena,
+		                           "record %s does not match its "
+		                           "collection",
+		                           id ? id : "(no id)"));
+	blind =
+	    arena_calloc(req->arena, (size_t)c->nfields + 1, sizeof(*blind));
+	if ((pii_any(c) || c->subject >= 0) &&
+	    pii_protect(req, c, &u, data, blind, &subject) < 0)
+		return refuse(out, TENANT_IMPORT_FAILED, "records",
+		              "the personal fields cannot be sealed");
+	one = arena_alloc(req->arena, sizeof(*one));
+	records_insert(req->db, req->tenant->id_str, id, c->name,
+	               json_print(data), "1", subject,
+	               json_str(rec, "created_by"), one);
+	records_queue_pivot(req->db, req->arena, req->tenant->id_str, c, id,
+	                    data, blind, false);
+	tenant_copy_queue_record_meta(
+	    req->db, req->tenant->id_str, id,
+	    arena_printf(req->arena, "%.0f", v->valuedouble),
+	    json_str(rec, "created_at"), json_str(rec, "updated_at"));
+	return 0;
+}
+
+/* Every record, synced in batches (the statement queue is bounded). */
+static int
+plain_records(struct request *req, const struct collection *cols, int ncols,
+              const cJSON *records, struct tenant_import_result *out)
+{
+	const cJSON *rec;
+	long long n = 0;
+	int rc;
+
+	cJSON_ArrayForEach(rec, records)
+	{
+		if ((rc = plain_record(req, cols, ncols, rec, out)) != 0)
+			return rc;
+		if (++n % PLAIN_BATCH == 0 && (rc = db_sync(req->db)) != 0)
+			return trip_failed(req->db, rc, out,
+			                   "inserting records");
+	}
+	records_queue_counter(req->db, req->arena, req->tenant->id_str,
+	                      arena_printf(req->arena, "%lld", n));
+	out->rows += n;
+	return 0;
+}
+
+/* The new tenant's row, keys, built-in roles, and the export's roles,
+ * configuration, users and collections: trip 1. */
+static int
+plain_create(struct request *req, const cJSON *doc, const char *text,
+             const char *tid, const struct uuid *id, struct collection *cols,
+             int *ncols, struct tenant *t, struct tenant_import_result *out)
+{
+	struct db *db = req->db;
+	struct uuid keys[3];
+	int h, rc;
+
+	h = tenants_queue_insert(db, tid, out->slug, out->name,
+	                         cfg.default_plan, NULL);
+	if (keyring_queue_rotate(db, id, keys) < 0)
+		return refuse(out, TENANT_IMPORT_FAILED, "",
+		              "cannot make the tenant's keys");
+	roles_queue_builtins(db, tid);
+	tenant_copy_queue_plain(db, tid, text);
+	if ((rc = plain_users(db, req->arena, tid,
+	                      cJSON_GetObjectItemCaseSensitive(doc, "users"),
+	                      out)) != 0 ||
+	    (rc = plain_collections(
+	         db, req->arena, tid,
+	         cJSON_GetObjectItemCaseSensitive(doc, "collections"), cols,
+	         ncols, out)) != 0)
+		return rc;
+	if ((rc = db_sync(db)) != 0)
+		return trip_failed(db, rc, out, "creating the tenant");
+	tenants_from_row(t, db_result(db, h), 0);
+	return 0;
+}
+
+/* The plain export's arrays, each present. */
+static bool
+plain_shaped(const cJSON *doc)
+{
+	static const char *const members[] = {
+	    "users", "roles", "config_versions", "collections", "records"};
+	const cJSON *cols =
+	    cJSON_GetObjectItemCaseSensitive(doc, "collections");
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(*members); i++)
+		if (!cJSON_IsArray(
+		        cJSON_GetObjectItemCaseSensitive(doc, members[i])))
+			return false;
+	return cJSON_GetArraySize(cols) <= PLAIN_MAX_COLLECTIONS;
+}
+
+/* The roles and configuration of a plain export, checked as the API
+ * checks them: permissions by name, every settings version against the
+ * schema (docs/config.md).  Returns 0 or a status. */
+static int
+plain_valid(struct arena *a, const cJSON *doc, struct tenant_import_result *out)
+{
+	const cJSON *e, *defaults = settings_template(NULL);
+	const char *bad;
+	uint32_t bits;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "roles"))
+	{
+		const char *name = json_str(e, "name");
+
+		if (name == NULL || rbac_parse(cJSON_GetObjectItemCaseSensitive(
+		                                   e, "permissions"),
+		                               &bits, &bad) < 0)
+			return refuse(out, TENANT_IMPORT_INVALID, "roles",
+			              arena_printf(a,
+			                           "role %s: a name and known "
+			                           "permissions are needed",
+			                           name ? name : "(unnamed)"));
+	}
+	cJSON_ArrayForEach(
+	    e, cJSON_GetObjectItemCaseSensitive(doc, "config_versions"))
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
+		cJSON *errors = NULL;
+
+		if (!cJSON_IsNumber(v) || defaults == NULL ||
+		    settings_normalize(
+		        cJSON_GetObjectItemCaseSensitive(e, "settings"),
+		        defaults, &errors) == NULL)
+			return refuse(out, TENANT_IMPORT_INVALID,
+			              "config_versions",
+			              "a configuration version does not match "
+			              "the settings schema (docs/config.md)");
+	}
+	return 0;
+}
+
+static int
+import_plain(struct request *req, const cJSON *doc, const char *text,
+             const struct tenant_import_options *o,
+             struct tenant_import_result *out)
+{
+	const cJSON *ten = cJSON_GetObjectItemCaseSensitive(doc, "tenant");
+	struct tenant *was = req->tenant, t;
+	struct collection *cols;
+	struct uuid id;
+	char tid[UUID_STR_LEN + 1];
+	int ncols = 0, rc;
+
+	out->plain = true;
+	out->source_id = json_str(ten, "id");
+	out->name = json_str(ten, "name");
+	out->slug = o->slug ? o->slug : json_str(ten, "slug");
+	if (out->source_id == NULL || !uuid_valid(out->source_id) ||
+	    out->name == NULL || !plain_shaped(doc))
+		return refuse(
+		    out, TENANT_IMPORT_MALFORMED, "tenant",
+		    "a plain export needs its tenant (id, slug, name) "
+		    "and users, roles, config_versions, collections "
+		    "and records");
+	if (out->slug == NULL || !host_slug_valid(out->slug))
+		return refuse(out, TENANT_IMPORT_INVALID, "slug",
+		              "slug must be 3-63 of a-z, 0-9 and '-', not "
+		              "reserved");
+	if ((rc = plain_valid(req->arena, doc, out)) != 0)
+		return rc;
+	if (o->keep_id)
+		uuid_parse(out->source_id, &id);
+	else
+		uuid_v7(&id);
+	uuid_format(&id, tid);
+	snprintf(out->id, sizeof(out->id), "%s", tid);
+	cols = arena_calloc(req->arena, PLAIN_MAX_COLLECTIONS, sizeof(*cols));
+	db_begin(req->db, &id);
+	rc = plain_create(req, doc, text, tid, &id, cols, &ncols, &t, out);
+	if (rc == 0) {
+		req->tenant = &t;
+		req->tx_open = true;
+		rc = plain_records(
+		    req, cols, ncols,
+		    cJSON_GetObjectItemCaseSensitive(doc, "records"), out);
+	}
+	if (rc == 0) {
+		out->keys = 3;
+		queue_audit(req->db, req->arena, tid, o, out);
+		db_commit(req->db);
+		if ((rc = db_sync(req->db)) != 0)
+			rc = trip_failed(req->db, rc, out, "committing");
+	}
+	req->tenant = was;
+	req->tx_open = false;
+	if (rc != 0)
+		db_finish(req->db);
+	return rc;
+}
+
 int
-tenant_import_run(struct db *db, struct arena *a, const char *doc, size_t len,
+tenant_import_run(struct request *req, const char *doc, size_t len,
                   const struct transport_key *priv,
                   const struct tenant_import_options *o,
                   struct tenant_import_result *out)
 {
+	struct db *db = req->db;
+	struct arena *a = req->arena;
 	struct import_doc d = {0};
 	struct tenant_copy_check c;
 	struct uuid id;
@@ -409,6 +730,8 @@ tenant_import_run(struct db *db, struct arena *a, const char *doc, size_t len,
 		              "this region has no transport key");
 	if ((rc = read_doc(a, doc, len, priv, &d, out)) != 0)
 		return rc;
+	if (d.plain != NULL)
+		return import_plain(req, d.plain, doc, o, out);
 	out->slug = o->slug ? o->slug : d.slug;
 	out->name = d.name;
 	out->source_id = d.source_id;

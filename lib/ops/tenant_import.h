@@ -14,7 +14,9 @@
  * every carried row under the new id, the keys wrapped under this
  * region's master key, values whose associated data names the tenant id
  * sealed again for the new one, the import audited in the new tenant's
- * chain and in the platform log.  All or nothing.
+ * chain and in the platform log.  All or nothing.  A plain export (GET
+ * /v1/export) is imported too, with what it holds: new keys, users
+ * without passwords (they reset them), no API keys, no audit chain.
  */
 #ifndef STRATA_OPS_TENANT_IMPORT_H
 #define STRATA_OPS_TENANT_IMPORT_H
@@ -27,6 +29,7 @@
 
 struct arena;
 struct db;
+struct request;
 struct transport_key;
 
 enum tenant_import_status {
@@ -59,6 +62,7 @@ struct tenant_import_result {
 	long long rows; /* rows carried */
 	int keys;       /* keys adopted */
 	int resealed;   /* values sealed again for the new id */
+	bool plain;     /* from a plain export: no passwords came along */
 };
 
 /* Writes tenant's faithful export, its keyring sealed for pub, to f.
@@ -68,11 +72,15 @@ int tenant_import_export(struct db *db, struct arena *a,
                          const struct transport_key *pub, FILE *f,
                          const char **why);
 
-/* Imports doc[0..len) with this region's transport key pair priv.
- * Returns an enum tenant_import_status; out says what was made, or why
- * not.  Nothing is written unless TENANT_IMPORT_OK. */
-int tenant_import_run(struct db *db, struct arena *a, const char *doc,
-                      size_t len, const struct transport_key *priv,
+/* Imports doc[0..len), a faithful export (opened with this region's
+ * transport key pair priv) or a plain one (GET /v1/export: new keys, no
+ * passwords, no API keys, no audit chain), on req's database, in req's
+ * arena.  req's tenant is the new one while its personal fields are
+ * sealed, and restored after.  Returns an enum tenant_import_status; out
+ * says what was made, or why not.  Nothing is written unless
+ * TENANT_IMPORT_OK. */
+int tenant_import_run(struct request *req, const char *doc, size_t len,
+                      const struct transport_key *priv,
                       const struct tenant_import_options *o,
                       struct tenant_import_result *out);
 

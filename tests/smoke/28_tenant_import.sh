@@ -118,7 +118,7 @@ N0=$(tenant_count)
 OUT=$($STRATA tenant import "$TMPD/exp.json" --slug im-dst)
 check "tenant import makes the copy under a new slug and id" eval \
 	'[ "$(jq -r .slug <<<"$OUT")" = im-dst ] && [ "$(jq -r .source_id <<<"$OUT")" = "$SRC_ID" ] && [ "$(jq -r .id <<<"$OUT")" != "$SRC_ID" ]'
-check "three keys adopted, and the sealed values sealed again for the new id" eq "$(jq -r '[.keys, .resealed] | join("/")' <<<"$OUT")" "3/5"
+check "three keys adopted, and the sealed values sealed again for the new id" eq "$(jq -r '[.keys, .resealed] | join("/")' <<<"$OUT")" "3/6"
 DST_ID=$(jq -r .id <<<"$OUT")
 login im-dst owner@im-src.test "$PW_OWNER"
 OWNER2=$TOKEN
@@ -148,6 +148,9 @@ authed GET im-dst '/v1/collections/books/records?filter%5Bpages%5D%5Bgte%5D=470&
 check "the record index came along (filter and sort)" eq "$(jb '[.items[].data.title] | join(",")')" "Emma,Ulysses"
 authed GET im-dst /v1/webhooks "$OWNER2"
 check "the webhook came along" eq "$STATUS/$(jb '.items | length')" "200/1"
+S1=$(psql_super -c "SELECT secret FROM strata.webhooks WHERE tenant_id = '$SRC_ID'")
+S2=$(psql_super -c "SELECT secret FROM strata.webhooks WHERE tenant_id = '$DST_ID'")
+check "its signing secret sealed again for the copy (same key, new tenant id)" eval '[[ "$S2" == enc:v1:"${S1:7:36}":* ]] && [ "$S1" != "$S2" ]'
 authed GET im-dst /v1/config/versions "$OWNER2"
 check "the configuration history came along" eq "$(jb '[.items[].version] | sort | join(",")')" "1,2"
 
@@ -213,8 +216,6 @@ check "an export sealed for another region's key: 422" is_problem 422 export_ref
 head -c 3000 "$TMPD/exp.json" >"$TMPD/t6.json"
 imp '?slug=im-t6' "$TMPD/t6.json"
 check "a truncated export: 400" is_problem 400 invalid_json
-imp '?slug=im-t7' "$TMPD/src.json"
-check "a plain export (GET /v1/export): 422 that says why" eval 'is_problem 422 export_refused && [[ "$(jb .detail)" == *"plain export"* ]]'
 echo '[1,2]' >"$TMPD/t8.json"
 imp '?slug=im-t8' "$TMPD/t8.json"
 check "a JSON array: 400" is_problem 400 invalid_export
@@ -232,6 +233,53 @@ req POST apex /v1/platform/tenants/import -H "Authorization: Bearer $OWNER" -H '
 check "a tenant's token cannot import (401)" eq "$STATUS" 401
 check "none of the refusals wrote a tenant" eq "$(tenant_count)" "$N0"
 check "nor any row under their slugs" eq "$(psql_super -c "SELECT count(*) FROM strata.tenants WHERE slug LIKE 'im-t%' OR slug = 'im-big'")" 0
+
+# --- A plain export (GET /v1/export): new keys, users without passwords.
+authed GET im-src /v1/export "$OWNER"
+printf '%s' "$BODY" >"$TMPD/plain.json"
+N0=$(tenant_count)
+imp '?slug=im-plain' "$TMPD/plain.json"
+check "a plain export imports: 201, and the answer says passwords must be reset" eval \
+	'status_is 201 && [ "$(jb .format)" = plain ] && [[ "$(jb .passwords)" == *"reset"* ]]'
+login im-plain owner@im-src.test "$PW_OWNER"
+check "the old password does not sign in there" eq "$STATUS" 401
+MARK=$TMPD/mark
+touch "$MARK"
+sleep 1
+json POST im-plain /v1/auth/password/forgot '{"email":"owner@im-src.test"}'
+check "the owner asks for a reset" eq "$STATUS" 202
+mail_wait owner@im-src.test "$MARK"
+TOK=$(mail_link spr)
+json POST im-plain /v1/auth/password/reset "{\"token\":\"$TOK\",\"password\":\"owner-New-pass-123\"}"
+check "and sets a new password" eq "$STATUS" 204
+login im-plain owner@im-src.test "owner-New-pass-123"
+check "then signs in" status_is 200
+OWNER3=$TOKEN
+plain_export im-plain "$OWNER3" | jq -S 'del(.api_keys)' >"$TMPD/plain-dst.json"
+jq -S 'del(.api_keys)' "$TMPD/src.json" >"$TMPD/plain-src.json"
+check "its export equals the source's but for API keys (not carried)" eval 'diff "$TMPD/plain-src.json" "$TMPD/plain-dst.json" >&2'
+authed GET im-plain "/v1/collections/patients/records/$PAT_ID" "$OWNER3"
+check "personal fields were sealed under the copy's new keys, and open" eq "$STATUS/$(jb .data.email)" "200/ann@example.org"
+P_ID=$(psql_owner -c "SELECT id FROM strata.tenants WHERE slug = 'im-plain'")
+check "stored sealed, not in clear" eq "$(psql_super -c "SELECT count(*) FROM strata.records WHERE tenant_id = '$P_ID' AND data::text LIKE '%ann@example.org%'")" 0
+authed GET im-plain '/v1/collections/patients/records?filter%5Bemail%5D=ben@example.org' "$OWNER3"
+check "and found by their blind index" eq "$(jb '[.items[].data.patient] | join(",")')" "p-2"
+authed GET im-plain '/v1/collections/books/records?filter%5Bpages%5D%5Bgte%5D=470&sort=pages' "$OWNER3"
+check "indexed fields filter and sort" eq "$(jb '[.items[].data.title] | join(",")')" "Emma,Ulysses"
+check "no signing key is shared with the source" eq \
+	"$(psql_super -c "SELECT count(*) FROM strata.tenant_keys a JOIN strata.tenant_keys b ON a.id = b.id WHERE a.tenant_id = '$SRC_ID' AND b.tenant_id = '$P_ID'")" 0
+jq -c '.records[0].data = {"title": 5}' "$TMPD/plain.json" >"$TMPD/p1.json"
+imp '?slug=im-p1' "$TMPD/p1.json"
+check "a plain record that does not match its collection: 422, nothing written" eval 'is_problem 422 export_refused && [ "$(tenant_count)" = "$((N0 + 1))" ]'
+jq -c '.roles += [{"name":"rogue","permissions":["everything"],"builtin":false}]' "$TMPD/plain.json" >"$TMPD/p3.json"
+imp '?slug=im-p3' "$TMPD/p3.json"
+check "a plain role with an unknown permission: 422" is_problem 422 export_refused
+jq -c '.config_versions[-1].settings.unknown_key = 1' "$TMPD/plain.json" >"$TMPD/p4.json"
+imp '?slug=im-p4' "$TMPD/p4.json"
+check "plain settings outside the schema: 422" is_problem 422 export_refused
+jq -c 'del(.records)' "$TMPD/plain.json" >"$TMPD/p2.json"
+imp '?slug=im-p2' "$TMPD/p2.json"
+check "a plain export without its records: 400" is_problem 400 invalid_export
 
 # --- Keys alone: sealed for a public key, adopted by an existing tenant
 # (the building blocks `strata tenant move` uses).

@@ -14,7 +14,10 @@
 #include "core/arena.h"
 #include "core/hex.h"
 #include "core/json.h"
+#include "core/request.h"
+#include "data/db.h"
 #include "ops/keyring_transfer.h"
+#include "ops/tenant_import.h"
 #include "sec/masterkey.h"
 #include "sec/transport.h"
 
@@ -268,6 +271,11 @@ START_TEST(keyring_round_trip_and_failures)
 	       "\"box\":\"!!\"}");
 	ck_assert_int_eq(
 	    keyring_transfer_open(a, bad, strlen(bad), k1, &t, &why), -1);
+	/* A digest that is not hex is not bound. */
+	ck_assert_ptr_null(
+	    keyring_transfer_seal(a, &tenant, &rows, "not hex", k1, &why));
+	ck_assert_ptr_null(
+	    keyring_transfer_seal(a, &tenant, &rows, "\xff", k1, &why));
 	/* Keys that do not unwrap under this master key: nothing sealed. */
 	ck_assert_ptr_null(
 	    keyring_transfer_seal(a, &other, &rows, NULL, k1, &why));
@@ -279,6 +287,112 @@ START_TEST(keyring_round_trip_and_failures)
 }
 END_TEST
 
+/* An import of text on a request whose database is never reached: each
+ * refusal below comes before any statement. */
+static int
+import_text(struct arena *a, const char *text, const char *slug,
+            const struct transport_key *priv, struct tenant_import_result *r)
+{
+	static struct db db;
+	struct request req;
+	struct tenant_import_options o = {.slug = slug,
+	                                  .actor_type = "system",
+	                                  .actor_id = "test",
+	                                  .request_id = "",
+	                                  .client_addr = ""};
+
+	memset(&req, 0, sizeof(req));
+	db_init(&db, "");
+	req.arena = a;
+	req.db = &db;
+	return tenant_import_run(&req, text, strlen(text), priv, &o, r);
+}
+
+START_TEST(import_refusals)
+{
+	struct arena *a = arena_new(64 * 1024, 64UL * 1024 * 1024);
+	unsigned char mk[32] = {9}, keys[3][32];
+	struct tenant_copy_keys rows;
+	struct tenant_import_result r;
+	const char *why, *sealed, *other_sealed, *doc;
+	size_t len;
+
+	json_use_arena(a);
+	masterkey_set(mk);
+	make_rows(a, &rows, keys);
+	sealed = keyring_transfer_seal(a, &tenant, &rows, "d", k1, &why);
+	other_sealed = keyring_transfer_seal(a, &tenant, &rows, "d", k2, &why);
+	ck_assert_ptr_nonnull(sealed);
+#define DOC(tid, kr)                                                           \
+	arena_printf(a,                                                        \
+	             "{\"format\":\"strata-tenant-export\",\"version\":1,"     \
+	             "\"faithful\":true,\"tenant\":{\"id\":\"%s\",\"slug\":"   \
+	             "\"acme\",\"name\":\"Acme\",\"plan\":\"free\"},"          \
+	             "\"keyring\":%s,\"tables\":{}}",                          \
+	             tid, kr)
+	doc = DOC("07010000-0000-0000-0000-000000000000", sealed);
+	/* Without the region's transport key nothing is read. */
+	ck_assert_int_eq(import_text(a, doc, "acme-2", NULL, &r),
+	                 TENANT_IMPORT_FAILED);
+	/* Not JSON, not an object, not an export. */
+	ck_assert_int_eq(import_text(a, "{\"format\":", NULL, k1, &r),
+	                 TENANT_IMPORT_MALFORMED);
+	ck_assert_int_eq(import_text(a, "[1,2]", NULL, k1, &r),
+	                 TENANT_IMPORT_MALFORMED);
+	ck_assert_int_eq(import_text(a, "{\"format\":\"other\"}", NULL, k1, &r),
+	                 TENANT_IMPORT_MALFORMED);
+	ck_assert_int_eq(
+	    import_text(
+	        a, "{\"format\":\"strata-tenant-export\",\"faithful\":true}",
+	        NULL, k1, &r),
+	    TENANT_IMPORT_MALFORMED);
+	ck_assert_str_eq(r.field, "format");
+	/* A tenant without its id, a document without its keyring. */
+	ck_assert_int_eq(
+	    import_text(a, DOC("not-a-uuid", sealed), NULL, k1, &r),
+	    TENANT_IMPORT_MALFORMED);
+	ck_assert_int_eq(
+	    import_text(a, DOC("07010000-0000-0000-0000-000000000000", "null"),
+	                NULL, k1, &r),
+	    TENANT_IMPORT_MALFORMED);
+	ck_assert_str_eq(r.field, "keyring");
+	/* Sealed for another region; another tenant's keyring. */
+	ck_assert_int_eq(import_text(a,
+	                             DOC("07010000-0000-0000-0000-000000000000",
+	                                 other_sealed),
+	                             NULL, k1, &r),
+	                 TENANT_IMPORT_INVALID);
+	ck_assert_str_eq(r.field, "keyring");
+	ck_assert_int_eq(
+	    import_text(a, DOC("07020000-0000-0000-0000-000000000000", sealed),
+	                NULL, k1, &r),
+	    TENANT_IMPORT_INVALID);
+	/* A slug that cannot be: refused before anything is written. */
+	ck_assert_int_eq(import_text(a, doc, "No Such Slug", k1, &r),
+	                 TENANT_IMPORT_INVALID);
+	ck_assert_str_eq(r.field, "slug");
+	/* Cut anywhere: never accepted. */
+	len = strlen(doc);
+	for (size_t i = 0; i < len; i += 11) {
+		char *cut = arena_strndup(a, doc, i);
+
+		ck_assert_int_eq(import_text(a, cut, "acme-2", k1, &r),
+		                 TENANT_IMPORT_MALFORMED);
+	}
+	/* A plain export without its arrays. */
+	ck_assert_int_eq(
+	    import_text(a,
+	                "{\"tenant\":{\"id\":\"07010000-0000-0000-0000-"
+	                "000000000000\",\"slug\":\"acme\",\"name\":\"A\"},"
+	                "\"records\":[]}",
+	                "acme-2", k1, &r),
+	    TENANT_IMPORT_MALFORMED);
+	ck_assert(r.plain);
+#undef DOC
+	arena_free(a);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -286,6 +400,7 @@ transport_suite(void)
 	TCase *p = tcase_create("transport_load_or_create");
 	TCase *b = tcase_create("transport_seal");
 	TCase *k = tcase_create("keyring_transfer");
+	TCase *i = tcase_create("tenant_import_run");
 
 	tcase_set_timeout(p, 120);
 	tcase_set_timeout(b, 120);
@@ -297,6 +412,10 @@ transport_suite(void)
 	tcase_add_test(p, public_pem_rules);
 	tcase_add_test(b, box_round_trip_and_failures);
 	tcase_add_test(k, keyring_round_trip_and_failures);
+	tcase_set_timeout(i, 120);
+	tcase_add_unchecked_fixture(i, setup, NULL);
+	tcase_add_test(i, import_refusals);
+	suite_add_tcase(s, i);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, b);
 	suite_add_tcase(s, k);
