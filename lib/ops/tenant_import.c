@@ -383,7 +383,10 @@ create_and_stage(struct db *db, struct arena *a, const char *doc,
 {
 	int rc;
 
-	tenants_queue_insert(db, tid, out->slug, d->name, d->plan, NULL);
+	/* At home in this region (and in its directory row) when regions are
+	 * configured. */
+	tenants_queue_insert(db, tid, out->slug, d->name, d->plan,
+	                     *cfg.region ? cfg.region : NULL);
 	tenant_copy_queue_stage(db, doc, c);
 	if ((rc = db_sync(db)) != 0) {
 		if (db_error_is(db, "23503"))
@@ -574,7 +577,8 @@ plain_create(struct request *req, const cJSON *doc, const char *text,
 	int h, rc;
 
 	h = tenants_queue_insert(db, tid, out->slug, out->name,
-	                         cfg.default_plan, NULL);
+	                         cfg.default_plan,
+	                         *cfg.region ? cfg.region : NULL);
 	if (keyring_queue_rotate(db, id, keys) < 0)
 		return refuse(out, TENANT_IMPORT_FAILED, "",
 		              "cannot make the tenant's keys");
