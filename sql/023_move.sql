@@ -68,9 +68,9 @@ $$;
 -- may not delete from them, the owner may.  Some tenant tables (the audit
 -- links, events, the mail outbox) have no foreign key to cascade from
 -- tenants, and a target's copy has no tenants row to cascade from: each
--- table is cleared by name, in passes, a table whose rows are still
--- referenced (foreign_key_violation) waiting for the next pass.  The rows
--- removed.
+-- table is cleared by name, a table only once no other table left to clear
+-- points at it (its foreign keys' order; no savepoints, which a Citus
+-- coordinator would have to carry to every shard).  The rows removed.
 CREATE FUNCTION tenant_purge(t uuid)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -80,8 +80,8 @@ DECLARE
 	x record;
 	k bigint;
 	total bigint := 0;
-	left_over regclass[];
-	pass int := 0;
+	pending regclass[];
+	cleared int;
 BEGIN
 	DELETE FROM audit_events WHERE tenant_id = t;
 	GET DIAGNOSTICS k = ROW_COUNT;
@@ -89,22 +89,27 @@ BEGIN
 	DELETE FROM tenants WHERE id = t;
 	GET DIAGNOSTICS k = ROW_COUNT;
 	total := total + k;
-	LOOP
-		left_over := '{}';
-		pass := pass + 1;
-		FOR x IN SELECT * FROM tenant_tables() LOOP
-			BEGIN
-				EXECUTE format('DELETE FROM %s WHERE %I = $1', x.rel,
-				               x.col) USING t;
-				GET DIAGNOSTICS k = ROW_COUNT;
-				total := total + k;
-			EXCEPTION WHEN foreign_key_violation THEN
-				left_over := left_over || x.rel;
-			END;
+	SELECT array_agg(rel) INTO pending FROM tenant_tables();
+	WHILE cardinality(pending) > 0 LOOP
+		cleared := 0;
+		FOR x IN
+			SELECT tt.rel, tt.col FROM tenant_tables() tt
+			WHERE tt.rel = ANY (pending) AND NOT EXISTS (
+				SELECT 1 FROM pg_constraint c
+				WHERE c.contype = 'f' AND c.conparentid = 0
+				  AND c.confrelid = tt.rel AND c.conrelid <> tt.rel
+				  AND c.conrelid = ANY (pending))
+		LOOP
+			EXECUTE format('DELETE FROM %s WHERE %I = $1', x.rel, x.col)
+				USING t;
+			GET DIAGNOSTICS k = ROW_COUNT;
+			total := total + k;
+			pending := array_remove(pending, x.rel);
+			cleared := cleared + 1;
 		END LOOP;
-		EXIT WHEN cardinality(left_over) = 0;
-		IF pass > 10 THEN
-			RAISE EXCEPTION 'tenant_purge: still referenced: %', left_over;
+		IF cleared = 0 THEN
+			RAISE EXCEPTION 'tenant_purge: foreign keys in a cycle: %',
+				pending;
 		END IF;
 	END LOOP;
 	RETURN total;
