@@ -432,6 +432,7 @@ systemd_mode() {
       loop: [headers.conf, fastcgi.conf, microcache.conf, problems.conf, locations.conf, console.conf, refuse.conf]
 EOF
 	: >"$S/nginx/domains.map"
+	: >"$S/nginx/forward.map" # the regions' forwarding map (one region: empty)
 	cat >"$S/vars.yml" <<EOF
 strata_service_manager: systemd
 strata_source_dir: $SRC

@@ -2,8 +2,11 @@
 # 01_signup.sh - signup per region: a tenant is created in the region its
 # signup names (allowed by its plan), whichever edge received it, and in
 # that region only; the directory tells every region where it lives.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 signup() { # REGION_FIELD SLUG (at the current region's apex)
 	local reg=""

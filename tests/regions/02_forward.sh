@@ -3,8 +3,11 @@
 # is passed on over TLS to us's edge and gets the same answer as at home,
 # with Strata-Region: us; tokens and data are checked at home only; a slug
 # no region knows is a 404; a client cannot forge the loop guard.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 use_region us
 mk_tenant fwd-us

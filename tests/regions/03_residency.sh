@@ -3,8 +3,11 @@
 # region's database only: every table with a tenant_id (and tenants by
 # id) is counted in both regions, and a marker written through the other
 # region's edge is found in one database only.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 MARKER=residency-marker-$(openssl rand -hex 8)
 echo "$MARKER" >"$REG_TOP/marker"

@@ -3,8 +3,11 @@
 # backup in each region (pgBackRest, compress-type none), then both
 # repositories are searched for the marker 03_residency.sh wrote into
 # res-eu's records: in eu's, never in us's.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 MARKER=$(cat "$REG_TOP/marker" 2>/dev/null)
 check "03_residency.sh left its marker" test -n "$MARKER"

@@ -4,8 +4,11 @@
 # (wrk, one run each, the ratio), and the network round trips between the
 # regions per forwarded request (TCP connections eu opened, from the
 # kernel's counters, over the requests).  Measured, never asserted.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 cols=$(psql_region eu -c "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)
 	FROM information_schema.columns WHERE table_schema = 'strata' AND table_name = 'directory'")

@@ -1,7 +1,7 @@
 # lib.sh - two regions, each a whole Strata in a network namespace of its
 # own (docs/regions.md, "Testing"); sourced by tests/regions/run.sh, which
 # starts and stops them, and by each tests/regions/[0-9]*.sh check, which
-# uses them.  Needs ROOT.
+# uses them (after regions_checks).  Needs ROOT.
 #
 #   regions_up       two namespaces (strata-rg<id>-eu, -us) joined by a veth
 #                    pair, 10.<n>.<m>.1 (eu) and .2 (us); in each a stack of
@@ -76,6 +76,23 @@ use_region() {
 	STRATA="$STRATA_BIN --config $VAR/strata.conf"
 }
 curl() { ip netns exec "$REG_NS" /usr/bin/curl "$@"; }
+
+# regions_checks: what each tests/regions/[0-9]*.sh check starts with:
+# tests/lib.sh's helpers (sourced here, at eu), talking to eu until
+# use_region says otherwise.
+regions_checks() {
+	use_region eu
+	# shellcheck disable=SC1091
+	. "$ROOT/tests/lib.sh"
+	use_region eu
+}
+# all_headers NAME: the values of header NAME in the last answer, one a line.
+all_headers() { grep -i "^$1:" "$TMPD/h" | cut -d: -f2- | tr -d '\r' | sed 's/^ //'; }
+# answer: the last answer's status and body without its request id (each
+# edge's own), for comparing two answers.
+answer() { printf '%s %s' "$STATUS" "$(jq -cS 'if type == "object" then del(.request_id) else . end' <<<"$BODY" 2>/dev/null || printf '%s' "$BODY")"; }
+# tenant_id_in REGION SLUG: the tenant's id in REGION's database ("" if none).
+tenant_id_in() { psql_region "$1" -c "SELECT id FROM strata.tenants WHERE slug = '$2'"; }
 
 # The regions file: every region's name, origin, edge and the conninfo its
 # database offers the others (core/regions.h).
