@@ -6,8 +6,11 @@
 # bulk copy's time), tokens issued before
 # the move still work after it, the audit chain continues and verifies,
 # eu keeps nothing of the tenant, and the directory says us.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 secs_since() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 

@@ -5,8 +5,11 @@
 # (its tenants row, its directory row), its users log in there with their
 # old passwords, its data and audit chain are there; a file sealed for eu's
 # own key does not open in us.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
 # shellcheck disable=SC1091
-. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
+. "$ROOT/tests/regions/lib.sh"
+regions_checks
 
 EU_STRATA="$STRATA_BIN --config $(reg_var eu)/strata.conf"
 US_STRATA="$STRATA_BIN --config $(reg_var us)/strata.conf"
