@@ -211,8 +211,13 @@ got=$(codes "$H_A" /v1/tenant 40 | sort | uniq -c | tr -s ' ' | tr '\n' ';')
 check "an anonymous flood from one address is limited ($got)" eval 'grep -q " 429;" <<<"$got"'
 got=$(codes "$H_A" /v1/tenant 30 -H "X-Forwarded-For: 10.9.8.7" | sort -u | tr '\n' ' ')
 check "a client-set X-Forwarded-For does not open a new allowance" eq "$got" "429 "
-got=$(codes "$H_A" /v1/me 20 -H "Authorization: Bearer not-a-token" | sort -u | tr '\n' ' ')
-check "an invalid credential counts as anonymous" eq "$got" "429 "
+# Counted as signed in, the first 8 (the burst) would reach the credential
+# check (401); as anonymous, only what the address's spent allowance
+# refills while they run (a slow, shared machine refills one or two).
+got=$(codes "$H_A" /v1/me 20 -H "Authorization: Bearer not-a-token")
+n401=$(count 401 <<<"$got")
+check "an invalid credential counts as anonymous ($n401 of 20 reached the credential check, the rest 429)" \
+	test "$n401" -le 2 -a "$(count 429 <<<"$got")" = $((20 - n401))
 got=$(codes "$H_A" /v1/me 4 -H "Authorization: Bearer $OWNER" | sort -u | tr '\n' ' ')
 check "a signed-in user of that address is still answered 200" eq "$got" "200 "
 got=$(codes "$H_A" /v1/tenant 1 --interface 127.0.0.2 | tr -d '\n')
