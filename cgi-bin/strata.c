@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static const char usage[] =
     "usage: strata [--config FILE] <command> [options]\n"
     "\n"
     "  serve [--workers N] [--max-requests N] [--socket PATH]\n"
-    "  migrate [--partitions N]\n"
+    "  migrate [--partitions N] [--citus]  (--citus: the database is a\n"
+    "                Citus coordinator; docs/scale-out.md)\n"
     "  tenant create --slug S --name N [--owner-email E]\n"
     "                [--owner-password P | password on stdin]\n"
     "                [--template T] [--plan P]\n"
@@ -30,6 +32,9 @@ static const char usage[] =
     "  tenant purge SLUG|ID        (rows of a deleted tenant; owner role)\n"
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
+    "  tenant isolate SLUG          (Citus: shards of its own, online)\n"
+    "  tenant place SLUG --node HOST:PORT  (Citus: move them, online)\n"
+    "  tenant stats [--top N]       (Citus: the busiest tenants)\n"
     "  operator create --email E    (password on stdin)\n"
     "  keys rotate --tenant SLUG\n"
     "  keys reencrypt --tenant SLUG\n"
@@ -53,6 +58,16 @@ opt(int argc, char **argv, const char *name)
 		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
 			return argv[i + 1];
 	return NULL;
+}
+
+/* 1 when the bare flag name is among the arguments. */
+static bool
+has_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i < argc; i++)
+		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* argv[i] when there is one, else "". */
@@ -116,11 +131,12 @@ cmd_serve(int argc, char **argv)
 static int
 cmd_migrate(int argc, char **argv)
 {
+	bool citus = has_flag(argc, argv, "--citus");
 	long parts = num(argc, argv, "--partitions", 16);
 
 	if (parts < 1 || parts > 1024)
 		return admin_fail("--partitions must be 1-1024");
-	return admin_migrate((int)parts);
+	return admin_migrate((int)parts, citus);
 }
 
 static int
@@ -165,6 +181,17 @@ cmd_tenant(int argc, char **argv)
 		return admin_tenant_set_status(who, "active");
 	if (strcmp(sub, "purge") == 0)
 		return admin_tenant_purge(who);
+	if (strcmp(sub, "isolate") == 0)
+		return admin_tenant_isolate(who);
+	if (strcmp(sub, "place") == 0)
+		return admin_tenant_place(who, opt(argc, argv, "--node"));
+	if (strcmp(sub, "stats") == 0) {
+		long top = num(argc, argv, "--top", 10);
+
+		if (top < 1 || top > 1000)
+			return admin_fail("--top must be 1-1000");
+		return admin_tenant_stats((int)top);
+	}
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
@@ -175,8 +202,8 @@ cmd_tenant(int argc, char **argv)
 	if (strcmp(sub, "domain") == 0)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");
-	return admin_fail("tenant: create, list, suspend, resume, purge or "
-	                  "domain");
+	return admin_fail("tenant: create, list, suspend, resume, purge, "
+	                  "domain, isolate, place or stats");
 }
 
 static int
