@@ -27,7 +27,7 @@ prepare() {
 		-H 'Content-Type: application/json' \
 		-d '{"name":"notes","fields":{"title":{"type":"string","indexed":true},"n":{"type":"integer","indexed":true}}}' >/dev/null
 	id=$(c "https://cmp-a.$BASE:$port/v1/collections/notes/records" -H "Authorization: Bearer $tok" \
-		-H 'Content-Type: application/json' -d '{"title":"x","n":1}' | jq -r .id)
+		-H 'Content-Type: application/json' -d '{"data":{"title":"x","n":1}}' | jq -r .id)
 	printf 'TOKEN=%s\nID=%s\nPORT=%s\n' "$tok" "$id" "$port" >"$TMPD/$name.env"
 }
 rps() { # NAME METHOD PATH: requests per second of one wrk run

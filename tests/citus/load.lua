@@ -24,7 +24,7 @@ function request()
 	n = n + 1
 	if method == "POST" then
 		return wrk.format("POST", nil, nil,
-			'{"title":"w' .. tid .. '-' .. n .. '","n":' .. n .. '}')
+			'{"data":{"title":"w' .. tid .. '-' .. n .. '","n":' .. n .. '}}')
 	end
 	return wrk.format("GET")
 end

@@ -18,9 +18,9 @@ B=$TOKEN
 COLL='{"name":"notes","fields":{"title":{"type":"string","indexed":true},"n":{"type":"integer","indexed":true}}}'
 json POST mv-a /v1/collections "$COLL" "$A"
 json POST mv-b /v1/collections "$COLL" "$B"
-json POST mv-b /v1/collections/notes/records '{"title":"b","n":1}' "$B"
+json POST mv-b /v1/collections/notes/records '{"data":{"title":"b","n":1}}' "$B"
 B_ID=$(jb .id)
-json POST mv-a /v1/collections/notes/records '{"title":"a","n":0}' "$A"
+json POST mv-a /v1/collections/notes/records '{"data":{"title":"a","n":0}}' "$A"
 A_ID=$(jb .id)
 
 URL=https://127.0.0.1:$HTTPS_PORT
