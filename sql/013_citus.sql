@@ -103,6 +103,41 @@ END
 $$;
 REVOKE ALL ON PROCEDURE distribute_tenant_tables() FROM PUBLIC;
 
+-- Online shard transfers replicate through a subscription whose owner is a
+-- member of the table owner, without BYPASSRLS; PostgreSQL 15 refuses it
+-- on a table whose RLS is FORCEd ("cannot replicate into relation with
+-- row-level security enabled").  `strata tenant isolate` and `place` lift
+-- FORCE for the transfer and restore it afterwards: RLS stays on for
+-- strata_app (never the owner) throughout; only the owner role itself
+-- bypasses it meanwhile.  Applies to every tenant table and partition.
+-- One table at a time, each in a transaction of its own: all of them in
+-- one transaction deadlocks with the live traffic.
+CREATE FUNCTION tenant_tables_unlike(force boolean) RETURNS SETOF text
+LANGUAGE sql STABLE
+AS $$
+	SELECT c.oid::regclass::text
+	FROM pg_class c
+	JOIN pg_namespace n ON n.oid = c.relnamespace
+	JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+	                    AND NOT a.attisdropped
+	WHERE n.nspname = 'strata' AND c.relkind IN ('r', 'p')
+	  AND c.relforcerowsecurity <> force
+	ORDER BY c.relkind DESC, c.relname
+$$;
+CREATE FUNCTION tenant_table_force(rel text, force boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+	IF NOT rel IN (SELECT tenant_tables_unlike(force)) THEN
+		RETURN;
+	END IF;
+	EXECUTE format('ALTER TABLE %s %s ROW LEVEL SECURITY', rel,
+	               CASE WHEN force THEN 'FORCE' ELSE 'NO FORCE' END);
+END
+$$;
+REVOKE ALL ON FUNCTION tenant_tables_unlike(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tenant_table_force(text, boolean) FROM PUBLIC;
+
 -- The parts of the schema Citus refuses, changed only under Citus.
 DO $$
 BEGIN

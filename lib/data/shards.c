@@ -68,3 +68,24 @@ shards_queue_stats(struct db *db, const char *limit)
 
 	return db_queue(db, &st_stats, p);
 }
+
+static struct db_stmt st_force_list = DB_STMT(
+    "shards_force_list", "SELECT strata.tenant_tables_unlike($1::boolean)", 1);
+static struct db_stmt st_force_one = DB_STMT(
+    "shards_force_one", "SELECT strata.tenant_table_force($1, $2::boolean)", 2);
+
+int
+shards_queue_force_list(struct db *db, bool force)
+{
+	const char *p[1] = {force ? "true" : "false"};
+
+	return db_queue(db, &st_force_list, p);
+}
+
+int
+shards_queue_force_one(struct db *db, const char *table, bool force)
+{
+	const char *p[2] = {table, force ? "true" : "false"};
+
+	return db_queue(db, &st_force_one, p);
+}

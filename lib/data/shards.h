@@ -8,6 +8,8 @@
 #ifndef STRATA_DATA_SHARDS_H
 #define STRATA_DATA_SHARDS_H
 
+#include <stdbool.h>
+
 struct db;
 
 /* Queues isolate_tenant_to_new_shard('strata.records', tenant, 'CASCADE',
@@ -27,6 +29,14 @@ int shards_queue_place(struct db *db, const char *tenant_id, const char *host,
  * (shard id, host, port, tenants sharing the shard's hash range: 1 when
  * isolated).  Returns the handle or -1. */
 int shards_queue_where(struct db *db, const char *tenant_id);
+
+/* FORCE ROW LEVEL SECURITY off on the tenant tables for an online
+ * transfer (force false), or back on (true); see 013_citus.sql.  The list
+ * queues the names of the tables still to change (one per row), and one
+ * changes one of them; each is a round trip of its own (one transaction
+ * per table: all in one deadlocks with live traffic).  Handle or -1. */
+int shards_queue_force_list(struct db *db, bool force);
+int shards_queue_force_one(struct db *db, const char *table, bool force);
 
 /* Queues the busiest tenants by Citus's counters (both periods summed):
  * rows of (tenant slug, queries, reads, cpu seconds), at most limit,

@@ -673,6 +673,58 @@ run_one(struct session *s, int h, const char *what)
 	return db_result(&s->db, h);
 }
 
+/* Sets FORCE ROW LEVEL SECURITY to force on every tenant table, one table
+ * per round trip, each tried up to 5 times (a lock wait under live traffic
+ * can end in a deadlock).  0 or -1 after saying why. */
+static int
+set_force(struct session *s, bool force)
+{
+	PGresult *r = run_one(s, shards_queue_force_list(&s->db, force),
+	                      "listing the tenant tables");
+	int n = r ? PQntuples(r) : -1;
+	char **names;
+
+	if (n < 0)
+		return -1;
+	names = arena_calloc(s->arena, (size_t)n + 1, sizeof(*names));
+	for (int i = 0; i < n; i++)
+		names[i] = arena_strdup(s->arena, PQgetvalue(r, i, 0));
+	for (int i = 0; i < n; i++) {
+		int tries = 0;
+
+		while (
+		    run_one(s, shards_queue_force_one(&s->db, names[i], force),
+		            force ? "restoring FORCE ROW LEVEL SECURITY"
+		                  : "lifting FORCE ROW LEVEL SECURITY") == NULL)
+			if (++tries == 5)
+				return -1;
+	}
+	return 0;
+}
+
+/* The online transfer of tenant's shard group (place it on host:port, or
+ * isolate it when host is NULL) with FORCE ROW LEVEL SECURITY lifted
+ * (shards.h), restored whatever the outcome.  0 or -1 after saying why. */
+static int
+transfer(struct session *s, const char *what, const char *tenant,
+         const char *host, const char *port)
+{
+	int rc = -1;
+
+	if (set_force(s, false) < 0) {
+		set_force(s, true);
+		return -1;
+	}
+	if (run_one(s,
+	            host ? shards_queue_place(&s->db, tenant, host, port)
+	                 : shards_queue_isolate(&s->db, tenant),
+	            what) != NULL)
+		rc = 0;
+	if (set_force(s, true) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* Prints where tenant t's shard is: {"tenant","shard","node","alone"}. */
 static int
 print_placement(struct session *s, const struct tenant *t)
@@ -708,8 +760,7 @@ admin_tenant_isolate(const char *who)
 		return admin_fail("tenant isolate SLUG");
 	if (session_open(&s, owner_conninfo()) < 0 || lookup(&s, who, &t) < 0)
 		goto out;
-	if (run_one(&s, shards_queue_isolate(&s.db, t->id_str),
-	            "isolating the tenant") == NULL)
+	if (transfer(&s, "isolating the tenant", t->id_str, NULL, NULL) < 0)
 		goto out;
 	rc = print_placement(&s, t);
 out:
@@ -734,8 +785,8 @@ admin_tenant_place(const char *who, const char *node)
 	host[colon - node] = '\0';
 	if (session_open(&s, owner_conninfo()) < 0 || lookup(&s, who, &t) < 0)
 		goto out;
-	if (run_one(&s, shards_queue_place(&s.db, t->id_str, host, colon + 1),
-	            "moving the tenant's shard") == NULL)
+	if (transfer(&s, "moving the tenant's shard", t->id_str, host,
+	             colon + 1) < 0)
 		goto out;
 	rc = print_placement(&s, t);
 out:

@@ -30,7 +30,7 @@ function request()
 end
 
 function response(status, headers, body)
-	local id = body:match('"id":"([0-9a-f-]+)"') or "-"
+	local id = body:match('"id"%s*:%s*"([0-9a-f-]+)"') or "-"
 	local ra = headers["Retry-After"] or headers["retry-after"] or "-"
 	out:write(os.time(), " ", status, " ", ra, " ", id, "\n")
 	out:flush()

@@ -62,6 +62,8 @@ export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
 export SIGNUP_RATE=${SIGNUP_RATE:-50r/s} SIGNUP_BURST=${SIGNUP_BURST:-100}
 export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
 export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
+# The move drill's writer keeps a dozen requests in flight at one tenant.
+export TENANT_CONN=${TENANT_CONN:-32}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== Citus stack: coordinator :$PG_PORT, workers :$CITUS_W1_PORT :$CITUS_W2_PORT (var/citus)"
 t0=$(date +%s)
