@@ -740,7 +740,7 @@ print_placement(struct session *s, const struct tenant *t)
 	         PQgetvalue(r, 0, 2));
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "tenant", t->slug);
-	cJSON_AddNumberToObject(o, "shard", atof(PQgetvalue(r, 0, 0)));
+	cJSON_AddNumberToObject(o, "shard", strtod(PQgetvalue(r, 0, 0), NULL));
 	cJSON_AddStringToObject(o, "node", node);
 	cJSON_AddBoolToObject(o, "alone",
 	                      strcmp(PQgetvalue(r, 0, 3), "1") == 0);
@@ -815,10 +815,11 @@ admin_tenant_stats(int limit)
 
 		cJSON_AddStringToObject(o, "tenant", PQgetvalue(r, i, 0));
 		cJSON_AddNumberToObject(o, "queries",
-		                        atof(PQgetvalue(r, i, 1)));
-		cJSON_AddNumberToObject(o, "reads", atof(PQgetvalue(r, i, 2)));
+		                        strtod(PQgetvalue(r, i, 1), NULL));
+		cJSON_AddNumberToObject(o, "reads",
+		                        strtod(PQgetvalue(r, i, 2), NULL));
 		cJSON_AddNumberToObject(o, "cpu_seconds",
-		                        atof(PQgetvalue(r, i, 3)));
+		                        strtod(PQgetvalue(r, i, 3), NULL));
 		cJSON_AddItemToArray(a, o);
 	}
 	print_json(a);
