@@ -5,10 +5,13 @@
 
 #include "data/db.h"
 
+/* block_writes: Citus 13.2's logical split stalls on tenant_counters
+ * ("publisher did not send replica identity column"); the split copies
+ * while the shard group's writes wait (docs/scale-out.md). */
 static struct db_stmt st_isolate =
     DB_STMT("shards_isolate",
             "SELECT isolate_tenant_to_new_shard('strata.records', $1::uuid, "
-            "'CASCADE', shard_transfer_mode => 'force_logical')",
+            "'CASCADE', shard_transfer_mode => 'block_writes')",
             1);
 static struct db_stmt st_place = DB_STMT(
     "shards_place",

@@ -13,8 +13,9 @@
 struct db;
 
 /* Queues isolate_tenant_to_new_shard('strata.records', tenant, 'CASCADE',
- * 'force_logical'): the tenant's rows of every co-located table move to
- * shards of their own, online (writes wait only for the final switch).
+ * 'block_writes'): the tenant's rows of every co-located table move to
+ * shards of their own; reads go on, the shard group's writes wait for the
+ * copy (the logical split stalls in Citus 13.2, docs/scale-out.md).
  * One row: the new shard id of records.  Returns the handle or -1. */
 int shards_queue_isolate(struct db *db, const char *tenant_id);
 

@@ -3,7 +3,8 @@
 # in VAR, both with the release build behind the same nginx settings: a
 # single-node stack of its own (var/citus-single) and the cluster's stack
 # with its workers restarted on build/strata.  wrk, 1 thread, 4
-# connections, COMPARE_SECONDS (5) each, in the same run; the ratios are
+# connections, COMPARE_SECONDS (5) each, in the same run, a tenant on the
+# enterprise plan and the per-tenant rate limit out of the way; the ratios are
 # reported, never asserted (the checks are that each load ran).
 . "$(dirname "$0")/../lib.sh"
 STACK=$ROOT/tests/stack/stack.sh
@@ -19,7 +20,7 @@ prepare() {
 	local var=$1 name=$2 port tok id
 	port=$(sed -n 's/^HTTPS_PORT=//p' "$var/stack.env")
 	echo "$PW_OWNER" | $REL --config "$var/strata.conf" tenant create --slug cmp-a \
-		--name "Compare" --owner-email owner@cmp-a.test >/dev/null 2>&1
+		--name "Compare" --plan enterprise --owner-email owner@cmp-a.test >/dev/null 2>&1
 	c() { curl -s --cacert "$var/tls/cert.pem" --resolve "cmp-a.$BASE:$port:127.0.0.1" "$@"; }
 	tok=$(c "https://cmp-a.$BASE:$port/v1/auth/login" -H 'Content-Type: application/json' \
 		-d "{\"email\":\"owner@cmp-a.test\",\"password\":\"$PW_OWNER\"}" | jq -r .access_token)
@@ -45,12 +46,13 @@ rps() { # NAME METHOD PATH: requests per second of one wrk run
 "$STACK" down "$SINGLE" >/dev/null 2>&1
 rm -rf "$SINGLE"
 HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CITUS=0 \
-	STRATA_BIN=$REL SEED=0 "$STACK" up "$SINGLE" >"$TMPD/single.log" 2>&1
+	RATE_RPS=100000 RATE_BURST=200000 STRATA_BIN=$REL SEED=0 "$STACK" up "$SINGLE" >"$TMPD/single.log" 2>&1
 check "the single-node stack started" test -f "$SINGLE/stack.env"
 prepare "$SINGLE" single
 # The cluster's workers on the release build (restored afterwards).
 cp "$VAR/stack.env" "$TMPD/stack.env.saved"
-sed -i "s|^STRATA_BIN=.*|STRATA_BIN=$REL|" "$VAR/stack.env"
+sed -i -e "s|^STRATA_BIN=.*|STRATA_BIN=$REL|" -e "s|^RATE_RPS=.*|RATE_RPS=100000|" \
+	-e "s|^RATE_BURST=.*|RATE_BURST=200000|" "$VAR/stack.env"
 "$STACK" restart-strata "$VAR" >/dev/null
 prepare "$VAR" cluster
 
