@@ -37,10 +37,13 @@ static struct cacheset slots = {.nsets = CACHE_SETS};
 static struct db_stmt st_by_slug =
     DB_STMT("tenant_by_slug",
             "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1", 1);
+/* The id is cast after the CASE, never inside it: Citus evaluates every
+ * subexpression without a column before the query runs, the cast of a
+ * slug too. */
 static struct db_stmt st_get =
     DB_STMT("tenant_get",
-            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1 OR "
-            "(CASE WHEN $1 ~ '^[0-9a-f-]{36}$' THEN id = $1::uuid END)",
+            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1 OR id = "
+            "(CASE WHEN $1 ~ '^[0-9a-f-]{36}$' THEN $1 END)::uuid",
             1);
 static struct db_stmt st_insert =
     DB_STMT("tenant_insert",
@@ -57,8 +60,8 @@ static struct db_stmt st_update =
 static struct db_stmt st_status =
     DB_STMT("tenant_set_status",
             "WITH t AS (UPDATE tenants SET status = $2, updated_at = now() "
-            "WHERE (slug = $1 OR (CASE WHEN $1 ~ '^[0-9a-f-]{36}$' "
-            "THEN id = $1::uuid END)) AND status <> 'deleted' "
+            "WHERE (slug = $1 OR id = (CASE WHEN $1 ~ '^[0-9a-f-]{36}$' "
+            "THEN $1 END)::uuid) AND status <> 'deleted' "
             "RETURNING " TENANT_COLUMNS ") "
             "SELECT t.*, pg_notify('strata_cache', 'tenant:' || t.id) FROM t",
             2);

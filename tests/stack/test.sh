@@ -9,7 +9,8 @@
 # `make bench` on a tiny data set (BENCH_QUICK=1) and the Ansible
 # deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
 # TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
-# (TESTS=none: none, for make test-browser).
+# (TESTS=none: none, for make test-browser).  make test-citus
+# (tests/citus/run.sh) runs too, with TESTS set only when CITUS_IN_TESTS=1.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -154,6 +155,27 @@ if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
 		f=1
 	fi
 	echo "   $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+
+# 4d. make test-citus: the same product on a Citus coordinator with two
+# workers (tests/citus/run.sh; builds Citus once per machine).  Its checks
+# count here; a machine without Citus or its source prints one line.
+if [ -z "${TESTS:-}" ] || [ "${CITUS_IN_TESTS:-0}" = 1 ]; then
+	"$STACK" down "$VAR" >/dev/null 2>&1
+	echo "== make test-citus"
+	out=$(timeout 2400 tests/citus/run.sh 2>&1)
+	printf '%s\n' "$out" | grep -E '^(not ok|#|skip|==|   [0-9])'
+	line=$(tail -1 <<<"$out")
+	p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$line")
+	f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$line")
+	if [ -z "$p" ]; then
+		echo "not ok - tests/citus/run.sh did not finish"
+		printf '%s\n' "$out" | tail -20
+		p=0 f=1
+	fi
+	echo "   $p passed, $f failed (Citus)"
 	passed=$((passed + p))
 	failed=$((failed + f))
 fi
