@@ -7,11 +7,15 @@
 --   * every table of the schema with a tenant_id column a distributed table
 --     on tenant_id, all in records' co-location group;
 --   * every other table of the schema (tenants, domains, plans, operators,
---     platform keys and audit, ...) a reference table;
+--     platform keys and audit, ...) a reference table, and so the tables of
+--     strata_analytics (014): the platform's statistics, a row per tenant
+--     and day, read across tenants by design (cohorts of a plan, windows,
+--     correlated subqueries Citus cannot run over shards), never under RLS;
+--   * SQL functions that read the cluster's tables PL/pgSQL functions;
 --   * what Citus refuses into what it accepts (below).
--- `strata migrate` calls distribute_tenant_tables() again after every run,
--- so tables that later migrations add are distributed too; a migration
--- that adds a foreign key to a distributed table calls it first itself.
+-- `strata migrate` calls distribute_tenant_tables() after the last
+-- migration of every run, so tables that later migrations add are
+-- distributed too.
 SET LOCAL search_path = strata, public;
 
 -- Distributes what is not distributed yet: tables with a tenant_id column
@@ -30,6 +34,8 @@ DECLARE
 	root regclass;
 	fks text[] := '{}';
 	fk text;
+	body text;
+	fixed text;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
 		RETURN;
@@ -39,17 +45,49 @@ BEGIN
 	SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 	CREATE TEMP TABLE pending ON COMMIT DROP AS
 	SELECT c.oid AS rel,
+	       n.nspname = 'strata' AND
 	       EXISTS (SELECT 1 FROM pg_attribute a
 	               WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
 	                 AND NOT a.attisdropped) AS tenant
 	FROM pg_class c
 	JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = 'strata' AND c.relkind IN ('r', 'p')
+	WHERE n.nspname IN ('strata', 'strata_analytics') AND c.relkind IN ('r', 'p')
 	  AND NOT c.relispartition
 	  AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p
 	                  WHERE p.logicalrelid = c.oid
 	                    AND (p.partmethod = 'h' OR p.repmodel = 't'));
+	-- A function that enters one tenant after another with set_config()
+	-- (any migration's, before or after this one) does it with
+	-- enter_tenant() (SET LOCAL, which Citus sends to the shards) here.
+	-- And Citus allows only IMMUTABLE functions in an ON CONFLICT's DO
+	-- UPDATE SET: "col = now()" there becomes "col = excluded.col", the
+	-- same value where the INSERT leaves col to its DEFAULT now() (014's
+	-- report_rollup, the one such statement).
+	FOR t IN
+		SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p
+		JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname IN ('strata', 'strata_analytics') AND p.prokind = 'f'
+		  AND (p.prosrc LIKE '%set_config(''strata.tenant_id''%'
+		       OR p.prosrc ~ 'DO UPDATE SET[^;]*\m\w+ = now\(\)')
+	LOOP
+		body := regexp_replace(t.def,
+			'set_config\(''strata\.tenant_id'',\s*([^;]*?),\s*true\)',
+			'strata.enter_tenant(NULLIF(\1, '''')::uuid)', 'g');
+		LOOP
+			fixed := regexp_replace(body,
+				'(DO UPDATE SET[^;]*?)\m(\w+) = now\(\)', '\1\2 = excluded.\2');
+			EXIT WHEN fixed = body;
+			body := fixed;
+		END LOOP;
+		EXECUTE body;
+	END LOOP;
+	-- Citus plans no parameterized query inside a SQL function ("SQL
+	-- functions referencing distributed tables"): a SQL function that reads
+	-- a table of the cluster runs as PL/pgSQL, with the same body (columns
+	-- before parameters, as in SQL).  The tables must be Citus's already,
+	-- so this runs again after they are distributed (pending empty).
 	IF NOT EXISTS (SELECT 1 FROM pending) THEN
+		PERFORM strata.citus_plpgsql_functions();
 		RETURN;
 	END IF;
 	FOR t IN
@@ -88,12 +126,13 @@ BEGIN
 	FOREACH fk IN ARRAY fks LOOP
 		EXECUTE fk;
 	END LOOP;
+	PERFORM strata.citus_plpgsql_functions();
 	-- Functions that queries push down to the shards must exist on the
 	-- workers (a database migrated before Citus has them only here).
 	FOR t IN
 		SELECT p.oid::regprocedure AS fn FROM pg_proc p
 		JOIN pg_namespace n ON n.oid = p.pronamespace
-		WHERE n.nspname = 'strata' AND p.prokind = 'f'
+		WHERE n.nspname IN ('strata', 'strata_analytics') AND p.prokind = 'f'
 		  AND NOT EXISTS (SELECT 1 FROM pg_dist_object o
 		                  WHERE o.classid = 'pg_proc'::regclass AND o.objid = p.oid)
 	LOOP
@@ -102,6 +141,63 @@ BEGIN
 END
 $$;
 REVOKE ALL ON PROCEDURE distribute_tenant_tables() FROM PUBLIC;
+
+-- See distribute_tenant_tables().  Returns how many functions changed.  A
+-- set-returning function returns its query, another its one value (a
+-- data-modifying body through a loop: a subquery may not modify).
+CREATE FUNCTION citus_plpgsql_functions() RETURNS int
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	f record;
+	body text;
+	cols text;
+	names text;
+	n int := 0;
+BEGIN
+	FOR f IN
+		SELECT p.oid, p.proretset, p.prosrc, p.prorettype, p.proallargtypes,
+		       p.proargmodes::text[] AS proargmodes,
+		       pg_get_functiondef(p.oid) AS def,
+		       pg_get_function_result(p.oid) AS result
+		FROM pg_proc p
+		JOIN pg_namespace ns ON ns.oid = p.pronamespace
+		JOIN pg_language l ON l.oid = p.prolang
+		WHERE ns.nspname IN ('strata', 'strata_analytics') AND l.lanname = 'sql'
+		  AND p.provolatile <> 'i' AND p.prokind = 'f'
+		  AND EXISTS (SELECT 1 FROM pg_dist_partition d
+		              JOIN pg_class c ON c.oid = d.logicalrelid
+		              WHERE p.prosrc ~ ('\m' || c.relname || '\M'))
+	LOOP
+		body := regexp_replace(f.prosrc, ';?\s*$', '');
+		IF f.proretset THEN
+			-- A SQL function casts its rows to the declared types;
+			-- RETURN QUERY does not, so the casts are spelled out.
+			SELECT string_agg(format('q.c%s::%s', i, format_type(ty, NULL)), ', ' ORDER BY i),
+			       string_agg(format('c%s', i), ', ' ORDER BY i)
+			INTO cols, names
+			FROM unnest(CASE WHEN f.proallargtypes IS NULL THEN ARRAY[f.prorettype]
+			            ELSE (SELECT array_agg(a.ty ORDER BY a.i)
+			                  FROM unnest(f.proallargtypes, f.proargmodes)
+			                       WITH ORDINALITY AS a (ty, mode, i)
+			                  WHERE a.mode IN ('o', 't', 'b')) END)
+			     WITH ORDINALITY AS o (ty, i);
+			body := format(E'\n#variable_conflict use_column\nBEGIN\n\tRETURN QUERY SELECT %s FROM (%s) AS q (%s);\nEND\n',
+			               cols, body, names);
+		ELSIF body ~* '\m(insert|update|delete)\M' THEN
+			body := format(E'\n#variable_conflict use_column\nDECLARE\n\tr %s;\nBEGIN\n\tFOR r IN %s LOOP\n\t\tRETURN r;\n\tEND LOOP;\n\tRETURN NULL;\nEND\n', f.result, body);
+		ELSE
+			body := format(E'\n#variable_conflict use_column\nBEGIN\n\tRETURN (%s);\nEND\n', body);
+		END IF;
+		EXECUTE replace(replace(f.def, ' LANGUAGE sql', ' LANGUAGE plpgsql'),
+		                '$function$' || f.prosrc || '$function$',
+		                '$function$' || body || '$function$');
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION citus_plpgsql_functions() FROM PUBLIC;
 
 -- Online shard transfers replicate through a subscription whose owner is a
 -- member of the table owner, without BYPASSRLS; PostgreSQL 15 refuses it
@@ -273,4 +369,9 @@ $f$;
 END
 $citus$;
 
-CALL distribute_tenant_tables();
+-- Not called here: `strata migrate` calls distribute_tenant_tables() after
+-- the last migration of its run.  Tables that later migrations create then
+-- are still plain while they are made: a partitioned table pointing at a
+-- table that is already a reference table would become a "Citus local"
+-- table on its own, whose partitions Citus then refuses ("child table is
+-- missing constraint", 015's webhook_deliveries).

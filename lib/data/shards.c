@@ -3,6 +3,10 @@
  */
 #include "data/shards.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "data/db.h"
 
 /* block_writes: Citus 13.2's logical split stalls on tenant_counters
@@ -91,4 +95,50 @@ shards_queue_force_one(struct db *db, const char *table, bool force)
 	const char *p[2] = {table, force ? "true" : "false"};
 
 	return db_queue(db, &st_force_one, p);
+}
+
+static struct db_stmt st_has_citus =
+    DB_STMT("shards_has_citus",
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = "
+            "'citus')",
+            0);
+
+int
+shards_has_citus(struct db *db)
+{
+	PGresult *r;
+	int h = db_queue(db, &st_has_citus, NULL);
+
+	if (h < 0 || db_sync(db) != 0 || (r = db_result(db, h)) == NULL ||
+	    db_rows(r) != 1)
+		return -1;
+	return db_bool(r, 0, 0) ? 1 : 0;
+}
+
+int
+shards_top_tenants(struct db *db, int limit, struct shards_load *out)
+{
+	char n[16];
+	PGresult *r;
+	int h, rows;
+
+	snprintf(n, sizeof(n), "%d", limit);
+	h = shards_queue_stats(db, n);
+	if (h < 0 || db_sync(db) != 0 || (r = db_result(db, h)) == NULL)
+		return -1;
+	rows = db_rows(r);
+	if (rows > limit)
+		rows = limit;
+	for (int i = 0; i < rows; i++) {
+		const char *slug = db_value(r, i, 0);
+		size_t len = strlen(slug);
+
+		if (len >= sizeof(out[i].slug))
+			len = sizeof(out[i].slug) - 1;
+		memcpy(out[i].slug, slug, len);
+		out[i].slug[len] = '\0';
+		out[i].queries = strtoull(db_value(r, i, 1), NULL, 10);
+		out[i].cpu_seconds = strtod(db_value(r, i, 3), NULL);
+	}
+	return rows;
 }

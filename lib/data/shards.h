@@ -9,6 +9,7 @@
 #define STRATA_DATA_SHARDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct db;
 
@@ -43,5 +44,20 @@ int shards_queue_force_one(struct db *db, const char *table, bool force);
  * rows of (tenant slug, queries, reads, cpu seconds), at most limit,
  * busiest first.  Returns the handle or -1. */
 int shards_queue_stats(struct db *db, const char *limit);
+
+/* 1 when the database has the citus extension, 0 when not, -1 on error
+ * (one round trip). */
+int shards_has_citus(struct db *db);
+
+/* One tenant's load as citus_stat_tenants counts it (both periods). */
+struct shards_load {
+	char slug[64]; /* the tenant's slug, or Citus's attribute (truncated) */
+	uint64_t queries;
+	double cpu_seconds;
+};
+
+/* The busiest tenants (by CPU, then queries) into out[0..limit-1], one
+ * round trip on a database with Citus.  Returns the rows, or -1. */
+int shards_top_tenants(struct db *db, int limit, struct shards_load *out);
 
 #endif

@@ -49,6 +49,10 @@ HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CITUS=0 \
 	RATE_RPS=100000 RATE_BURST=200000 STRATA_BIN=$REL SEED=0 "$STACK" up "$SINGLE" >"$TMPD/single.log" 2>&1
 check "the single-node stack started" test -f "$SINGLE/stack.env"
 prepare "$SINGLE" single
+# Without Citus, /metrics has no Citus series (lib/ops/tenant_load.c).
+sp=$(sed -n 's/^HTTPS_PORT=//p' "$SINGLE/stack.env")
+check "one node: /metrics shows no Citus series" eq "$(curl -s --cacert "$SINGLE/tls/cert.pem" --resolve "$BASE:$sp:127.0.0.1" "https://$BASE:$sp/metrics" | grep -c '^strata_citus_')" 0
+check "one node: /metrics answers" eval 'curl -s --cacert "$SINGLE/tls/cert.pem" --resolve "$BASE:$sp:127.0.0.1" "https://$BASE:$sp/metrics" | grep -q "^strata_worker_starts_total"'
 # The cluster's workers on the release build (restored afterwards).
 cp "$VAR/stack.env" "$TMPD/stack.env.saved"
 sed -i -e "s|^STRATA_BIN=.*|STRATA_BIN=$REL|" -e "s|^RATE_RPS=.*|RATE_RPS=100000|" \

@@ -13,8 +13,10 @@
 #      CITUS_SUITES=0 leaves them out, CITUS_TESTS="..." picks scripts;
 #   3. tests/citus/router.sh: hot statements are single-shard router plans,
 #      a tenant's requests touch only its shards (workers' statistics);
-#   4. tests/citus/move.sh: isolate and place a tenant under live writes;
-#   5. tests/citus/compare.sh: get and create, one node against the
+#   4. tests/citus/tenant_load.sh: citus_stat_tenants in /metrics and
+#      `strata tenant stats`;
+#   5. tests/citus/move.sh: isolate and place a tenant under live writes;
+#   6. tests/citus/compare.sh: get and create, one node against the
 #      cluster (reported, never asserted).
 # Ends with "N passed, N failed".  A machine with neither citus.so nor the
 # source prints one line and counts as skipped: "0 passed, 0 failed".
@@ -82,11 +84,11 @@ out=$(bash tests/citus/schema.sh 2>&1)
 printf '%s\n' "$out" | grep -E '^(ok|not ok|#)'
 count "$out"
 
-# 2-5. The suites, then the drills.
+# 2-6. The suites, then the drills.
 scripts=${CITUS_TESTS:-}
 if [ -z "$scripts" ]; then
 	[ "${CITUS_SUITES:-1}" = 1 ] && scripts="tests/smoke/*.sh tests/isolation/*.sh"
-	scripts="$scripts tests/citus/router.sh tests/citus/move.sh tests/citus/compare.sh"
+	scripts="$scripts tests/citus/router.sh tests/citus/tenant_load.sh tests/citus/move.sh tests/citus/compare.sh"
 fi
 for t in $scripts; do
 	[ -f "$t" ] || continue

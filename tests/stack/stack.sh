@@ -310,6 +310,8 @@ shared_buffers = 128MB
 citus.shard_count = $CITUS_SHARDS
 citus.propagate_set_commands = local
 citus.stat_tenants_track = all
+# The statement of every error in the log: what Citus refused, and where.
+log_min_error_statement = error
 EOF
 	printf 'host all all 127.0.0.1/32 trust\n' >>"$1/pg_hba.conf"
 }
@@ -380,6 +382,17 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r%% *}')\gexec
 EOF
 	done
 	psql_node "$VAR/pg" "$PG_PORT" -d strata -c "ALTER ROLE strata_owner PASSWORD '$OWNER_PW'"
+	# citus_stat_tenants (per-tenant load: /metrics, `strata tenant stats`)
+	# is pg_monitor's; the roles get that view alone, on every node (its
+	# function asks each worker as the same role).
+	for d in "$VAR/citus-w1:$CITUS_W1_PORT" "$VAR/citus-w2:$CITUS_W2_PORT" "$VAR/pg:$PG_PORT"; do
+		psql_node "${d%%:*}" "${d##*:}" -d strata <<'EOF'
+SELECT format('GRANT EXECUTE ON FUNCTION %s TO strata_app, strata_owner', p.oid::regprocedure)
+FROM pg_proc p WHERE p.proname IN ('citus_stat_tenants', 'citus_stat_tenants_local',
+                                   'citus_stat_tenants_local_internal')\gexec
+GRANT SELECT ON citus_stat_tenants, citus_stat_tenants_local TO strata_app, strata_owner;
+EOF
+	done
 	# Citus sends this one to the workers.
 	psql_node "$VAR/pg" "$PG_PORT" -d strata -c "ALTER DATABASE strata OWNER TO strata_owner"
 }

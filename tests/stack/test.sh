@@ -10,7 +10,8 @@
 # deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
 # TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
 # (TESTS=none: none, for make test-browser).  make test-citus
-# (tests/citus/run.sh) runs too, with TESTS set only when CITUS_IN_TESTS=1.
+# (tests/citus/run.sh) runs too (CITUS_IN_TESTS=0 leaves it out), with
+# TESTS set only when CITUS_IN_TESTS=1.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -161,8 +162,11 @@ fi
 
 # 4d. make test-citus: the same product on a Citus coordinator with two
 # workers (tests/citus/run.sh; builds Citus once per machine).  Its checks
-# count here; a machine without Citus or its source prints one line.
-if [ -z "${TESTS:-}" ] || [ "${CITUS_IN_TESTS:-0}" = 1 ]; then
+# count here; a machine without Citus or its source prints one line.  On
+# by default (CITUS_IN_TESTS=0 leaves it out); with TESTS set only when
+# CITUS_IN_TESTS=1.
+if { [ -z "${TESTS:-}" ] && [ "${CITUS_IN_TESTS:-1}" != 0 ]; } ||
+	[ "${CITUS_IN_TESTS:-}" = 1 ]; then
 	"$STACK" down "$VAR" >/dev/null 2>&1
 	echo "== make test-citus"
 	out=$(timeout 2400 tests/citus/run.sh 2>&1)
