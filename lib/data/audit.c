@@ -330,7 +330,7 @@ audit_due_tenants(struct db *db, const struct uuid *after, int horizon_s,
 	snprintf(sc, sizeof(sc), "%d", scan);
 	*nout = 0;
 	memset(cursor, 0, sizeof(*cursor));
-	h = db_queue(db, &st_due, p);
+	h = db_queue_in_block(db, &st_due, p, NULL, NULL);
 	if (h < 0)
 		return not_queued("the due tenants");
 	if (db_sync(db) != 0 || (r = db_result(db, h)) == NULL)

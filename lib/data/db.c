@@ -282,6 +282,20 @@ db_queue(struct db *db, struct db_stmt *st, const char *const *params)
 }
 
 int
+db_queue_in_block(struct db *db, struct db_stmt *st, const char *const *params,
+                  db_decode_fn *decode, void *out)
+{
+	int h;
+
+	if (db_queue(db, &db->begin_stmt, NULL) < 0)
+		return -1;
+	h = db_queue_into(db, st, params, decode, out);
+	if (h < 0 || db_commit(db) < 0)
+		return -1;
+	return h;
+}
+
+int
 db_queue_text_into(struct db *db, const char *sql, int nparams,
                    const char *const *params, db_decode_fn *decode, void *out)
 {
@@ -636,7 +650,7 @@ db_due_tenants(struct db *db, struct db_stmt *st, const struct uuid *after,
 	uuid_format(after, a);
 	snprintf(w, sizeof(w), "%d", want);
 	snprintf(s, sizeof(s), "%d", scan);
-	if (db_queue_into(db, st, p, decode_due, &d) < 0 ||
+	if (db_queue_in_block(db, st, p, decode_due, &d) < 0 ||
 	    db_sync(db) != DB_OK)
 		return -1;
 	return d.named;

@@ -421,25 +421,8 @@ decode_page(const PGresult *r, void *out, struct arena *a)
 	p->n = n;
 }
 
-/* tenant_user_counts() enters one tenant after another with SET LOCAL
- * (013, Citus), which Citus sends to the shards only inside a transaction
- * block: a statement that calls it gets a block of its own when none is
- * open.  On plain PostgreSQL that changes nothing. */
-static int
-queue_counting(struct db *db, struct db_stmt *st, const char *const *params,
-               db_decode_fn *decode, void *out)
-{
-	bool own = !db_in_transaction(db);
-	int h;
-
-	if (own && db_queue_sql(db, "BEGIN") < 0)
-		return -1;
-	h = db_queue_into(db, st, params, decode, out);
-	if (own && db_queue_sql(db, "COMMIT") < 0)
-		return -1;
-	return h;
-}
-
+/* tenant_user_counts() enters one tenant after another (SET LOCAL under
+ * Citus): both statements run in a block of their own. */
 int
 tenants_page(struct db *db, const char *after, const char *limit,
              struct tenant_page *out)
@@ -447,7 +430,7 @@ tenants_page(struct db *db, const char *after, const char *limit,
 	const char *params[2] = {after, limit};
 
 	memset(out, 0, sizeof(*out));
-	return queue_counting(db, &st_page, params, decode_page, out);
+	return db_queue_in_block(db, &st_page, params, decode_page, out);
 }
 
 static void
@@ -463,5 +446,5 @@ int
 tenants_usage(struct db *db, const char **json)
 {
 	*json = NULL;
-	return queue_counting(db, &st_usage, NULL, decode_usage, json);
+	return db_queue_in_block(db, &st_usage, NULL, decode_usage, json);
 }

@@ -41,7 +41,9 @@ run_drill() { # WHAT COMMAND...
 	local what=$1 t0 t1 pids
 	shift
 	rm -f "$TMPD"/writer.* "$TMPD"/reader.* "$TMPD"/other.*
-	DELAY=${MOVE_DELAY_MS:-40} load writer mv-a "$A" POST /v1/collections/notes/records "${MOVE_WRITERS:-12}" 40
+	# Six connections (with the reader, under nginx's in-flight cap of a
+	# tenant, TENANT_CONN 8), one create each every 25 ms at most.
+	DELAY=${MOVE_DELAY_MS:-25} load writer mv-a "$A" POST /v1/collections/notes/records "${MOVE_WRITERS:-6}" 40
 	load reader mv-a "$A" GET "/v1/collections/notes/records/$A_ID" 1 40
 	load other mv-b "$B" GET "/v1/collections/notes/records/$B_ID" 1 40
 	pids=$(jobs -p)
