@@ -56,10 +56,15 @@ static struct db_stmt st_use_step = DB_STMT(
 static struct db_stmt st_recovery_clear = DB_STMT(
     "mfa_recovery_clear",
     "DELETE FROM mfa_recovery_codes WHERE tenant_id = $1 AND user_id = $2", 2);
+/* Through the user's row: Citus then runs the INSERT ... SELECT on the
+ * tenant's shard (from unnest() alone it would COPY through the
+ * coordinator, which forced RLS refuses).  The user exists (the foreign
+ * key asks the same). */
 static struct db_stmt st_recovery_add = DB_STMT(
     "mfa_recovery_add",
     "INSERT INTO mfa_recovery_codes (tenant_id, user_id, code_hash) SELECT "
-    "$1, $2, h FROM unnest($3::text[]) h",
+    "u.tenant_id, u.id, h FROM users u, unnest($3::text[]) h WHERE "
+    "u.tenant_id = $1 AND u.id = $2",
     3);
 static struct db_stmt st_recovery_spend = DB_STMT(
     "mfa_recovery_spend",
