@@ -51,7 +51,7 @@ REL_UNIT_BIN := $(BUILD)/rel/tests/check_sandbox_release
 
 .PHONY: all asan deps run stop test unit bench bench-scale lint format \
 	clean distclean flags help test-deploy floor fuzz fuzz-build test-browser \
-	test-dr bench-dr backup test-regions
+	test-dr bench-dr backup test-regions test-citus
 
 all: flags $(BUILD)/strata
 
@@ -66,6 +66,7 @@ help:
 	@echo "make bench-dr  backup and restore times of the bench data set (HA=1, var/drbench)"
 	@echo "make bench     load test against the machine's own ceilings"
 	@echo "make fuzz      libFuzzer harnesses, FUZZ_SECONDS (600) each"
+	@echo "make test-citus  the stack and its tests on a 3-node Citus cluster"
 	@echo "make lint      cppcheck + clang-tidy + clang-format check"
 	@echo "make format    apply clang-format"
 	@echo "make deps      install missing Debian packages"
@@ -164,6 +165,12 @@ bench: deps all $(BUILD)/floor
 
 bench-scale: deps all $(BUILD)/floor
 	@BENCH_SCALE=1 tests/load/bench.sh
+
+# The stack on a Citus coordinator and two workers (docs/scale-out.md);
+# builds Citus into PostgreSQL 15 once per machine when it is missing.
+test-citus: deps
+	@$(MAKE) --no-print-directory asan all
+	@tests/citus/run.sh
 
 fuzz-build: $(FUZZ_BIN)
 

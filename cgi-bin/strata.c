@@ -25,7 +25,8 @@ static const char usage[] =
     "usage: strata [--config FILE] <command> [options]\n"
     "\n"
     "  serve [--workers N] [--max-requests N] [--socket PATH]\n"
-    "  migrate [--partitions N]\n"
+    "  migrate [--partitions N] [--citus]  (--citus: the database is a\n"
+    "                Citus coordinator; docs/scale-out.md)\n"
     "  tenant create --slug S --name N [--owner-email E]\n"
     "                [--owner-password P | password on stdin]\n"
     "                [--template T] [--plan P] [--region R] [--locale L]\n"
@@ -47,6 +48,9 @@ static const char usage[] =
     "  tenant domain verify --tenant SLUG --domain NAME\n"
     "  tenant domain map            (rewrite nginx's list of them)\n"
     "  tenant join-domain verify --tenant SLUG --domain NAME\n"
+    "  tenant isolate SLUG          (Citus: shards of its own, online)\n"
+    "  tenant place SLUG --node HOST:PORT  (Citus: move them, online)\n"
+    "  tenant stats [--top N]       (Citus: the busiest tenants)\n"
     "  operator create --email E    (password on stdin)\n"
     "  operator support grant|revoke --email E\n"
     "  keys rotate --tenant SLUG\n"
@@ -77,9 +81,9 @@ opt(int argc, char **argv, const char *name)
 	return NULL;
 }
 
-/* True when the flag name is present. */
+/* 1 when the bare flag name is among the arguments. */
 static bool
-flag(int argc, char **argv, const char *name)
+has_flag(int argc, char **argv, const char *name)
 {
 	for (int i = 0; i < argc; i++)
 		if (argv[i] != NULL && strcmp(argv[i], name) == 0)
@@ -148,11 +152,12 @@ cmd_serve(int argc, char **argv)
 static int
 cmd_migrate(int argc, char **argv)
 {
+	bool citus = has_flag(argc, argv, "--citus");
 	long parts = num(argc, argv, "--partitions", 16);
 
 	if (parts < 1 || parts > 1024)
 		return admin_fail("--partitions must be 1-1024");
-	return admin_migrate((int)parts);
+	return admin_migrate((int)parts, citus);
 }
 
 static int
@@ -210,12 +215,23 @@ cmd_tenant(int argc, char **argv)
 	/* Tenant import (docs/import.md). */
 	if (strcmp(sub, "export") == 0)
 		return admin_tenant_export(who, opt(argc, argv, "--seal-for"),
-		                           flag(argc, argv, "--keys-only"));
+		                           has_flag(argc, argv, "--keys-only"));
 	if (strcmp(sub, "import") == 0)
 		return admin_tenant_import(who, opt(argc, argv, "--slug"),
-		                           flag(argc, argv, "--keep-id"));
+		                           has_flag(argc, argv, "--keep-id"));
 	if (strcmp(sub, "import-keys") == 0)
 		return admin_tenant_import_keys(who, arg(argc, argv, 3));
+	if (strcmp(sub, "isolate") == 0)
+		return admin_tenant_isolate(who);
+	if (strcmp(sub, "place") == 0)
+		return admin_tenant_place(who, opt(argc, argv, "--node"));
+	if (strcmp(sub, "stats") == 0) {
+		long top = num(argc, argv, "--top", 10);
+
+		if (top < 1 || top > 1000)
+			return admin_fail("--top must be 1-1000");
+		return admin_tenant_stats((int)top);
+	}
 	if (strcmp(sub, "domain") == 0 &&
 	    strcmp(arg(argc, argv, 2), "verify") == 0)
 		return admin_tenant_domain_verify(opt(argc, argv, "--tenant"),
@@ -231,8 +247,8 @@ cmd_tenant(int argc, char **argv)
 		return admin_fail("tenant domain verify --tenant SLUG --domain "
 		                  "NAME, or tenant domain map");
 	return admin_fail("tenant: create, list, suspend, resume, purge, "
-	                  "restore, move, export, import, import-keys or "
-	                  "domain");
+	                  "restore, move, export, import, import-keys, domain, "
+	                  "isolate, place or stats");
 }
 
 static int

@@ -28,6 +28,7 @@
 #include "ops/reporter.h"
 #include "ops/sealer.h"
 #include "ops/stream.h"
+#include "ops/tenant_load.h"
 #include "sec/ratelimit.h"
 
 static struct db db;
@@ -164,6 +165,7 @@ const struct server_proc app_background[] = {
     {"mail", mailer_main}, /* outbound mail (issue 18) */
     {"stream", stream_main},
     {"reporter", reporter_main},
+    {"load", tenant_load_main}, /* Citus per-tenant load (issue 14) */
     {NULL, NULL},
 };
 

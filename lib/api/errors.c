@@ -11,29 +11,45 @@
 #include "data/db.h"
 #include "data/tenants.h"
 
-/* SQLSTATE (or its two-character class, written "XX...") to a problem.
- * First match wins; anything else is a 500 logged with its state. */
+/* SQLSTATE (or its two-character class, written "XX...") to a problem,
+ * where msg is set only when the message starts so as well.  First match
+ * wins; anything else is a 500 logged with its state. */
 static const struct {
 	const char *state;
+	const char *msg;
 	int status;
 	const char *code;
 	const char *detail;
 } sqlstates[] = {
-    {"57014", 503, "service_unavailable",
+    /* Citus, while a tenant's shards are split or moved (strata tenant
+     * isolate, place): a statement planned against the old shard finds it
+     * gone, as an internal error from the coordinator or a missing shard
+     * table from a worker (shard tables are named schema-qualified,
+     * strata.<table>_<shard id>; Strata's own statements never qualify).
+     * The next attempt is routed to the new shard. */
+    {"XX000", "could not find valid entry for shard", 503,
+     "service_unavailable", "the tenant's data is being moved; retry shortly"},
+    {"XX000", "could not find any shard placements", 503, "service_unavailable",
+     "the tenant's data is being moved; retry shortly"},
+    {"42P01", "relation \"strata.", 503, "service_unavailable",
+     "the tenant's data is being moved; retry shortly"},
+    {"57014", NULL, 503, "service_unavailable",
      "the request took too long; retry shortly"},
-    {"55P03", 503, "service_unavailable",
+    {"55P03", NULL, 503, "service_unavailable",
      "the request took too long; retry shortly"},
-    {"40001", 409, "conflict", "a concurrent change conflicted; retry"},
-    {"40P01", 409, "conflict", "a concurrent change conflicted; retry"},
-    {"23505", 409, "conflict", "this already exists"},
-    {"23503", 409, "conflict", "this is still referenced or refers to nothing"},
-    {"54000", 422, "validation_failed", "the value is too large to store"},
+    {"40001", NULL, 409, "conflict", "a concurrent change conflicted; retry"},
+    {"40P01", NULL, 409, "conflict", "a concurrent change conflicted; retry"},
+    {"23505", NULL, 409, "conflict", "this already exists"},
+    {"23503", NULL, 409, "conflict",
+     "this is still referenced or refers to nothing"},
+    {"54000", NULL, 422, "validation_failed",
+     "the value is too large to store"},
     /* A demoted primary (failover): the worker reconnects to the new one. */
-    {"25006", 503, "service_unavailable", "the database is unavailable"},
-    {"08...", 503, "service_unavailable", "the database is unavailable"},
-    {"53...", 503, "service_unavailable",
+    {"25006", NULL, 503, "service_unavailable", "the database is unavailable"},
+    {"08...", NULL, 503, "service_unavailable", "the database is unavailable"},
+    {"53...", NULL, 503, "service_unavailable",
      "the database is overloaded; retry shortly"},
-    {"57P..", 503, "service_unavailable", "the database is unavailable"},
+    {"57P..", NULL, 503, "service_unavailable", "the database is unavailable"},
 };
 
 static int
@@ -65,7 +81,10 @@ errors_from_db(struct request *req, int rc)
 		return api_fail(req, 503, "service_unavailable",
 		                "the database is unavailable");
 	for (size_t i = 0; i < sizeof(sqlstates) / sizeof(sqlstates[0]); i++)
-		if (state_matches(sqlstates[i].state, db->sqlstate))
+		if (state_matches(sqlstates[i].state, db->sqlstate) &&
+		    (sqlstates[i].msg == NULL ||
+		     strncmp(db->errmsg, sqlstates[i].msg,
+		             strlen(sqlstates[i].msg)) == 0))
 			return api_fail(req, sqlstates[i].status,
 			                sqlstates[i].code, sqlstates[i].detail);
 	log_error("statement failed: %s %s", db->sqlstate, db->errmsg);

@@ -51,6 +51,12 @@ struct tenant_slot {
 	uint64_t count;
 };
 
+struct citus_slot {
+	char slug[64];
+	uint64_t queries;
+	uint64_t cpu_us;
+};
+
 struct shm {
 	uint64_t counters[M_COUNTERS];
 	uint64_t requests[METRICS_MAX_ROUTES][6]; /* 1xx..5xx, other */
@@ -60,6 +66,8 @@ struct shm {
 	uint64_t seal_lag;
 	int tenant_lock;
 	struct tenant_slot tenants[METRICS_TOP_TENANTS];
+	int citus_shown; /* -1: never set (no Citus); else slots in use */
+	struct citus_slot citus[METRICS_CITUS_TENANTS];
 };
 
 static struct shm *shm;
@@ -74,6 +82,7 @@ metrics_init(void)
 		return -1;
 	memset(p, 0, sizeof(struct shm));
 	shm = p;
+	shm->citus_shown = -1;
 	return 0;
 }
 
@@ -261,6 +270,77 @@ render_tenants(struct buf *out)
 }
 
 void
+metrics_set_citus_tenants(const struct metrics_citus_tenant *t, int n)
+{
+	if (shm == NULL || !lock_tenants())
+		return;
+	if (n > METRICS_CITUS_TENANTS)
+		n = METRICS_CITUS_TENANTS;
+	for (int i = 0; i < n; i++) {
+		struct citus_slot *s = &shm->citus[i];
+		size_t len = strlen(t[i].slug);
+
+		if (len >= sizeof(s->slug))
+			len = sizeof(s->slug) - 1;
+		memcpy(s->slug, t[i].slug, len);
+		s->slug[len] = '\0';
+		s->queries = t[i].queries;
+		s->cpu_us = t[i].cpu_seconds > 0
+		                ? (uint64_t)(t[i].cpu_seconds * 1e6 + 0.5)
+		                : 0;
+	}
+	shm->citus_shown = n < 0 ? 0 : n;
+	unlock_tenants();
+}
+
+/* Slugs are [a-z0-9-] (tenants.slug's check), but a tenant Citus counts
+ * without a row here is shown by its attribute: only characters that
+ * need no escaping in a label go out. */
+static void
+put_label(struct buf *out, const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v != '"' && *v != '\\' && *v != '\n')
+			buf_putc(out, *v);
+}
+
+static void
+render_citus(struct buf *out)
+{
+	static const char *const names[2][2] = {
+	    {"strata_citus_tenant_queries",
+	     "Queries of the busiest tenants in citus_stat_tenants' current "
+	     "and last period (top-N by CPU)."},
+	    {"strata_citus_tenant_cpu_seconds",
+	     "CPU seconds of those queries on the Citus nodes."},
+	};
+
+	if (!lock_tenants())
+		return;
+	if (shm->citus_shown < 0) {
+		unlock_tenants();
+		return;
+	}
+	for (int m = 0; m < 2; m++) {
+		buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", names[m][0],
+		           names[m][1], names[m][0]);
+		for (int i = 0; i < shm->citus_shown; i++) {
+			const struct citus_slot *s = &shm->citus[i];
+
+			buf_printf(out, "%s{tenant=\"", names[m][0]);
+			put_label(out, s->slug);
+			if (m == 0)
+				buf_printf(out, "\"} %llu\n",
+				           (unsigned long long)s->queries);
+			else
+				buf_printf(out, "\"} %.6f\n",
+				           (double)s->cpu_us / 1e6);
+		}
+	}
+	unlock_tenants();
+}
+
+void
 metrics_render(struct buf *out, const struct route *routes, size_t nroutes)
 {
 	if (shm == NULL)
@@ -278,6 +358,7 @@ metrics_render(struct buf *out, const struct route *routes, size_t nroutes)
 	           "strata_audit_seal_lag_events %llu\n",
 	           (unsigned long long)get(&shm->seal_lag));
 	render_tenants(out);
+	render_citus(out);
 }
 
 unsigned long long

@@ -12,6 +12,7 @@
 #define METRICS_MAX_ROUTES 96 /* route table size + 1 for "unmatched" */
 #define METRICS_BUCKETS 12
 #define METRICS_TOP_TENANTS 32
+#define METRICS_CITUS_TENANTS 10 /* tenants of citus_stat_tenants shown */
 
 struct buf;
 struct route;
@@ -57,6 +58,19 @@ unsigned long long metrics_tenant_requests(const char *slug);
 
 /* Gauge of events waiting for the sealer. */
 void metrics_set_seal_lag(uint64_t events);
+
+/* One tenant's load on a Citus cluster (citus_stat_tenants). */
+struct metrics_citus_tenant {
+	const char *slug;
+	uint64_t queries;
+	double cpu_seconds;
+};
+
+/* Replaces the Citus tenants shown (at most METRICS_CITUS_TENANTS, the
+ * busiest first); n 0 leaves none.  Written by one background process
+ * (lib/ops/tenant_load.c); until then, and without Citus, /metrics shows
+ * no such series. */
+void metrics_set_citus_tenants(const struct metrics_citus_tenant *t, int n);
 
 /* Renders every metric; routes names the route index labels. */
 void metrics_render(struct buf *out, const struct route *routes,

@@ -41,9 +41,9 @@ static struct db_stmt st_list =
             1);
 static struct db_stmt st_insert = DB_STMT(
     "apikey_insert",
-    "INSERT INTO api_keys AS k (tenant_id, id, name, secret_hash, "
+    "WITH k AS (INSERT INTO api_keys (tenant_id, id, name, secret_hash, "
     "permissions, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, "
-    "$7) RETURNING " KEY_JSON,
+    "$7) RETURNING *) SELECT " KEY_JSON " FROM k",
     7);
 static struct db_stmt st_lock_live =
     DB_STMT("apikey_lock_live",

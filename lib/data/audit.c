@@ -56,12 +56,17 @@ static struct db_stmt st_unsealed = DB_STMT(
     "AND e.seq > $2::bigint AND e.at < now() - $3 * interval '1 second' "
     "ORDER BY e.seq LIMIT 1000", /* AUDIT_SEAL_BATCH */
     3);
+/* Each link through the event it seals (the sealer has just read it):
+ * Citus then runs the INSERT ... SELECT on the tenant's shard; from
+ * unnest() alone it would COPY through the coordinator, which forced RLS
+ * refuses. */
 static struct db_stmt st_links = DB_STMT(
     "audit_links_insert",
     "INSERT INTO audit_links (tenant_id, link_no, kind, seq, prev_hash, "
-    "hash) SELECT $1, u.n, 'event', u.s, decode(u.p, 'hex'), decode(u.h, "
-    "'hex') FROM unnest($2::bigint[], $3::bigint[], $4::text[], "
-    "$5::text[]) AS u(n, s, p, h)",
+    "hash) SELECT e.tenant_id, u.n, 'event', u.s, decode(u.p, 'hex'), "
+    "decode(u.h, 'hex') FROM audit_events e JOIN unnest($2::bigint[], "
+    "$3::bigint[], $4::text[], $5::text[]) AS u(n, s, p, h) ON e.seq = u.s "
+    "WHERE e.tenant_id = $1",
     5);
 static struct db_stmt st_anchors = DB_STMT(
     "audit_anchors",
@@ -325,7 +330,7 @@ audit_due_tenants(struct db *db, const struct uuid *after, int horizon_s,
 	snprintf(sc, sizeof(sc), "%d", scan);
 	*nout = 0;
 	memset(cursor, 0, sizeof(*cursor));
-	h = db_queue(db, &st_due, p);
+	h = db_queue_in_block(db, &st_due, p, NULL, NULL);
 	if (h < 0)
 		return not_queued("the due tenants");
 	if (db_sync(db) != 0 || (r = db_result(db, h)) == NULL)

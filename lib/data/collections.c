@@ -56,13 +56,17 @@ static struct db_stmt st_list =
 static struct db_stmt st_count =
     DB_STMT("collection_count",
             "SELECT count(*) FROM collections WHERE tenant_id = $1", 1);
+/* The version rows are written from the statement's parameters, or from
+ * the row as it was, never from the CTE: Citus runs an INSERT ... SELECT
+ * from a CTE through COPY on the coordinator, which forced RLS refuses
+ * (docs/scale-out.md). */
 static struct db_stmt st_insert = DB_STMT(
     "collection_insert",
     "WITH c AS (INSERT INTO collections (tenant_id, name, definition, "
     "created_by) VALUES ($1, $2, $3::jsonb, $4) RETURNING *), v AS (INSERT "
     "INTO collection_versions (tenant_id, name, version, definition, "
-    "created_by) SELECT tenant_id, name, version, definition, created_by "
-    "FROM c) SELECT " COLLECTION_JSON " FROM c",
+    "created_by) VALUES ($1, $2, 1, $3::jsonb, $4)) SELECT " COLLECTION_JSON
+    " FROM c",
     4);
 static struct db_stmt st_update = DB_STMT(
     "collection_update",
@@ -70,8 +74,9 @@ static struct db_stmt st_update = DB_STMT(
     "version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
     "AND version = $4::bigint RETURNING *), v AS (INSERT INTO "
     "collection_versions (tenant_id, name, version, definition, "
-    "created_by) SELECT tenant_id, name, version, definition, $5 FROM c) "
-    "SELECT " COLLECTION_JSON " FROM c",
+    "created_by) SELECT tenant_id, name, version + 1, $3::jsonb, $5 FROM "
+    "collections WHERE tenant_id = $1 AND name = $2 AND version = "
+    "$4::bigint) SELECT " COLLECTION_JSON " FROM c",
     5);
 static struct db_stmt st_delete = DB_STMT(
     "collection_delete",

@@ -79,10 +79,12 @@ static struct db_stmt st_domain_status = DB_STMT(
     "SELECT name, verified_at IS NOT NULL, ts(verified_at) FROM domains "
     "WHERE owner_tenant_id = $1 ORDER BY name",
     1);
+/* least(), not coalesce(): Citus refuses now() inside a coalesce() of an
+ * UPDATE; a verification time is never in the future. */
 static struct db_stmt st_verify = DB_STMT(
     "config_verify_domain",
-    "WITH d AS (UPDATE domains SET verified_at = coalesce(verified_at, "
-    "now()) WHERE name = $2 AND owner_tenant_id = $1 RETURNING name) "
+    "WITH d AS (UPDATE domains SET verified_at = least(verified_at, now()) "
+    "WHERE name = $2 AND owner_tenant_id = $1 RETURNING name) "
     "SELECT name, pg_notify('strata_cache', 'tenant:' || $1::text) FROM d",
     2);
 

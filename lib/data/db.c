@@ -84,8 +84,16 @@ connect_now(struct db *db)
 	 * partitioned on it.  The default plan cache keeps planning such
 	 * statements afresh (a custom plan prunes partitions at plan time,
 	 * so the generic plan always looks dearer), which costs several
-	 * times the execution.  Generic plans prune at executor start. */
-	db_queue_sql(db, "SET plan_cache_mode = force_generic_plan");
+	 * times the execution.  Generic plans prune at executor start.
+	 * Not on a Citus coordinator: Citus plans some statements only with
+	 * their parameters' values (an INSERT ... SELECT, a subquery in an
+	 * UPDATE) and steers the default plan cache to custom plans for those
+	 * alone, which forcing generic plans turns into errors
+	 * (docs/scale-out.md). */
+	db_queue_sql(db, "SELECT set_config('plan_cache_mode', CASE WHEN "
+	                 "EXISTS (SELECT 1 FROM pg_extension WHERE extname = "
+	                 "'citus') THEN 'auto' ELSE 'force_generic_plan' END, "
+	                 "false)");
 	/* One tenant's expensive query must not hold a worker for long. */
 	if (db->statement_timeout_ms > 0) {
 		char sql[64];
@@ -271,6 +279,20 @@ int
 db_queue(struct db *db, struct db_stmt *st, const char *const *params)
 {
 	return db_queue_into(db, st, params, NULL, NULL);
+}
+
+int
+db_queue_in_block(struct db *db, struct db_stmt *st, const char *const *params,
+                  db_decode_fn *decode, void *out)
+{
+	int h;
+
+	if (db_queue(db, &db->begin_stmt, NULL) < 0)
+		return -1;
+	h = db_queue_into(db, st, params, decode, out);
+	if (h < 0 || db_commit(db) < 0)
+		return -1;
+	return h;
 }
 
 int
@@ -628,7 +650,7 @@ db_due_tenants(struct db *db, struct db_stmt *st, const struct uuid *after,
 	uuid_format(after, a);
 	snprintf(w, sizeof(w), "%d", want);
 	snprintf(s, sizeof(s), "%d", scan);
-	if (db_queue_into(db, st, p, decode_due, &d) < 0 ||
+	if (db_queue_in_block(db, st, p, decode_due, &d) < 0 ||
 	    db_sync(db) != DB_OK)
 		return -1;
 	return d.named;

@@ -141,6 +141,16 @@ int db_queue_text_into(struct db *db, const char *sql, int nparams,
 /* Queues one parameterless statement by text (BEGIN, COMMIT, SET LOCAL). */
 int db_queue_sql(struct db *db, const char *sql);
 
+/* As db_queue_into, between a BEGIN and a COMMIT of its own, for a
+ * statement whose function enters one tenant after another with SET LOCAL
+ * (the background round robins, the operator's counts): on a Citus
+ * coordinator SET LOCAL reaches the shards only inside a transaction block.
+ * Only where no transaction is open or queued.  Returns the statement's
+ * handle, or -1 (as db_queue_into). */
+int db_queue_in_block(struct db *db, struct db_stmt *stmt,
+                      const char *const *params, db_decode_fn *decode,
+                      void *out);
+
 /* Queues BEGIN and SET LOCAL strata.tenant_id = '<tenant>'. */
 void db_begin(struct db *db, const struct uuid *tenant);
 

@@ -19,20 +19,23 @@ static struct db_stmt st_insert =
             "collection, version, payload) VALUES ($1, $2, $3, $4, $5, $6, "
             "coalesce($7::jsonb, '{}'))",
             7);
-/* Subscriptions: an exact type, "<kind>.*" or "*". */
+/* Subscriptions: an exact type, "<kind>.*" or "*".  The body is built
+ * after the UPDATE, not in its RETURNING (Citus takes only IMMUTABLE
+ * functions there). */
 static struct db_stmt st_fan_out = DB_STMT(
     "event_fan_out",
     "WITH ev AS (UPDATE events e SET fanned = true WHERE e.tenant_id = $1 "
     "AND e.seq IN (SELECT seq FROM events WHERE tenant_id = $1 AND NOT "
     "fanned ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING e.seq, "
-    "e.type, e.object_type, e.object_id, coalesce(e.collection, '') AS "
-    "collection, " EVENT_BODY " AS body), ins AS (INSERT INTO "
+    "e.type, e.object_type, e.object_id, e.collection, e.at, e.payload), "
+    "ins AS (INSERT INTO "
     "webhook_deliveries (tenant_id, id, webhook_id, event_seq, object_key) "
     "SELECT $1, gen_random_uuid(), w.id, ev.seq, ev.object_type || ':' || "
     "ev.object_id FROM ev JOIN webhooks w ON w.tenant_id = $1 AND "
     "w.enabled AND (ev.type = ANY (w.events) OR '*' = ANY (w.events) OR "
-    "split_part(ev.type, '.', 1) || '.*' = ANY (w.events))) SELECT seq, "
-    "type, object_type, collection, body FROM ev ORDER BY seq",
+    "split_part(ev.type, '.', 1) || '.*' = ANY (w.events))) SELECT e.seq, "
+    "e.type, e.object_type, coalesce(e.collection, ''), " EVENT_BODY
+    " FROM ev e ORDER BY e.seq",
     2);
 static struct db_stmt st_after =
     DB_STMT("event_after",

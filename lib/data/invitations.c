@@ -23,11 +23,14 @@ static struct db_stmt st_email = DB_STMT(
     "i.tenant_id = $1 AND i.email_norm = $2 AND i.accepted_at IS NULL AND "
     "i.revoked_at IS NULL AND i.expires_at > now())",
     2);
+/* The answer is built after the write, not in its RETURNING (Citus takes
+ * only IMMUTABLE functions there). */
 static struct db_stmt st_insert = DB_STMT(
     "invitation_insert",
-    "INSERT INTO invitations AS i (tenant_id, id, email, email_norm, roles, "
-    "token_hash, expires_at, invited_by) VALUES ($1, $2, $3, $4, $5, $6, "
-    "now() + $7 * interval '1 second', $8) RETURNING " INVITATION_JSON,
+    "WITH i AS (INSERT INTO invitations (tenant_id, id, email, email_norm, "
+    "roles, token_hash, expires_at, invited_by) VALUES ($1, $2, $3, $4, $5, "
+    "$6, now() + $7 * interval '1 second', $8) RETURNING *) "
+    "SELECT " INVITATION_JSON " FROM i",
     8);
 static struct db_stmt st_list = DB_STMT(
     "invitation_list",

@@ -81,7 +81,7 @@ int
 joins_verify_domain(struct db *db, const char *tid, const char *domain)
 {
 	const char *p[2] = {tid, domain};
-	int h = db_queue(db, &st_verify, p);
+	int h = db_queue_in_block(db, &st_verify, p, NULL, NULL);
 
 	if (h < 0 || db_sync(db) != DB_OK || db_rows(db_result(db, h)) != 1)
 		return -1;

@@ -46,13 +46,15 @@ static struct db_stmt st_load = DB_STMT(
     "k.destroyed_at IS NULL AND k.wrapped IS NOT NULL AND (k.expires_at IS "
     "NULL OR k.expires_at > now()) ORDER BY k.id",
     1);
-/* The retired signing key verifies until the longest access token it can
+/* now() stays out of CASE and coalesce(): Citus refuses a volatile
+ * function there in an UPDATE (docs/scale-out.md).
+ * The retired signing key verifies until the longest access token it can
  * have signed expires: the longest lifetime of any settings version in
  * force in the last day (the lifetime's maximum), $2 where none is set. */
 static struct db_stmt st_retire = DB_STMT(
     "keyring_retire",
-    "UPDATE tenant_keys SET retired_at = now(), expires_at = CASE WHEN "
-    "purpose = 'signing' THEN now() + make_interval(secs => 60 + "
+    "UPDATE tenant_keys SET retired_at = now(), expires_at = now() + CASE "
+    "WHEN purpose = 'signing' THEN make_interval(secs => 60 + "
     "greatest($2::int, coalesce((SELECT max(coalesce((v.settings #>> "
     "'{auth,access_token_ttl}')::numeric, $2::int)) FROM (SELECT settings, "
     "lead(created_at) OVER (ORDER BY version) AS until FROM config_versions "
@@ -70,7 +72,7 @@ static struct db_stmt st_notify = DB_STMT(
 static struct db_stmt st_destroy =
     DB_STMT("keyring_destroy",
             "UPDATE tenant_keys SET wrapped = NULL, destroyed_at = now(), "
-            "retired_at = coalesce(retired_at, now()) WHERE tenant_id = $1 AND "
+            "retired_at = least(retired_at, now()) WHERE tenant_id = $1 AND "
             "destroyed_at IS NULL",
             1);
 /* Subjects' keys are wrapped by the tenant's data keys; they go too. */

@@ -7,31 +7,39 @@
 
 #include "data/db.h"
 
+/* Every subquery names tenant_id = $1, and mfa_totp is read through
+ * subqueries, not a LEFT JOIN: Citus routes a statement to one shard only
+ * when each table names the tenant, and on PostgreSQL 15 it refuses an
+ * outer join of tables under RLS ("outer joins and pseudoconstant quals",
+ * the constant tenant meeting the policy's current_setting()). */
 #define IS_ADMIN                                                               \
-	"EXISTS (SELECT 1 FROM user_roles ur WHERE ur.tenant_id = "            \
-	"u.tenant_id "                                                         \
+	"EXISTS (SELECT 1 FROM user_roles ur WHERE ur.tenant_id = $1 "         \
 	"AND ur.user_id = u.id AND ur.role_name IN ('owner', 'admin'))"
 
+/* mfa_totp's columns of the user u, one subquery each (NULL without one). */
 static struct db_stmt st_login = DB_STMT(
     "mfa_login",
-    "SELECT t.confirmed_at IS NOT NULL, " IS_ADMIN " FROM users u LEFT JOIN "
-    "mfa_totp t ON t.tenant_id = u.tenant_id AND t.user_id = u.id WHERE "
-    "u.tenant_id = $1 AND u.email_norm = $2",
+    "SELECT coalesce((SELECT t.confirmed_at IS NOT NULL FROM mfa_totp t "
+    "WHERE t.tenant_id = $1 AND t.user_id = u.id), false), " IS_ADMIN
+    " FROM users u WHERE u.tenant_id = $1 AND u.email_norm = $2",
     2);
 static struct db_stmt st_get = DB_STMT(
     "mfa_totp_get",
-    "SELECT t.user_id IS NOT NULL, t.confirmed_at IS NOT NULL, t.secret, "
-    "coalesce(t.last_step, 0), " IS_ADMIN ", u.email_norm, (SELECT count(*) "
-    "FROM mfa_recovery_codes c WHERE c.tenant_id = u.tenant_id AND "
-    "c.user_id = u.id AND c.used_at IS NULL) FROM users u LEFT JOIN "
-    "mfa_totp t ON t.tenant_id = u.tenant_id AND t.user_id = u.id WHERE "
-    "u.tenant_id = $1 AND u.id = $2",
+    "SELECT EXISTS (SELECT 1 FROM mfa_totp t WHERE t.tenant_id = $1 AND "
+    "t.user_id = u.id), coalesce((SELECT t.confirmed_at IS NOT NULL FROM "
+    "mfa_totp t WHERE t.tenant_id = $1 AND t.user_id = u.id), false), "
+    "(SELECT t.secret FROM mfa_totp t WHERE t.tenant_id = $1 AND t.user_id "
+    "= u.id), coalesce((SELECT t.last_step FROM mfa_totp t WHERE "
+    "t.tenant_id = $1 AND t.user_id = u.id), 0), " IS_ADMIN ", "
+    "u.email_norm, (SELECT count(*) FROM mfa_recovery_codes c WHERE "
+    "c.tenant_id = $1 AND c.user_id = u.id AND c.used_at IS NULL) FROM "
+    "users u WHERE u.tenant_id = $1 AND u.id = $2",
     2);
 static struct db_stmt st_begin = DB_STMT(
     "mfa_totp_begin",
     "INSERT INTO mfa_totp AS t (tenant_id, user_id, secret) VALUES ($1, $2, "
     "$3) ON CONFLICT (tenant_id, user_id) DO UPDATE SET secret = "
-    "excluded.secret, last_step = 0, created_at = now() WHERE "
+    "excluded.secret, last_step = 0, created_at = excluded.created_at WHERE "
     "t.confirmed_at IS NULL RETURNING 1",
     3);
 static struct db_stmt st_confirm =
@@ -48,10 +56,15 @@ static struct db_stmt st_use_step = DB_STMT(
 static struct db_stmt st_recovery_clear = DB_STMT(
     "mfa_recovery_clear",
     "DELETE FROM mfa_recovery_codes WHERE tenant_id = $1 AND user_id = $2", 2);
+/* Through the user's row: Citus then runs the INSERT ... SELECT on the
+ * tenant's shard (from unnest() alone it would COPY through the
+ * coordinator, which forced RLS refuses).  The user exists (the foreign
+ * key asks the same). */
 static struct db_stmt st_recovery_add = DB_STMT(
     "mfa_recovery_add",
     "INSERT INTO mfa_recovery_codes (tenant_id, user_id, code_hash) SELECT "
-    "$1, $2, h FROM unnest($3::text[]) h",
+    "u.tenant_id, u.id, h FROM users u, unnest($3::text[]) h WHERE "
+    "u.tenant_id = $1 AND u.id = $2",
     3);
 static struct db_stmt st_recovery_spend = DB_STMT(
     "mfa_recovery_spend",
@@ -86,11 +99,14 @@ static struct db_stmt st_challenge_email =
 static struct db_stmt st_challenge_get = DB_STMT(
     "mfa_challenge_get",
     "SELECT c.expires_at <= now(), c.used_at IS NOT NULL, c.attempts, "
-    "c.user_id, c.email_norm, u.status = 'active', t.confirmed_at IS NOT "
-    "NULL, t.secret, coalesce(t.last_step, 0) FROM mfa_challenges c JOIN "
-    "users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id LEFT JOIN "
-    "mfa_totp t ON t.tenant_id = c.tenant_id AND t.user_id = c.user_id "
-    "WHERE c.tenant_id = $1 AND c.challenge_hash = $2 FOR UPDATE OF c",
+    "c.user_id, c.email_norm, u.status = 'active', coalesce((SELECT "
+    "t.confirmed_at IS NOT NULL FROM mfa_totp t WHERE t.tenant_id = $1 AND "
+    "t.user_id = c.user_id), false), (SELECT t.secret FROM mfa_totp t WHERE "
+    "t.tenant_id = $1 AND t.user_id = c.user_id), coalesce((SELECT "
+    "t.last_step FROM mfa_totp t WHERE t.tenant_id = $1 AND t.user_id = "
+    "c.user_id), 0) FROM mfa_challenges c JOIN users u ON u.tenant_id = $1 "
+    "AND u.id = c.user_id WHERE c.tenant_id = $1 AND c.challenge_hash = $2 "
+    "FOR UPDATE OF c",
     2);
 static struct db_stmt st_challenge_fail = DB_STMT(
     "mfa_challenge_fail",

@@ -103,6 +103,112 @@ migrate_plan(const struct migration *files, int nfiles,
 }
 
 static int
+exec_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	         PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "strata: migrate: %s", PQerrorMessage(c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* The end of a dollar quote's tag at q ('$' [A-Za-z0-9_]* '$'), or NULL
+ * when q does not start one. */
+static const char *
+dollar_tag_end(const char *q)
+{
+	const char *e = q + 1;
+
+	if (*e >= '0' && *e <= '9')
+		return NULL;
+	while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+	       (*e >= '0' && *e <= '9') || *e == '_')
+		e++;
+	return *e == '$' ? e + 1 : NULL;
+}
+
+/* Past the quoted text, comment or dollar-quoted body starting at q (q
+ * itself when nothing starts there); an unterminated one runs to the end. */
+static const char *
+skip_quoted(const char *q)
+{
+	const char *e, *hit;
+	size_t tag;
+
+	if (*q == '\'' || *q == '"') {
+		for (e = q + 1; *e != '\0'; e++)
+			if (*e == *q && *++e != *q)
+				return e;
+		return e;
+	}
+	if (q[0] == '-' && q[1] == '-')
+		return q + strcspn(q, "\n");
+	if (q[0] == '/' && q[1] == '*') {
+		hit = strstr(q + 2, "*/");
+		return hit != NULL ? hit + 2 : q + strlen(q);
+	}
+	if (*q == '$' && (e = dollar_tag_end(q)) != NULL) {
+		tag = (size_t)(e - q);
+		for (hit = strchr(e, '$'); hit != NULL;
+		     hit = strchr(hit + 1, '$'))
+			if (strncmp(hit, q, tag) == 0)
+				return hit + tag;
+		return e + strlen(e);
+	}
+	return q;
+}
+
+int
+migrate_next_statement(const char **p, size_t *len)
+{
+	const char *s = *p, *e;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		e = (s[0] == '-' && s[1] == '-') || (s[0] == '/' && s[1] == '*')
+		        ? skip_quoted(s)
+		        : s;
+		if (e == s)
+			break;
+		s = e;
+	}
+	*p = s;
+	if (*s == '\0')
+		return 0;
+	for (e = s; *e != '\0' && *e != ';';) {
+		const char *q = skip_quoted(e);
+
+		e = q == e ? e + 1 : q;
+	}
+	*len = (size_t)(e - s) + (*e == ';');
+	return 1;
+}
+
+/* Runs sql one statement at a time (see migrate_next_statement). */
+static int
+exec_each(PGconn *c, const char *sql)
+{
+	const char *p = sql;
+	size_t len;
+	char *one;
+	int rc = 0;
+
+	while (rc == 0 && migrate_next_statement(&p, &len)) {
+		one = strndup(p, len);
+		if (one == NULL)
+			return -1;
+		rc = exec_ok(c, one);
+		free(one);
+		p += len;
+	}
+	return rc;
+}
+
+static int
 cmp_migration(const void *a, const void *b)
 {
 	return strcmp(((const struct migration *)a)->name,
@@ -173,19 +279,6 @@ migrate_scan(const char *dir, struct migration *out, int max)
 }
 
 static int
-exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-	         PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "strata: migrate: %s", PQerrorMessage(c));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
-static int
 load_applied(PGconn *c, struct migration *out, int max)
 {
 	PGresult *r = PQexec(c, "SELECT name, checksum FROM "
@@ -210,7 +303,8 @@ load_applied(PGconn *c, struct migration *out, int max)
 }
 
 static int
-apply_one(PGconn *c, const char *dir, const struct migration *m, int partitions)
+apply_one(PGconn *c, const char *dir, const struct migration *m, int partitions,
+          int citus)
 {
 	char path[4096], setting[64];
 	const char *params[2] = {m->name, m->checksum};
@@ -226,7 +320,7 @@ apply_one(PGconn *c, const char *dir, const struct migration *m, int partitions)
 	snprintf(setting, sizeof(setting), "SET LOCAL strata.partitions = %d",
 	         partitions);
 	ok = exec_ok(c, "BEGIN") == 0 && exec_ok(c, setting) == 0 &&
-	     exec_ok(c, sql) == 0;
+	     (citus ? exec_each(c, sql) : exec_ok(c, sql)) == 0;
 	free(sql);
 	if (ok) {
 		r = PQexecParams(c,
@@ -245,9 +339,49 @@ apply_one(PGconn *c, const char *dir, const struct migration *m, int partitions)
 	return 0;
 }
 
-int
-migrate_run(const char *conninfo, const char *dir, int partitions)
+/* 1 when the database has the citus extension, 0 when not, -1 on error. */
+static int
+has_citus(PGconn *c)
 {
+	PGresult *r = PQexec(c, "SELECT 1 FROM pg_extension "
+	                        "WHERE extname = 'citus'");
+	int n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) > 0 : -1;
+
+	if (n < 0)
+		fprintf(stderr, "strata: migrate: %s", PQerrorMessage(c));
+	PQclear(r);
+	return n;
+}
+
+/* The Citus step after the migrations: what is not distributed yet is. */
+static int
+distribute(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT 1 FROM pg_proc p JOIN pg_namespace n "
+	                        "ON n.oid = p.pronamespace WHERE nspname = "
+	                        "'strata' AND proname = "
+	                        "'distribute_tenant_tables'");
+	int defined = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+
+	PQclear(r);
+	if (!defined)
+		return 0;
+	if (exec_ok(c, "BEGIN") < 0 ||
+	    exec_ok(c, "CALL strata.distribute_tenant_tables()") < 0 ||
+	    exec_ok(c, "COMMIT") < 0) {
+		exec_ok(c, "ROLLBACK");
+		fprintf(stderr, "strata: migrate: distributing the tables "
+		                "failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+migrate_run(const char *conninfo, const char *dir, int partitions,
+            unsigned flags)
+{
+	int citus;
 	static struct migration files[MIGRATE_MAX], applied[MIGRATE_MAX];
 	int pending[MIGRATE_MAX], npending = 0, nfiles, napplied, rc = -1;
 	char why[MIGRATE_WHY_MAX];
@@ -267,6 +401,23 @@ migrate_run(const char *conninfo, const char *dir, int partitions)
 	               " name text PRIMARY KEY, checksum text NOT NULL,"
 	               " applied_at timestamptz NOT NULL DEFAULT now())") < 0)
 		goto out;
+	citus = has_citus(c);
+	if (citus < 0)
+		goto out;
+	if ((flags & MIGRATE_CITUS) && !citus) {
+		fprintf(stderr,
+		        "strata: migrate: --citus, but the database has "
+		        "no citus extension (CREATE EXTENSION citus as a "
+		        "superuser, and add the workers; "
+		        "docs/scale-out.md)\n");
+		goto out;
+	}
+	/* Citus 13.2 sends a CREATE ROLE that is part of a multi-statement
+	 * string to the workers as that whole string; the roles are made on
+	 * every node beforehand (docs/scale-out.md). */
+	if (citus &&
+	    exec_ok(c, "SET citus.enable_create_role_propagation = off") < 0)
+		goto out;
 	napplied = load_applied(c, applied, MIGRATE_MAX);
 	if (napplied < 0)
 		goto out;
@@ -277,9 +428,13 @@ migrate_run(const char *conninfo, const char *dir, int partitions)
 		goto out;
 	}
 	for (int i = 0; i < npending; i++)
-		if (apply_one(c, dir, &files[pending[i]], partitions) < 0)
+		if (apply_one(c, dir, &files[pending[i]], partitions, citus) <
+		    0)
 			goto out;
-	printf("{\"migrations\":%d,\"applied_now\":%d}\n", nfiles, npending);
+	if (citus && distribute(c) < 0)
+		goto out;
+	printf("{\"migrations\":%d,\"applied_now\":%d,\"citus\":%s}\n", nfiles,
+	       npending, citus ? "true" : "false");
 	rc = 0;
 out:
 	PQfinish(c);

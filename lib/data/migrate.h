@@ -31,12 +31,31 @@ int migrate_plan(const struct migration *files, int nfiles,
                  const struct migration *applied, int napplied, int *pending,
                  int *npending, char why[MIGRATE_WHY_MAX]);
 
+/* The next statement of a migration's text at *p: its length up to and
+ * including its ';' (or the end) is written to *len, and *p is moved past
+ * the blanks and comments before it.  Quotes '...', "...", dollar quotes
+ * and comments are skipped whole, so a ';' inside them ends nothing.
+ * Returns 1, or 0 when only blanks and comments are left.  Under Citus a
+ * migration runs statement by statement: Citus 13.2 propagates some DDL
+ * (CREATE ROLE, GRANT ... ON DATABASE) as the whole query string it came
+ * in, which the workers cannot run. */
+int migrate_next_statement(const char **p, size_t *len);
+
 /* Lists dir's migrations, sorted by name, with checksums.  Returns the
  * count or -1. */
 int migrate_scan(const char *dir, struct migration *out, int max);
 
+enum migrate_flags {
+	MIGRATE_CITUS = (1 << 0), /* the database must have Citus (--citus) */
+};
+
 /* Applies pending migrations over conninfo.  partitions is passed to the
- * files as the setting strata.partitions.  Returns 0 or -1. */
-int migrate_run(const char *conninfo, const char *dir, int partitions);
+ * files as the setting strata.partitions.  When the database has the citus
+ * extension, strata.distribute_tenant_tables() (013_citus.sql) then runs in
+ * a transaction of its own, so tables added by any migration end up
+ * distributed; with MIGRATE_CITUS a database without Citus is refused
+ * before anything is applied.  Returns 0 or -1. */
+int migrate_run(const char *conninfo, const char *dir, int partitions,
+                unsigned flags);
 
 #endif

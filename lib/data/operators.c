@@ -20,27 +20,32 @@ static struct db_stmt st_by_email = DB_STMT(
     1);
 /* The claim of a login on its e-mail's lockout row (see sessions.c's
  * login_claim): the seconds the lock still holds. */
-static struct db_stmt st_claim = DB_STMT(
-    "operator_login_claim",
-    "INSERT INTO operator_login_failures AS f (email_norm) VALUES ($1) ON "
-    "CONFLICT (email_norm) DO UPDATE SET failures = f.failures RETURNING "
-    "greatest(coalesce(ceil(extract(epoch FROM f.locked_until - "
-    "now()))::int, 0), 0)",
-    1);
+static struct db_stmt st_claim =
+    DB_STMT("operator_login_claim",
+            "WITH f AS (INSERT INTO operator_login_failures AS f (email_norm) "
+            "VALUES ($1) ON CONFLICT (email_norm) DO UPDATE SET failures = "
+            "f.failures RETURNING f.locked_until) SELECT "
+            "greatest(coalesce(ceil(extract(epoch FROM f.locked_until - "
+            "now()))::int, 0), 0) FROM f",
+            1);
+/* As sessions.c's login_fail (Citus: IMMUTABLE functions only in DO
+ * UPDATE SET). */
+#define OPERATOR_STALE                                                         \
+	"(excluded.window_start - f.window_start > $2 * interval '1 second' "  \
+	"AND coalesce(f.locked_until, '-infinity') < excluded.window_start)"
 static struct db_stmt st_fail = DB_STMT(
     "operator_login_fail",
-    "INSERT INTO operator_login_failures AS f (email_norm, failures) VALUES "
-    "($1, 1) ON CONFLICT (email_norm) DO UPDATE SET (failures, "
-    "window_start) = (SELECT CASE WHEN stale THEN 1 ELSE f.failures + 1 END, "
-    "CASE WHEN stale THEN now() ELSE f.window_start END FROM (SELECT "
-    "f.window_start < now() - $2 * interval '1 second' AND "
-    "coalesce(f.locked_until, '-infinity') < now() AS stale) s)",
+    "INSERT INTO operator_login_failures AS f (email_norm, failures, "
+    "window_start) VALUES ($1, 1, now()) ON CONFLICT (email_norm) DO UPDATE "
+    "SET failures = CASE WHEN " OPERATOR_STALE " THEN 1 ELSE f.failures + 1 "
+    "END, window_start = CASE WHEN " OPERATOR_STALE
+    " THEN excluded.window_start ELSE f.window_start END",
     2);
 static struct db_stmt st_lock = DB_STMT(
     "operator_login_lock",
-    "UPDATE operator_login_failures SET locked_until = now() + least(3600, "
-    "$3 * power(2, failures - $2)) * interval '1 second' WHERE email_norm "
-    "= $1 AND failures >= $2",
+    "UPDATE operator_login_failures SET locked_until = "
+    "to_timestamp(extract(epoch FROM now()) + least(3600, $3 * power(2, "
+    "failures - $2))) WHERE email_norm = $1 AND failures >= $2",
     3);
 static struct db_stmt st_clear =
     DB_STMT("operator_login_clear",

@@ -147,7 +147,7 @@ outbox_purge(struct db *db, const struct uuid *after, int scan, int keep_days,
 	snprintf(s, sizeof(s), "%d", scan);
 	snprintf(k, sizeof(k), "%d", keep_days);
 	snprintf(b, sizeof(b), "%d", batch);
-	h = db_queue(db, &st_purge, p);
+	h = db_queue_in_block(db, &st_purge, p, NULL, NULL);
 	if (h < 0 || db_sync(db) != DB_OK)
 		return -1;
 	r = db_result(db, h);

@@ -40,25 +40,30 @@ static struct db_stmt st_of_tenant =
             "SELECT " PLAN_COLUMNS " FROM tenants t JOIN plans p ON p.name "
             "= t.plan WHERE t.id = $1::uuid",
             1);
+/* The answers are built after the write, not in its RETURNING, and the
+ * version is drawn in a CTE: on Citus (plans is a reference table) a
+ * RETURNING takes only IMMUTABLE functions and an UPDATE no VOLATILE one.
+ * PostgreSQL runs the CTE only when a row is updated, as before. */
 static struct db_stmt st_insert = DB_STMT(
     "plans_insert",
-    "INSERT INTO plans AS p (name, requests_per_second, burst, "
+    "WITH p AS (INSERT INTO plans (name, requests_per_second, burst, "
     "max_records, max_collections, audit_retention_min_days, templates, "
     "features, regions) VALUES ($1, $2::integer, $3::integer, $4::bigint, "
     "$5::integer, $6::integer, $7::text[], $8::jsonb, $9::text[]) "
-    "RETURNING " PLAN_COLUMNS,
+    "RETURNING *) SELECT " PLAN_COLUMNS " FROM p",
     9);
 static struct db_stmt st_update = DB_STMT(
     "plans_update",
-    "UPDATE plans p SET requests_per_second = coalesce($2::integer, "
+    "WITH v AS (SELECT nextval('plan_versions') AS n), p AS (UPDATE plans "
+    "p SET requests_per_second = coalesce($2::integer, "
     "p.requests_per_second), burst = coalesce($3::integer, p.burst), "
     "max_records = coalesce($4::bigint, p.max_records), max_collections "
     "= coalesce($5::integer, p.max_collections), audit_retention_min_days "
     "= coalesce($6::integer, p.audit_retention_min_days), templates = "
     "coalesce($7::text[], p.templates), features = coalesce($8::jsonb, "
     "p.features), regions = coalesce($9::text[], p.regions), version = "
-    "nextval('plan_versions'), updated_at = now() WHERE p.name = $1 "
-    "RETURNING " PLAN_COLUMNS,
+    "(SELECT n FROM v), updated_at = now() WHERE p.name = $1 RETURNING "
+    "p.*) SELECT " PLAN_COLUMNS " FROM p",
     9);
 
 static struct db_stmt st_quota_lock =

@@ -58,8 +58,11 @@ struct record_sql {
 #define RECORD_COLUMNS                                                         \
 	"r.id, r.collection, r.data::text, r.version, ts(r.created_at), "      \
 	"ts(r.updated_at), r.created_by, sk.id, sk.wrapped, sk.wrapped_by"
+/* Every statement that uses it has the tenant as $1.  Naming $1, not
+ * r.tenant_id, keeps Citus 13.2 from crashing on the join of an INSERT's
+ * RETURNING with subject_keys, and routes it to the tenant's shard. */
 #define RECORD_SUBJECT_JOIN                                                    \
-	" LEFT JOIN subject_keys sk ON sk.tenant_id = r.tenant_id AND "        \
+	" LEFT JOIN subject_keys sk ON sk.tenant_id = $1 AND "                 \
 	"sk.subject_hash = r.subject"
 #define RECORD_CURSOR_COL 10
 

@@ -22,6 +22,8 @@ static struct db_stmt st_checkpoint_get =
             "SELECT data_key_id, index_key_id, coalesce(after_id::text, ''), "
             "records FROM key_reencrypt WHERE tenant_id = $1",
             1);
+/* The new row's started_at and updated_at are their DEFAULT now(): Citus
+ * allows only IMMUTABLE functions in a DO UPDATE SET. */
 static struct db_stmt st_checkpoint_put = DB_STMT(
     "reseal_checkpoint_put",
     "INSERT INTO key_reencrypt AS k (tenant_id, data_key_id, index_key_id, "
@@ -29,7 +31,8 @@ static struct db_stmt st_checkpoint_put = DB_STMT(
     "CONFLICT (tenant_id) DO UPDATE SET data_key_id = excluded.data_key_id, "
     "index_key_id = excluded.index_key_id, after_id = excluded.after_id, "
     "records = excluded.records, started_at = CASE WHEN excluded.after_id "
-    "IS NULL THEN now() ELSE k.started_at END, updated_at = now()",
+    "IS NULL THEN excluded.started_at ELSE k.started_at END, updated_at = "
+    "excluded.updated_at",
     5);
 static struct db_stmt st_checkpoint_drop =
     DB_STMT("reseal_checkpoint_drop",

@@ -38,14 +38,14 @@ static struct db_stmt st_get = DB_STMT(
     2);
 static struct db_stmt st_insert = DB_STMT(
     "role_insert",
-    "INSERT INTO roles AS r (tenant_id, name, permissions) VALUES ($1, $2, "
-    "$3) RETURNING " ROLE_JSON,
+    "WITH r AS (INSERT INTO roles (tenant_id, name, permissions) VALUES "
+    "($1, $2, $3) RETURNING *) SELECT " ROLE_JSON " FROM r",
     3);
 static struct db_stmt st_update =
     DB_STMT("role_update",
-            "UPDATE roles r SET permissions = $3, version = version + 1, "
-            "updated_at = now() WHERE r.tenant_id = $1 AND r.name = $2 AND NOT "
-            "r.builtin RETURNING " ROLE_JSON,
+            "WITH r AS (UPDATE roles SET permissions = $3, version = "
+            "version + 1, updated_at = now() WHERE tenant_id = $1 AND name = "
+            "$2 AND NOT builtin RETURNING *) SELECT " ROLE_JSON " FROM r",
             3);
 static struct db_stmt st_delete = DB_STMT(
     "role_delete",

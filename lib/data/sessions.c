@@ -33,43 +33,54 @@ static struct db_stmt st_spend = DB_STMT(
     "token_hash = $2 AND spent_at IS NULL AND revoked_at IS NULL AND "
     "expires_at > now() RETURNING family_id, user_id",
     2);
-static struct db_stmt st_revoke_family = DB_STMT(
-    "session_revoke_family",
-    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
-    "WHERE tenant_id = $1 AND family_id = $2",
-    2);
-static struct db_stmt st_revoke_user = DB_STMT(
-    "session_revoke_user",
-    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) "
-    "WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-    2);
+static struct db_stmt st_revoke_family =
+    DB_STMT("session_revoke_family",
+            "UPDATE refresh_tokens SET revoked_at = least(revoked_at, now()) "
+            "WHERE tenant_id = $1 AND family_id = $2",
+            2);
+static struct db_stmt st_revoke_user =
+    DB_STMT("session_revoke_user",
+            "UPDATE refresh_tokens SET revoked_at = least(revoked_at, now()) "
+            "WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            2);
 /* The attempt's claim on its (tenant, e-mail) row: the row is created or
  * locked until the attempt's transaction ends, so concurrent attempts for
  * one e-mail are decided one after the other, each seeing the failures
  * and the lock the previous ones committed (READ COMMITTED re-reads the
- * row after the wait).  Answers the seconds the lock still holds. */
+ * row after the wait).  Answers the seconds the lock still holds,
+ * computed outside the INSERT: Citus allows no now() in a RETURNING. */
 static struct db_stmt st_claim = DB_STMT(
     "login_claim",
-    "INSERT INTO login_failures AS f (tenant_id, email_norm) VALUES ($1, "
-    "$2) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET failures = "
-    "f.failures RETURNING greatest(coalesce(ceil(extract(epoch FROM "
-    "f.locked_until - now()))::int, 0), 0)",
+    "WITH f AS (INSERT INTO login_failures AS f (tenant_id, email_norm) "
+    "VALUES ($1, $2) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET "
+    "failures = f.failures RETURNING f.locked_until) SELECT "
+    "greatest(coalesce(ceil(extract(epoch FROM f.locked_until - "
+    "now()))::int, 0), 0) FROM f",
     2);
+/* Whether the failure window of row f is over.  The time is the new row's
+ * window_start (now()): Citus allows only IMMUTABLE functions in DO UPDATE
+ * SET, and no subquery in an INSERT. */
+#define LOGIN_STALE                                                            \
+	"(excluded.window_start - f.window_start > $3 * interval '1 second' "  \
+	"AND coalesce(f.locked_until, '-infinity') < excluded.window_start)"
 static struct db_stmt st_fail = DB_STMT(
     "login_fail",
-    "INSERT INTO login_failures AS f (tenant_id, email_norm, failures) "
-    "VALUES ($1, $2, 1) ON CONFLICT (tenant_id, email_norm) DO UPDATE SET "
-    "(failures, window_start) = (SELECT CASE WHEN stale THEN 1 ELSE "
-    "f.failures + 1 END, CASE WHEN stale THEN now() ELSE f.window_start "
-    "END FROM (SELECT f.window_start < now() - $3 * interval '1 second' "
-    "AND coalesce(f.locked_until, '-infinity') < now() AS stale) s)",
+    "INSERT INTO login_failures AS f (tenant_id, email_norm, failures, "
+    "window_start) VALUES ($1, $2, 1, now()) ON CONFLICT (tenant_id, "
+    "email_norm) DO UPDATE SET failures = CASE WHEN " LOGIN_STALE " THEN 1 "
+    "ELSE f.failures + 1 END, window_start = CASE WHEN " LOGIN_STALE
+    " THEN excluded.window_start ELSE f.window_start END",
     3);
+/* The lock's end from seconds (to_timestamp() is IMMUTABLE): Citus refuses
+ * a STABLE function of a column (timestamptz + interval) in an UPDATE, and
+ * now() in a RETURNING. */
 static struct db_stmt st_lock = DB_STMT(
     "login_lock",
-    "UPDATE login_failures SET locked_until = now() + least(3600, $4 * "
-    "power(2, failures - $3)) * interval '1 second' WHERE tenant_id = $1 "
-    "AND email_norm = $2 AND failures >= $3 RETURNING failures, "
-    "ceil(extract(epoch FROM locked_until - now()))::int",
+    "WITH l AS (UPDATE login_failures SET locked_until = "
+    "to_timestamp(extract(epoch FROM now()) + least(3600, $4 * power(2, "
+    "failures - $3))) WHERE tenant_id = $1 AND email_norm = $2 AND "
+    "failures >= $3 RETURNING failures, locked_until) SELECT failures, "
+    "ceil(extract(epoch FROM locked_until - now()))::int FROM l",
     4);
 static struct db_stmt st_clear = DB_STMT(
     "login_clear",

@@ -38,10 +38,13 @@ static struct cacheset slots = {.nsets = CACHE_SETS};
 static struct db_stmt st_by_slug =
     DB_STMT("tenant_by_slug",
             "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1", 1);
+/* The id is cast after the CASE, never inside it: Citus evaluates every
+ * subexpression without a column before the query runs, the cast of a
+ * slug too. */
 static struct db_stmt st_get =
     DB_STMT("tenant_get",
-            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1 OR "
-            "(CASE WHEN $1 ~ '^[0-9a-f-]{36}$' THEN id = $1::uuid END)",
+            "SELECT " TENANT_COLUMNS " FROM tenants WHERE slug = $1 OR id = "
+            "(CASE WHEN $1 ~ '^[0-9a-f-]{36}$' THEN $1 END)::uuid",
             1);
 static struct db_stmt st_insert =
     DB_STMT("tenant_insert",
@@ -58,8 +61,8 @@ static struct db_stmt st_update =
 static struct db_stmt st_status =
     DB_STMT("tenant_set_status",
             "WITH t AS (UPDATE tenants SET status = $2, updated_at = now() "
-            "WHERE (slug = $1 OR (CASE WHEN $1 ~ '^[0-9a-f-]{36}$' "
-            "THEN id = $1::uuid END)) AND status <> 'deleted' "
+            "WHERE (slug = $1 OR id = (CASE WHEN $1 ~ '^[0-9a-f-]{36}$' "
+            "THEN $1 END)::uuid) AND status <> 'deleted' "
             "RETURNING " TENANT_COLUMNS ") "
             "SELECT t.*, pg_notify('strata_cache', 'tenant:' || t.id) FROM t",
             2);
@@ -438,6 +441,8 @@ decode_page(const PGresult *r, void *out, struct arena *a)
 	p->n = n;
 }
 
+/* tenant_user_counts() enters one tenant after another (SET LOCAL under
+ * Citus): both statements run in a block of their own. */
 int
 tenants_page(struct db *db, const char *after, const char *limit,
              struct tenant_page *out)
@@ -445,7 +450,7 @@ tenants_page(struct db *db, const char *after, const char *limit,
 	const char *params[2] = {after, limit};
 
 	memset(out, 0, sizeof(*out));
-	return db_queue_into(db, &st_page, params, decode_page, out);
+	return db_queue_in_block(db, &st_page, params, decode_page, out);
 }
 
 static void
@@ -461,5 +466,5 @@ int
 tenants_usage(struct db *db, const char **json)
 {
 	*json = NULL;
-	return db_queue_into(db, &st_usage, NULL, decode_usage, json);
+	return db_queue_in_block(db, &st_usage, NULL, decode_usage, json);
 }

@@ -23,12 +23,17 @@
 
 /* The principal as the workers cache it, with the auth epoch read in the
  * same statement (one snapshot): a cached copy is never newer than the
- * epoch it is filed under. */
+ * epoch it is filed under.  Every subquery names tenant_id = $1 itself:
+ * Citus routes a statement to one shard only then (a subquery that follows
+ * u.tenant_id is sent to every shard). */
 static struct db_stmt st_principal_row = DB_STMT(
     "user_principal_row",
     "SELECT u.status, u.email, u.name, array_to_json(ARRAY(SELECT "
     "ur.role_name FROM user_roles ur WHERE ur.tenant_id = $1 AND "
-    "ur.user_id = $2 ORDER BY 1)), " USER_PERMS ", EXISTS (SELECT 1 FROM "
+    "ur.user_id = $2 ORDER BY 1)), ARRAY(SELECT unnest(r.permissions) FROM "
+    "user_roles ur JOIN roles r ON r.tenant_id = ur.tenant_id AND r.name = "
+    "ur.role_name WHERE ur.tenant_id = $1 AND ur.user_id = $2), EXISTS "
+    "(SELECT 1 FROM "
     "refresh_tokens rt WHERE rt.tenant_id = $1 AND rt.family_id = $3::uuid "
     "AND rt.revoked_at IS NOT NULL), coalesce((SELECT v.auth_epoch FROM "
     "tenant_versions v WHERE v.tenant_id = $1), 0) FROM users u WHERE "
@@ -71,11 +76,13 @@ static struct db_stmt st_insert =
 static struct db_stmt st_roles_clear =
     DB_STMT("user_roles_clear",
             "DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2", 2);
+/* Selects the tenant's own roles (each name once: the primary key), so
+ * that Citus runs the INSERT ... SELECT on the tenant's shard. */
 static struct db_stmt st_roles_set = DB_STMT(
     "user_roles_set",
-    "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, $2, "
-    "x.r FROM (SELECT DISTINCT unnest($3::text[]) AS r) x JOIN roles ro ON "
-    "ro.tenant_id = $1 AND ro.name = x.r",
+    "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT "
+    "ro.tenant_id, $2, ro.name FROM roles ro WHERE ro.tenant_id = $1 AND "
+    "ro.name = ANY ($3::text[])",
     3);
 static struct db_stmt st_update =
     DB_STMT("user_update",

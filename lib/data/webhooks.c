@@ -39,20 +39,22 @@ static struct db_stmt st_get =
             2);
 static struct db_stmt st_count = DB_STMT(
     "webhook_count", "SELECT count(*) FROM webhooks WHERE tenant_id = $1", 1);
+/* The answers are built after the write, not in its RETURNING: Citus
+ * takes only IMMUTABLE functions there. */
 static struct db_stmt st_insert = DB_STMT(
     "webhook_insert",
-    "INSERT INTO webhooks AS w (tenant_id, id, url, events, secret, "
+    "WITH w AS (INSERT INTO webhooks (tenant_id, id, url, events, secret, "
     "owner_type, owner_id, pii) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-    "RETURNING " WEBHOOK_JSON ", w.version",
+    "RETURNING *) SELECT " WEBHOOK_JSON ", w.version FROM w",
     8);
 static struct db_stmt st_update = DB_STMT(
     "webhook_update",
-    "UPDATE webhooks w SET url = coalesce($3, w.url), events = "
+    "WITH w AS (UPDATE webhooks w SET url = coalesce($3, w.url), events = "
     "coalesce($4::text[], w.events), secret = coalesce($5, w.secret), "
     "enabled = coalesce($6::boolean, w.enabled), disabled_reason = CASE "
     "WHEN $6::boolean THEN '' ELSE w.disabled_reason END, version = "
     "w.version + 1, updated_at = now() WHERE w.tenant_id = $1 AND w.id = "
-    "$2 RETURNING " WEBHOOK_JSON ", w.version",
+    "$2 RETURNING w.*) SELECT " WEBHOOK_JSON ", w.version FROM w",
     6);
 static struct db_stmt st_delete = DB_STMT(
     "webhook_delete",

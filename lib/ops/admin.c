@@ -36,6 +36,7 @@
 #include "data/retention.h"
 #include "data/settings.h"
 #include "data/tenant_copy.h"
+#include "data/shards.h"
 #include "data/tenants.h"
 #include "ops/domainmap.h"
 #include "ops/keyring_transfer.h"
@@ -189,11 +190,12 @@ admin_serve(void)
 }
 
 int
-admin_migrate(int partitions)
+admin_migrate(int partitions, bool citus)
 {
 	if (partitions < 1 || partitions > 1024)
 		return admin_fail("--partitions must be 1-1024");
-	if (migrate_run(owner_conninfo(), cfg.sql_dir, partitions) < 0)
+	if (migrate_run(owner_conninfo(), cfg.sql_dir, partitions,
+	                citus ? MIGRATE_CITUS : 0) < 0)
 		return 1;
 	/* A region's database publishes its directory rows (docs/regions.md).
 	 */
@@ -967,4 +969,173 @@ admin_keys_transport_public(void)
 	fputs(pem, stdout);
 	free(pem);
 	return 0;
+}
+
+/* Runs the one statement queued as h and answers its result, or NULL after
+ * saying what failed and the server's reason (an operator's terminal). */
+static PGresult *
+run_one(struct session *s, int h, const char *what)
+{
+	if (h < 0 || db_sync(&s->db) != 0) {
+		fprintf(stderr, "strata: %s failed: %s\n", what, s->db.errmsg);
+		return NULL;
+	}
+	return db_result(&s->db, h);
+}
+
+/* Sets FORCE ROW LEVEL SECURITY to force on every tenant table, one table
+ * per round trip, each tried up to 5 times (a lock wait under live traffic
+ * can end in a deadlock).  0 or -1 after saying why. */
+static int
+set_force(struct session *s, bool force)
+{
+	PGresult *r = run_one(s, shards_queue_force_list(&s->db, force),
+	                      "listing the tenant tables");
+	int n = r ? PQntuples(r) : -1;
+	char **names;
+
+	if (n < 0)
+		return -1;
+	names = arena_calloc(s->arena, (size_t)n + 1, sizeof(*names));
+	for (int i = 0; i < n; i++)
+		names[i] = arena_strdup(s->arena, PQgetvalue(r, i, 0));
+	for (int i = 0; i < n; i++) {
+		int tries = 0;
+
+		while (
+		    run_one(s, shards_queue_force_one(&s->db, names[i], force),
+		            force ? "restoring FORCE ROW LEVEL SECURITY"
+		                  : "lifting FORCE ROW LEVEL SECURITY") == NULL)
+			if (++tries == 5)
+				return -1;
+	}
+	return 0;
+}
+
+/* The online transfer of tenant's shard group (place it on host:port, or
+ * isolate it when host is NULL) with FORCE ROW LEVEL SECURITY lifted
+ * (shards.h), restored whatever the outcome.  0 or -1 after saying why. */
+static int
+transfer(struct session *s, const char *what, const char *tenant,
+         const char *host, const char *port)
+{
+	int rc = -1;
+
+	if (set_force(s, false) < 0) {
+		set_force(s, true);
+		return -1;
+	}
+	if (run_one(s,
+	            host ? shards_queue_place(&s->db, tenant, host, port)
+	                 : shards_queue_isolate(&s->db, tenant),
+	            what) != NULL)
+		rc = 0;
+	if (set_force(s, true) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Prints where tenant t's shard is: {"tenant","shard","node","alone"}. */
+static int
+print_placement(struct session *s, const struct tenant *t)
+{
+	PGresult *r = run_one(s, shards_queue_where(&s->db, t->id_str),
+	                      "reading the placement");
+	char node[300];
+	cJSON *o;
+
+	if (r == NULL || PQntuples(r) != 1)
+		return r == NULL ? 1 : admin_fail("the tenant has no shard");
+	snprintf(node, sizeof(node), "%s:%s", PQgetvalue(r, 0, 1),
+	         PQgetvalue(r, 0, 2));
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "tenant", t->slug);
+	cJSON_AddNumberToObject(o, "shard", strtod(PQgetvalue(r, 0, 0), NULL));
+	cJSON_AddStringToObject(o, "node", node);
+	cJSON_AddBoolToObject(o, "alone",
+	                      strcmp(PQgetvalue(r, 0, 3), "1") == 0);
+	print_json(o);
+	cJSON_Delete(o);
+	return 0;
+}
+
+int
+admin_tenant_isolate(const char *who)
+{
+	struct session s;
+	struct tenant *t;
+	int rc = 1;
+
+	if (who == NULL)
+		return admin_fail("tenant isolate SLUG");
+	if (session_open(&s, owner_conninfo()) < 0 || lookup(&s, who, &t) < 0)
+		goto out;
+	if (transfer(&s, "isolating the tenant", t->id_str, NULL, NULL) < 0)
+		goto out;
+	rc = print_placement(&s, t);
+out:
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_tenant_place(const char *who, const char *node)
+{
+	struct session s;
+	struct tenant *t;
+	char host[256];
+	const char *colon = node ? strrchr(node, ':') : NULL;
+	int rc = 1;
+
+	if (who == NULL || colon == NULL || colon == node ||
+	    (size_t)(colon - node) >= sizeof(host) || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return admin_fail("tenant place SLUG --node HOST:PORT");
+	memcpy(host, node, (size_t)(colon - node));
+	host[colon - node] = '\0';
+	if (session_open(&s, owner_conninfo()) < 0 || lookup(&s, who, &t) < 0)
+		goto out;
+	if (transfer(&s, "moving the tenant's shard", t->id_str, host,
+	             colon + 1) < 0)
+		goto out;
+	rc = print_placement(&s, t);
+out:
+	session_close(&s);
+	return rc;
+}
+
+int
+admin_tenant_stats(int limit)
+{
+	struct session s;
+	char n[16];
+	PGresult *r;
+	cJSON *a;
+	int rc = 1;
+
+	snprintf(n, sizeof(n), "%d", limit);
+	if (session_open(&s, owner_conninfo()) < 0)
+		goto out;
+	r = run_one(&s, shards_queue_stats(&s.db, n), "reading tenant stats");
+	if (r == NULL)
+		goto out;
+	a = cJSON_CreateArray();
+	for (int i = 0; i < PQntuples(r); i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "tenant", PQgetvalue(r, i, 0));
+		cJSON_AddNumberToObject(o, "queries",
+		                        strtod(PQgetvalue(r, i, 1), NULL));
+		cJSON_AddNumberToObject(o, "reads",
+		                        strtod(PQgetvalue(r, i, 2), NULL));
+		cJSON_AddNumberToObject(o, "cpu_seconds",
+		                        strtod(PQgetvalue(r, i, 3), NULL));
+		cJSON_AddItemToArray(a, o);
+	}
+	print_json(a);
+	cJSON_Delete(a);
+	rc = 0;
+out:
+	session_close(&s);
+	return rc;
 }

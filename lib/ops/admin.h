@@ -37,7 +37,7 @@ int admin_serve(void);
 
 /* Applies the pending migrations of cfg.sql_dir as the owner role, with
  * partitions partitions (1-1024) for new partitioned tables. */
-int admin_migrate(int partitions);
+int admin_migrate(int partitions, bool citus);
 
 /* Provisions a tenant (and its owner when p->owner_email is set) and
  * prints it, with owner_id.  3 when the slug is taken. */
@@ -45,6 +45,16 @@ int admin_tenant_create(const struct provision *p);
 
 /* Prints every tenant ([] when there is none). */
 int admin_tenant_list(void);
+
+/* Citus only (docs/scale-out.md), as the owner role.  isolate gives the
+ * tenant shards of its own (isolate_tenant_to_new_shard, CASCADE, online);
+ * place moves its shard group to the worker node "host:port"
+ * (citus_move_shard_placement, online); both print the placement
+ * afterwards.  stats prints the limit busiest tenants by
+ * citus_stat_tenants. */
+int admin_tenant_isolate(const char *who);
+int admin_tenant_place(const char *who, const char *node);
+int admin_tenant_stats(int limit);
 
 /* Sets the status ("active", "suspended") of tenant who and prints it. */
 int admin_tenant_set_status(const char *who, const char *status);

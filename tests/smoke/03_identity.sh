@@ -71,7 +71,10 @@ json POST id-b /v1/auth/refresh "{\"refresh_token\":\"$RT2\"}"
 check "a refresh token at another tenant is 401" eq "$STATUS" 401
 json POST id-a /v1/auth/refresh '{"refresh_token":"srt_bogus"}'
 check "a malformed refresh token is 401" eq "$STATUS" 401
-reuse=$(psql_owner -c "SET strata.tenant_id = '$(jq -r .id <(curl -s --cacert "$CA" "https://id-a.$BASE:$HTTPS_PORT/v1/tenant"))'; SELECT count(*) FROM audit_events WHERE action = 'auth.refresh_reuse'")
+# SET LOCAL in a transaction, one statement a string, as the workers do:
+# on Citus only that reaches the shards' policies
+# (citus.propagate_set_commands = local).
+reuse=$(psql_owner -c "BEGIN" -c "SET LOCAL strata.tenant_id = '$(jq -r .id <(curl -s --cacert "$CA" "https://id-a.$BASE:$HTTPS_PORT/v1/tenant"))'" -c "SELECT count(*) FROM audit_events WHERE action = 'auth.refresh_reuse'" -c "COMMIT")
 check "reuse is audited" eq "$(tail -1 <<<"$reuse")" 1
 
 # Logout ends the session.

@@ -37,6 +37,10 @@
 #   PG_BACKREST [0]: the one node archives its WAL into a pgBackRest
 #   repository VAR/backrest/repo (tests/dr/ha.sh one-node; backups with
 #   tests/dr/backup.sh), compressed with BACKREST_COMPRESS [lz4].
+#   CITUS [0]  1: VAR/pg is a Citus coordinator with two workers of its own
+#     (VAR/citus-w1, VAR/citus-w2 on CITUS_W1_PORT, CITUS_W2_PORT [5434,
+#     5435]), `strata migrate --citus` distributes the schema; needs citus.so
+#     (tests/citus/build.sh).  CITUS_SHARDS [8] shards per distributed table.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -166,6 +170,10 @@ load_env() {
 	PG_LOGICAL=${PG_LOGICAL:-0}
 	PG_BACKREST=${PG_BACKREST:-0}
 	BACKREST_COMPRESS=${BACKREST_COMPRESS:-lz4}
+	CITUS=${CITUS:-0}
+	CITUS_W1_PORT=${CITUS_W1_PORT:-5434}
+	CITUS_W2_PORT=${CITUS_W2_PORT:-5435}
+	CITUS_SHARDS=${CITUS_SHARDS:-8}
 }
 
 save_env() {
@@ -211,6 +219,10 @@ PG_HBA_HOST=$PG_HBA_HOST
 PG_LOGICAL=$PG_LOGICAL
 PG_BACKREST=$PG_BACKREST
 BACKREST_COMPRESS=$BACKREST_COMPRESS
+CITUS=$CITUS
+CITUS_W1_PORT=$CITUS_W1_PORT
+CITUS_W2_PORT=$CITUS_W2_PORT
+CITUS_SHARDS=$CITUS_SHARDS
 EOF
 }
 
@@ -257,20 +269,37 @@ psql_super() {
 }
 
 pg_start() {
-	local data=$VAR/pg/data
 	if [ "$HA" = 1 ]; then
 		"$ROOT/tests/dr/ha.sh" up "$VAR"
 		return 0
 	fi
+	pg_node_start "$VAR/pg" "$PG_PORT"
+	head -1 "$VAR/pg/data/postmaster.pid" >"$VAR/run/postgres.pid"
+	if [ "$PG_BACKREST" = 1 ]; then "$ROOT/tests/dr/ha.sh" one-node "$VAR"; fi
+	if [ "$CITUS" = 1 ]; then
+		pg_node_start "$VAR/citus-w1" "$CITUS_W1_PORT"
+		pg_node_start "$VAR/citus-w2" "$CITUS_W2_PORT"
+	fi
+}
+
+# pg_node_start DIR PORT: a private cluster in DIR/data with its socket in
+# DIR/run (VAR/pg is the only node, or the Citus coordinator).
+pg_node_start() {
+	local dir=$1 port=$2 data=$1/data listen=""
+	# Other regions reach the one node (PG_LISTEN); Citus's nodes stay on
+	# their sockets.
+	[ "$dir" = "$VAR/pg" ] && listen=$PG_LISTEN
+	mkdir -p "$dir/run"
+	is_root && chown "$(pg_user)" "$dir" "$dir/run"
 	if [ ! -d "$data" ]; then
 		log "initialising PostgreSQL in $data"
 		as_pg "$PGBIN/initdb" -D "$data" -U "$(pg_user)" -E UTF8 \
 			--locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null
 		cat >>"$data/postgresql.conf" <<EOF
 # strata
-listen_addresses = '$PG_LISTEN'
-port = $PG_PORT
-unix_socket_directories = '$VAR/pg/run'
+listen_addresses = '$listen'
+port = $port
+unix_socket_directories = '$dir/run'
 unix_socket_permissions = 0777
 password_encryption = scram-sha-256
 shared_buffers = 256MB
@@ -300,25 +329,57 @@ EOF
 		if [ -n "$PG_HBA_HOST" ]; then
 			echo "host strata all $PG_HBA_HOST scram-sha-256" >>"$data/pg_hba.conf"
 		fi
+		if [ "$CITUS" = 1 ]; then citus_node_conf "$data"; fi
 	fi
 	if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-		pg_launch
+		pg_launch "$data" "$port"
 	fi
-	head -1 "$data/postmaster.pid" >"$VAR/run/postgres.pid"
-	if [ "$PG_BACKREST" = 1 ]; then "$ROOT/tests/dr/ha.sh" one-node "$VAR"; fi
 }
 
+# citus_node_conf DATA: what every Citus node needs (docs/scale-out.md).
+# The nodes reach each other over loopback TCP only, and those connections
+# are trusted in this throwaway cluster (a deployment gives the roles
+# passwords in pg_dist_authinfo, or certificates).  Clients still come in
+# over the unix socket, with passwords.
+citus_node_conf() {
+	cat >>"$1/postgresql.conf" <<EOF
+# citus
+listen_addresses = '127.0.0.1'
+shared_preload_libraries = 'citus'
+wal_level = logical
+max_replication_slots = 20
+max_wal_senders = 20
+max_worker_processes = 32
+output_plugin_libraries = 'citus,pgoutput'
+max_connections = 400
+shared_buffers = 128MB
+citus.shard_count = $CITUS_SHARDS
+citus.propagate_set_commands = local
+citus.stat_tenants_track = all
+# The statement of every error in the log: what Citus refused, and where.
+log_min_error_statement = error
+EOF
+	printf 'host all all 127.0.0.1/32 trust\n' >>"$1/pg_hba.conf"
+}
+
+# pg_launch [DATA PORT]: starts a node; its log is VAR/log/<node>.log.
 pg_launch() {
-	local data=$VAR/pg/data
-	touch "$VAR/log/postgres.log"
-	is_root && chown "$(pg_user)" "$VAR/log/postgres.log"
-	as_pg "$PGBIN/pg_ctl" -D "$data" -l "$VAR/log/postgres.log" -w -t 60 \
-		-o "-p $PG_PORT" start >/dev/null
+	local data=${1:-$VAR/pg/data} port=${2:-$PG_PORT} name
+	name=$(basename "$(dirname "$data")")
+	[ "$name" = pg ] && name=postgres
+	touch "$VAR/log/$name.log"
+	is_root && chown "$(pg_user)" "$VAR/log/$name.log"
+	as_pg "$PGBIN/pg_ctl" -D "$data" -l "$VAR/log/$name.log" -w -t 60 \
+		-o "-p $port" start >/dev/null
 }
 
 pg_bootstrap() {
 	# The owner role runs migrations and owns the schema; the app role is
 	# created by migration 001.  Both get passwords from secrets.env.
+	if [ "$CITUS" = 1 ]; then
+		citus_bootstrap
+		return 0
+	fi
 	psql_super -d postgres <<EOF
 SELECT 'CREATE ROLE strata_owner LOGIN CREATEROLE'
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'strata_owner')\gexec
@@ -326,6 +387,60 @@ ALTER ROLE strata_owner PASSWORD '$OWNER_PW';
 SELECT 'CREATE DATABASE strata OWNER strata_owner'
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'strata')\gexec
 EOF
+}
+
+# psql_node DIR PORT ARGS...: psql as the superuser on one node.
+psql_node() {
+	local dir=$1 port=$2
+	shift 2
+	as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/run" \
+		-p "$port" -U "$(pg_user)" "$@"
+}
+
+# citus_bootstrap: the strata database with the extension on every node,
+# the coordinator and both workers in the metadata, then the three roles,
+# made on the coordinator so that Citus creates them on the workers and
+# knows them as its own (it then never re-creates them when a function or
+# table they own is propagated, which a non-superuser may not do), and the
+# migrations' CREATE ROLE finds them (docs/scale-out.md).  Each step once.
+citus_bootstrap() {
+	local d p r
+	for d in "$VAR/citus-w1:$CITUS_W1_PORT" "$VAR/citus-w2:$CITUS_W2_PORT" "$VAR/pg:$PG_PORT"; do
+		psql_node "${d%%:*}" "${d##*:}" -d postgres <<EOF
+SELECT 'CREATE DATABASE strata'
+WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'strata')\gexec
+EOF
+		psql_node "${d%%:*}" "${d##*:}" -d strata -c "CREATE EXTENSION IF NOT EXISTS citus"
+	done
+	psql_node "$VAR/pg" "$PG_PORT" -d strata -o /dev/null -c \
+		"SELECT citus_set_coordinator_host('127.0.0.1', $PG_PORT)"
+	for p in "$CITUS_W1_PORT" "$CITUS_W2_PORT"; do
+		psql_node "$VAR/pg" "$PG_PORT" -d strata -o /dev/null -c \
+			"SELECT citus_add_node('127.0.0.1', $p) WHERE NOT EXISTS
+			 (SELECT 1 FROM pg_dist_node WHERE nodeport = $p)"
+	done
+	for r in "strata_owner LOGIN CREATEROLE" \
+		"strata_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION" \
+		"strata_report LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"; do
+		psql_node "$VAR/pg" "$PG_PORT" -d strata <<EOF
+SELECT 'CREATE ROLE $r'
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r%% *}')\gexec
+EOF
+	done
+	psql_node "$VAR/pg" "$PG_PORT" -d strata -c "ALTER ROLE strata_owner PASSWORD '$OWNER_PW'"
+	# citus_stat_tenants (per-tenant load: /metrics, `strata tenant stats`)
+	# is pg_monitor's; the roles get that view alone, on every node (its
+	# function asks each worker as the same role).
+	for d in "$VAR/citus-w1:$CITUS_W1_PORT" "$VAR/citus-w2:$CITUS_W2_PORT" "$VAR/pg:$PG_PORT"; do
+		psql_node "${d%%:*}" "${d##*:}" -d strata <<'EOF'
+SELECT format('GRANT EXECUTE ON FUNCTION %s TO strata_app, strata_owner', p.oid::regprocedure)
+FROM pg_proc p WHERE p.proname IN ('citus_stat_tenants', 'citus_stat_tenants_local',
+                                   'citus_stat_tenants_local_internal')\gexec
+GRANT SELECT ON citus_stat_tenants, citus_stat_tenants_local TO strata_app, strata_owner;
+EOF
+	done
+	# Citus sends this one to the workers.
+	psql_node "$VAR/pg" "$PG_PORT" -d strata -c "ALTER DATABASE strata OWNER TO strata_owner"
 }
 
 # place_templates: sets TEMPLATES, the tenant templates' directory.  Workers
@@ -387,7 +502,9 @@ EOF
 }
 
 migrate() {
-	"$STRATA_BIN" --config "$VAR/strata.conf" migrate >"$VAR/log/migrate.log" ||
+	local flags=()
+	[ "$CITUS" = 1 ] && flags=(--citus)
+	"$STRATA_BIN" --config "$VAR/strata.conf" migrate "${flags[@]}" >"$VAR/log/migrate.log" ||
 		{ cat "$VAR/log/migrate.log" >&2; die "migration failed"; }
 	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
 		"host=$PG_HOSTS port=$PG_PORTS dbname=strata user=strata_owner password=$OWNER_PW$PG_TARGET" \
@@ -547,9 +664,12 @@ pg_stop() {
 		"$ROOT/tests/dr/ha.sh" down "$VAR"
 		return 0
 	fi
-	if [ -d "$VAR/pg/data" ] && as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" status >/dev/null 2>&1; then
-		as_pg "$PGBIN/pg_ctl" -D "$VAR/pg/data" -m fast -w stop >/dev/null
-	fi
+	local d
+	for d in "$VAR/pg/data" "$VAR/citus-w1/data" "$VAR/citus-w2/data"; do
+		if [ -d "$d" ] && as_pg "$PGBIN/pg_ctl" -D "$d" status >/dev/null 2>&1; then
+			as_pg "$PGBIN/pg_ctl" -D "$d" -m fast -w stop >/dev/null
+		fi
+	done
 	rm -f "$VAR/run/postgres.pid"
 }
 

@@ -11,7 +11,9 @@
 # `make bench` on a tiny data set (BENCH_QUICK=1) and the Ansible
 # deployment test (ansible/test-deploy.sh; DEPLOY_IN_TESTS=0 skips it).
 # TESTS="tests/smoke/05_records.sh ..." runs only those stack scripts
-# (TESTS=none: none, for make test-browser).
+# (TESTS=none: none, for make test-browser).  make test-citus
+# (tests/citus/run.sh) runs too (CITUS_IN_TESTS=0 leaves it out), with
+# TESTS set only when CITUS_IN_TESTS=1.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -138,45 +140,66 @@ if [ -z "${TESTS:-}" ] || [ "${FUZZ_IN_TESTS:-0}" = 1 ]; then
 	failed=$((failed + $(grep -c '^not ok ' <<<"$out")))
 fi
 
-# 4c. The disaster-recovery drill (make test-dr, tests/dr/run.sh) on a
-# two-node stack of its own (the sanitizer build, as every other part),
-# with TESTS set only when
-# DR_IN_TESTS=1; one line and no check without patroni, etcd, pgbackrest.
-if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
+# drill SCRIPT TIMEOUT: a drill that starts what it needs (the sanitizer
+# build, as every other part) and prints ok / not ok lines; its counts go
+# to the totals, and a drill that fails without saying what counts once.
+drill() {
+	local out rc p f
 	"$STACK" down "$VAR" >/dev/null 2>&1
-	echo "== tests/dr/run.sh"
-	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout 900 tests/dr/run.sh 2>&1)
+	echo "== $1"
+	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout "$2" "$1" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
 	p=$(grep -c '^ok ' <<<"$out")
 	f=$(grep -c '^not ok ' <<<"$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - tests/dr/run.sh exited with $rc"
+		echo "not ok - $1 exited with $rc"
 		printf '%s\n' "$out" | tail -20
 		f=1
 	fi
 	echo "   $p passed, $f failed"
 	passed=$((passed + p))
 	failed=$((failed + f))
+}
+
+# 4c. The disaster-recovery drill (make test-dr, tests/dr/run.sh) on a
+# two-node stack of its own, with TESTS set only when DR_IN_TESTS=1; one
+# line and no check without patroni, etcd, pgbackrest.
+if [ -z "${TESTS:-}" ] || [ "${DR_IN_TESTS:-0}" = 1 ]; then
+	drill tests/dr/run.sh 900
 fi
 
 # 4d. The two-region drill (make test-regions, tests/regions/run.sh): two
-# whole stacks in two network namespaces (the sanitizer build), with TESTS
-# set only when REGIONS_IN_TESTS=1; one line and no check where ip netns
-# is refused.
+# whole stacks in two network namespaces, with TESTS set only when
+# REGIONS_IN_TESTS=1; one line and no check where ip netns is refused.
 if [ -z "${TESTS:-}" ] || [ "${REGIONS_IN_TESTS:-0}" = 1 ]; then
-	echo "== tests/regions/run.sh"
-	out=$(STRATA_BIN=$ROOT/build/asan/strata timeout 1200 tests/regions/run.sh 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
-	p=$(grep -c '^ok ' <<<"$out")
-	f=$(grep -c '^not ok ' <<<"$out")
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - tests/regions/run.sh exited with $rc"
+	drill tests/regions/run.sh 1200
+fi
+
+# 4e. make test-citus: the same product on a Citus coordinator with two
+# workers (tests/citus/run.sh; builds Citus once per machine).  Its checks
+# count here; a machine without Citus or its source prints one line.  On
+# by default (CITUS_IN_TESTS=0 leaves it out); with TESTS set only when
+# CITUS_IN_TESTS=1.  Here without the smoke and isolation suites
+# (CITUS_SUITES=1 adds them): the schema, router-plan, per-tenant load,
+# move and comparison checks take about 6 minutes, the suites on the
+# cluster more than 30 on this machine, past CI's share for this part;
+# make test-citus runs them all.
+if { [ -z "${TESTS:-}" ] && [ "${CITUS_IN_TESTS:-1}" != 0 ]; } ||
+	[ "${CITUS_IN_TESTS:-}" = 1 ]; then
+	"$STACK" down "$VAR" >/dev/null 2>&1
+	echo "== make test-citus"
+	out=$(CITUS_SUITES=${CITUS_SUITES:-0} timeout 2400 tests/citus/run.sh 2>&1)
+	printf '%s\n' "$out" | grep -E '^(not ok|#|skip|==|   [0-9])'
+	line=$(tail -1 <<<"$out")
+	p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$line")
+	f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$line")
+	if [ -z "$p" ]; then
+		echo "not ok - tests/citus/run.sh did not finish"
 		printf '%s\n' "$out" | tail -20
-		f=1
+		p=0 f=1
 	fi
-	echo "   $p passed, $f failed"
+	echo "   $p passed, $f failed (Citus)"
 	passed=$((passed + p))
 	failed=$((failed + f))
 fi

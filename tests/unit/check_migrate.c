@@ -114,12 +114,61 @@ START_TEST(plan_out_of_order_refused)
 }
 END_TEST
 
+/* Splits sql and joins the statements with '|', as they were found. */
+static void
+split(const char *sql, char *out, size_t n)
+{
+	const char *p = sql;
+	size_t len, used = 0;
+
+	out[0] = '\0';
+	while (migrate_next_statement(&p, &len)) {
+		used += (size_t)snprintf(out + used, n - used, "%s%.*s",
+		                         used ? "|" : "", (int)len, p);
+		p += len;
+	}
+}
+
+START_TEST(split_statements)
+{
+	static const struct {
+		const char *sql, *want;
+	} cases[] = {
+	    {"", ""},
+	    {"  \n-- only a comment\n/* and another */ ", ""},
+	    {"SELECT 1; SELECT 2;", "SELECT 1;|SELECT 2;"},
+	    {"SELECT 1", "SELECT 1"},
+	    {"-- c; x\nSELECT 1;", "SELECT 1;"},
+	    {"SELECT ';'; SELECT 2;", "SELECT ';';|SELECT 2;"},
+	    {"SELECT 'it''s;'; X;", "SELECT 'it''s;';|X;"},
+	    {"SELECT \"a;b\" FROM t; X;", "SELECT \"a;b\" FROM t;|X;"},
+	    {"DO $$ BEGIN x; y; END $$; X;", "DO $$ BEGIN x; y; END $$;|X;"},
+	    {"AS $f$ a; $$ b; $$ c; $f$; X;", "AS $f$ a; $$ b; $$ c; $f$;|X;"},
+	    {"SELECT $1; X;", "SELECT $1;|X;"},
+	    {"SELECT 1 /* ; */ + 1; X;", "SELECT 1 /* ; */ + 1;|X;"},
+	    /* unterminated quotes run to the end, never past it */
+	    {"SELECT 'open; X;", "SELECT 'open; X;"},
+	    {"DO $$ never closed;", "DO $$ never closed;"},
+	    {"SELECT 1; /* open", "SELECT 1;"},
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		split(cases[i].sql, out, sizeof(out));
+		ck_assert_msg(strcmp(out, cases[i].want) == 0,
+		              "case %zu: got [%s] want [%s]", i, out,
+		              cases[i].want);
+	}
+}
+END_TEST
+
 static Suite *
 migrate_suite(void)
 {
 	Suite *s = suite_create("migrate");
 	TCase *c = tcase_create("migrate_checksum");
 	TCase *p = tcase_create("migrate_plan");
+	TCase *t = tcase_create("migrate_next_statement");
 
 	tcase_add_test(c, checksum_is_sha256);
 	tcase_add_test(c, names);
@@ -129,8 +178,10 @@ migrate_suite(void)
 	tcase_add_test(p, plan_changed_refused);
 	tcase_add_test(p, plan_missing_refused);
 	tcase_add_test(p, plan_out_of_order_refused);
+	tcase_add_test(t, split_statements);
 	suite_add_tcase(s, c);
 	suite_add_tcase(s, p);
+	suite_add_tcase(s, t);
 	return s;
 }
 
