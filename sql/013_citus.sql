@@ -184,6 +184,10 @@ BEGIN
 			     WITH ORDINALITY AS o (ty, i);
 			body := format(E'\n#variable_conflict use_column\nBEGIN\n\tRETURN QUERY SELECT %s FROM (%s) AS q (%s);\nEND\n',
 			               cols, body, names);
+		ELSIF f.prorettype = 'void'::regtype THEN
+			-- No answer to carry (021's directory_put): the statement
+			-- as it is.
+			body := format(E'\n#variable_conflict use_column\nBEGIN\n\t%s;\nEND\n', body);
 		ELSIF body ~* '\m(insert|update|delete)\M' THEN
 			body := format(E'\n#variable_conflict use_column\nDECLARE\n\tr %s;\nBEGIN\n\tFOR r IN %s LOOP\n\t\tRETURN r;\n\tEND LOOP;\n\tRETURN NULL;\nEND\n', f.result, body);
 		ELSE

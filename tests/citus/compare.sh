@@ -54,9 +54,14 @@ sp=$(sed -n 's/^HTTPS_PORT=//p' "$SINGLE/stack.env")
 check "one node: /metrics shows no Citus series" eq "$(curl -s --cacert "$SINGLE/tls/cert.pem" --resolve "$BASE:$sp:127.0.0.1" "https://$BASE:$sp/metrics" | grep -c '^strata_citus_')" 0
 check "one node: /metrics answers" eval 'curl -s --cacert "$SINGLE/tls/cert.pem" --resolve "$BASE:$sp:127.0.0.1" "https://$BASE:$sp/metrics" | grep -q "^strata_worker_starts_total"'
 # The cluster's workers on the release build (restored afterwards).
+# restart-strata keeps strata.conf: its rate is set there too (with the
+# stack's 200 a second, the cluster's gets were 429s).
 cp "$VAR/stack.env" "$TMPD/stack.env.saved"
+cp "$VAR/strata.conf" "$TMPD/strata.conf.saved"
 sed -i -e "s|^STRATA_BIN=.*|STRATA_BIN=$REL|" -e "s|^RATE_RPS=.*|RATE_RPS=100000|" \
 	-e "s|^RATE_BURST=.*|RATE_BURST=200000|" "$VAR/stack.env"
+sed -i -e "s|^rate_rps = .*|rate_rps = 100000|" -e "s|^rate_burst = .*|rate_burst = 200000|" \
+	"$VAR/strata.conf"
 "$STACK" restart-strata "$VAR" >/dev/null
 prepare "$VAR" cluster
 
@@ -70,11 +75,13 @@ c_get=$(rps cluster GET "/v1/collections/notes/records/$ID")
 c_create=$(rps cluster POST /v1/collections/notes/records)
 "$STACK" down "$SINGLE" >/dev/null 2>&1
 cp "$TMPD/stack.env.saved" "$VAR/stack.env"
+cp "$TMPD/strata.conf.saved" "$VAR/strata.conf"
 "$STACK" restart-strata "$VAR" >/dev/null
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo "# compare (wrk -t1 -c4 -d${SECS}s, release build): get single ${s_get:-0}/s, cluster ${c_get:-0}/s (x$(ratio "${c_get:-0}" "${s_get:-0}")); create single ${s_create:-0}/s, cluster ${c_create:-0}/s (x$(ratio "${c_create:-0}" "${s_create:-0}"))"
 check "every comparison load ran" eval '[ "${s_get:-0}" -gt 0 ] && [ "${c_get:-0}" -gt 0 ] && [ "${s_create:-0}" -gt 0 ] && [ "${c_create:-0}" -gt 0 ]'
+echo "# the cluster's gets by status: $(cat "$TMPD"/cluster-GET.* | awk '{ print $2 }' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
 check "the cluster's gets were all 200" eq "$(cat "$TMPD"/cluster-GET.* | awk '$2 != 200' | wc -l)" 0
 check "the cluster's creates were all 201" eq "$(cat "$TMPD"/cluster-POST.* | awk '$2 != 201' | wc -l)" 0
 finish
