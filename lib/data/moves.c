@@ -222,7 +222,6 @@ static struct db_stmt st_still_open =
 static struct db_stmt st_row =
     DB_STMT("move_tenant_row",
             "SELECT row_to_json(t)::text FROM tenants t WHERE id = $1", 1);
-static struct db_stmt st_digest = DB_STMT("move_digest", DIGEST_SQL, 1);
 static struct db_stmt st_exists =
     DB_STMT("move_exists", "SELECT 1 FROM tenants WHERE id = $1", 1);
 static struct db_stmt st_arrive =
@@ -331,25 +330,6 @@ moves_queue_tenant_row(struct db *db, const char *tid, const char **row)
 
 	*row = NULL;
 	return db_queue_into(db, &st_row, p, decode_text, row);
-}
-
-static void
-decode_digest(const PGresult *r, void *out, struct arena *a)
-{
-	struct moves_digest *d = out;
-
-	(void)a;
-	snprintf(d->md5, sizeof(d->md5), "%s", db_value(r, 0, 0));
-	d->rows = db_int(r, 0, 1);
-}
-
-int
-moves_queue_digest(struct db *db, const char *tid, struct moves_digest *out)
-{
-	const char *p[1] = {tid};
-
-	memset(out, 0, sizeof(*out));
-	return db_queue_into(db, &st_digest, p, decode_digest, out);
 }
 
 static void

@@ -81,14 +81,6 @@ int moves_queue_still_open(struct db *db, const char *ids, long long *open);
 /* The tenants row of tid as JSON text into *row. */
 int moves_queue_tenant_row(struct db *db, const char *tid, const char **row);
 
-/* The digest of the tenant's rows, as moves_super_digest() (out[33]). */
-struct moves_digest {
-	char md5[33];
-	long long rows;
-};
-int moves_queue_digest(struct db *db, const char *tid,
-                       struct moves_digest *out);
-
 /* Whether the tenants row of tid exists here (*exists). */
 int moves_queue_exists(struct db *db, const char *tid, bool *exists);
 

@@ -210,21 +210,18 @@ target_public_key(const struct region *target, struct arena *a)
 	return k;
 }
 
-/* What step 5 reads: the tenants row, the digest (for the figures; the
- * target compares live digests itself) and the tenant's live keys sealed
- * for the target. */
+/* What step 5 reads: the tenants row and the tenant's live keys sealed
+ * for the target (the target compares the two sides' digests itself). */
 static const char *
 hand_over_text(struct db *db, struct arena *a, const struct tenant *t,
                const struct transport_key *pub)
 {
 	struct tenant_copy_keys keys;
-	struct moves_digest d;
 	const char *row = NULL, *why = NULL, *sealed;
 	cJSON *o = cJSON_CreateObject(), *r;
 
 	db_begin(db, &t->id);
 	if (moves_queue_tenant_row(db, t->id_str, &row) < 0 ||
-	    moves_queue_digest(db, t->id_str, &d) < 0 ||
 	    tenant_copy_queue_keys(db, t->id_str, &keys) < 0 ||
 	    db_commit(db) < 0 || db_sync(db) != DB_OK || row == NULL)
 		return NULL;
@@ -237,8 +234,6 @@ hand_over_text(struct db *db, struct arena *a, const struct tenant *t,
 		return NULL;
 	}
 	cJSON_AddItemToObject(o, "tenant", r);
-	cJSON_AddStringToObject(o, "digest", d.md5);
-	cJSON_AddNumberToObject(o, "rows", (double)d.rows);
 	cJSON_AddStringToObject(o, "keys", sealed);
 	return json_print(o);
 }
