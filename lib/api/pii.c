@@ -27,10 +27,7 @@
 bool
 pii_any(const struct collection *c)
 {
-	for (int i = 0; i < c->nfields; i++)
-		if (c->fields[i].pii)
-			return true;
-	return false;
+	return collection_has_pii(c);
 }
 
 /* The text a value is blind-indexed by: a string's content, a number in

@@ -202,18 +202,16 @@ stage_rate(struct request *req)
 		r = ratelimit_take_anonymous(&req->tenant->id,
 		                             request_env(req, "REMOTE_ADDR"),
 		                             rps, burst, cap, clock_mono_us());
-	response_header(req, "RateLimit-Limit",
-	                arena_printf(req->arena, "%d", r.limit));
+	response_header(req, "RateLimit-Limit", arena_int(req->arena, r.limit));
 	response_header(req, "RateLimit-Remaining",
-	                arena_printf(req->arena, "%d", r.remaining));
-	response_header(req, "RateLimit-Reset",
-	                arena_printf(req->arena, "%d", r.reset));
+	                arena_int(req->arena, r.remaining));
+	response_header(req, "RateLimit-Reset", arena_int(req->arena, r.reset));
 	if (r.allowed)
 		return st;
 	metrics_add(M_RATE_LIMITED, 1);
 	memset(&req->err, 0, sizeof(req->err)); /* the 429 is the answer */
 	response_header(req, "Retry-After",
-	                arena_printf(req->arena, "%d", r.retry_after));
+	                arena_int(req->arena, r.retry_after));
 	return api_fail(req, 429, "rate_limited",
 	                r.concurrency
 	                    ? "too many requests of this tenant in flight"

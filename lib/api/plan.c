@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/hex.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "core/request.h"
 #include "core/router.h"
@@ -71,7 +72,12 @@ plan_open(struct plan *p, struct request *req)
 	if (p->need_principal && req->principal.kind == PRINCIPAL_NONE &&
 	    (st = credential_read(req)) != 0)
 		return st;
-	db_begin(req->db, &req->tenant->id);
+	/* A read of one trip needs no BEGIN or COMMIT: the trip is one
+	 * implicit transaction (db_begin_read; not on Citus). */
+	if (r->flags & ROUTE_READ)
+		p->implicit_tx = db_begin_read(req->db, &req->tenant->id);
+	else
+		db_begin(req->db, &req->tenant->id);
 	req->tx_open = true;
 	p->tenant_tx = true;
 	versions_queue_get(req->db, req->tenant->id_str, &p->v);
@@ -213,8 +219,17 @@ trip(struct plan *p, bool commit)
 	bool checked_before = p->authorized;
 	int rc, st = 0;
 
+	/* A ROUTE_READ route's transaction ends with its first trip:
+	 * nothing may be queued in it afterwards. */
+	if (!commit && p->implicit_tx) {
+		log_error("route %s %s is marked ROUTE_READ but writes",
+		          req->route->method, req->route->pattern);
+		return api_fail(req, 500, "internal_error",
+		                "an internal error occurred");
+	}
 	if (commit && req->tx_open) {
-		db_commit(req->db);
+		if (!p->implicit_tx)
+			db_commit(req->db);
 		req->tx_open = false;
 	}
 	if ((rc = db_sync(req->db)) != DB_OK)
@@ -258,6 +273,25 @@ int
 plan_read(struct plan *p)
 {
 	return trip(p, true);
+}
+
+void
+plan_more(struct plan *p)
+{
+	p->more_commit = !db_begin_read(p->req->db, &p->req->tenant->id);
+}
+
+int
+plan_more_run(struct plan *p)
+{
+	int rc;
+
+	if (p->more_commit)
+		db_commit(p->req->db);
+	p->more_commit = false;
+	if ((rc = db_sync(p->req->db)) != DB_OK)
+		return errors_from_db(p->req, rc);
+	return 0;
 }
 
 int

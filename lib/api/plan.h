@@ -34,11 +34,14 @@ struct principal_entry;
 
 struct plan {
 	struct request *req;
-	struct tenant_versions v;       /* the version row, after the trip */
-	bool tenant_tx;                 /* BEGIN + SET LOCAL queued or open */
-	bool authorized;                /* the route's permission was checked */
-	bool need_principal;            /* the route needs a tenant principal */
-	bool principal_queued;          /* the row below travels in the trip */
+	struct tenant_versions v; /* the version row, after the trip */
+	bool tenant_tx;           /* BEGIN + SET LOCAL queued or open */
+	bool implicit_tx;      /* ROUTE_READ: the tenant set for the pipeline's
+	                        * implicit transaction, which its sync ends */
+	bool more_commit;      /* plan_more's trip ends with a COMMIT */
+	bool authorized;       /* the route's permission was checked */
+	bool need_principal;   /* the route needs a tenant principal */
+	bool principal_queued; /* the row below travels in the trip */
 	struct principal_entry *cached; /* an entry to check by epoch */
 	bool touch_queued;              /* an API key's last use rides along */
 	struct user_principal_row user;
@@ -56,6 +59,12 @@ struct plan {
 int plan_open(struct plan *p, struct request *req);
 
 int plan_read(struct plan *p);
+
+/* A read's later trip, after plan_read, in a transaction of its own:
+ * plan_more() queues the tenant (db_begin_read), the caller queues its
+ * reads, plan_more_run() sends them.  Returns 0 or a status. */
+void plan_more(struct plan *p);
+int plan_more_run(struct plan *p);
 int plan_run(struct plan *p);
 int plan_commit(struct plan *p);
 

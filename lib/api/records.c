@@ -317,47 +317,118 @@ records_definition(struct request *req, const struct collection *known,
 	return known != NULL && known->version == cur->version ? known : NULL;
 }
 
-static const char *
-known_version(struct request *req, const struct collection *known)
+/* Whether this worker's copy of the collection was confirmed current at
+ * a schema version: then the first trip does not read the collection,
+ * and its version row tells whether the copy still is. */
+static bool
+confirmed(const struct collection *known)
 {
-	return known ? arena_printf(req->arena, "%lld", known->version) : "-1";
+	return known != NULL && known->confirmed_schema != 0;
+}
+
+/* Queues the collection of a read with its definition text, whatever the
+ * worker holds: a copy is confirmed by its text, not by its version
+ * number alone (collection_cached). */
+static void
+queue_definition(struct request *req, struct collection_current *cur)
+{
+	collections_current(req->db, req->tenant->id_str, req->args[0], "-1",
+	                    cur);
+}
+
+/* What a read's first trip knew of its collection's definition: the
+ * worker's copy, and its version and text, kept by value (a copy that is
+ * parsed again is parsed into the same slot). */
+struct known_def {
+	const struct collection *c;
+	long long version;
+	uint64_t hash;
+	struct collection_current cur; /* read in the trip, unless confirmed */
+};
+
+/* Before the first trip: the worker's copy, and the collection queued
+ * unless the copy is confirmed. */
+static void
+known_def_open(struct request *req, struct known_def *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->c = collection_peek(&req->tenant->id, req->args[0]);
+	if (k->c != NULL) {
+		k->version = k->c->version;
+		k->hash = k->c->def_hash;
+	}
+	if (!confirmed(k->c))
+		queue_definition(req, &k->cur);
+}
+
+/* The definition of a read's collection after its first trip, in *c
+ * (NULL when it does not exist); *same when it is the copy the first
+ * trip's queries were built from.  A confirmed copy is current while the
+ * version row shows the schema_version it was confirmed at; otherwise the
+ * collection is read in one more trip.  The definition read is confirmed
+ * at the version row's schema_version, which the plan reads before any
+ * collection: a copy is never confirmed at a version newer than itself.
+ * Returns 0 or a status. */
+static int
+read_definition(struct request *req, struct plan *plan, struct known_def *k,
+                const struct collection **c, bool *same)
+{
+	int st;
+
+	*same = false;
+	if (confirmed(k->c)) {
+		if (k->c->confirmed_schema == plan->v.schema_version) {
+			*c = k->c;
+			*same = true;
+			return 0;
+		}
+		plan_more(plan);
+		queue_definition(req, &k->cur);
+		if ((st = plan_more_run(plan)) != 0)
+			return st;
+	}
+	*c = records_definition(req, NULL, &k->cur);
+	if (*c == NULL)
+		return 0;
+	collection_confirm(&req->tenant->id, req->args[0], (*c)->version,
+	                   plan->v.schema_version);
+	*same = k->c != NULL && (*c)->version == k->version &&
+	        (*c)->def_hash == k->hash;
+	return 0;
 }
 
 int
 records_list(struct request *req, struct plan *plan)
 {
-	const struct collection *known =
-	    collection_peek(&req->tenant->id, req->args[0]);
 	const struct collection *c;
-	struct collection_current cur;
+	struct known_def k;
 	struct record_query q;
 	struct record_sql sql;
 	struct record_page page = {0};
-	bool queued = false;
-	int st, rc;
+	bool queued = false, same;
+	int st;
 
-	collections_current(req->db, req->tenant->id_str, req->args[0],
-	                    known_version(req, known), &cur);
+	known_def_open(req, &k);
 	/* With a cached definition the page rides the first trip; a bad
 	 * query string is answered only after authorization. */
-	if (known != NULL) {
-		if (list_query(req, known, &q, &sql) == 0)
+	if (k.c != NULL) {
+		if (list_query(req, k.c, &q, &sql) == 0)
 			queued = records_list_page(req->db, &sql, &page) >= 0;
 		forget_error(req);
 	}
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	c = records_definition(req, known, &cur);
+	if ((st = read_definition(req, plan, &k, &c, &same)) != 0)
+		return st;
 	if (c == NULL)
 		return api_fail(req, 404, "not_found", "no such collection");
-	if (!queued || c != known) {
+	if (!queued || !same) {
 		if ((st = list_query(req, c, &q, &sql)) != 0)
 			return st;
-		db_begin(req->db, &req->tenant->id);
+		plan_more(plan);
 		records_list_page(req->db, &sql, &page);
-		db_commit(req->db);
-		if ((rc = db_sync(req->db)) != DB_OK)
-			return errors_from_db(req, rc);
+		if ((st = plan_more_run(plan)) != 0)
+			return st;
 	}
 	return render_page(req, &q, &page);
 }
@@ -365,23 +436,36 @@ records_list(struct request *req, struct plan *plan)
 int
 records_show(struct request *req, struct plan *plan)
 {
-	const struct collection *known =
-	    collection_peek(&req->tenant->id, req->args[0]);
 	const struct collection *c;
-	struct collection_current cur;
+	struct known_def k;
 	struct record_one one = {0};
 	struct pii_reads reads = {0};
+	bool same, plain;
 	int st;
 
-	collections_current(req->db, req->tenant->id_str, req->args[0],
-	                    known_version(req, known), &cur);
-	/* A malformed id is simply not found, after authorization. */
-	if (uuid_valid(req->args[1]))
+	known_def_open(req, &k);
+	/* A malformed id is simply not found, after authorization.  The
+	 * record's subject key is read only for personal fields. */
+	plain = k.c != NULL && !collection_has_pii(k.c);
+	if (uuid_valid(req->args[1]) && plain)
+		records_get_plain(req->db, req->tenant->id_str, req->args[0],
+		                  req->args[1], &one);
+	else if (uuid_valid(req->args[1]))
 		records_get(req->db, req->tenant->id_str, req->args[0],
 		            req->args[1], &one);
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	c = records_definition(req, known, &cur);
+	if ((st = read_definition(req, plan, &k, &c, &same)) != 0)
+		return st;
+	/* The definition gained personal fields since: read the record
+	 * again, with its subject key. */
+	if (c != NULL && one.found && plain && collection_has_pii(c)) {
+		plan_more(plan);
+		records_get(req->db, req->tenant->id_str, req->args[0],
+		            req->args[1], &one);
+		if ((st = plan_more_run(plan)) != 0)
+			return st;
+	}
 	if (c == NULL || !one.found)
 		return api_fail(req, 404, "not_found", "no such record");
 	if ((st = respond_record(req, 200, c, &one.r, &reads)) != 0)

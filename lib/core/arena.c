@@ -187,6 +187,27 @@ arena_strdup(struct arena *a, const char *s)
 }
 
 char *
+arena_int(struct arena *a, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp), *out;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	out = arena_alloc(a, n);
+	memcpy(out, p, n);
+	return out;
+}
+
+char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;

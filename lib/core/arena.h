@@ -39,6 +39,8 @@ void *arena_realloc(struct arena *a, void *p, size_t old, size_t n);
 
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* The decimal text of v, in a (no printf: the request path's headers). */
+char *arena_int(struct arena *a, long long v);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -9,12 +9,15 @@
 
 #include "core/request.h"
 
-/* Matches one pattern; captures go to args.  Returns 1 on a match, 0 on no
- * match, -1 on a malformed capture (bad escape). */
+/* Matches one pattern; captures go to args (unescaped, in the arena,
+ * once the whole pattern matched).  Returns 1 on a match, 0 on no match,
+ * -1 on a malformed capture (bad escape). */
 static int
 match(struct request *req, const char *pat, const char *path, const char **args,
       int *nargs)
 {
+	const char *at[ROUTE_MAX_ARGS];
+	size_t len[ROUTE_MAX_ARGS];
 	int n = 0;
 
 	while (*pat != '\0' && *path != '\0') {
@@ -28,13 +31,8 @@ match(struct request *req, const char *pat, const char *path, const char **args,
 		if (pat[1] == '{') {
 			if (slen < 2 || n == ROUTE_MAX_ARGS)
 				return 0;
-			args[n] = request_unescape(req->arena, path + 1,
-			                           slen - 1, false);
-			if (args[n] == NULL)
-				return -1;
-			if (args[n][0] == '\0' || strchr(args[n], '/'))
-				return 0;
-			n++;
+			at[n] = path + 1;
+			len[n++] = slen - 1;
 		} else if (plen != slen || memcmp(pat, path, plen) != 0) {
 			return 0;
 		}
@@ -43,6 +41,13 @@ match(struct request *req, const char *pat, const char *path, const char **args,
 	}
 	if (*pat != '\0' || *path != '\0')
 		return 0;
+	for (int i = 0; i < n; i++) {
+		args[i] = request_unescape(req->arena, at[i], len[i], false);
+		if (args[i] == NULL)
+			return -1;
+		if (args[i][0] == '\0' || strchr(args[i], '/'))
+			return 0;
+	}
 	*nargs = n;
 	return 1;
 }

@@ -20,7 +20,9 @@ enum route_flag {
 	ROUTE_OPERATOR = 1 << 3,  /* needs a platform operator */
 	ROUTE_OWNER = 1 << 4,     /* needs the tenant's owner role */
 	ROUTE_NO_TENANT = 1 << 5, /* never resolves the tenant (health) */
-	ROUTE_MFA_SETUP = 1 << 6  /* open to an MFA enrolment token */
+	ROUTE_MFA_SETUP = 1 << 6, /* open to an MFA enrolment token */
+	ROUTE_READ = 1 << 7       /* one trip that writes nothing (plan_read
+	                           * only): no BEGIN or COMMIT (db_begin_read) */
 };
 
 #define ROUTE_ANY_HOST (ROUTE_APEX | ROUTE_TENANT)

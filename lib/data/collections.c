@@ -282,6 +282,15 @@ collection_definition(const struct collection *c)
 	return o;
 }
 
+bool
+collection_has_pii(const struct collection *c)
+{
+	for (int i = 0; i < c->nfields; i++)
+		if (c->fields[i].pii)
+			return true;
+	return false;
+}
+
 int
 collection_field(const struct collection *c, const char *name)
 {
@@ -422,12 +431,29 @@ collections_clear(void)
 	}
 }
 
+/* One tenant's definitions go: "collection:<tenant>" (a definition
+ * changed) and "tenant:<tenant>" (the tenant changed, moved or was
+ * purged).  "tenants" (all of them) clears the cache. */
 void
 collections_notify(const char *payload)
 {
-	if (strncmp(payload, "collection:", 11) == 0 ||
-	    strncmp(payload, "tenant", 6) == 0)
+	struct uuid id;
+	const char *tid = NULL;
+
+	if (strncmp(payload, "collection:", 11) == 0)
+		tid = payload + 11;
+	else if (strncmp(payload, "tenant:", 7) == 0)
+		tid = payload + 7;
+	else if (strcmp(payload, "tenants") == 0)
 		collections_clear();
+	if (tid == NULL || uuid_parse(tid, &id) != 0)
+		return;
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		if (cache[i] != NULL && uuid_equal(&cache[i]->tenant, &id)) {
+			free(cache[i]);
+			cache[i] = NULL;
+		}
+	}
 }
 
 const struct collection *
@@ -447,11 +473,13 @@ collection_cached(const struct uuid *tenant, const char *name,
 {
 	unsigned s = slot_of(tenant, name);
 	struct collection *c = cache[s];
+	uint64_t h = fnv_64_str(definition);
 	const char *why;
 	cJSON *def;
 
 	if (c != NULL && uuid_equal(&c->tenant, tenant) &&
-	    strcmp(c->name, name) == 0 && c->version == version)
+	    strcmp(c->name, name) == 0 && c->version == version &&
+	    c->def_hash == h)
 		return c;
 	def = json_parse(definition, strlen(definition), JSON_MAX_DEPTH, &why);
 	if (def == NULL)
@@ -470,7 +498,20 @@ collection_cached(const struct uuid *tenant, const char *name,
 	c->tenant = *tenant;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->version = version;
+	c->confirmed_schema = 0;
+	c->def_hash = h;
 	return c;
+}
+
+void
+collection_confirm(const struct uuid *tenant, const char *name,
+                   long long version, long long schema_version)
+{
+	struct collection *c = cache[slot_of(tenant, name)];
+
+	if (c != NULL && uuid_equal(&c->tenant, tenant) &&
+	    strcmp(c->name, name) == 0 && c->version == version)
+		c->confirmed_schema = schema_version;
 }
 
 int

@@ -13,6 +13,7 @@
 #define STRATA_DATA_COLLECTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <cJSON.h>
 #include <libpq-fe.h>
@@ -49,6 +50,10 @@ struct collection {
 	struct uuid tenant;
 	char name[COLLECTION_NAME_MAX + 1];
 	long long version;
+	/* In the worker's cache: the tenant's schema_version (the version
+	 * row) at which this copy was last confirmed current, 0 for never. */
+	long long confirmed_schema;
+	uint64_t def_hash; /* FNV-1a of the stored definition text */
 	int nfields;
 	int subject; /* field index of subject_field, or -1 */
 	bool additional;
@@ -62,6 +67,10 @@ cJSON *collection_parse(const cJSON *def, struct collection *c);
 
 /* The canonical definition of c (defaults filled in), as stored. */
 cJSON *collection_definition(const struct collection *c);
+
+/* Whether c has a personal field (pii: its values sealed, its records'
+ * answers need their subject keys). */
+bool collection_has_pii(const struct collection *c);
 
 /* Index of field name in c, or -1. */
 int collection_field(const struct collection *c, const char *name);
@@ -84,8 +93,10 @@ bool collection_name_valid(const char *name);
 
 const char *collection_type_name(enum field_type t);
 
-/* The parsed definition of (tenant, name) at version, from the cache or
- * parsed from definition text (then cached).  NULL when it does not
+/* The parsed definition of (tenant, name) at version, from the cache
+ * when the cached copy has that version and that very text (a collection
+ * deleted and made again starts again at version 1), else parsed from
+ * definition text (then cached, in the same slot).  NULL when it does not
  * parse (cannot happen for stored definitions). */
 const struct collection *collection_cached(const struct uuid *tenant,
                                            const char *name, long long version,
@@ -96,6 +107,13 @@ const struct collection *collection_cached(const struct uuid *tenant,
  * the change notification). */
 const struct collection *collection_peek(const struct uuid *tenant,
                                          const char *name);
+
+/* Records that the cached (tenant, name) at version is current as of the
+ * tenant's schema_version, read before the definition was (every change
+ * of definition bumps it): while a request's version row shows that
+ * schema_version, the copy needs no reading (see records_definition). */
+void collection_confirm(const struct uuid *tenant, const char *name,
+                        long long version, long long schema_version);
 
 void collections_notify(const char *payload);
 void collections_clear(void);

@@ -27,6 +27,10 @@ db_init(struct db *db, const char *conninfo)
 	/* Prepared, so that PostgreSQL does not parse them on every request. */
 	db->begin_stmt = (struct db_stmt)DB_STMT("begin", "BEGIN", 0);
 	db->commit_stmt = (struct db_stmt)DB_STMT("commit", "COMMIT", 0);
+	db->begin_snapshot_stmt = (struct db_stmt)DB_STMT(
+	    "begin_snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ", 0);
+	db->set_tenant_stmt = (struct db_stmt)DB_STMT(
+	    "set_tenant", "SELECT set_config('strata.tenant_id', $1, true)", 1);
 }
 
 void
@@ -54,9 +58,21 @@ lost(struct db *db)
 	db->backoff_ms = BACKOFF_MIN_MS;
 }
 
+/* Whether the plan cache query above found Citus. */
+static void
+decode_citus(const PGresult *r, void *out, struct arena *a)
+{
+	struct db *db = out;
+
+	(void)a;
+	db->citus = db_rows(r) == 1 && strcmp(db_value(r, 0, 0), "t") == 0;
+}
+
 static int
 connect_now(struct db *db)
 {
+	int i;
+
 	db->conn = PQconnectdb(db->conninfo);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		log_warn("database connection failed");
@@ -90,10 +106,14 @@ connect_now(struct db *db)
 	 * UPDATE) and steers the default plan cache to custom plans for those
 	 * alone, which forcing generic plans turns into errors
 	 * (docs/scale-out.md). */
-	db_queue_sql(db, "SELECT set_config('plan_cache_mode', CASE WHEN "
-	                 "EXISTS (SELECT 1 FROM pg_extension WHERE extname = "
-	                 "'citus') THEN 'auto' ELSE 'force_generic_plan' END, "
-	                 "false)");
+	i = db_queue_sql(db, "SELECT set_config('plan_cache_mode', CASE WHEN "
+	                     "EXISTS (SELECT 1 FROM pg_extension WHERE extname "
+	                     "= 'citus') THEN 'auto' ELSE 'force_generic_plan' "
+	                     "END, false) = 'auto'");
+	if (i >= 0) {
+		db->q[i].decode = decode_citus;
+		db->q[i].out = db;
+	}
 	/* One tenant's expensive query must not hold a worker for long. */
 	if (db->statement_timeout_ms > 0) {
 		char sql[64];
@@ -348,22 +368,57 @@ db_queue_sql(struct db *db, const char *sql)
 	return slot(db, NULL, sql, false);
 }
 
-void
-db_begin(struct db *db, const struct uuid *tenant)
+static void
+begin_tenant(struct db *db, struct db_stmt *begin, const struct uuid *tenant)
 {
 	/* SET takes no parameters; the value is our own canonical UUID
 	 * formatting of a resolved tenant, 36 characters of [0-9a-f-]. */
 	static const char prefix[] = "SET LOCAL strata.tenant_id = '";
 	char sql[sizeof(prefix) + UUID_STR_LEN + 2];
 	char id[UUID_STR_LEN + 1];
+	const char *p[1] = {id};
 
 	uuid_format(tenant, id);
+	db_queue(db, begin, NULL);
+	/* Off Citus the prepared set_config does the same (local to the
+	 * transaction) without a parse per request; on a Citus coordinator
+	 * only SET LOCAL reaches the shards. */
+	if (!db->citus) {
+		db_queue(db, &db->set_tenant_stmt, p);
+		return;
+	}
 	memcpy(sql, prefix, sizeof(prefix) - 1);
 	memcpy(sql + sizeof(prefix) - 1, id, UUID_STR_LEN);
 	sql[sizeof(prefix) - 1 + UUID_STR_LEN] = '\'';
 	sql[sizeof(prefix) + UUID_STR_LEN] = '\0';
-	db_queue(db, &db->begin_stmt, NULL);
 	db_queue_sql(db, sql);
+}
+
+void
+db_begin(struct db *db, const struct uuid *tenant)
+{
+	begin_tenant(db, &db->begin_stmt, tenant);
+}
+
+void
+db_begin_snapshot(struct db *db, const struct uuid *tenant)
+{
+	begin_tenant(db, &db->begin_snapshot_stmt, tenant);
+}
+
+bool
+db_begin_read(struct db *db, const struct uuid *tenant)
+{
+	char id[UUID_STR_LEN + 1];
+	const char *p[1] = {id};
+
+	if (db->citus) {
+		db_begin(db, tenant);
+		return false;
+	}
+	uuid_format(tenant, id);
+	db_queue(db, &db->set_tenant_stmt, p);
+	return true;
 }
 
 int

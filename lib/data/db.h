@@ -100,7 +100,9 @@ struct db {
 	void (*on_reconnect)(void);
 	/* BEGIN and COMMIT, prepared on this connection (not in statics
 	 * shared by every connection: a process may hold two). */
-	struct db_stmt begin_stmt, commit_stmt;
+	struct db_stmt begin_stmt, begin_snapshot_stmt, commit_stmt,
+	    set_tenant_stmt;
+	bool citus; /* the server is a Citus coordinator (read at connect) */
 };
 
 /* Initialises db for conninfo; does not connect. */
@@ -151,8 +153,23 @@ int db_queue_in_block(struct db *db, struct db_stmt *stmt,
                       const char *const *params, db_decode_fn *decode,
                       void *out);
 
-/* Queues BEGIN and SET LOCAL strata.tenant_id = '<tenant>'. */
+/* Queues BEGIN and the tenant: set_config('strata.tenant_id', <tenant>,
+ * true), prepared; SET LOCAL strata.tenant_id = '<tenant>' on Citus. */
 void db_begin(struct db *db, const struct uuid *tenant);
+
+/* db_begin() with REPEATABLE READ: every statement of the transaction
+ * reads one snapshot (exports, copies). */
+void db_begin_snapshot(struct db *db, const struct uuid *tenant);
+
+/* Queues set_config('strata.tenant_id', <tenant>, true) alone, for a read
+ * of one round trip: the statements up to the sync run in the pipeline's
+ * implicit transaction (PostgreSQL ends it at the sync), so no BEGIN or
+ * COMMIT is sent, parsed or run, and nothing may follow in a later trip of
+ * that transaction.  Returns true.  On a Citus coordinator, where only SET
+ * LOCAL inside a transaction block reaches the shards, it queues
+ * db_begin()'s statements instead and returns false: the caller commits
+ * as usual. */
+bool db_begin_read(struct db *db, const struct uuid *tenant);
 
 /* Queues COMMIT; its result is checked by db_sync. */
 int db_commit(struct db *db);

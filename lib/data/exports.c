@@ -215,10 +215,8 @@ exports_record_events(struct db *db, const char *tid, const char *ids,
 int
 exports_begin(struct db *db, const struct uuid *tenant)
 {
-	/* SET LOCAL takes no snapshot: the isolation level may follow it. */
-	db_begin(db, tenant);
-	return db_queue_sql(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE "
-	                        "READ");
+	db_begin_snapshot(db, tenant);
+	return 0;
 }
 
 int

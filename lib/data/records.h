@@ -65,6 +65,13 @@ struct record_sql {
 	" LEFT JOIN subject_keys sk ON sk.tenant_id = $1 AND "                 \
 	"sk.subject_hash = r.subject"
 #define RECORD_CURSOR_COL 10
+/* RECORD_COLUMNS without the subject key, whose columns are NULL: for a
+ * collection without personal fields, whose records' subject keys no
+ * answer uses (no join to subject_keys). */
+#define RECORD_PLAIN_COLUMNS                                                   \
+	"r.id, r.collection, r.data::text, r.version, ts(r.created_at), "      \
+	"ts(r.updated_at), r.created_by, NULL, NULL, NULL"
+
 
 /* A record as stored: texts copied into the arena, data as its jsonb
  * text (copied out as it is when nothing in it needs unsealing). */
@@ -102,6 +109,10 @@ void records_from_row(const PGresult *r, int i, struct record *rec,
                       struct arena *a);
 
 /* Queue the typed reads: one record by id (not locked), a list page. */
+/* records_get for a collection without personal fields: the same row
+ * with no subject key (no join). */
+int records_get_plain(struct db *db, const char *tid, const char *collection,
+                      const char *id, struct record_one *out);
 int records_get(struct db *db, const char *tid, const char *collection,
                 const char *id, struct record_one *out);
 int records_list_page(struct db *db, const struct record_sql *sql,

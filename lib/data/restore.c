@@ -142,8 +142,7 @@ restore_queue_read(struct db *src, const struct uuid *tenant, const char *at,
 	touts = arena_calloc(src->arena, RESTORE_TABLES, sizeof(*touts));
 	uuid_format(tenant, tid);
 	p[0] = arena_strdup(src->arena, tid);
-	db_begin(src, tenant);
-	db_queue_sql(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+	db_begin_snapshot(src, tenant);
 	db_queue_text_into(src, sql_check, 1, pat, decode_check, out);
 	db_queue_text_into(src, sql_migrations, 0, NULL, decode_text,
 	                   &out->migrations);

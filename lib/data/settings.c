@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/cacheset.h"
 #include "core/fnv.h"
 #include "core/host.h"
 #include "core/json.h"
@@ -891,12 +892,17 @@ struct rate_entry {
 	long long max_records;
 };
 static struct rate_entry *rates;
+/* Four ways a set (core/cacheset.h): with one slot per hash, tenants
+ * whose hashes met (about one in twenty of 1,000) pushed each other out
+ * on every request and reloaded their settings in two more trips. */
+static struct cacheset rate_sets = {.nsets = RATE_SLOTS / CACHESET_WAYS};
 
 void
 settings_clear(void)
 {
-	if (rates != NULL)
-		memset(rates, 0, RATE_SLOTS * sizeof(*rates));
+	if (rate_sets.stamp != NULL)
+		memset(rate_sets.stamp, 0,
+		       RATE_SLOTS * sizeof(*rate_sets.stamp));
 	for (int i = 0; i < CACHE_SIZE; i++) {
 		if (cache[i] != NULL)
 			crypto_wipe(cache[i], sizeof(*cache[i]));
@@ -971,6 +977,35 @@ current_for(const struct tenant *t, long long version, long long plan_version)
 	       (t->plan_version == 0 || plan_version == t->plan_version);
 }
 
+/* The rate entry of tenant, or NULL. */
+static struct rate_entry *
+rate_find(const struct uuid *tenant)
+{
+	unsigned first = cacheset_first(&rate_sets, slot_of(tenant));
+
+	for (unsigned i = first; i < first + CACHESET_WAYS; i++) {
+		if (rate_sets.stamp[i] != 0 &&
+		    uuid_equal(&rates[i].tenant, tenant)) {
+			cacheset_touch(&rate_sets, i);
+			return &rates[i];
+		}
+	}
+	return NULL;
+}
+
+/* A slot for tenant: a free one of its set, else the least recently used. */
+static struct rate_entry *
+rate_claim(const struct uuid *tenant)
+{
+	unsigned first = cacheset_first(&rate_sets, slot_of(tenant));
+	int i = cacheset_victim(&rate_sets, first, NULL, NULL);
+
+	memset(&rates[i], 0, sizeof(rates[i]));
+	rates[i].tenant = *tenant;
+	cacheset_touch(&rate_sets, (unsigned)i);
+	return &rates[i];
+}
+
 bool
 settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
                     struct settings_limits *out)
@@ -980,15 +1015,16 @@ settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
 
 	if (rates == NULL) {
 		rates = calloc(RATE_SLOTS, sizeof(*rates));
-		if (rates == NULL)
+		rate_sets.stamp = calloc(RATE_SLOTS, sizeof(*rate_sets.stamp));
+		if (rates == NULL || rate_sets.stamp == NULL)
 			abort();
 	}
-	e = &rates[slot_of(&t->id) % RATE_SLOTS];
-	if (!current_for(t, e->version, e->plan_version) ||
-	    !uuid_equal(&e->tenant, &t->id)) {
+	e = rate_find(&t->id);
+	if (e == NULL || !current_for(t, e->version, e->plan_version)) {
 		if ((s = settings_for(db, t, in_tx)) == NULL)
 			return false;
-		e->tenant = t->id;
+		if (e == NULL)
+			e = rate_claim(&t->id);
 		e->version = s->version;
 		e->plan_version = s->plan_version;
 		e->rps = s->rate_rps;

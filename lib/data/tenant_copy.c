@@ -279,8 +279,7 @@ tenant_copy_queue_read(struct db *db, const struct uuid *tenant,
 	memset(out, 0, sizeof(*out));
 	uuid_format(tenant, tid);
 	p[0] = arena_strdup(db->arena, tid);
-	db_begin(db, tenant);
-	db_queue_sql(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+	db_begin_snapshot(db, tenant);
 	db_queue_text_into(db, sql_tenant, 1, p, decode_tenant, out);
 	db_queue_text_into(db, tables_sql(db->arena), 1, p, decode_tables, out);
 	tenant_copy_queue_keys(db, p[0], &out->keys);

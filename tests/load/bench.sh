@@ -124,7 +124,7 @@ jq '.auth.access_token_ttl = 86400' sql/templates/default.json >"$VAR/templates/
 
 HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CEIL_PORT=$(free_port) SMTP_PORT=$(free_port)
 export HTTPS_PORT HTTP_PORT PG_PORT SMTP_PORT
-export STRATA_BIN=$ROOT/build/strata WORKERS SEED=0 PG_FAST=0 MAX_REQUESTS=0
+export STRATA_BIN=$ROOT/build/strata WORKERS SEED=0 PG_FAST=0 PG_TUNED=1 MAX_REQUESTS=0
 export SCRYPT_LOG2N=10 AUTH_RATE=100000r/s AUTH_BURST=100000
 export SIGNUP_RATE=100000r/s SIGNUP_BURST=100000 TEMPLATES_DIR=$VAR/templates
 # Signup gets the default plan and only its templates: here a bench plan

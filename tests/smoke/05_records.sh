@@ -208,4 +208,35 @@ req DELETE rec-a /v1/collections/tmp -H "Authorization: Bearer $OWNER"
 check "the owner deletes a collection (204)" eq "$STATUS" 204
 authed GET rec-a /v1/collections/tmp/records "$OWNER"
 check "its records are gone with it" eq "$STATUS" 404
+# A worker's copy of a definition is confirmed by the version row's
+# schema_version, read in every request's trip: after a change, the very
+# next read on every worker uses the new definition, also when the
+# collection was deleted and made again (its version starts again at 1).
+# Parallel requests, so that both workers hold a confirmed copy first.
+par() { # N PATH TOKEN: N requests at once; their statuses, sorted
+	local n=$1 path=$2 tok=$3 i
+	for i in $(seq "$n"); do
+		curl -s -o /dev/null -w '%{http_code}\n' --cacert "$CA" --resolve "rec-a.$BASE:$HTTPS_PORT:127.0.0.1" \
+			-H "Authorization: Bearer $tok" "https://rec-a.$BASE:$HTTPS_PORT$path" >"$TMPD/par.$i" &
+	done
+	wait
+	cat "$TMPD"/par.* | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
+	rm -f "$TMPD"/par.*
+}
+EVO1='{"name":"evolving","fields":{"a":{"type":"string","indexed":true}}}'
+EVO2='{"name":"evolving","fields":{"a":{"type":"string","indexed":true},"b":{"type":"integer","indexed":true}}}'
+json POST rec-a /v1/collections "$EVO1" "$OWNER"
+json POST rec-a /v1/collections/evolving/records '{"data":{"a":"x"}}' "$OWNER"
+EVO=$(jb .id)
+for _ in 1 2 3; do par 6 "/v1/collections/evolving/records/$EVO" "$OWNER" >/dev/null; par 6 "/v1/collections/evolving/records?filter%5Ba%5D=x" "$OWNER" >/dev/null; done
+check "before the change, a filter on b is refused on every worker (400)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "400:6 "
+json PUT rec-a /v1/collections/evolving "$EVO2" "$OWNER"
+check "the definition gains b (200, version 2)" eq "$STATUS/$(jb .version)" "200/2"
+check "the next 6 lists filtered on b, on every worker, use it (200)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "200:6 "
+check "and reads of its record still answer (200)" eq "$(par 6 "/v1/collections/evolving/records/$EVO" "$OWNER")" "200:6 "
+req DELETE rec-a /v1/collections/evolving -H "Authorization: Bearer $OWNER"
+json POST rec-a /v1/collections "$EVO1" "$OWNER"
+check "deleted and made again without b: version 1" eq "$STATUS/$(jb .version)" "201/1"
+check "the next 6 lists filtered on b are refused again on every worker (400)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "400:6 "
+check "and the old record is gone on every worker (404)" eq "$(par 6 "/v1/collections/evolving/records/$EVO" "$OWNER")" "404:6 "
 finish

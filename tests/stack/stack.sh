@@ -18,6 +18,7 @@
 #   HTTPS_PORT [8443]  HTTP_PORT [8080]  PG_PORT [5433]  LISTEN [127.0.0.1]
 #   STRATA_BIN [build/strata]  WORKERS [2]  BASE [strata.localhost]
 #   SEED [1]  PG_FAST [0] (fsync off, for throwaway test clusters)
+#   PG_TUNED [0] (the Ansible role's memory and checkpoint tuning; make bench)
 #   SCRYPT_LOG2N [15]  AUTH_RATE [10r/s]  AUTH_BURST [20]
 #   TEMPLATES_DIR [sql/templates]  (make bench adds its own templates)
 #   TENANT_CONN [8]  (requests in flight per tenant host at nginx)
@@ -134,6 +135,7 @@ load_env() {
 	# TENANT_HOST_CONN its cap per tenant host (nginx.conf.in).
 	TENANT_HOST_CONN=${TENANT_HOST_CONN:-$((TENANT_CONN * 8))}
 	PG_FAST=${PG_FAST:-0}
+	PG_TUNED=${PG_TUNED:-0}
 	MAX_REQUESTS=${MAX_REQUESTS:-100000}
 	RATE_RPS=${RATE_RPS:-200}
 	RATE_BURST=${RATE_BURST:-400}
@@ -308,6 +310,22 @@ log_min_messages = warning
 log_min_error_statement = panic
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
+		# PG_TUNED=1: the Ansible role's tuning (ansible/roles/postgresql,
+		# defaults/main.yml) for this machine's memory, so that make bench
+		# measures the PostgreSQL a deployment runs (later lines win).
+		if [ "$PG_TUNED" = 1 ]; then
+			local mb
+			mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+			cat >>"$data/postgresql.conf" <<EOT
+shared_buffers = $((mb / 4))MB
+effective_cache_size = $((mb / 2))MB
+work_mem = 8MB
+maintenance_work_mem = 256MB
+random_page_cost = 1.1
+checkpoint_completion_target = 0.9
+max_wal_size = 2GB
+EOT
+		fi
 		if [ "$PG_FAST" = 1 ]; then
 			printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
 				>>"$data/postgresql.conf"

@@ -114,6 +114,11 @@ START_TEST(strings)
 	ck_assert_str_eq(arena_strdup(a, "hello"), "hello");
 	ck_assert_str_eq(arena_strndup(a, "hello", 3), "hel");
 	ck_assert_str_eq(arena_printf(a, "%d-%s", 42, "x"), "42-x");
+	ck_assert_str_eq(arena_int(a, 0), "0");
+	ck_assert_str_eq(arena_int(a, 42), "42");
+	ck_assert_str_eq(arena_int(a, -7), "-7");
+	ck_assert_str_eq(arena_int(a, INT64_MAX), "9223372036854775807");
+	ck_assert_str_eq(arena_int(a, INT64_MIN), "-9223372036854775808");
 }
 END_TEST
 

@@ -210,18 +210,44 @@ END_TEST
 
 START_TEST(cache_by_version)
 {
-	struct uuid t = {{1}};
+	struct uuid t = {{1}}, other = {{2}};
 	const struct collection *x, *y, *z;
+	char note[64], id[UUID_STR_LEN + 1];
 
 	x = collection_cached(&t, "books", 1, BOOKS);
 	ck_assert_ptr_nonnull(x);
-	y = collection_cached(&t, "books", 1, "{\"fields\":{}}");
-	ck_assert_ptr_eq(x, y); /* same version: not parsed again */
-	z = collection_cached(&t, "books", 2,
+	y = collection_cached(&t, "books", 1, BOOKS);
+	ck_assert_ptr_eq(x, y); /* same version and text: not parsed again */
+	collection_confirm(&t, "books", 1, 7);
+	ck_assert_int_eq(x->confirmed_schema, 7);
+	/* A collection deleted and made again starts again at version 1: the
+	 * same version with another text is parsed again, unconfirmed. */
+	y = collection_cached(&t, "books", 1,
 	                      "{\"fields\":{\"x\":{\"type\":\"string\"}}}");
-	ck_assert_int_eq(z->nfields, 1);
+	ck_assert_int_eq(y->nfields, 1);
+	ck_assert_int_eq(y->confirmed_schema, 0);
+	collection_confirm(&t, "books", 2, 9); /* not its version: no effect */
+	ck_assert_int_eq(y->confirmed_schema, 0);
+	z = collection_cached(&t, "books", 2,
+	                      "{\"fields\":{\"x\":{\"type\":\"string\"},"
+	                      "\"y\":{\"type\":\"integer\"}}}");
+	ck_assert_int_eq(z->nfields, 2);
 	ck_assert_ptr_eq(collection_peek(&t, "books"), z);
-	collections_notify("collection:x");
+	/* Another tenant's change leaves this tenant's copy alone. */
+	ck_assert_ptr_nonnull(collection_cached(&other, "books", 1, BOOKS));
+	uuid_format(&other, id);
+	snprintf(note, sizeof(note), "collection:%s", id);
+	collections_notify(note);
+	ck_assert_ptr_null(collection_peek(&other, "books"));
+	ck_assert_ptr_eq(collection_peek(&t, "books"), z);
+	collections_notify("collection:not-a-uuid");
+	ck_assert_ptr_eq(collection_peek(&t, "books"), z);
+	uuid_format(&t, id);
+	snprintf(note, sizeof(note), "tenant:%s", id);
+	collections_notify(note);
+	ck_assert_ptr_null(collection_peek(&t, "books"));
+	ck_assert_ptr_nonnull(collection_cached(&t, "books", 1, BOOKS));
+	collections_notify("tenants");
 	ck_assert_ptr_null(collection_peek(&t, "books"));
 }
 END_TEST

@@ -13,6 +13,7 @@
 
 #include "check_main.h"
 #include "core/arena.h"
+#include "core/uuid.h"
 #include "data/db.h"
 
 static struct arena *a;
@@ -112,6 +113,56 @@ START_TEST(open_transaction_is_reset_at_next_request)
 }
 END_TEST
 
+static struct db_stmt st_tenant =
+    DB_STMT("check_tenant",
+            "SELECT coalesce(current_setting('strata.tenant_id', "
+            "true), '')",
+            0);
+
+/* A read of one trip (db_begin_read): the tenant holds for every statement
+ * up to the sync, and no longer; no transaction outlives the trip, and a
+ * failed statement leaves nothing open either. */
+START_TEST(read_trip_is_one_implicit_transaction)
+{
+	struct uuid t;
+	struct db_text v1, v2, after;
+
+	if (url() == NULL)
+		return;
+	db_init(&db, url());
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	ck_assert(!db.citus);
+	uuid_parse("01a21c0f-4da7-7f3b-a7a8-db1b9a48011a", &t);
+	ck_assert(db_begin_read(&db, &t));
+	db_queue_into(&db, &st_tenant, NULL, db_decode_text, &v1);
+	db_queue_into(&db, &st_tenant, NULL, db_decode_text, &v2);
+	ck_assert_int_eq(db_sync(&db), DB_OK);
+	ck_assert_str_eq(v1.v, "01a21c0f-4da7-7f3b-a7a8-db1b9a48011a");
+	ck_assert_str_eq(v2.v, "01a21c0f-4da7-7f3b-a7a8-db1b9a48011a");
+	ck_assert(!db_in_transaction(&db));
+	db_queue_into(&db, &st_tenant, NULL, db_decode_text, &after);
+	ck_assert_int_eq(db_sync(&db), DB_OK);
+	ck_assert_str_eq(after.v, "");
+	/* A failing read: the trip fails, the connection is idle after. */
+	ck_assert(db_begin_read(&db, &t));
+	db_queue_sql(&db, "SELECT 1/0");
+	db_queue_into(&db, &st_tenant, NULL, db_decode_text, &v1);
+	ck_assert_int_eq(db_sync(&db), DB_FAILED);
+	ck_assert(!db_in_transaction(&db));
+	arena_reset(a);
+	ck_assert_int_eq(db_ready(&db, a), DB_OK);
+	ck_assert_int_eq(db.resets, 0);
+	/* db_begin's transaction names the tenant the same way. */
+	db_begin(&db, &t);
+	db_queue_into(&db, &st_tenant, NULL, db_decode_text, &v1);
+	ck_assert_int_eq(db_sync(&db), DB_OK);
+	ck_assert(db_in_transaction(&db));
+	ck_assert_str_eq(v1.v, "01a21c0f-4da7-7f3b-a7a8-db1b9a48011a");
+	db_finish(&db);
+	ck_assert(!db_in_transaction(&db));
+}
+END_TEST
+
 static int decoded;
 
 static void
@@ -195,6 +246,7 @@ db_suite(void)
 	tcase_add_test(t, unreachable_database_is_unavailable);
 	tcase_add_test(t, queue_grows_in_one_round_trip);
 	tcase_add_test(t, open_transaction_is_reset_at_next_request);
+	tcase_add_test(t, read_trip_is_one_implicit_transaction);
 	tcase_add_test(t, uncollected_results_are_not_decoded);
 	tcase_add_test(t, read_only_server_is_left_at_next_request);
 	tcase_set_timeout(t, 30);

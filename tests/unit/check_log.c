@@ -166,6 +166,24 @@ START_TEST(long_line)
 }
 END_TEST
 
+/* A body past the 8 KiB line is cut, and the line still ends in "}\n",
+ * after the time, level and pid. */
+START_TEST(overlong_line_is_cut_and_closed)
+{
+	line(1, 9000);
+	log_flush();
+	collect();
+	ck_assert_int_eq(rx_records, 1);
+	ck_assert_uint_le(rxlen, 8192);
+	ck_assert_uint_gt(rxlen, 8000);
+	ck_assert_int_eq(rx[rxlen - 2], '}');
+	ck_assert_int_eq(rx[rxlen - 1], '\n');
+	ck_assert_int_eq(strncmp(rx, "{\"time\":\"", 9), 0);
+	ck_assert_ptr_nonnull(strstr(rx, "\",\"level\":\"info\",\"pid\":"));
+	ck_assert_ptr_nonnull(strstr(rx, ",\"n\":1,"));
+}
+END_TEST
+
 /* An unbuffered line (a warning) writes what was buffered first. */
 START_TEST(unbuffered_line_keeps_order)
 {
@@ -226,6 +244,7 @@ log_suite(void)
 	tcase_add_test(flush, flush_with_nothing_writes_nothing);
 	tcase_add_test(buffered, full_buffer_loses_nothing);
 	tcase_add_test(buffered, long_line);
+	tcase_add_test(buffered, overlong_line_is_cut_and_closed);
 	tcase_add_test(buffered, unbuffered_line_keeps_order);
 	tcase_add_test(buffered, below_level_not_buffered);
 	tcase_add_test(crash, crash_writes_buffer);

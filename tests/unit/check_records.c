@@ -63,13 +63,36 @@ START_TEST(plain_list_by_id)
 
 	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
 	ck_assert(!s.pivot);
-	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r LEFT JOIN "
-	                                    "subject_keys sk"));
-	ck_assert_ptr_nonnull(strstr(s.sql, "WHERE r.tenant_id = $1 AND "
+	/* No personal field: no subject key to read. */
+	ck_assert_ptr_null(strstr(s.sql, "subject_keys"));
+	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r WHERE "
+	                                    "r.tenant_id = $1 AND "
 	                                    "r.collection = $2"));
 	ck_assert_ptr_nonnull(strstr(s.sql, "ORDER BY r.id LIMIT $3"));
 	ck_assert_int_eq(s.nparams, 3);
 	ck_assert_str_eq(s.params[2], "51");
+}
+END_TEST
+
+/* A collection with a personal field reads its records' subject keys. */
+START_TEST(personal_fields_join_subject_keys)
+{
+	struct record_query q = query();
+	struct record_sql s;
+	const char *why;
+
+	ck_assert(!collection_has_pii(&c));
+	c.fields[collection_field(&c, "u")].pii = true;
+	ck_assert(collection_has_pii(&c));
+	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
+	ck_assert_ptr_nonnull(strstr(s.sql, "FROM records r LEFT JOIN "
+	                                    "subject_keys sk"));
+	filter(&q, "n", OP_GTE, "10");
+	ck_assert_int_eq(records_build_list(a, &q, &s, &why), 0);
+	ck_assert(s.pivot);
+	ck_assert_ptr_nonnull(strstr(s.sql, "r.id = d.record_id LEFT JOIN "
+	                                    "subject_keys sk"));
+	c.fields[collection_field(&c, "u")].pii = false;
 }
 END_TEST
 
@@ -161,6 +184,7 @@ records_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, plain_list_by_id);
+	tcase_add_test(tc, personal_fields_join_subject_keys);
 	tcase_add_test(tc, indexed_range_drives_pivot);
 	tcase_add_test(tc, sort_desc_with_cursor);
 	tcase_add_test(tc, unindexed_range_refused);
