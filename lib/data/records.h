@@ -72,7 +72,6 @@ struct record_sql {
 	"r.id, r.collection, r.data::text, r.version, ts(r.created_at), "      \
 	"ts(r.updated_at), r.created_by, NULL, NULL, NULL"
 
-
 /* A record as stored: texts copied into the arena, data as its jsonb
  * text (copied out as it is when nothing in it needs unsealing). */
 struct record {
