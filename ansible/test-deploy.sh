@@ -8,6 +8,13 @@
 #   split   a "db" and an "app" inventory host (both this machine): strata
 #           reaches PostgreSQL over TCP with TLS, the passwords are read from
 #           the database host, as with a separate database server
+#   regions two regions, eu and us (inventory groups region_eu, region_us;
+#           docs/regions.md), each a whole deployment of its own prefix,
+#           PostgreSQL cluster, service user and nginx, on loopback with the
+#           edges on their own ports: a signup for eu at us's edge, a request
+#           forwarded from us's edge to eu, the directory replicated both
+#           ways, a tenant moved from eu to us (region_admin,
+#           super_database_url, the peer role)
 # Each deployment gets its own prefix, ports, PostgreSQL cluster and service
 # user, so it never meets `make run` (var/, 8443/8080/5433) or `make test`
 # (var/test); each is smoke-tested over HTTPS, run a second time (which must
@@ -18,7 +25,9 @@
 #   DEPLOY_PREFIX [/opt/strata-deploy-test]  (the variant name is appended)
 #   DEPLOY_HTTPS_PORT [9443]  DEPLOY_HTTP_PORT [9080]  DEPLOY_PG_PORT [5499]
 #   DEPLOY_DOMAIN [deploy.localhost]  DEPLOY_USER [strata-deploytest]
-#   DEPLOY_VARIANTS ["single split"]  KEEP [0] (1: leave the last one running)
+#   DEPLOY_VARIANTS ["single split"] (or regions)  KEEP [0] (1: leave the
+#   last one running).  regions: us has the ports above, eu each plus 10,
+#   the service users are DEPLOY_USER-eu and -us.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,10 +89,11 @@ stop_pid() {
 	sleep 0.2
 }
 
-# teardown PREFIX: everything a deployment may have started, by pid file,
-# then its files, then the service user it made (recognised by its home).
+# teardown PREFIX [USER]: everything a deployment may have started, by pid
+# file, then its files, then the service user it made (recognised by its
+# home; USER defaults to DEPLOY_USER).
 teardown() {
-	local p=$1
+	local p=$1 SVC=${2:-$SVC}
 	stop_pid "$p/nginx/nginx.pid" QUIT
 	stop_pid "$p/run/strata.pid" TERM
 	stop_pid "$p/pg/data/postmaster.pid" INT
@@ -105,7 +115,8 @@ on_exit() {
 		if [ "$KEEP" = 1 ]; then
 			note "KEEP=1: the deployment is left running under $CURRENT (logs: $LOGS)"
 		else
-			teardown "$CURRENT"
+			# "PREFIX[=USER] ...": one entry per deployment (regions: two).
+			for c in $CURRENT; do teardown "${c%%=*}" "$(sed -n 's/^[^=]*=//p' <<<"$c")"; done
 		fi
 	fi
 	exit $rc
@@ -483,7 +494,13 @@ EOF
 
 systemd_mode
 for variant in $VARIANTS; do
-	deploy "$variant"
+	if [ "$variant" = regions ]; then
+		# shellcheck source=ansible/test-deploy-regions.sh
+		. "$ANS/test-deploy-regions.sh"
+		deploy_regions
+	else
+		deploy "$variant"
+	fi
 done
 V=""
 
