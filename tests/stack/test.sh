@@ -239,7 +239,10 @@ if [ -z "${TESTS:-}" ] && [ "${DEPLOY_IN_TESTS:-1}" = 1 ]; then
 		echo "not ok - make test-deploy needs root (DEPLOY_IN_TESTS=0 skips it)"
 		failed=$((failed + 1))
 	else
-		out=$(timeout 1800 ansible/test-deploy.sh 2>&1)
+		# Every layout, two regions included (about 11 minutes of the
+		# run; DEPLOY_VARIANTS picks others).
+		out=$(DEPLOY_VARIANTS=${DEPLOY_VARIANTS:-single split regions} \
+			timeout 2400 ansible/test-deploy.sh 2>&1)
 		printf '%s\n' "$out" | grep -E '^(not ok|#)' || true
 		line=$(tail -1 <<<"$out")
 		p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$line")
