@@ -26,11 +26,13 @@ static struct db_stmt st_claim = DB_STMT(
     "u.tenant_id = r.tenant_id AND u.id = r.user_id WHERE r.tenant_id = $1 "
     "AND r.token_hash = $2 FOR UPDATE OF r",
     2);
-static struct db_stmt st_spend = DB_STMT(
-    "reset_spend",
-    "UPDATE password_resets SET used_at = coalesce(used_at, now()) WHERE "
-    "tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
-    2);
+/* least() ignores a NULL as coalesce() does; Citus takes no now() inside
+ * a COALESCE of a write. */
+static struct db_stmt st_spend =
+    DB_STMT("reset_spend",
+            "UPDATE password_resets SET used_at = least(used_at, now()) WHERE "
+            "tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
+            2);
 
 int
 resets_queue_request(struct db *db, const char *tid, const char *id,
