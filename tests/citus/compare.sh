@@ -36,12 +36,14 @@ prepare() {
 		-d '{"name":"notes","fields":{"title":{"type":"string","indexed":true},"n":{"type":"integer","indexed":true}}}' >/dev/null
 	id=$(c "https://cmp-a.$BASE:$port/v1/collections/notes/records" -H "Authorization: Bearer $tok" \
 		-H 'Content-Type: application/json' -d '{"data":{"title":"x","n":1}}' | jq -r .id)
+	limit0=$(c -D - -o /dev/null "https://cmp-a.$BASE:$port/v1/collections/notes/records/$id" \
+		-H "Authorization: Bearer $tok" | tr -d '\r' | sed -n 's/^ratelimit-limit: //Ip')
 	c -X PATCH "https://cmp-a.$BASE:$port/v1/config" -H "Authorization: Bearer $tok" \
 		-H 'Content-Type: application/json' \
 		-d '{"settings":{"limits":{"requests_per_second":10000,"burst":20000}}}' -o /dev/null
 	limit=$(c -D - -o /dev/null "https://cmp-a.$BASE:$port/v1/collections/notes/records/$id" \
 		-H "Authorization: Bearer $tok" | tr -d '\r' | sed -n 's/^ratelimit-limit: //Ip')
-	printf 'TOKEN=%s\nID=%s\nPORT=%s\nLIMIT=%s\n' "$tok" "$id" "$port" "$limit" >"$TMPD/$name.env"
+	printf 'TOKEN=%s\nID=%s\nPORT=%s\nLIMIT=%s\nLIMIT0=%s\n' "$tok" "$id" "$port" "$limit" "$limit0" >"$TMPD/$name.env"
 }
 rps() { # NAME METHOD PATH: requests per second of one wrk run
 	# shellcheck disable=SC1090
@@ -79,10 +81,10 @@ prepare "$VAR" cluster
 
 # shellcheck disable=SC1090
 . "$TMPD/cluster.env"
-c_limit=$LIMIT
+c_limit=$LIMIT c_limit0=$LIMIT0
 # shellcheck disable=SC1090
 . "$TMPD/single.env"
-echo "# the tenant's RateLimit-Limit: single node ${LIMIT:-none}, cluster ${c_limit:-none}"
+echo "# the tenant's RateLimit-Limit before its limits were raised: single node ${LIMIT0:-none}, cluster ${c_limit0:-none}; after: ${LIMIT:-none}, ${c_limit:-none}"
 check "the tenant's own rate limit is raised alike on both stacks" eval '[ "${LIMIT:-0}" = "${c_limit:-1}" ] && [ "${LIMIT:-0}" -ge 10000 ]'
 s_get=$(rps single GET "/v1/collections/notes/records/$ID")
 s_create=$(rps single POST /v1/collections/notes/records)
