@@ -88,6 +88,7 @@ BEGIN
 	-- so this runs again after they are distributed (pending empty).
 	IF NOT EXISTS (SELECT 1 FROM pending) THEN
 		PERFORM strata.citus_plpgsql_functions();
+		PERFORM strata.citus_report_views();
 		RETURN;
 	END IF;
 	FOR t IN
@@ -127,6 +128,7 @@ BEGIN
 		EXECUTE fk;
 	END LOOP;
 	PERFORM strata.citus_plpgsql_functions();
+	PERFORM strata.citus_report_views();
 	-- Functions that queries push down to the shards must exist on the
 	-- workers (a database migrated before Citus has them only here).
 	FOR t IN
@@ -202,6 +204,56 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION citus_plpgsql_functions() FROM PUBLIC;
+
+-- Citus runs a query of a view on the tables' shards (reference tables
+-- included) as the user of the view, not its owner, so strata_report, which
+-- holds only the views of strata_report (014), is refused the tables
+-- behind them ("permission denied for schema strata_analytics").  Each such
+-- view becomes a view of a SECURITY DEFINER function of the owner that
+-- returns the view's own query: the same columns and rows, which
+-- strata_report may read and nothing more.  Idempotent (a view already
+-- over its function is left); returns how many views changed.
+CREATE FUNCTION citus_report_views() RETURNS int
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	v record;
+	fn text;
+	cols text;
+	n int := 0;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'strata_report') THEN
+		RETURN 0;
+	END IF;
+	FOR v IN
+		SELECT c.oid, c.relname, pg_get_viewdef(c.oid) AS def
+		FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		WHERE ns.nspname = 'strata_report' AND c.relkind = 'v'
+		  AND pg_get_viewdef(c.oid) !~ 'strata_analytics\.report_'
+	LOOP
+		fn := format('strata_analytics.%I', 'report_' || v.relname);
+		SELECT string_agg(format('%I %s', a.attname,
+		                         format_type(a.atttypid, a.atttypmod)),
+		                  ', ' ORDER BY a.attnum)
+		INTO cols
+		FROM pg_attribute a WHERE a.attrelid = v.oid AND a.attnum > 0
+		  AND NOT a.attisdropped;
+		EXECUTE format(E'CREATE OR REPLACE FUNCTION %s() RETURNS TABLE (%s)\n'
+		               || E'LANGUAGE plpgsql STABLE SECURITY DEFINER\n'
+		               || E'SET search_path = strata_analytics, pg_temp\n'
+		               || E'AS $f$\n#variable_conflict use_column\nBEGIN\n'
+		               || E'\tRETURN QUERY %s;\nEND\n$f$',
+		               fn, cols, regexp_replace(v.def, ';?\s*$', ''));
+		EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s() TO strata_report', fn);
+		EXECUTE format('CREATE OR REPLACE VIEW strata_report.%I WITH (security_barrier) AS SELECT * FROM %s()',
+		               v.relname, fn);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION citus_report_views() FROM PUBLIC;
 
 -- Online shard transfers replicate through a subscription whose owner is a
 -- member of the table owner, without BYPASSRLS; PostgreSQL 15 refuses it

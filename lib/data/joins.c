@@ -7,11 +7,17 @@
 
 #include "data/db.h"
 
+/* The row is selected through the tenant's built-in owner role (every
+ * tenant has it from its creation and it is never deleted), not from a
+ * bare SELECT: Citus pushes an INSERT ... SELECT whole to the tenant's
+ * shard only when its rows come from there, and runs the others through
+ * COPY, which forced RLS refuses. */
 static struct db_stmt st_request = DB_STMT(
     "join_request",
     "INSERT INTO join_requests (tenant_id, id, email, email_norm, domain, "
-    "token_hash, expires_at) SELECT $1, $2, $3, $4, $5, $6, now() + "
-    "interval '24 hours' WHERE $7::boolean AND EXISTS (SELECT 1 FROM "
+    "token_hash, expires_at) SELECT o.tenant_id, $2, $3, $4, $5, $6, now() "
+    "+ interval '24 hours' FROM roles o WHERE o.tenant_id = $1 AND o.name "
+    "= 'owner' AND o.builtin AND $7::boolean AND EXISTS (SELECT 1 FROM "
     "join_domains d WHERE d.name = $5 AND d.owner_tenant_id = $1) AND NOT "
     "EXISTS (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND u.email_norm "
     "= $4)",

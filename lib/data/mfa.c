@@ -108,11 +108,15 @@ static struct db_stmt st_challenge_get = DB_STMT(
     "AND u.id = c.user_id WHERE c.tenant_id = $1 AND c.challenge_hash = $2 "
     "FOR UPDATE OF c",
     2);
+/* Spent at the last try.  now() stays outside the CASE (Citus takes only
+ * IMMUTABLE functions in a CASE of a write): least() ignores the NULL of
+ * the other tries, and a challenge that fails is unspent (read FOR
+ * UPDATE, used_at NULL), so it is now() at the last, as before. */
 static struct db_stmt st_challenge_fail = DB_STMT(
     "mfa_challenge_fail",
-    "UPDATE mfa_challenges SET attempts = attempts + 1, used_at = CASE WHEN "
-    "attempts + 1 >= $3 THEN now() ELSE used_at END WHERE tenant_id = $1 "
-    "AND challenge_hash = $2",
+    "UPDATE mfa_challenges SET attempts = attempts + 1, used_at = "
+    "least(used_at, now() + CASE WHEN attempts + 1 >= $3 THEN interval '0 "
+    "s' END) WHERE tenant_id = $1 AND challenge_hash = $2",
     3);
 static struct db_stmt st_challenge_spend = DB_STMT(
     "mfa_challenge_spend",

@@ -9,14 +9,19 @@
 #include "core/arena.h"
 #include "data/db.h"
 
+/* Queued only while the invitation, reset or join request it names
+ * exists.  The row is selected through that row (a UNION: one tenant_id
+ * at most), never from a bare SELECT: Citus pushes an INSERT ... SELECT
+ * whole to the tenant's shard only when its rows come from there, and runs
+ * the others through COPY, which forced RLS refuses. */
 static struct db_stmt st_insert = DB_STMT(
     "outbox_insert",
     "INSERT INTO mail_outbox (tenant_id, id, kind, to_addr, params, "
-    "link_base, sealed_link) SELECT $1, $2, $3, $4, $5::jsonb, $6, $7 "
-    "WHERE EXISTS (SELECT 1 FROM invitations i WHERE i.tenant_id = $1 AND "
-    "i.id = $8::uuid) OR EXISTS (SELECT 1 FROM password_resets r WHERE "
-    "r.tenant_id = $1 AND r.id = $8::uuid) OR EXISTS (SELECT 1 FROM "
-    "join_requests j WHERE j.tenant_id = $1 AND j.id = $8::uuid)",
+    "link_base, sealed_link) SELECT c.tenant_id, $2, $3, $4, $5::jsonb, $6, "
+    "$7 FROM (SELECT i.tenant_id FROM invitations i WHERE i.tenant_id = $1 "
+    "AND i.id = $8::uuid UNION SELECT r.tenant_id FROM password_resets r "
+    "WHERE r.tenant_id = $1 AND r.id = $8::uuid UNION SELECT j.tenant_id "
+    "FROM join_requests j WHERE j.tenant_id = $1 AND j.id = $8::uuid) c",
     8);
 /* The settings columns come from the tenant's current version (none:
  * the template's defaults apply in the renderer). */
@@ -36,11 +41,14 @@ static struct db_stmt st_claim = DB_STMT(
     "config_versions s ON s.tenant_id = $1 AND s.version = "
     "t.config_version ORDER BY u.first_at",
     3);
+/* now() stays outside the CASE (NULL + interval is NULL): Citus takes
+ * only IMMUTABLE functions in a CASE of a write. */
 static struct db_stmt st_finish = DB_STMT(
     "outbox_finish",
     "UPDATE mail_outbox SET status = $3, last_error = $5, next_at = CASE "
     "WHEN $3 = 'pending' THEN to_timestamp($4::bigint / 1000.0) ELSE "
-    "next_at END, sent_at = CASE WHEN $3 = 'sent' THEN now() END, "
+    "next_at END, sent_at = now() + CASE WHEN $3 = 'sent' THEN interval "
+    "'0 s' END, "
     "sealed_link = CASE WHEN $3 = 'pending' THEN sealed_link END WHERE "
     "tenant_id = $1 AND id = $2",
     5);

@@ -48,11 +48,14 @@ static struct db_stmt st_request_insert = DB_STMT(
     "INSERT INTO support_requests (tenant_id, id, operator_id, user_id, "
     "reason, minutes) VALUES ($1, $2, $3, $4, $5, $6::int)",
     6);
+/* The writes' answers are built in a SELECT after them, not in their
+ * RETURNING: Citus takes only IMMUTABLE functions there (json_build_object,
+ * now() and extract() are not). */
 static struct db_stmt st_request_use = DB_STMT(
     "support_request_use",
-    "UPDATE support_requests r SET status = 'used' WHERE r.tenant_id = $1 "
-    "AND r.id = $2 AND r.status = 'approved' RETURNING r.status, "
-    "" REQUEST_JSON,
+    "WITH r AS (UPDATE support_requests r SET status = 'used' WHERE "
+    "r.tenant_id = $1 AND r.id = $2 AND r.status = 'approved' RETURNING "
+    "r.*) SELECT r.status, " REQUEST_JSON " FROM r",
     2);
 static struct db_stmt st_request_get = DB_STMT(
     "support_request_get",
@@ -62,10 +65,11 @@ static struct db_stmt st_request_get = DB_STMT(
     2);
 static struct db_stmt st_request_decide = DB_STMT(
     "support_request_decide",
-    "UPDATE support_requests r SET status = $3, decided_at = now(), "
-    "decided_by = $4 WHERE r.tenant_id = $1 AND r.id = $2 AND r.status = "
-    "'pending' AND r.created_at > now() - interval '1 day' AND $3 IN "
-    "('approved', 'denied') RETURNING r.status, " REQUEST_JSON,
+    "WITH r AS (UPDATE support_requests r SET status = $3, decided_at = "
+    "now(), decided_by = $4 WHERE r.tenant_id = $1 AND r.id = $2 AND "
+    "r.status = 'pending' AND r.created_at > now() - interval '1 day' AND "
+    "$3 IN ('approved', 'denied') RETURNING r.*) SELECT r.status, "
+    "" REQUEST_JSON " FROM r",
     4);
 static struct db_stmt st_requests_page = DB_STMT(
     "support_requests_page",
@@ -81,10 +85,10 @@ static struct db_stmt st_sessions_page = DB_STMT(
     3);
 static struct db_stmt st_session_insert = DB_STMT(
     "support_session_insert",
-    "INSERT INTO support_sessions (tenant_id, id, operator_id, user_id, "
-    "reason, request_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now() "
-    "+ $7::int * interval '1 minute') RETURNING "
-    "floor(extract(epoch FROM expires_at))::bigint",
+    "WITH s AS (INSERT INTO support_sessions (tenant_id, id, operator_id, "
+    "user_id, reason, request_id, expires_at) VALUES ($1, $2, $3, $4, $5, "
+    "$6, now() + $7::int * interval '1 minute') RETURNING expires_at) "
+    "SELECT floor(extract(epoch FROM s.expires_at))::bigint FROM s",
     7);
 /* Ends a live session; the row either way, so that a second end is told
  * apart from an unknown id. */

@@ -66,13 +66,22 @@ static struct db_stmt st_deliveries = DB_STMT(
     "d.tenant_id = $1 AND d.webhook_id = $2 AND ($3 = '' OR d.event_seq < "
     "NULLIF($3, '')::bigint) ORDER BY d.event_seq DESC LIMIT $4",
     4);
+/* The answer is built after the UPDATE, not in its RETURNING (Citus
+ * takes only IMMUTABLE functions there). */
 static struct db_stmt st_redeliver = DB_STMT(
     "webhook_redeliver",
-    "UPDATE webhook_deliveries d SET status = 'pending', next_at = now(), "
-    "first_at = now(), attempts = 0 FROM events e WHERE d.tenant_id = $1 "
-    "AND d.webhook_id = $2 AND d.id = $3 AND e.tenant_id = $1 AND e.seq = "
-    "d.event_seq RETURNING " DELIVERY_JSON,
+    "WITH d AS (UPDATE webhook_deliveries d SET status = 'pending', next_at "
+    "= now(), first_at = now(), attempts = 0 FROM events e WHERE "
+    "d.tenant_id = $1 AND d.webhook_id = $2 AND d.id = $3 AND e.tenant_id = "
+    "$1 AND e.seq = d.event_seq RETURNING d.*) SELECT " DELIVERY_JSON
+    " FROM d JOIN events e ON e.tenant_id = $1 AND e.seq = d.event_seq",
     3);
+/* The answer is built after the UPDATE, not in its RETURNING (Citus
+ * takes only IMMUTABLE functions there), and the owner's permissions are
+ * webhook_owner_perms() (015) spelled out, each table on tenant_id = $1:
+ * on Citus a function that reads the tables cannot run inside a statement
+ * routed to a shard ("cannot execute a distributed query from a query on
+ * a shard"). */
 static struct db_stmt st_claim = DB_STMT(
     "webhook_claim",
     "WITH c AS (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON "
@@ -81,23 +90,38 @@ static struct db_stmt st_claim = DB_STMT(
     "NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.tenant_id = $1 "
     "AND o.webhook_id = d.webhook_id AND o.object_key = d.object_key AND "
     "o.status = 'pending' AND o.event_seq < d.event_seq) ORDER BY "
-    "d.next_at, d.event_seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED) UPDATE "
-    "webhook_deliveries d SET next_at = now() + $3::int * interval '1 "
-    "millisecond', attempts = d.attempts + 1, last_at = now() FROM c, "
+    "d.next_at, d.event_seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED), u AS "
+    "(UPDATE webhook_deliveries d SET next_at = now() + $3::int * interval "
+    "'1 millisecond', attempts = d.attempts + 1, last_at = now() FROM c, "
     "webhooks w, events e WHERE d.tenant_id = $1 AND d.id = c.id AND "
     "w.tenant_id = $1 AND w.id = d.webhook_id AND e.tenant_id = $1 AND "
     "e.seq = d.event_seq RETURNING d.id, d.webhook_id, d.attempts, "
-    "(extract(epoch FROM d.first_at) * 1000)::bigint, w.url, w.secret, "
-    "webhook_owner_perms($1, w.owner_type, w.owner_id), e.type, "
-    "e.object_type, 'evt_' || e.seq, json_build_object('type', e.type, "
-    "'timestamp', ts(e.at), 'data', e.payload)::text",
+    "d.first_at, d.event_seq) SELECT u.id, u.webhook_id, u.attempts, "
+    "(extract(epoch FROM u.first_at) * 1000)::bigint, w.url, w.secret, "
+    "CASE w.owner_type WHEN 'user' THEN ARRAY(SELECT DISTINCT p FROM users "
+    "o JOIN user_roles ur ON ur.tenant_id = $1 AND ur.user_id = o.id JOIN "
+    "roles r ON r.tenant_id = $1 AND r.name = ur.role_name, "
+    "unnest(r.permissions) p WHERE o.tenant_id = $1 AND o.id = w.owner_id "
+    "AND o.status = 'active') ELSE coalesce((SELECT k.permissions FROM "
+    "api_keys k WHERE k.tenant_id = $1 AND k.id = w.owner_id AND "
+    "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > "
+    "now())), '{}') END, e.type, e.object_type, 'evt_' || e.seq, "
+    "json_build_object('type', e.type, 'timestamp', ts(e.at), 'data', "
+    "e.payload)::text FROM u JOIN webhooks w ON w.tenant_id = $1 AND w.id = "
+    "u.webhook_id JOIN events e ON e.tenant_id = $1 AND e.seq = "
+    "u.event_seq ORDER BY u.event_seq",
     3);
+/* now() stays outside the CASE (NULL + interval is NULL): Citus takes
+ * only IMMUTABLE functions in a CASE of a write.  And Citus computes the
+ * CASE's to_timestamp() of the parameter before the query runs, whichever
+ * branch holds: '' is made NULL first, as no branch then reads it. */
 static struct db_stmt st_finish = DB_STMT(
     "webhook_finish",
     "UPDATE webhook_deliveries d SET status = $3, next_at = CASE WHEN $4 = "
-    "'' THEN d.next_at ELSE to_timestamp($4::bigint / 1000.0) END, "
-    "last_code = NULLIF($5::int, 0), last_error = $6, delivered_at = CASE "
-    "WHEN $3 = 'delivered' THEN now() END, history = "
+    "'' THEN d.next_at ELSE to_timestamp(NULLIF($4, '')::bigint / 1000.0) "
+    "END, "
+    "last_code = NULLIF($5::int, 0), last_error = $6, delivered_at = now() "
+    "+ CASE WHEN $3 = 'delivered' THEN interval '0 s' END, history = "
     "jsonb_path_query_array(jsonb_build_array(jsonb_build_object('at', "
     "ts(now()), 'status', NULLIF($5::int, 0), 'error', NULLIF($6, ''), "
     "'duration_ms', $7::int)) || d.history, '$[0 to 9]') WHERE d.tenant_id "

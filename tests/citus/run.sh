@@ -52,8 +52,8 @@ echo "# Citus ready in $(($(date +%s) - t0)) s"
 "$STACK" down "$VAR" >/dev/null 2>&1
 rm -rf "$VAR"
 HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port)
-CITUS_W1_PORT=$(free_port) CITUS_W2_PORT=$(free_port)
-export HTTPS_PORT HTTP_PORT PG_PORT CITUS_W1_PORT CITUS_W2_PORT
+CITUS_W1_PORT=$(free_port) CITUS_W2_PORT=$(free_port) SMTP_PORT=$(free_port)
+export HTTPS_PORT HTTP_PORT PG_PORT CITUS_W1_PORT CITUS_W2_PORT SMTP_PORT
 # The sanitizer build when there is one (make test, make test-citus): the
 # suites' test hooks (smoke 18's denied call) exist only in it.
 if [ -z "${STRATA_BIN:-}" ]; then
@@ -66,6 +66,11 @@ export AUTH_RATE=${AUTH_RATE:-200r/s} AUTH_BURST=${AUTH_BURST:-400}
 export SIGNUP_RATE=${SIGNUP_RATE:-50r/s} SIGNUP_BURST=${SIGNUP_BURST:-100}
 export RATE_RPS=${RATE_RPS:-2000} RATE_BURST=${RATE_BURST:-4000}
 export AUDIT_HORIZON=${AUDIT_HORIZON:-1}
+# The suites' retry schedules as tests/stack/test.sh sets them (smoke 20
+# and 22 wait for a retried webhook or mail to be given up in 30 s).
+export WEBHOOK_TIMEOUT_MS=${WEBHOOK_TIMEOUT_MS:-1500}
+export WEBHOOK_RETRY_WINDOW_S=${WEBHOOK_RETRY_WINDOW_S:-30}
+export MAIL_RETRY_WINDOW_S=${MAIL_RETRY_WINDOW_S:-30}
 trap '"$STACK" down "$VAR" >/dev/null 2>&1' EXIT
 echo "== Citus stack: coordinator :$PG_PORT, workers :$CITUS_W1_PORT :$CITUS_W2_PORT (var/citus)"
 t0=$(date +%s)
@@ -93,8 +98,10 @@ fi
 for t in $scripts; do
 	[ -f "$t" ] || continue
 	echo "== $t (Citus)"
+	ts=$(date +%s)
 	out=$(timeout 900 bash "$t" 2>&1)
 	rc=$?
+	ts=$(($(date +%s) - ts))
 	case $t in
 	tests/citus/*) printf '%s\n' "$out" | grep -E '^(not ok|#)' ;;
 	*) printf '%s\n' "$out" | grep -E '^(not ok|#)' | grep -v '^#   ' ;;
@@ -106,7 +113,7 @@ for t in $scripts; do
 		printf '%s\n' "$out" | tail -10
 		f=1
 	fi
-	echo "   $p passed, $f failed"
+	echo "   $p passed, $f failed ($ts s)"
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
