@@ -22,11 +22,13 @@
 #include "core/config.h"
 #include "core/host.h"
 #include "core/log.h"
+#include "core/regions.h"
 #include "core/request.h"
 #include "core/sandbox.h"
 #include "core/server.h"
 #include "core/uuid.h"
 #include "data/db.h"
+#include "data/directory.h"
 #include "data/events.h"
 #include "data/keyring.h"
 #include "data/tenants.h"
@@ -127,6 +129,20 @@ put(struct conn *c, const char *p, size_t n)
 }
 
 /* A problem+json answer, then close. */
+/* "Strata-Region: <name>\r\n" with regions configured (every answer
+ * names the region that gave it, as the workers' do), else "". */
+static const char *
+region_header(void)
+{
+	static char h[REGION_NAME_MAX + 20];
+
+	if (*cfg.region == '\0')
+		return "";
+	if (h[0] == '\0')
+		snprintf(h, sizeof(h), "Strata-Region: %s\r\n", cfg.region);
+	return h;
+}
+
 static void
 refuse(struct conn *c, int status, const char *title, const char *code,
        const char *detail)
@@ -138,11 +154,12 @@ refuse(struct conn *c, int status, const char *title, const char *code,
 	              "{\"type\":\"https://strata.dev/problems/%s\",\"title\":"
 	              "\"%s\",\"status\":%d,\"code\":\"%s\",\"detail\":\"%s\"}",
 	              code, title, status, code, detail);
-	hn = snprintf(head, sizeof(head),
-	              "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json"
-	              "\r\n%sContent-Length: %d\r\nConnection: close\r\n\r\n",
-	              status, title,
-	              status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", bn);
+	hn = snprintf(
+	    head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json"
+	    "\r\n%s%s%sContent-Length: %d\r\nConnection: close\r\n\r\n",
+	    status, title, status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
+	    status == 503 ? "Retry-After: 1\r\n" : "", region_header(), bn);
 	(void)!send(c->fd, head, (size_t)hn, MSG_NOSIGNAL);
 	(void)!send(c->fd, body, (size_t)bn, MSG_NOSIGNAL);
 	conn_close(c);
@@ -268,17 +285,65 @@ may_stream(const struct user_principal_row *r)
 	       rbac_allows(rbac_parse_pg_array(r->permissions), P_RECORDS_READ);
 }
 
+/* A slug that is not one of this region's tenants: another region's, whose
+ * edge nginx passes the stream on to (X-Accel-Redirect to the named
+ * location @strata_region_stream_<home>, unbuffered: docs/regions.md,
+ * "Routing"), 503 while the tenant has no home (a move) or when the
+ * request came from another edge already, else 404.  Answers and
+ * closes. */
+static void
+elsewhere(struct conn *c, const char *slug)
+{
+	struct directory_home home = {0};
+	const struct region *r;
+	char fwd[8], head[256];
+	int hn;
+
+	if (*cfg.region == '\0' || slug[0] == '\0') {
+		refuse(c, 404, "Not Found", "not_found", "no such tenant");
+		return;
+	}
+	if (db_ready(&s.db, s.a) != DB_OK ||
+	    directory_lookup(&s.db, slug, NULL, &home) < 0 ||
+	    db_sync(&s.db) != DB_OK) {
+		db_finish(&s.db);
+		refuse(c, 503, "Service Unavailable", "service_unavailable",
+		       "the database is unavailable");
+		return;
+	}
+	db_finish(&s.db);
+	if (!home.known || (r = regions_find(home.home)) == NULL) {
+		refuse(c, 404, "Not Found", "not_found", "no such tenant");
+		return;
+	}
+	/* nginx sets X-Strata-Forwarded, and only from the edges' secret. */
+	if (strcmp(r->name, cfg.region) == 0 ||
+	    (header(c->head, "X-Strata-Forwarded", fwd, sizeof(fwd)) != NULL &&
+	     strcmp(fwd, "1") == 0)) {
+		refuse(c, 503, "Service Unavailable", "service_unavailable",
+		       "this tenant is moving between regions; retry shortly");
+		return;
+	}
+	hn = snprintf(head, sizeof(head),
+	              "HTTP/1.1 200 OK\r\nX-Accel-Redirect: "
+	              "@strata_region_stream_%s\r\nContent-Length: 0\r\n"
+	              "Connection: close\r\n\r\n",
+	              r->name);
+	(void)!send(c->fd, head, (size_t)hn, MSG_NOSIGNAL);
+	conn_close(c);
+}
+
 /* Authenticates a complete head; answers and closes on refusal. */
 static void
 start(struct conn *c)
 {
 	char raw[HOST_MAX + 8], host[HOST_MAX + 1], auth[TOKEN_MAX + 16];
-	char lei[32], slug[SLUG_MAX + 1];
+	char lei[32], slug[SLUG_MAX + 1], ok[256];
 	struct tenant *t = NULL;
 	struct token_claims cl;
 	struct user_principal_row row;
 	const char *tok;
-	int st, rc;
+	int st, rc, hn;
 
 	if ((st = request_line(c->head, c->collection)) != 0) {
 		refuse(c, st, st == 405 ? "Method Not Allowed" : "Bad Request",
@@ -288,9 +353,15 @@ start(struct conn *c)
 	}
 	if (header(c->head, "Host", raw, sizeof(raw)) == NULL ||
 	    host_normalize(raw, host, sizeof(host)) < 0 ||
-	    host_classify(host, cfg.base_domain, slug) != HOST_TENANT ||
-	    tenants_resolve(&s.db, s.a, slug, &t) != TENANT_FOUND ||
-	    t == NULL) {
+	    host_classify(host, cfg.base_domain, slug) != HOST_TENANT) {
+		refuse(c, 404, "Not Found", "not_found", "no such tenant");
+		return;
+	}
+	if ((rc = tenants_resolve(&s.db, s.a, slug, &t)) == TENANT_NOT_FOUND) {
+		elsewhere(c, slug);
+		return;
+	}
+	if (rc != TENANT_FOUND || t == NULL) {
 		refuse(c, 404, "Not Found", "not_found", "no such tenant");
 		return;
 	}
@@ -336,12 +407,13 @@ start(struct conn *c)
 		       "the stream cannot start now");
 		return;
 	}
-	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: "
-	                         "text/event-stream\r\nCache-Control: "
-	                         "no-cache\r\nX-Accel-Buffering: no\r\n"
-	                         "Connection: close\r\n\r\nretry: 2000\n\n";
 	c->streaming = true;
-	if (!put(c, ok, sizeof(ok) - 1) || !flush_out(c))
+	hn = snprintf(ok, sizeof(ok),
+	              "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+	              "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n%s"
+	              "Connection: close\r\n\r\nretry: 2000\n\n",
+	              region_header());
+	if (!put(c, ok, (size_t)hn) || !flush_out(c))
 		conn_close(c);
 }
 

@@ -70,6 +70,27 @@ done
 both GET "/v1/collections/notes/records?limit=100"
 same "a streamed list of 60 records"
 check "the list through eu holds the 60 records" eq "$(jq '.items | length' <<<"${FWD_A#* }")" 60
+# The event stream (served by the stream process, not a worker) through
+# eu: passed on unbuffered to us's edge; a record created meanwhile
+# arrives on it at once.
+curl -sN --max-time 30 -D "$TMPD/stream.h" -o "$TMPD/stream.out" --cacert "$CA" \
+	--resolve "fwd-us.$BASE:$HTTPS_PORT:127.0.0.1" -H "Authorization: Bearer $HOME_TOK" \
+	"https://fwd-us.$BASE:$HTTPS_PORT/v1/events/stream" &
+spid=$!
+for _ in $(seq 50); do grep -q '^retry:' "$TMPD/stream.out" 2>/dev/null && break; sleep 0.1; done
+check "the event stream through eu: 200 text/event-stream, Strata-Region: us" \
+	test "$(awk 'NR == 1 {print $2}' "$TMPD/stream.h")/$(grep -ci '^content-type: text/event-stream' "$TMPD/stream.h")/$(grep -i '^strata-region:' "$TMPD/stream.h" | tr -d '\r' | awk '{print $2}' | paste -sd,)" = 200/1/us
+json POST fwd-us /v1/collections/notes/records '{"data":{"n":999,"text":"streamed"}}' "$HOME_TOK"
+for _ in $(seq 150); do grep -q '"n": *999' "$TMPD/stream.out" && break; sleep 0.1; done
+check "a record created meanwhile arrives on the stream through eu (within 15 s)" grep -q '"n": *999' "$TMPD/stream.out"
+grep -q '"n": *999' "$TMPD/stream.out" || echo "#   stream: $(head -c 300 "$TMPD/stream.out" | tr '\n' ' ')"
+# The stream's curl runs under `ip netns exec`, a child of $spid.
+pkill -P "$spid" 2>/dev/null
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA" --resolve "fwd-us.$BASE:$HTTPS_PORT:127.0.0.1" \
+	-H "Authorization: Bearer not.a.token" "https://fwd-us.$BASE:$HTTPS_PORT/v1/events/stream" >"$TMPD/stream.code"
+check "a bad token on the stream through eu: 401 from home" eq "$(cat "$TMPD/stream.code")" 401
 both POST /v1/collections/notes/records '{"data": {"n": '
 same "malformed JSON (400 problem)"
 both POST /v1/collections/notes/records '{"data":{"n":"not a number"}}'
@@ -90,6 +111,8 @@ use_region eu
 mk_tenant fwd-eu
 login fwd-eu owner@fwd-eu.test "$PW_OWNER"
 EU_TOK=$TOKEN
+check "us's directory knows fwd-eu's home" \
+	directory_wait us "slug = 'fwd-eu' AND region = 'eu' AND status = 'active'"
 authed GET fwd-us /v1/me "$EU_TOK"
 check "a token of an eu tenant presented for fwd-us through eu: 401 at home" eq "$STATUS" 401
 

@@ -638,19 +638,25 @@ render_regions() {
 		n = $1; e = $3; h = e; sub(/:[0-9]+$/, "", h)
 		printf "upstream strata_region_%s {\n\tserver %s;\n\tkeepalive 32;\n}\n", n, e > http
 		printf "set_real_ip_from %s;\n", h > http
-		printf "location @strata_region_%s {\n", n > loc
-		printf "\tproxy_pass https://strata_region_%s;\n", n > loc
-		printf "\tproxy_http_version 1.1;\n\tproxy_set_header Connection \"\";\n" > loc
-		printf "\tproxy_set_header Host $host;\n" > loc
-		printf "\tproxy_set_header X-Strata-Forward \"%s\";\n", secret > loc
-		printf "\tproxy_set_header X-Strata-Client $remote_addr;\n" > loc
-		printf "\tproxy_ssl_server_name on;\n\tproxy_ssl_name $host;\n" > loc
-		printf "\tproxy_ssl_verify on;\n\tproxy_ssl_verify_depth 2;\n" > loc
-		printf "\tproxy_ssl_trusted_certificate %s;\n", ca > loc
-		printf "\tproxy_ssl_session_reuse on;\n\tproxy_read_timeout 30s;\n" > loc
-		split("X-Request-Id X-Content-Type-Options Content-Security-Policy Referrer-Policy X-Frame-Options Strict-Transport-Security X-Cache-Status", hh, " ")
-		for (i in hh) printf "\tproxy_hide_header %s;\n", hh[i] > loc
-		printf "}\n" > loc
+		# Two named locations: requests, and the event stream (unbuffered,
+		# held open for an hour like the stream location itself).
+		for (k = 0; k < 2; k++) {
+			printf "location @strata_region_%s%s {\n", (k ? "stream_" : ""), n > loc
+			printf "\tproxy_pass https://strata_region_%s;\n", n > loc
+			printf "\tproxy_http_version 1.1;\n\tproxy_set_header Connection \"\";\n" > loc
+			printf "\tproxy_set_header Host $host;\n" > loc
+			printf "\tproxy_set_header X-Strata-Forward \"%s\";\n", secret > loc
+			printf "\tproxy_set_header X-Strata-Client $remote_addr;\n" > loc
+			printf "\tproxy_ssl_server_name on;\n\tproxy_ssl_name $host;\n" > loc
+			printf "\tproxy_ssl_verify on;\n\tproxy_ssl_verify_depth 2;\n" > loc
+			printf "\tproxy_ssl_trusted_certificate %s;\n", ca > loc
+			printf "\tproxy_ssl_session_reuse on;\n" > loc
+			if (k) printf "\tproxy_buffering off;\n\tproxy_read_timeout 1h;\n\tproxy_send_timeout 1h;\n" > loc
+			else printf "\tproxy_read_timeout 30s;\n" > loc
+			split("X-Request-Id X-Content-Type-Options Content-Security-Policy Referrer-Policy X-Frame-Options Strict-Transport-Security X-Cache-Status", hh, " ")
+			for (i in hh) printf "\tproxy_hide_header %s;\n", hh[i] > loc
+			printf "}\n" > loc
+		}
 	}
 	END { printf "real_ip_header X-Strata-Client;\n" >> http }
 	' "$REGIONS_FILE"
