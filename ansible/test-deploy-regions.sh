@@ -267,21 +267,7 @@ us https://us.$DOMAIN:$RG_HTTPS_us 127.0.0.1:$RG_HTTPS_us host=127.0.0.1 port=$R
 		"$RG_P_us"/etc/{master.key,database.secrets,region.secrets} 2>&1; }
 	local before
 	before=$(sums)
-	t0=$(date +%s)
-	if "${PLAY[@]}" >"$L/run2.log" 2>&1; then
-		ok "second run of site.yml ($(($(date +%s) - t0)) s)"
-	else
-		not_ok "second run of site.yml"
-		tail -40 "$L/run2.log" | sed 's/^/#   /'
-	fi
-	local r2
-	r2=$(recap "$L/run2.log")
-	if [ -n "$r2" ] && ! grep -qv ' changed=0 .* failed=0 ' <<<"$(grep -E '^[a-z]+ +:' "$L/run2.log")"; then
-		ok "second run changes nothing: $r2"
-	else
-		not_ok "second run changes nothing: $r2"
-		grep -E '^changed:|^TASK|^RUNNING HANDLER' "$L/run2.log" | grep -B1 '^changed:' | sed 's/^/#   /'
-	fi
+	second_run_changes_nothing
 	check "master keys, passwords and the forwarding secret kept by the second run" eq "$(sums)" "$before"
 	check "each region still has its one subscription" \
 		eq "$(rg_psql eu 'SELECT count(*) FROM pg_subscription')/$(rg_psql us 'SELECT count(*) FROM pg_subscription')" "1/1"

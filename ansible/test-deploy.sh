@@ -379,21 +379,7 @@ EOF
 		"f=\$($P/sbin/strata-backup) && $PGBIN/pg_restore --list \"\$f\" | grep -q 'TABLE DATA strata tenants'"
 
 	# -------------------------------------------------------- second run
-	t0=$(date +%s)
-	if "${PLAY[@]}" >"$L/run2.log" 2>&1; then
-		ok "second run of site.yml ($(($(date +%s) - t0)) s)"
-	else
-		not_ok "second run of site.yml"
-		tail -40 "$L/run2.log" | sed 's/^/#   /'
-	fi
-	local r2
-	r2=$(recap "$L/run2.log")
-	if [ -n "$r2" ] && ! grep -qv ' changed=0 .* failed=0 ' <<<"$(grep -E '^[a-z]+ +:' "$L/run2.log")"; then
-		ok "second run changes nothing: $r2"
-	else
-		not_ok "second run changes nothing: $r2"
-		grep -E '^changed:|^TASK|^RUNNING HANDLER' "$L/run2.log" | grep -B1 '^changed:' | sed 's/^/#   /'
-	fi
+	second_run_changes_nothing
 	check "master key kept by the second run" \
 		eq "$(sha256sum "$P/etc/master.key" | cut -d' ' -f1)" "$key_sum"
 	check "database passwords kept by the second run" \
@@ -418,6 +404,26 @@ EOF
 
 # The PLAY RECAP lines, one per host, squeezed.
 recap() { grep -E '^[a-z]+ +:' "$1" | tr -s ' ' | sed 's/ $//' | paste -sd ';' -; }
+
+# Run site.yml again ("${PLAY[@]}", log in $L/run2.log) and check that no
+# host reports a change.
+second_run_changes_nothing() {
+	local t0 r2
+	t0=$(date +%s)
+	if "${PLAY[@]}" >"$L/run2.log" 2>&1; then
+		ok "second run of site.yml ($(($(date +%s) - t0)) s)"
+	else
+		not_ok "second run of site.yml"
+		tail -40 "$L/run2.log" | sed 's/^/#   /'
+	fi
+	r2=$(recap "$L/run2.log")
+	if [ -n "$r2" ] && ! grep -qv ' changed=0 .* failed=0 ' <<<"$(grep -E '^[a-z]+ +:' "$L/run2.log")"; then
+		ok "second run changes nothing: $r2"
+	else
+		not_ok "second run changes nothing: $r2"
+		grep -E '^changed:|^TASK|^RUNNING HANDLER' "$L/run2.log" | grep -B1 '^changed:' | sed 's/^/#   /'
+	fi
+}
 
 # systemd mode cannot run here (systemd is not PID 1): render its files and
 # check them with the tools that work offline.
