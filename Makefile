@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential pkg-config libfcgi-dev libpq-dev libcjson-dev \
 	cppcheck clang-tidy clang-format libseccomp-dev clang libclang-rt-14-dev \
 	chromium chromium-driver python3-selenium libcurl4-openssl-dev \
 	libqrencode-dev patroni etcd-server etcd-client pgbackrest python3-aiosmtpd \
-	iproute2
+	iproute2 postgresql-server-dev-15 liblz4-dev libzstd-dev libkrb5-dev
 
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

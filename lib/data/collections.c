@@ -72,12 +72,21 @@ static struct db_stmt st_update = DB_STMT(
     "collection_update",
     "WITH c AS (UPDATE collections SET definition = $3::jsonb, version = "
     "version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
-    "AND version = $4::bigint RETURNING *), v AS (INSERT INTO "
-    "collection_versions (tenant_id, name, version, definition, "
-    "created_by) SELECT tenant_id, name, version + 1, $3::jsonb, $5 FROM "
-    "collections WHERE tenant_id = $1 AND name = $2 AND version = "
-    "$4::bigint) SELECT " COLLECTION_JSON " FROM c",
-    5);
+    "AND version = $4::bigint RETURNING *) SELECT " COLLECTION_JSON
+    " FROM c",
+    4);
+/* An update's version row: a statement of its own after the update, from
+ * the row it left (version $3 + 1).  A CTE of the update reading the row as
+ * it was would do on one node, but Citus runs a modifying CTE before the
+ * rest of its statement, which then sees the new row.  Nothing when the
+ * update matched no row, or when another made that version. */
+static struct db_stmt st_update_version = DB_STMT(
+    "collection_update_version",
+    "INSERT INTO collection_versions (tenant_id, name, version, "
+    "definition, created_by) SELECT tenant_id, name, version, definition, "
+    "$4 FROM collections WHERE tenant_id = $1 AND name = $2 AND version = "
+    "$3::bigint + 1 ON CONFLICT DO NOTHING",
+    4);
 static struct db_stmt st_delete = DB_STMT(
     "collection_delete",
     "DELETE FROM collections WHERE tenant_id = $1 AND name = $2 RETURNING "
@@ -631,11 +640,16 @@ collections_update(struct db *db, const char *tid, const char *name,
                    const char *definition, const char *version, const char *by,
                    struct db_text *json)
 {
-	const char *p[5] = {tid, name, definition, version, by};
+	const char *p[4] = {tid, name, definition, version};
+	const char *pv[4] = {tid, name, version, by};
+	int h;
 
 	memset(json, 0, sizeof(*json));
 	versions_queue_bump_schema(db, tid);
-	return db_queue_into(db, &st_update, p, db_decode_text, json);
+	h = db_queue_into(db, &st_update, p, db_decode_text, json);
+	if (h >= 0 && db_queue(db, &st_update_version, pv) < 0)
+		return -1;
+	return h;
 }
 
 int
@@ -672,16 +686,6 @@ collections_queue_insert(struct db *db, const char *tid, const char *name,
 	const char *p[4] = {tid, name, definition, by};
 
 	return db_queue(db, &st_insert, p);
-}
-
-int
-collections_queue_update(struct db *db, const char *tid, const char *name,
-                         const char *definition, const char *expected,
-                         const char *by)
-{
-	const char *p[5] = {tid, name, definition, expected, by};
-
-	return db_queue(db, &st_update, p);
 }
 
 int

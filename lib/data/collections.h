@@ -177,11 +177,6 @@ int collections_queue_list(struct db *db, const char *tid);
 int collections_queue_count(struct db *db, const char *tid);
 int collections_queue_insert(struct db *db, const char *tid, const char *name,
                              const char *definition, const char *by);
-/* Writes version+1 when the current version is expected; one row (json)
- * when it did. */
-int collections_queue_update(struct db *db, const char *tid, const char *name,
-                             const char *definition, const char *expected,
-                             const char *by);
 int collections_queue_delete(struct db *db, const char *tid, const char *name);
 /* Rebuilds pivot rows of a field (type NULL: removes them). */
 int collections_queue_reindex(struct db *db, const char *tid, const char *name,

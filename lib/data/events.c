@@ -25,12 +25,17 @@ static struct db_stmt st_insert =
  * answer reads their count (one row, so the events come out as they
  * are): Citus routes the whole statement to the tenant's shard only so;
  * with the INSERT unread it runs it apart, through COPY, which forced RLS
- * refuses. */
+ * refuses.  The batch is picked in a CTE of its own, evaluated once: as
+ * an IN (subquery) the planner may rescan it per event (a nested-loop semi
+ * join), and each rescan skips the rows the statement has already marked
+ * and takes others, so a round could mark more than $2 (seen on the
+ * cluster). */
 static struct db_stmt st_fan_out = DB_STMT(
     "event_fan_out",
-    "WITH ev AS (UPDATE events e SET fanned = true WHERE e.tenant_id = $1 "
-    "AND e.seq IN (SELECT seq FROM events WHERE tenant_id = $1 AND NOT "
-    "fanned ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING e.seq, "
+    "WITH pick AS MATERIALIZED (SELECT seq FROM events WHERE tenant_id = $1 "
+    "AND NOT fanned ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED), ev AS "
+    "(UPDATE events e SET fanned = true FROM pick WHERE e.tenant_id = $1 "
+    "AND e.seq = pick.seq RETURNING e.seq, "
     "e.type, e.object_type, e.object_id, e.collection, e.at, e.payload), "
     "ins AS (INSERT INTO "
     "webhook_deliveries (tenant_id, id, webhook_id, event_seq, object_key) "

@@ -22,35 +22,6 @@ static const char *const tables[TENANT_COPY_TABLES] = {
     "audit_links",
 };
 
-/* The import's one statement: each table's rows from the document ($2)
- * under tenant $1 as a step of it, so foreign keys are checked at its end
- * when every table's rows are in, and the document is parsed once.
- * Assembled from the names above (too long for one C literal); answers
- * the rows inserted. */
-static const char *
-insert_sql(struct arena *a)
-{
-	const char *s =
-	    "WITH d AS MATERIALIZED (SELECT $2::jsonb->'tables' AS t)";
-	const char *sum = "0";
-
-	for (int i = 0; i < TENANT_COPY_TABLES; i++) {
-		const char *t = tables[i];
-
-		s = arena_printf(
-		    a,
-		    "%s, i_%s AS (INSERT INTO %s SELECT "
-		    "(jsonb_populate_record(NULL::%s, x || "
-		    "jsonb_build_object('tenant_id', $1::text))).* "
-		    "FROM d, jsonb_array_elements(d.t->'%s') x "
-		    "RETURNING 1)",
-		    s, t, t, t, t);
-		sum =
-		    arena_printf(a, "%s + (SELECT count(*) FROM i_%s)", sum, t);
-	}
-	return arena_printf(a, "%s SELECT %s", s, sum);
-}
-
 /* The export's read of every table: one object of the tables' rows
  * without tenant_id, and the SHA-256 of its jsonb text.  Assembled from
  * the names above, like insert_sql(). */
@@ -91,15 +62,33 @@ static const char sql_check[] =
     "events') = 'array' THEN d->'tables'->'audit_events' ELSE '[]' END) "
     "e), 0), (SELECT coalesce(sum(jsonb_array_length(v)), 0) FROM "
     "jsonb_each(CASE WHEN jsonb_typeof(d->'tables') = 'object' THEN "
-    "d->'tables' ELSE '{}' END) t(k, v) WHERE jsonb_typeof(v) = 'array') "
-    "FROM (SELECT $2::jsonb AS d) s";
+    "d->'tables' ELSE '{}' END) t(k, v) WHERE jsonb_typeof(v) = 'array'), "
+    "coalesce((SELECT max((e->>'version')::bigint) FROM "
+    "jsonb_array_elements(CASE WHEN jsonb_typeof(d->'tables'->'config_"
+    "versions') = 'array' THEN d->'tables'->'config_versions' ELSE '[]' "
+    "END) e), 0) FROM (SELECT $2::jsonb AS d) s";
+/* The newest carried configuration version ($2) is the document's, not
+ * read back from config_versions: Citus modifies no reference table
+ * (tenants) from a distributed one's rows. */
 static const char sql_config[] =
-    "UPDATE tenants SET config_version = coalesce((SELECT max(version) "
-    "FROM config_versions WHERE tenant_id = $1), 0) WHERE id = $1";
+    "UPDATE tenants SET config_version = $2::bigint WHERE id = $1";
 static const char sql_versions[] =
-    "INSERT INTO tenant_versions (tenant_id, config_version) SELECT id, "
-    "config_version FROM tenants WHERE id = $1 ON CONFLICT (tenant_id) DO "
-    "UPDATE SET config_version = EXCLUDED.config_version";
+    "INSERT INTO tenant_versions (tenant_id, config_version) VALUES ($1, "
+    "$2::bigint) ON CONFLICT (tenant_id) DO UPDATE SET config_version = "
+    "EXCLUDED.config_version";
+/* Every INSERT ... SELECT of an import reads its rows from the tenant's
+ * row of import_documents (sql/024_import_documents.sql says why). */
+static const char sql_doc[] =
+    "INSERT INTO import_documents (tenant_id, tables) VALUES ($1, "
+    "$2::jsonb->'tables')";
+static const char sql_doc_plain[] =
+    "INSERT INTO import_documents (tenant_id, tables) VALUES ($1, "
+    "jsonb_build_object('roles', $2::jsonb->'roles', 'config_versions', "
+    "$2::jsonb->'config_versions'))";
+static const char sql_doc_rows[] =
+    "SELECT import_document_rows($1, $2::text[])";
+static const char sql_doc_done[] =
+    "DELETE FROM import_documents WHERE tenant_id = $1";
 static const char sql_seq[] = "SELECT audit_seq_at_least($1::bigint)";
 static const char sql_sealed[] =
     "SELECT 'record', r.id::text, r.collection, f.key, f.value #>> '{}', "
@@ -132,50 +121,71 @@ static const char sql_retire[] =
     "(id = ANY ($3::uuid[]))";
 
 static const char sql_plain_roles[] =
-    "INSERT INTO roles (tenant_id, name, permissions, builtin) SELECT $1, "
-    "r->>'name', ARRAY(SELECT jsonb_array_elements_text(r->'permissions')), "
-    "coalesce((r->>'builtin')::boolean, false) FROM jsonb_array_elements("
-    "$2::jsonb->'roles') r ON CONFLICT (tenant_id, name) DO NOTHING";
+    "INSERT INTO roles (tenant_id, name, permissions, builtin) SELECT "
+    "s.tenant_id, r->>'name', ARRAY(SELECT jsonb_array_elements_text(r->"
+    "'permissions')), coalesce((r->>'builtin')::boolean, false) FROM "
+    "import_documents s, jsonb_array_elements(s.tables->'roles') r WHERE "
+    "s.tenant_id = $1 ON CONFLICT (tenant_id, name) DO NOTHING";
 static const char sql_plain_config[] =
     "INSERT INTO config_versions (tenant_id, version, settings, comment, "
-    "created_at, created_by, restored_from) SELECT $1, (v->>'version')::"
-    "bigint, v->'settings', coalesce(v->>'comment', ''), coalesce((v->>"
-    "'created_at')::timestamptz, now()), coalesce(v->>'created_by', ''), "
-    "(v->>'restored_from')::bigint FROM jsonb_array_elements($2::jsonb->"
-    "'config_versions') v";
+    "created_at, created_by, restored_from) SELECT s.tenant_id, (v->>"
+    "'version')::bigint, v->'settings', coalesce(v->>'comment', ''), "
+    "coalesce((v->>'created_at')::timestamptz, now()), coalesce(v->>"
+    "'created_by', ''), (v->>'restored_from')::bigint FROM "
+    "import_documents s, jsonb_array_elements(s.tables->'config_versions') "
+    "v WHERE s.tenant_id = $1";
 static const char sql_plain_user[] =
     "INSERT INTO users (tenant_id, id, email, email_norm, name, status, "
     "created_at) VALUES ($1, $2::uuid, $3, $4, $5, $6, coalesce($7::"
     "timestamptz, now()))";
-static const char sql_plain_user_roles[] =
-    "INSERT INTO user_roles (tenant_id, user_id, role_name) SELECT $1, "
-    "$2::uuid, unnest($3::text[])";
+static const char sql_plain_user_role[] =
+    "INSERT INTO user_roles (tenant_id, user_id, role_name) VALUES ($1, "
+    "$2::uuid, $3)";
 static const char sql_record_meta[] =
     "UPDATE records SET version = $3::bigint, created_at = $4::timestamptz, "
     "updated_at = $5::timestamptz WHERE tenant_id = $1 AND id = $2::uuid";
 
+/* The tenant's configuration version set to version (text), in
+ * tenants and in its version row. */
+static int
+queue_config_version(struct db *db, const char *tid, const char *version)
+{
+	const char *p[2] = {tid, version};
+
+	db_queue_text(db, sql_config, 2, p);
+	return db_queue_text(db, sql_versions, 2, p);
+}
+
 int
-tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc)
+tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc,
+                        long long config_version, struct arena *a)
 {
 	const char *p1[1] = {tid};
 	const char *p2[2] = {tid, doc};
 
-	db_queue_text(db, sql_plain_roles, 2, p2);
-	db_queue_text(db, sql_plain_config, 2, p2);
-	db_queue_text(db, sql_config, 1, p1);
-	return db_queue_text(db, sql_versions, 1, p1);
+	db_queue_text(db, sql_doc_plain, 2, p2);
+	db_queue_text(db, sql_plain_roles, 1, p1);
+	db_queue_text(db, sql_plain_config, 1, p1);
+	db_queue_text(db, sql_doc_done, 1, p1);
+	return queue_config_version(db, tid,
+	                            arena_printf(a, "%lld", config_version));
 }
 
 int
 tenant_copy_queue_plain_user(struct db *db, const char *tid,
-                             const char *const user[6], const char *roles)
+                             const char *const user[6],
+                             const char *const *roles, int nroles)
 {
 	const char *p[7] = {tid,     user[0], user[1], user[2],
 	                    user[3], user[4], user[5]};
-	const char *pr[3] = {tid, user[0], roles};
+	int h = db_queue_text(db, sql_plain_user, 7, p);
 
-	db_queue_text(db, sql_plain_user, 7, p);
-	return db_queue_text(db, sql_plain_user_roles, 3, pr);
+	for (int i = 0; i < nroles && h >= 0; i++) {
+		const char *pr[3] = {tid, user[0], roles[i]};
+
+		h = db_queue_text(db, sql_plain_user_role, 3, pr);
+	}
+	return h;
 }
 
 int
@@ -297,6 +307,7 @@ decode_check(const PGresult *r, void *out, struct arena *a)
 	c->missing = db_str(r, 0, 1, a);
 	c->max_seq = db_int(r, 0, 2);
 	c->rows = db_int(r, 0, 3);
+	c->config_version = db_int(r, 0, 4);
 }
 
 int
@@ -311,17 +322,21 @@ tenant_copy_queue_stage(struct db *db, const char *doc,
 
 int
 tenant_copy_queue_insert(struct db *db, const char *tid, const char *doc,
-                         long long max_seq, struct arena *a)
+                         const struct tenant_copy_check *c, struct arena *a)
 {
 	const char *p1[1] = {tid};
 	const char *p2[2] = {tid, doc};
-	const char *ps[1] = {arena_printf(a, "%lld", max_seq)};
-	int h = db_queue_text(db, insert_sql(a), 2, p2);
+	const char *pr[2] = {tid, table_list(a)};
+	const char *ps[1] = {arena_printf(a, "%lld", c->max_seq)};
+	int h = db_queue_text(db, sql_doc, 2, p2);
 
 	if (h >= 0)
-		h = db_queue_text(db, sql_config, 1, p1);
+		h = db_queue_text(db, sql_doc_rows, 2, pr);
 	if (h >= 0)
-		h = db_queue_text(db, sql_versions, 1, p1);
+		h = db_queue_text(db, sql_doc_done, 1, p1);
+	if (h >= 0)
+		h = queue_config_version(
+		    db, tid, arena_printf(a, "%lld", c->config_version));
 	if (h >= 0)
 		h = db_queue_text(db, sql_seq, 1, ps);
 	return h;

@@ -69,6 +69,7 @@ struct tenant_copy_check {
 	                        "" when none */
 	long long max_seq;   /* highest audit event seq carried, 0 none */
 	long long rows;      /* rows carried, every table */
+	long long config_version; /* newest carried, 0 none */
 };
 
 /* Queues the check above of the document (its whole JSON text).
@@ -77,14 +78,15 @@ int tenant_copy_queue_stage(struct db *db, const char *doc,
                             struct tenant_copy_check *out);
 
 /* Queues, in the caller's open transaction of the new tenant tid, the
- * insertion of every carried table's rows of doc under tid (one
- * statement), the tenant's
- * configuration version set to its newest carried one and the audit
- * sequence moved past max_seq (so the chain's new events come after the
- * carried ones).  The tenant row itself is the caller's.  Returns the last
- * handle, or -1. */
+ * insertion of every carried table's rows of doc under tid (through the
+ * tenant's row of import_documents, removed again), the tenant's
+ * configuration version set to the newest carried one and the audit
+ * sequence moved past the highest carried seq (so the chain's new events
+ * come after the carried ones), both from c.  The tenant row itself is the
+ * caller's.  Returns the last handle, or -1. */
 int tenant_copy_queue_insert(struct db *db, const char *tid, const char *doc,
-                             long long max_seq, struct arena *a);
+                             const struct tenant_copy_check *c,
+                             struct arena *a);
 
 /* A sealed value of the new tenant to open and seal again (its AAD names
  * the tenant id): a record field, an MFA secret or a subject key. */
@@ -129,14 +131,17 @@ int tenant_copy_queue_retire_others(struct db *db, const char *tid,
  * write what it holds under tenant tid, in the caller's transaction. */
 
 /* Its roles (after roles_queue_builtins: a built-in role it names keeps
- * this region's permissions) and configuration versions (the tenant's
- * version set to the newest), from the whole document doc. */
-int tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc);
+ * this region's permissions) and configuration versions, from the whole
+ * document doc, and the tenant's configuration version set to
+ * config_version, the newest of them (0 when none). */
+int tenant_copy_queue_plain(struct db *db, const char *tid, const char *doc,
+                            long long config_version, struct arena *a);
 
 /* One user without a password (status, creation time as exported) and its
- * roles (a text[] literal). */
+ * nroles roles by name. */
 int tenant_copy_queue_plain_user(struct db *db, const char *tid,
-                                 const char *const user[6], const char *roles);
+                                 const char *const user[6],
+                                 const char *const *roles, int nroles);
 
 /* A record's version and times as exported, after records_insert(). */
 int tenant_copy_queue_record_meta(struct db *db, const char *tid,

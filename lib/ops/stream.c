@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host.h"
@@ -666,6 +667,10 @@ stream_main(void)
 		return 1;
 	}
 	s.a = arena_new(ARENA_CHUNK, ARENA_CAP);
+	/* JSON (a token's header) in the arena too, reset after each event:
+	 * with cJSON's own malloc, and no cJSON_Delete in the token code,
+	 * every stream opened leaked its header's parse. */
+	json_use_arena(s.a);
 	db_init(&s.db, cfg.database_url);
 	s.db.statement_timeout_ms = cfg.statement_timeout_ms;
 	/* The workers' allow-list covers all it does once listening (accept,

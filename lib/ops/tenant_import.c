@@ -37,6 +37,9 @@
  * queue is bounded); its collections are at most PLAIN_MAX_COLLECTIONS. */
 #define PLAIN_BATCH 200
 #define PLAIN_MAX_COLLECTIONS 1000
+/* A configuration version a plain export may carry: an integer that a
+ * double holds exactly. */
+#define CONFIG_VERSION_MAX 9007199254740991.0
 
 const struct transport_key *
 tenant_import_transport_key(void)
@@ -428,7 +431,8 @@ plain_users(struct db *db, struct arena *a, const char *tid, const cJSON *users,
 		const cJSON *roles =
 		    cJSON_GetObjectItemCaseSensitive(u, "roles");
 		const cJSON *r;
-		const char *lit = "{";
+		int nroles = 0, i = 0;
+		const char **names;
 
 		f[2] = f[1] ? email_norm(a, f[1]) : NULL;
 		if (f[0] == NULL || !uuid_valid(f[0]) || f[2] == NULL ||
@@ -437,6 +441,9 @@ plain_users(struct db *db, struct arena *a, const char *tid, const cJSON *users,
 			    out, TENANT_IMPORT_INVALID, "users",
 			    "a user needs id, email, name, status and "
 			    "roles");
+		nroles = cJSON_GetArraySize(roles);
+		names = arena_calloc(a, nroles > 0 ? (size_t)nroles : 1,
+		                     sizeof(*names));
 		cJSON_ArrayForEach(r, roles)
 		{
 			if (!cJSON_IsString(r) ||
@@ -445,11 +452,9 @@ plain_users(struct db *db, struct arena *a, const char *tid, const cJSON *users,
 				return refuse(out, TENANT_IMPORT_INVALID,
 				              "users",
 				              "a user's roles are role names");
-			lit = arena_printf(a, "%s%s%s", lit, lit[1] ? "," : "",
-			                   r->valuestring);
+			names[i++] = r->valuestring;
 		}
-		tenant_copy_queue_plain_user(db, tid, f,
-		                             arena_printf(a, "%s}", lit));
+		tenant_copy_queue_plain_user(db, tid, f, names, i);
 	}
 	return 0;
 }
@@ -565,6 +570,27 @@ plain_records(struct request *req, const struct collection *cols, int ncols,
 	return 0;
 }
 
+/* The newest of a plain export's configuration versions (plain_valid()
+ * checked each), 0 when it has none. */
+static long long
+newest_config(const cJSON *doc)
+{
+	const cJSON *e;
+	long long max = 0;
+
+	cJSON_ArrayForEach(
+	    e, cJSON_GetObjectItemCaseSensitive(doc, "config_versions"))
+	{
+		long long v = (long long)cJSON_GetObjectItemCaseSensitive(
+		                  e, "version")
+		                  ->valuedouble;
+
+		if (v > max)
+			max = v;
+	}
+	return max;
+}
+
 /* The new tenant's row, keys, built-in roles, and the export's roles,
  * configuration, users and collections: trip 1. */
 static int
@@ -583,7 +609,7 @@ plain_create(struct request *req, const cJSON *doc, const char *text,
 		return refuse(out, TENANT_IMPORT_FAILED, "",
 		              "cannot make the tenant's keys");
 	roles_queue_builtins(db, tid);
-	tenant_copy_queue_plain(db, tid, text);
+	tenant_copy_queue_plain(db, tid, text, newest_config(doc), req->arena);
 	if ((rc = plain_users(db, req->arena, tid,
 	                      cJSON_GetObjectItemCaseSensitive(doc, "users"),
 	                      out)) != 0 ||
@@ -643,7 +669,10 @@ plain_valid(struct arena *a, const cJSON *doc, struct tenant_import_result *out)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
 		cJSON *errors = NULL;
 
-		if (!cJSON_IsNumber(v) || defaults == NULL ||
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1) ||
+		    v->valuedouble > CONFIG_VERSION_MAX ||
+		    v->valuedouble != (double)(long long)v->valuedouble ||
+		    defaults == NULL ||
 		    settings_normalize(
 		        cJSON_GetObjectItemCaseSensitive(e, "settings"),
 		        defaults, &errors) == NULL)
@@ -755,7 +784,7 @@ tenant_import_run(struct request *req, const char *doc, size_t len,
 	if ((rc = create_and_stage(db, a, doc, &d, tid, &c, out)) != 0)
 		goto out;
 	out->rows = c.rows;
-	tenant_copy_queue_insert(db, tid, doc, c.max_seq, a);
+	tenant_copy_queue_insert(db, tid, doc, &c, a);
 	if (keyring_transfer_queue_adopt(db, a, &id, &d.keys) < 0) {
 		rc = refuse(out, TENANT_IMPORT_FAILED, "keyring",
 		            "the keys cannot be wrapped (is the master key "

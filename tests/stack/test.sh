@@ -180,29 +180,15 @@ fi
 # workers (tests/citus/run.sh; builds Citus once per machine).  Its checks
 # count here; a machine without Citus or its source prints one line.  On
 # by default (CITUS_IN_TESTS=0 leaves it out); with TESTS set only when
-# CITUS_IN_TESTS=1.  Here with the part of the suites that exercises the
-# statements Citus plans differently (CITUS_TESTS names what runs): the
-# isolation suite, smoke 05 (records), 19 (reference tables and the report
-# role), 20 (webhook fan-out, claim and finish), 22 (the mail outbox), 26
-# (support access) and 27 (join requests), then the router-plan,
-# per-tenant load, move and comparison drills; the whole suites on the
-# cluster take longer than CI's share for this part (docs/testing.md):
-# make test-citus (CITUS_SUITES=1 here) runs them all.
+# CITUS_IN_TESTS=1.  The whole smoke and isolation suites run on the
+# cluster, with the drills (about 20 minutes here); CITUS_SUITES=0 runs
+# only the drills, CITUS_TESTS names the scripts to run.
 if { [ -z "${TESTS:-}" ] && [ "${CITUS_IN_TESTS:-1}" != 0 ]; } ||
 	[ "${CITUS_IN_TESTS:-}" = 1 ]; then
 	"$STACK" down "$VAR" >/dev/null 2>&1
 	echo "== make test-citus"
-	citus_tests=${CITUS_TESTS:-}
-	if [ -z "$citus_tests" ] && [ "${CITUS_SUITES:-0}" != 1 ]; then
-		citus_tests="tests/isolation/*.sh tests/smoke/05_records.sh
-			tests/smoke/19_analytics.sh tests/smoke/20_webhooks.sh
-			tests/smoke/22_invitations.sh tests/smoke/26_support_access.sh
-			tests/smoke/27_onboarding.sh tests/citus/router.sh
-			tests/citus/tenant_load.sh tests/citus/move.sh
-			tests/citus/compare.sh"
-	fi
-	out=$(CITUS_SUITES=${CITUS_SUITES:-0} CITUS_TESTS=$citus_tests \
-		timeout 2400 tests/citus/run.sh 2>&1)
+	out=$(CITUS_SUITES=${CITUS_SUITES:-1} CITUS_TESTS=${CITUS_TESTS:-} \
+		timeout 3000 tests/citus/run.sh 2>&1)
 	printf '%s\n' "$out" | grep -E '^(not ok|#|skip|==|   [0-9])'
 	line=$(tail -1 <<<"$out")
 	p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$line")
