@@ -4,7 +4,7 @@
  * The query is assembled by lib/data (records_build_aggregate) from the
  * collection's definition: with a definition this worker has cached it
  * rides the authentication trip, as a record list does; otherwise, or
- * when the definition changed, a second trip runs it.
+ * when the definition changed, one more trip of the plan runs it.
  */
 #include "api/aggregate.h"
 
@@ -20,7 +20,6 @@
 #include "core/request.h"
 #include "core/response.h"
 #include "data/collections.h"
-#include "data/db.h"
 #include "data/records.h"
 
 #define AGGREGATE_BODY_MAX ((size_t)4 * 1024 * 1024)
@@ -150,44 +149,35 @@ render(struct request *req, const struct aggregate_query *g,
 int
 aggregate_show(struct request *req, struct plan *plan)
 {
-	const struct collection *known =
-	    collection_peek(&req->tenant->id, req->args[0]);
 	const struct collection *c;
-	struct collection_current cur;
+	struct known_def k;
 	struct aggregate_query g;
 	struct aggregate_result res = {0};
 	struct record_sql sql;
-	bool queued = false;
-	int st, rc;
+	bool queued = false, same;
+	int st;
 
-	collections_current(
-	    req->db, req->tenant->id_str, req->args[0],
-	    known ? arena_printf(req->arena, "%lld", known->version) : "-1",
-	    &cur);
-	if (known != NULL) {
-		if (build(req, known, &g, &sql) == 0) {
-			db_queue_sql(req->db, "SET LOCAL statement_timeout = "
-			                      "'" AGGREGATE_TIMEOUT "'");
-			queued = records_aggregate(req->db, &sql, &res) >= 0;
-		}
+	records_known_def_open(req, &k);
+	if (k.c != NULL) {
+		if (build(req, k.c, &g, &sql) == 0)
+			queued = records_aggregate(req->db, &sql,
+			                           AGGREGATE_TIMEOUT, &res) >= 0;
 		/* A bad query string is answered after authorization. */
 		memset(&req->err, 0, sizeof(req->err));
 	}
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((c = records_definition(req, known, &cur)) == NULL)
+	if ((st = records_read_definition(req, plan, &k, &c, &same)) != 0)
+		return st;
+	if (c == NULL)
 		return api_fail(req, 404, "not_found", "no such collection");
-	if (!queued || c != known) {
+	if (!queued || !same) {
 		if ((st = build(req, c, &g, &sql)) != 0)
 			return st;
-		db_begin(req->db, &req->tenant->id);
-		db_queue_sql(req->db,
-		             "SET LOCAL statement_timeout = '" AGGREGATE_TIMEOUT
-		             "'");
-		records_aggregate(req->db, &sql, &res);
-		db_commit(req->db);
-		if ((rc = db_sync(req->db)) != DB_OK)
-			return errors_from_db(req, rc);
+		plan_more(plan);
+		records_aggregate(req->db, &sql, AGGREGATE_TIMEOUT, &res);
+		if ((st = plan_more_run(plan)) != 0)
+			return st;
 	}
 	return render(req, &g, &res);
 }

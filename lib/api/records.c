@@ -305,7 +305,7 @@ render_page(struct request *req, const struct record_query *q,
 /* The definition this request names: this worker's copy when cur says it
  * is current, else parsed from the text cur brought; NULL when the
  * collection does not exist. */
-const struct collection *
+static const struct collection *
 records_definition(struct request *req, const struct collection *known,
                    const struct collection_current *cur)
 {
@@ -336,20 +336,8 @@ queue_definition(struct request *req, struct collection_current *cur)
 	                    cur);
 }
 
-/* What a read's first trip knew of its collection's definition: the
- * worker's copy, and its version and text, kept by value (a copy that is
- * parsed again is parsed into the same slot). */
-struct known_def {
-	const struct collection *c;
-	long long version;
-	uint64_t hash;
-	struct collection_current cur; /* read in the trip, unless confirmed */
-};
-
-/* Before the first trip: the worker's copy, and the collection queued
- * unless the copy is confirmed. */
-static void
-known_def_open(struct request *req, struct known_def *k)
+void
+records_known_def_open(struct request *req, struct known_def *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->c = collection_peek(&req->tenant->id, req->args[0]);
@@ -361,16 +349,13 @@ known_def_open(struct request *req, struct known_def *k)
 		queue_definition(req, &k->cur);
 }
 
-/* The definition of a read's collection after its first trip, in *c
- * (NULL when it does not exist); *same when it is the copy the first
- * trip's queries were built from.  A confirmed copy is current while the
- * version row shows the schema_version it was confirmed at; otherwise the
- * collection is read in one more trip.  The definition read is confirmed
- * at the version row's schema_version, which the plan reads before any
- * collection: a copy is never confirmed at a version newer than itself.
- * Returns 0 or a status. */
-static int
-read_definition(struct request *req, struct plan *plan, struct known_def *k,
+/* A confirmed copy is current while the version row shows the
+ * schema_version it was confirmed at; otherwise the collection is read in
+ * one more trip.  The definition read is confirmed at the version row's
+ * schema_version, which the plan reads before any collection: a copy is
+ * never confirmed at a version newer than itself. */
+int
+records_read_definition(struct request *req, struct plan *plan, struct known_def *k,
                 const struct collection **c, bool *same)
 {
 	int st;
@@ -408,7 +393,7 @@ records_list(struct request *req, struct plan *plan)
 	bool queued = false, same;
 	int st;
 
-	known_def_open(req, &k);
+	records_known_def_open(req, &k);
 	/* With a cached definition the page rides the first trip; a bad
 	 * query string is answered only after authorization. */
 	if (k.c != NULL) {
@@ -418,7 +403,7 @@ records_list(struct request *req, struct plan *plan)
 	}
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((st = read_definition(req, plan, &k, &c, &same)) != 0)
+	if ((st = records_read_definition(req, plan, &k, &c, &same)) != 0)
 		return st;
 	if (c == NULL)
 		return api_fail(req, 404, "not_found", "no such collection");
@@ -443,7 +428,7 @@ records_show(struct request *req, struct plan *plan)
 	bool same, plain;
 	int st;
 
-	known_def_open(req, &k);
+	records_known_def_open(req, &k);
 	/* A malformed id is simply not found, after authorization.  The
 	 * record's subject key is read only for personal fields. */
 	plain = k.c != NULL && !collection_has_pii(k.c);
@@ -455,7 +440,7 @@ records_show(struct request *req, struct plan *plan)
 		            req->args[1], &one);
 	if ((st = plan_read(plan)) != 0)
 		return st;
-	if ((st = read_definition(req, plan, &k, &c, &same)) != 0)
+	if ((st = records_read_definition(req, plan, &k, &c, &same)) != 0)
 		return st;
 	/* The definition gained personal fields since: read the record
 	 * again, with its subject key. */

@@ -120,7 +120,7 @@ const struct route routes[] = {
     {"GET", "/v1/collections/{c}/records", records_list, NULL, P_RECORDS_READ,
      TA | ROUTE_READ},
     {"GET", "/v1/collections/{c}/aggregate", aggregate_show, NULL,
-     P_RECORDS_READ, TA},
+     P_RECORDS_READ, TA | ROUTE_READ},
     {"POST", "/v1/collections/{c}/records", records_create, NULL,
      P_RECORDS_WRITE, TA},
     {"GET", "/v1/collections/{c}/records/{id}", records_show, NULL,

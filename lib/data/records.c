@@ -528,11 +528,19 @@ decode_aggregate(const PGresult *r, void *out, struct arena *a)
 	}
 }
 
+static struct db_stmt st_timeout =
+    DB_STMT("records_statement_timeout",
+            "SELECT set_config('statement_timeout', $1, true)", 1);
+
 int
 records_aggregate(struct db *db, const struct record_sql *sql,
-                  struct aggregate_result *out)
+                  const char *timeout, struct aggregate_result *out)
 {
+	const char *p[1] = {timeout};
+
 	memset(out, 0, sizeof(*out));
+	if (db_queue(db, &st_timeout, p) < 0)
+		return -1;
 	return db_queue_text_into(db, sql->sql, sql->nparams, sql->params,
 	                          decode_aggregate, out);
 }

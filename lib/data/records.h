@@ -176,8 +176,11 @@ struct aggregate_result {
 int records_build_aggregate(struct arena *a, const struct aggregate_query *g,
                             struct record_sql *out, const char **why);
 
-/* Queues the query built by records_build_aggregate, its result into out. */
+/* Queues the query built by records_build_aggregate, its result into out,
+ * after the transaction's statement_timeout set to timeout (a
+ * PostgreSQL interval text, "2s"). */
 int records_aggregate(struct db *db, const struct record_sql *sql,
+                      const char *timeout,
                       struct aggregate_result *out);
 
 /* The record locked for a write (FOR UPDATE), into out. */

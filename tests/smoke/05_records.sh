@@ -230,13 +230,24 @@ json POST rec-a /v1/collections/evolving/records '{"data":{"a":"x"}}' "$OWNER"
 EVO=$(jb .id)
 for _ in 1 2 3; do par 6 "/v1/collections/evolving/records/$EVO" "$OWNER" >/dev/null; par 6 "/v1/collections/evolving/records?filter%5Ba%5D=x" "$OWNER" >/dev/null; done
 check "before the change, a filter on b is refused on every worker (400)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "400:6 "
+for _ in 1 2 3; do par 6 "/v1/collections/evolving/aggregate?group_by=a" "$OWNER" >/dev/null; done
+check "and so is an aggregate of b (400)" eq "$(par 6 "/v1/collections/evolving/aggregate?metric=sum(b)" "$OWNER")" "400:6 "
 json PUT rec-a /v1/collections/evolving "$EVO2" "$OWNER"
 check "the definition gains b (200, version 2)" eq "$STATUS/$(jb .version)" "200/2"
 check "the next 6 lists filtered on b, on every worker, use it (200)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "200:6 "
 check "and reads of its record still answer (200)" eq "$(par 6 "/v1/collections/evolving/records/$EVO" "$OWNER")" "200:6 "
+check "the next 6 aggregates of b, on every worker, use it (200)" eq "$(par 6 "/v1/collections/evolving/aggregate?metric=sum(b)" "$OWNER")" "200:6 "
 req DELETE rec-a /v1/collections/evolving -H "Authorization: Bearer $OWNER"
 json POST rec-a /v1/collections "$EVO1" "$OWNER"
 check "deleted and made again without b: version 1" eq "$STATUS/$(jb .version)" "201/1"
 check "the next 6 lists filtered on b are refused again on every worker (400)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "400:6 "
 check "and the old record is gone on every worker (404)" eq "$(par 6 "/v1/collections/evolving/records/$EVO" "$OWNER")" "404:6 "
+check "and aggregates of b are refused again on every worker (400)" eq "$(par 6 "/v1/collections/evolving/aggregate?metric=sum(b)" "$OWNER")" "400:6 "
+# Made again at the same version number with b: a copy of version 1
+# without b must not pass for it.
+req DELETE rec-a /v1/collections/evolving -H "Authorization: Bearer $OWNER"
+json POST rec-a /v1/collections "$EVO2" "$OWNER"
+check "made again with b: version 1 again" eq "$STATUS/$(jb .version)" "201/1"
+check "the next 6 aggregates of b use the new version 1 (200)" eq "$(par 6 "/v1/collections/evolving/aggregate?metric=sum(b)" "$OWNER")" "200:6 "
+check "and so do the next 6 lists filtered on b (200)" eq "$(par 6 "/v1/collections/evolving/records?filter%5Bb%5D=1" "$OWNER")" "200:6 "
 finish
