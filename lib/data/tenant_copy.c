@@ -24,7 +24,7 @@ static const char *const tables[TENANT_COPY_TABLES] = {
 
 /* The export's read of every table: one object of the tables' rows
  * without tenant_id, and the SHA-256 of its jsonb text.  Assembled from
- * the names above, like insert_sql(). */
+ * the names above (too long for one C literal). */
 static const char *
 tables_sql(struct arena *a)
 {
