@@ -160,8 +160,9 @@ aggregate_show(struct request *req, struct plan *plan)
 	records_known_def_open(req, &k);
 	if (k.c != NULL) {
 		if (build(req, k.c, &g, &sql) == 0)
-			queued = records_aggregate(req->db, &sql,
-			                           AGGREGATE_TIMEOUT, &res) >= 0;
+			queued =
+			    records_aggregate(req->db, &sql, AGGREGATE_TIMEOUT,
+			                      &res) >= 0;
 		/* A bad query string is answered after authorization. */
 		memset(&req->err, 0, sizeof(req->err));
 	}

@@ -355,8 +355,9 @@ records_known_def_open(struct request *req, struct known_def *k)
  * schema_version, which the plan reads before any collection: a copy is
  * never confirmed at a version newer than itself. */
 int
-records_read_definition(struct request *req, struct plan *plan, struct known_def *k,
-                const struct collection **c, bool *same)
+records_read_definition(struct request *req, struct plan *plan,
+                        struct known_def *k, const struct collection **c,
+                        bool *same)
 {
 	int st;
 

@@ -72,8 +72,7 @@ static struct db_stmt st_update = DB_STMT(
     "collection_update",
     "WITH c AS (UPDATE collections SET definition = $3::jsonb, version = "
     "version + 1, updated_at = now() WHERE tenant_id = $1 AND name = $2 "
-    "AND version = $4::bigint RETURNING *) SELECT " COLLECTION_JSON
-    " FROM c",
+    "AND version = $4::bigint RETURNING *) SELECT " COLLECTION_JSON " FROM c",
     4);
 /* An update's version row: a statement of its own after the update, from
  * the row it left (version $3 + 1).  A CTE of the update reading the row as

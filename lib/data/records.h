@@ -180,8 +180,7 @@ int records_build_aggregate(struct arena *a, const struct aggregate_query *g,
  * after the transaction's statement_timeout set to timeout (a
  * PostgreSQL interval text, "2s"). */
 int records_aggregate(struct db *db, const struct record_sql *sql,
-                      const char *timeout,
-                      struct aggregate_result *out);
+                      const char *timeout, struct aggregate_result *out);
 
 /* The record locked for a write (FOR UPDATE), into out. */
 int records_get_for_update(struct db *db, const char *tid,

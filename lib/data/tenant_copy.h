@@ -64,11 +64,11 @@ int tenant_copy_queue_keys(struct db *db, const char *tid,
 
 /* What the import's first trip learns of the document. */
 struct tenant_copy_check {
-	const char *digest;  /* of its "tables" */
-	const char *missing; /* tables that are absent or no array, "a,b";
-	                        "" when none */
-	long long max_seq;   /* highest audit event seq carried, 0 none */
-	long long rows;      /* rows carried, every table */
+	const char *digest;       /* of its "tables" */
+	const char *missing;      /* tables that are absent or no array, "a,b";
+	                             "" when none */
+	long long max_seq;        /* highest audit event seq carried, 0 none */
+	long long rows;           /* rows carried, every table */
 	long long config_version; /* newest carried, 0 none */
 };
 

@@ -581,12 +581,10 @@ newest_config(const cJSON *doc)
 	cJSON_ArrayForEach(
 	    e, cJSON_GetObjectItemCaseSensitive(doc, "config_versions"))
 	{
-		long long v = (long long)cJSON_GetObjectItemCaseSensitive(
-		                  e, "version")
-		                  ->valuedouble;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
 
-		if (v > max)
-			max = v;
+		if ((long long)v->valuedouble > max)
+			max = (long long)v->valuedouble;
 	}
 	return max;
 }
