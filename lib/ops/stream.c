@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "core/arena.h"
-#include "core/json.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/regions.h"
 #include "core/request.h"

@@ -277,6 +277,9 @@ check "a plain role with an unknown permission: 422" is_problem 422 export_refus
 jq -c '.config_versions[-1].settings.unknown_key = 1' "$TMPD/plain.json" >"$TMPD/p4.json"
 imp '?slug=im-p4' "$TMPD/p4.json"
 check "plain settings outside the schema: 422" is_problem 422 export_refused
+jq -c '.config_versions[-1].version = 1.5' "$TMPD/plain.json" >"$TMPD/p5.json"
+imp '?slug=im-p5' "$TMPD/p5.json"
+check "a plain configuration version that is no whole number: 422, nothing written" eval 'is_problem 422 export_refused && [ "$(tenant_count)" = "$((N0 + 1))" ]'
 jq -c 'del(.records)' "$TMPD/plain.json" >"$TMPD/p2.json"
 imp '?slug=im-p2' "$TMPD/p2.json"
 check "a plain export without its records: 400" is_problem 400 invalid_export
