@@ -22,6 +22,7 @@
 #include "data/events.h"
 #include "data/keyring.h"
 #include "data/webhooks.h"
+#include "ops/sweep.h"
 #include "ops/webhook_backoff.h"
 #include "sec/crypto.h"
 #include "sec/fieldcrypt.h"
@@ -31,7 +32,6 @@
 
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (256UL * 1024 * 1024)
-#define IDLE_MS 200    /* between passes that found nothing */
 #define BUSY_MS 20     /* between passes while work is left */
 #define PURGE_MS 10000 /* between purge rounds */
 #define LEASE_EXTRA_MS 30000
@@ -59,6 +59,7 @@ static struct deliverer {
 	struct attempt *flight[DELIVERER_MAX_FLIGHT];
 	int nflight;
 	struct uuid cursor, purge_cursor;
+	struct sweep sweep; /* the rest between two sweeps (ops/sweep.h) */
 } d;
 
 static char *
@@ -380,6 +381,7 @@ pass(void)
 	if (named < 0)
 		return 0;
 	d.cursor = next;
+	sweep_found(&d.sweep, n);
 	for (int i = 0; i < n && !server_stopping; i++)
 		serve_tenant(&due[i]);
 	return named > 0 || n > 0;
@@ -417,6 +419,7 @@ static int
 init(void)
 {
 	memset(&d, 0, sizeof(d));
+	sweep_init(&d.sweep);
 	if (webhook_addr_parse_allow(cfg.webhook_allow, &d.allow) < 0) {
 		log_error("webhook_allow must list loopback, private or "
 		          "linklocal");
@@ -456,7 +459,8 @@ deliverer_main(void)
 		int running = 0, wait;
 
 		if (now >= next_pass)
-			next_pass = now + (pass() ? BUSY_MS : IDLE_MS);
+			next_pass =
+			    now + (pass() ? BUSY_MS : sweep_end(&d.sweep));
 		if (now >= next_purge) {
 			purge_step();
 			next_purge = now + PURGE_MS;

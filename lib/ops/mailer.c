@@ -24,13 +24,14 @@
 #include "data/keyring.h"
 #include "data/outbox.h"
 #include "ops/mail_template.h"
+#include "ops/sweep.h"
 #include "ops/webhook_backoff.h"
 #include "sec/crypto.h"
 #include "sec/fieldcrypt.h"
 
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_CAP (64UL * 1024 * 1024)
-#define IDLE_MS 200
+#define IDLE_MS 200 /* while no smtp_url is set */
 #define LEASE_EXTRA_S 30
 #define PURGE_MS 10000 /* between purge steps */
 
@@ -38,6 +39,7 @@ static struct mailer {
 	struct db db;
 	struct arena *a;
 	struct uuid cursor, purge_cursor;
+	struct sweep sweep; /* the rest between two sweeps (ops/sweep.h) */
 	char from[EMAIL_MAX + 1];
 } m;
 
@@ -283,6 +285,7 @@ pass(void)
 	if (named < 0)
 		return 0;
 	m.cursor = next;
+	sweep_found(&m.sweep, n);
 	for (int i = 0; i < n && !server_stopping; i++)
 		serve_tenant(&due[i]);
 	return named > 0 || n > 0;
@@ -308,6 +311,7 @@ static int
 init(void)
 {
 	memset(&m, 0, sizeof(m));
+	sweep_init(&m.sweep);
 	if (*cfg.smtp_from != '\0')
 		snprintf(m.from, sizeof(m.from), "%s", cfg.smtp_from);
 	else
@@ -355,8 +359,10 @@ mailer_main(void)
 			purge_step();
 			next_purge = now + PURGE_MS;
 		}
-		if (*cfg.smtp_url == '\0' || !pass())
+		if (*cfg.smtp_url == '\0')
 			usleep(IDLE_MS * 1000);
+		else if (!pass())
+			usleep((useconds_t)sweep_end(&m.sweep) * 1000);
 	}
 	curl_global_cleanup();
 	db_close(&m.db);
