@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/server.h"
 
 /* Writes up to PIPE_BUF bytes are atomic on a pipe (POSIX). */
 #define LOG_ATOMIC_MAX PIPE_BUF
@@ -69,30 +70,6 @@ log_time(char out[32])
 	out[last_len + 3] = (char)('0' + ms % 10);
 	out[last_len + 4] = 'Z';
 	out[last_len + 5] = '\0';
-}
-
-/* This process's id, asked of the kernel once per process: a fork (a
- * worker, a background process) asks again. */
-static pid_t my_pid;
-
-static void
-forget_pid(void)
-{
-	my_pid = 0;
-}
-
-static long
-log_pid(void)
-{
-	static bool hooked;
-
-	if (!hooked) {
-		pthread_atfork(NULL, NULL, forget_pid);
-		hooked = true;
-	}
-	if (my_pid == 0)
-		my_pid = getpid();
-	return (long)my_pid;
 }
 
 /* Copies s into out as JSON string content (no quotes), escaping quotes,
@@ -206,7 +183,7 @@ static size_t
 format_line(char *line, size_t cap, enum log_level level, const char *body)
 {
 	char t[32], pid[24], *p = pid + sizeof(pid);
-	unsigned long v = (unsigned long)log_pid();
+	unsigned long v = (unsigned long)server_self_pid();
 	size_t at = 0;
 
 	do {

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/router.h"
+#include "core/server.h"
 
 static const double bucket_ms[METRICS_BUCKETS] = {
     0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000,
@@ -118,7 +119,7 @@ metrics_set_seal_lag(uint64_t events)
 static bool
 lock_tenants(void)
 {
-	int me = (int)getpid();
+	int me = (int)server_self_pid();
 
 	for (int i = 0; i < 100000; i++) {
 		int free_ = 0;

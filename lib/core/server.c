@@ -12,8 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,28 @@ on_term(int sig)
 {
 	(void)sig;
 	server_stopping = 1;
+}
+
+static pid_t self_pid;
+
+static void
+forget_self_pid(void)
+{
+	self_pid = 0;
+}
+
+pid_t
+server_self_pid(void)
+{
+	static bool hooked;
+
+	if (!hooked) {
+		pthread_atfork(NULL, NULL, forget_self_pid);
+		hooked = true;
+	}
+	if (self_pid == 0)
+		self_pid = getpid();
+	return self_pid;
 }
 
 void

@@ -18,6 +18,8 @@
 #ifndef STRATA_CORE_SERVER_H
 #define STRATA_CORE_SERVER_H
 
+#include <sys/types.h>
+
 /* One background process.  A table of them ends with {NULL, NULL}; adding
  * a process is one line in that table. */
 struct server_proc {
@@ -54,5 +56,10 @@ extern volatile int server_stopping;
 /* In a forked child (worker, background process): SIGTERM and SIGINT set
  * server_stopping, SIGHUP and SIGPIPE are ignored. */
 void server_child_signals(void);
+
+/* This process's id, asked of the kernel once per process (a fork asks
+ * again): the log's pid field and the owner of a shared-memory lock, on
+ * every request. */
+pid_t server_self_pid(void);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -142,6 +143,7 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 	FCGX_Request fr;
 	long served = 0;
 	time_t last_idle = 0;
+	bool busy = false;
 	int ep;
 
 	server_child_signals();
@@ -156,19 +158,27 @@ worker_run(int fd, long max_requests, const struct worker_app *app)
 		return 1;
 	while (!server_stopping) {
 		struct epoll_event got;
-		int r = epoll_wait(ep, &got, 1, 1000);
+		int r;
 
-		if (r <= 0) {
-			if (r == 0)
-				housekeeping(app, a, &last_idle);
-			continue;
+		/* Right after a request, under load, the next connection is
+		 * usually waiting: accept it without asking epoll first (the
+		 * socket does not block; EAGAIN sends us back to epoll). */
+		if (!busy) {
+			r = epoll_wait(ep, &got, 1, 1000);
+			if (r <= 0) {
+				if (r == 0)
+					housekeeping(app, a, &last_idle);
+				continue;
+			}
 		}
 		r = FCGX_Accept_r(&fr);
 		if (r < 0) {
+			busy = false;
 			if (r != -EAGAIN && r != -EINTR)
 				log_warn("accept failed: %s", strerror(-r));
 			continue;
 		}
+		busy = true;
 		serve_one(&fr, a, app);
 		arena_reset(a);
 		served++;

@@ -3,6 +3,7 @@
  */
 #include "data/db.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,18 @@ reset_if_busy(struct db *db)
 static bool
 peer_gone(PGconn *c)
 {
+	struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+
+	/* Nothing has arrived since the last request (the usual case): one
+	 * poll instead of two reads that would both find nothing.  What an
+	 * earlier read left unparsed in libpq's buffer (a notification that
+	 * came right behind the last result) is parsed all the same, by
+	 * PQisBusy, which reads nothing.  Over TLS OpenSSL may hold bytes
+	 * the socket no longer shows, so there it reads. */
+	if (p.fd >= 0 && !PQsslInUse(c) && poll(&p, 1, 0) == 0) {
+		(void)PQisBusy(c);
+		return PQstatus(c) != CONNECTION_OK;
+	}
 	for (int i = 0; i < 2; i++)
 		if (PQconsumeInput(c) == 0)
 			return true;

@@ -4,6 +4,7 @@
 #include "sec/ratelimit.h"
 
 #include "core/fnv.h"
+#include "core/server.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -65,7 +66,7 @@ ratelimit_set_worker(int index)
 static bool
 lock(struct bucket *b)
 {
-	int me = (int)getpid();
+	int me = (int)server_self_pid();
 
 	for (int i = 0; i < SPINS; i++) {
 		int free_ = 0;
