@@ -63,13 +63,26 @@ cors_apply(struct request *req)
 	    strcmp(req->method, "OPTIONS") == 0)
 		return;
 	response_header(req, "Vary", "Origin");
-	/* After the handler: load only outside a transaction. */
-	s = settings_cached(&req->tenant->id);
-	if (s == NULL && !req->tx_open)
+	/* The settings of the tenant's configuration version as this worker
+	 * knows it, read now if the cache holds older ones; a newer version
+	 * that the request's first trip finds comes in by cors_refresh. */
+	s = settings_current(req->tenant);
+	if (s == NULL)
 		s = api_settings(req);
 	if (s == NULL || !settings_origin_allowed(s, origin))
 		return;
 	response_header(req, "Access-Control-Allow-Origin",
 	                arena_strdup(req->arena, origin));
 	response_header(req, "Access-Control-Expose-Headers", EXPOSE_HEADERS);
+}
+
+void
+cors_refresh(struct request *req)
+{
+	if (request_env(req, "HTTP_ORIGIN") == NULL || req->tenant == NULL ||
+	    req->res.head_sent)
+		return;
+	response_header_remove(req, "Access-Control-Allow-Origin");
+	response_header_remove(req, "Access-Control-Expose-Headers");
+	cors_apply(req);
 }

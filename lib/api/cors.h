@@ -17,4 +17,10 @@ int cors_preflight(struct request *req);
  * response when the request's Origin is allowed by the tenant. */
 void cors_apply(struct request *req);
 
+/* cors_apply again, from the settings of the configuration version that
+ * the request's first round trip found newer than the one this worker
+ * knew when it set the headers (api/plan.c): the request that follows a
+ * change on each worker is answered by the new rules, not only the one
+ * after it. */
+void cors_refresh(struct request *req);
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/cors.h"
 #include "api/credential.h"
 #include "api/errors.h"
 #include "api/impersonation.h"
@@ -123,6 +124,7 @@ check_tenant(struct plan *p)
 		t->config_version = p->v.config_version;
 		t->plan_version = p->v.plan_version;
 		tenants_cache_put(t);
+		cors_refresh(req);
 	}
 	keyring_check_version(&t->id, p->v.keyring_version);
 	return 0;

@@ -38,6 +38,19 @@ response_header(struct request *req, const char *name, const char *value)
 }
 
 void
+response_header_remove(struct request *req, const char *name)
+{
+	struct response *res = &req->res;
+
+	for (int i = 0; i < res->nheaders; i++) {
+		if (strcasecmp(res->headers[i].name, name) == 0) {
+			res->headers[i] = res->headers[--res->nheaders];
+			return;
+		}
+	}
+}
+
+void
 response_json_text(struct request *req, int status, const char *json)
 {
 	struct response *res = &req->res;

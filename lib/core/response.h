@@ -44,6 +44,9 @@ void response_init(struct response *res, struct arena *a);
  * name and value must outlive the request (literals or arena strings). */
 void response_header(struct request *req, const char *name, const char *value);
 
+/* Drops header name from the response, if it is there. */
+void response_header_remove(struct request *req, const char *name);
+
 /* Sets status and a JSON body printed from o (NULL: no body). */
 void response_json(struct request *req, int status, const cJSON *o);
 

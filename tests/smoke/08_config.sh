@@ -123,7 +123,21 @@ json POST cf-a /v1/collections '{"name":"m","fields":{"x":{"type":"integer"}}}' 
 check "max_collections from the settings" is_problem 403 quota_exceeded
 
 # CORS.
+# burst N ORIGIN: N concurrent GET /v1/me with ORIGIN, 8 at a time (so
+# every worker serves some); prints how many answers allowed the origin.
+burst() {
+	seq "$1" | xargs -P 8 -I{} curl -s -o /dev/null -D "$TMPD/burst.{}" \
+		--cacert "$CA" --resolve "cf-a.$BASE:$HTTPS_PORT:127.0.0.1" \
+		-H "Authorization: Bearer $MEMBER" -H "Origin: $2" \
+		"https://cf-a.$BASE:$HTTPS_PORT/v1/me"
+	cat "$TMPD"/burst.* | grep -ci "^access-control-allow-origin: $2"
+	rm -f "$TMPD"/burst.*
+}
+# Every worker holds the settings from before the change...
+check "before the change no answer allows the origin" eq "$(burst 32 https://app.example.test)" 0
 json PATCH cf-a /v1/config '{"settings":{"cors":{"allowed_origins":["https://app.example.test"]},"limits":{"max_records":100000,"max_collections":100}}}' "$OWNER"
+# ... and the next request on each of them sees it.
+check "after it every answer on every worker allows it" eq "$(burst 32 https://app.example.test)" 32
 pre() { req OPTIONS cf-a "$1" -H "Origin: $2" -H "Access-Control-Request-Method: ${3:-GET}" -H "Access-Control-Request-Headers: authorization"; }
 pre /v1/me https://app.example.test
 check "preflight from an allowed origin: 204" eq "$STATUS/$(header access-control-allow-origin)" "204/https://app.example.test"
