@@ -114,6 +114,10 @@ START_TEST(refuses_what_it_cannot_hold)
 	ck_assert(!token_cache_find(TOK, "not-a-tenant", ORIGIN, NOW, &k, &c));
 	token_cache_store(TOK, NULL, ORIGIN, &kid, &claims);
 	ck_assert(!token_cache_find(TOK, NULL, ORIGIN, NOW, &k, &c));
+	/* The key's separator: an origin holding it is never cached, so no
+	 * other (origin, token) pair can spell the same key. */
+	token_cache_store("b.c", TID, "https://a\nx", &kid, &claims);
+	ck_assert(!token_cache_find("b.c", TID, "https://a\nx", NOW, &k, &c));
 }
 END_TEST
 
