@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/cacheset.h"
 #include "core/clock.h"
 #include "core/fnv.h"
 #include "core/metrics.h"
@@ -16,8 +17,9 @@
 #include "sec/rbac.h"
 
 #define PRINCIPALS_SIZE                                                        \
-	16384 /* entries per worker, a power of two: direct-mapped, so well    \
-	         above the principals a worker serves */
+	16384 /* entries per worker, a power of two, in sets of                \
+	         CACHESET_WAYS (core/cacheset.h): direct-mapped, 10,000        \
+	         principals pushed each other out in a third of the slots */
 #define ROLES_MAX 2048
 #define TOUCH_EVERY_S 60
 
@@ -43,22 +45,32 @@ struct principal_entry {
 };
 
 static struct principal_entry *table;
+static struct cacheset sets = {.nsets = PRINCIPALS_SIZE / CACHESET_WAYS};
 static struct principal_entry scratch; /* a row too large to keep */
 
 int
 principals_init(void)
 {
 	table = calloc(PRINCIPALS_SIZE, sizeof(*table));
-	return table != NULL ? 0 : -1;
+	sets.stamp = calloc(PRINCIPALS_SIZE, sizeof(*sets.stamp));
+	if (table == NULL || sets.stamp == NULL) {
+		free(table);
+		free(sets.stamp);
+		table = NULL;
+		sets.stamp = NULL;
+		return -1;
+	}
+	return 0;
 }
 
+/* The first slot of the set of (tenant, id, sid). */
 static unsigned
-slot_of(const struct uuid *tenant, const struct uuid *id, const char *sid)
+set_of(const struct uuid *tenant, const struct uuid *id, const char *sid)
 {
 	uint32_t h = fnv_32(FNV_32_INIT, tenant->b, sizeof(tenant->b));
 
 	h = fnv_32(h, id->b, sizeof(id->b));
-	return fnv_32_str(h, sid) & (PRINCIPALS_SIZE - 1);
+	return cacheset_first(&sets, fnv_32_str(h, sid));
 }
 
 static const char *
@@ -67,20 +79,37 @@ sid_of(const struct request *req)
 	return req->principal.sid != NULL ? req->principal.sid : "";
 }
 
+/* The slot of req's principal in the set starting at first, or -1. */
+static int
+slot_in(const struct request *req, unsigned first)
+{
+	const struct principal *p = &req->principal;
+
+	for (unsigned i = first; i < first + CACHESET_WAYS; i++) {
+		const struct principal_entry *e = &table[i];
+
+		if (e->used && e->kind == p->kind &&
+		    uuid_equal(&e->tenant, &req->tenant->id) &&
+		    uuid_equal(&e->id, &p->id) &&
+		    strcmp(e->sid, sid_of(req)) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 struct principal_entry *
 principals_find(const struct request *req)
 {
 	const struct principal *p = &req->principal;
-	struct principal_entry *e;
+	int i;
 
 	if (table == NULL || req->tenant == NULL)
 		return NULL;
-	e = &table[slot_of(&req->tenant->id, &p->id, sid_of(req))];
-	if (e->used && e->kind == p->kind &&
-	    uuid_equal(&e->tenant, &req->tenant->id) &&
-	    uuid_equal(&e->id, &p->id) && strcmp(e->sid, sid_of(req)) == 0)
-		return e;
-	return NULL;
+	i = slot_in(req, set_of(&req->tenant->id, &p->id, sid_of(req)));
+	if (i < 0)
+		return NULL;
+	cacheset_touch(&sets, (unsigned)i);
+	return &table[i];
 }
 
 bool
@@ -107,8 +136,15 @@ claim(const struct request *req, bool keep)
 	const struct principal *p = &req->principal;
 	struct principal_entry *e = &scratch;
 
-	if (table != NULL && keep)
-		e = &table[slot_of(&req->tenant->id, &p->id, sid_of(req))];
+	if (table != NULL && keep) {
+		unsigned first = set_of(&req->tenant->id, &p->id, sid_of(req));
+		int i = slot_in(req, first); /* the same principal again */
+
+		if (i < 0)
+			i = cacheset_victim(&sets, first, NULL, NULL);
+		cacheset_touch(&sets, (unsigned)i);
+		e = &table[i];
+	}
 	memset(e, 0, sizeof(*e));
 	e->kind = p->kind;
 	e->tenant = req->tenant->id;
