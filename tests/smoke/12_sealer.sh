@@ -81,7 +81,9 @@ t0=$(date +%s%N)
 authed GET se-big /v1/audit/verify "$TOKEN"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "verify over 100,000 events answers 200 (${ms} ms)" status_is 200
-check "and covers them all" eval '[ "$(jb .events)" -ge 100000 ] && [ "$(jb .valid)" = true ] && [ "$(jb .unsealed)" -eq 0 ]'
+# The login just made is inside the horizon, as at se-01: unsealed unless
+# the walk took longer than the horizon (it did on slower machines).
+check "and covers them all" eval '[ "$(jb .events)" -ge 100000 ] && [ "$(jb .valid)" = true ] && [ "$(jb .unsealed)" -le 1 ]'
 out=$($STRATA audit verify --tenant se-big)
 check "the command line verifies them too" eq "$(jq -r '.[0].valid' <<<"$out")/$(jq -r '.[0].events >= 100000' <<<"$out")" "true/true"
 
