@@ -23,4 +23,5 @@ void cors_apply(struct request *req);
  * change on each worker is answered by the new rules, not only the one
  * after it. */
 void cors_refresh(struct request *req);
+
 #endif

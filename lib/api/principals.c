@@ -16,10 +16,10 @@
 #include "sec/crypto.h"
 #include "sec/rbac.h"
 
-#define PRINCIPALS_SIZE                                                        \
-	16384 /* entries per worker, a power of two, in sets of                \
-	         CACHESET_WAYS (core/cacheset.h): direct-mapped, 10,000        \
-	         principals pushed each other out in a third of the slots */
+/* Entries per worker, a power of two, in sets of CACHESET_WAYS
+ * (core/cacheset.h).  Direct-mapped, nearly half of 10,000 principals
+ * shared a slot with another and pushed each other out. */
+#define PRINCIPALS_SIZE 16384
 #define ROLES_MAX 2048
 #define TOUCH_EVERY_S 60
 

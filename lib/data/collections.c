@@ -15,9 +15,8 @@
 #include "data/db.h"
 #include "data/versions.h"
 
-#define CACHE_SIZE                                                             \
-	32768 /* direct-mapped: at 8,192, 10,000 tenants pushed each other out \
-	       */
+/* Direct-mapped; at 8,192 slots, 10,000 tenants pushed each other out. */
+#define CACHE_SIZE 32768
 #define MAX_LENGTH_LIMIT (1024 * 1024)
 #define INTEGER_LIMIT 9007199254740992.0 /* 2^53: beyond, doubles skip */
 
