@@ -64,11 +64,10 @@ cors_apply(struct request *req)
 		return;
 	response_header(req, "Vary", "Origin");
 	/* The settings of the tenant's configuration version as this worker
-	 * knows it, read now if the cache holds older ones; a newer version
-	 * that the request's first trip finds comes in by cors_refresh. */
-	s = settings_current(req->tenant);
-	if (s == NULL)
-		s = api_settings(req);
+	 * knows it (settings_for reads them only when its cache holds older
+	 * ones); a newer version that the request's first trip finds comes in
+	 * by cors_refresh. */
+	s = api_settings(req);
 	if (s == NULL || !settings_origin_allowed(s, origin))
 		return;
 	response_header(req, "Access-Control-Allow-Origin",

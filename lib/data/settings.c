@@ -1038,17 +1038,6 @@ settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
 }
 
 const struct tenant_settings *
-settings_current(const struct tenant *t)
-{
-	struct tenant_settings *c = cache[slot_of(&t->id) % CACHE_SIZE];
-
-	return c != NULL && uuid_equal(&c->tenant, &t->id) &&
-	               current_for(t, c->version, c->plan_version)
-	           ? c
-	           : NULL;
-}
-
-const struct tenant_settings *
 settings_for(struct db *db, const struct tenant *t, bool in_tx)
 {
 	unsigned s = slot_of(&t->id) % CACHE_SIZE;

@@ -120,11 +120,6 @@ struct settings_limits {
 bool settings_limits_for(struct db *db, const struct tenant *t, bool in_tx,
                          struct settings_limits *out);
 
-/* The cached settings of tenant t if they are those of its configuration
- * and plan versions, or NULL (nothing is read): the CORS headers, set
- * before the request's plan, check this first. */
-const struct tenant_settings *settings_current(const struct tenant *t);
-
 /* Loads and compiles the settings of a tenant at a version, capped by
  * its plan (read in the same trip), outside any request (command line).
  * Returns 0 or -1. */
