@@ -37,6 +37,39 @@ move_window() { # the seconds between the writer's first and last error
 	cat "$TMPD"/writer.[0-9]* | awk '$2 !~ /^2/ { if (!f) f = $1; l = $1 } END { print (f ? l - f + 1 : 0) }'
 }
 
+psql_worker() { # PORT ARGS...: psql as the superuser on a Citus worker
+	local dir=$VAR/citus-w1 port=$1
+	[ "$port" = "$CITUS_W2_PORT" ] && dir=$VAR/citus-w2
+	shift
+	# Citus hides its shards from pg_class unless told otherwise.
+	PGOPTIONS="-c citus.override_table_visibility=off" \
+		runuser -u postgres -- psql -X -q -t -A -h "$dir/run" -p "$port" -d strata "$@"
+}
+# where_lost WHAT T0 T1: for acknowledged ids missing after WHAT, when
+# each was answered against the operation's span, and which of the
+# workers' record shards hold them (a moved shard's source is kept while
+# the drills run: citus.defer_shard_delete_interval is -1 until the end).
+where_lost() {
+	local ids port rel
+	ids=$(paste -sd, "$TMPD/$1.lost")
+	echo "# $1: the lost ids' answers (the operation ran from $(printf %.0f "$2") to $(printf %.0f "$3")):"
+	grep -F -f "$TMPD/$1.lost" "$TMPD/$1.writes" | sed 's/^/#   /'
+	for port in "$CITUS_W1_PORT" "$CITUS_W2_PORT"; do
+		for rel in $(psql_worker "$port" -c "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'strata' AND c.relname ~ '^records_[0-9]+\$'"); do
+			echo "#   :$port $rel holds $(psql_worker "$port" -c "SELECT count(*) FROM strata.$rel WHERE id = ANY (string_to_array('$ids', ',')::uuid[])") of them"
+		done
+		echo "#   :$port prepared transactions: $(psql_worker "$port" -c "SELECT count(*) FROM pg_prepared_xacts")"
+	done
+	echo "#   cleanup records on the coordinator: $(psql_super -c "SELECT count(*) FROM pg_dist_cleanup")"
+}
+keep_moved_shards() { # on|off
+	if [ "$1" = on ]; then
+		psql_super -c "ALTER SYSTEM SET citus.defer_shard_delete_interval = -1" -c "SELECT pg_reload_conf()" >/dev/null
+	else
+		psql_super -c "ALTER SYSTEM RESET citus.defer_shard_delete_interval" -c "SELECT pg_reload_conf()" >/dev/null
+	fi
+}
+
 run_drill() { # WHAT COMMAND...
 	local what=$1 t0 t1 pids
 	shift
@@ -72,13 +105,16 @@ run_drill() { # WHAT COMMAND...
 	printf '%s\n' "$acked" | sort >"$TMPD/ids"
 	psql_super -c "SELECT id FROM strata.records WHERE tenant_id = (SELECT id FROM strata.tenants WHERE slug = 'mv-a')" |
 		sort >"$TMPD/present"
-	lost=$(comm -23 "$TMPD/ids" "$TMPD/present" | wc -l)
+	comm -23 "$TMPD/ids" "$TMPD/present" >"$TMPD/$what.lost"
+	lost=$(wc -l <"$TMPD/$what.lost")
+	[ "$lost" -eq 0 ] || where_lost "$what" "$t0" "$t1"
 	check "$what: no acknowledged write is lost" eq "$lost" 0
 	check "$what: errors are only 503 with Retry-After" eq "$bad" ""
 	check "$what: the other tenant saw no error" eq "$other_err" 0
 }
 
 # The ids are checked through the API as well, a few of them.
+keep_moved_shards on
 run_drill isolate $STRATA tenant isolate mv-a
 check "isolate: mv-a has a shard of its own" eq "$(jq -r .alone "$TMPD/isolate.json")" true
 for id in $(awk '$2 == 201 && $4 != "-" { print $4 }' "$TMPD/isolate.writes" | shuf -n 5 --random-source=/dev/zero); do
@@ -92,4 +128,5 @@ case $from in
 esac
 run_drill place $STRATA tenant place mv-a --node "$to"
 check "place: mv-a's shard is on $to" eq "$(jq -r .node "$TMPD/place.json")" "$to"
+keep_moved_shards off
 finish
