@@ -419,7 +419,7 @@ static int
 init(void)
 {
 	memset(&d, 0, sizeof(d));
-	sweep_init(&d.sweep);
+	sweep_init(&d.sweep, SWEEP_REST_MIN_MS, SWEEP_REST_MAX_MS);
 	if (webhook_addr_parse_allow(cfg.webhook_allow, &d.allow) < 0) {
 		log_error("webhook_allow must list loopback, private or "
 		          "linklocal");

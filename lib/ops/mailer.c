@@ -311,7 +311,7 @@ static int
 init(void)
 {
 	memset(&m, 0, sizeof(m));
-	sweep_init(&m.sweep);
+	sweep_init(&m.sweep, SWEEP_REST_MIN_MS, SWEEP_REST_MAX_MS);
 	if (*cfg.smtp_from != '\0')
 		snprintf(m.from, sizeof(m.from), "%s", cfg.smtp_from);
 	else

@@ -17,11 +17,13 @@
 #include "core/uuid.h"
 #include "data/audit.h"
 #include "data/db.h"
+#include "ops/sweep.h"
 
 #define SEALER_ARENA_CHUNK (64 * 1024)
 #define SEALER_ARENA_CAP (64UL * 1024 * 1024)
-#define SEALER_PERIOD_MS 1000 /* between rounds with nothing left */
-#define SEALER_BUSY_MS 10     /* between passes while work is left */
+#define SEALER_PERIOD_MS 1000    /* the least rest between two rounds */
+#define SEALER_REST_MAX_MS 30000 /* the longest, whatever the horizon */
+#define SEALER_BUSY_MS 10        /* between passes while work is left */
 
 /* Seals one batch of tenant t on a fresh statement queue and arena.
  * Returns what audit_seal() returned. */
@@ -51,6 +53,7 @@ seal_one(struct db *db, struct arena *a, const struct uuid *t)
 struct round {
 	struct uuid cursor; /* the last tenant looked at; nil: at the start */
 	int left;           /* tenants of this round with due events left */
+	struct sweep rest;  /* the rest after a round with nothing left */
 };
 
 /* One pass: the next due tenants of the round, each sealed apart.
@@ -72,6 +75,7 @@ pass(struct db *db, struct arena *a, struct round *r)
 	if (named < 0)
 		return -1;
 	metrics_add(M_SEAL_PASSES, 1);
+	sweep_found(&r->rest, n);
 	r->cursor = next; /* nil when the scan reached the end */
 	for (int i = 0; i < n && !server_stopping; i++) {
 		int k = seal_one(db, a, &due[i]);
@@ -106,9 +110,16 @@ sealer_main(void)
 	struct arena *a = arena_new(SEALER_ARENA_CHUNK, SEALER_ARENA_CAP);
 	struct round r;
 	struct db db;
+	long long horizon_ms = (long long)cfg.audit_seal_horizon_s * 1000;
 
 	server_child_signals();
 	memset(&r, 0, sizeof(r));
+	/* Idle rounds rest longer, up to one horizon: an event is then
+	 * sealed within two horizons and one round of being written, and an
+	 * idle service with many tenants is not probed every second. */
+	sweep_init(&r.rest, SEALER_PERIOD_MS,
+	           horizon_ms < SEALER_REST_MAX_MS ? (int)horizon_ms
+	                                           : SEALER_REST_MAX_MS);
 	db_init(&db, cfg.database_url);
 	db.statement_timeout_ms = cfg.statement_timeout_ms;
 	/* The workers' allow-list (core/sandbox.h): it covers all we do. */
@@ -126,7 +137,9 @@ sealer_main(void)
 			break;
 		if (more > 0)
 			sleep_ms(SEALER_BUSY_MS);
-		else
+		else if (more == 0)
+			sleep_ms(start + sweep_end(&r.rest) - clock_mono_ms());
+		else /* the database is unavailable: try again in a second */
 			sleep_ms(start + SEALER_PERIOD_MS - clock_mono_ms());
 	}
 	db_close(&db);

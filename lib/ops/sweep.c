@@ -4,8 +4,10 @@
 #include "ops/sweep.h"
 
 void
-sweep_init(struct sweep *s)
+sweep_init(struct sweep *s, int min_ms, int max_ms)
 {
+	s->min_ms = min_ms;
+	s->max_ms = max_ms < min_ms ? min_ms : max_ms;
 	s->rest_ms = 0;
 	s->found = false;
 }
@@ -20,12 +22,11 @@ sweep_found(struct sweep *s, int n)
 int
 sweep_end(struct sweep *s)
 {
-	if (s->found || s->rest_ms < SWEEP_REST_MIN_MS)
-		s->rest_ms = SWEEP_REST_MIN_MS;
-	else if (s->rest_ms < SWEEP_REST_MAX_MS)
-		s->rest_ms = s->rest_ms * 2 > SWEEP_REST_MAX_MS
-		                 ? SWEEP_REST_MAX_MS
-		                 : s->rest_ms * 2;
+	if (s->found || s->rest_ms < s->min_ms)
+		s->rest_ms = s->min_ms;
+	else /* halving the most first: the doubling cannot overflow */
+		s->rest_ms =
+		    s->rest_ms > s->max_ms / 2 ? s->max_ms : s->rest_ms * 2;
 	s->found = false;
 	return s->rest_ms;
 }
