@@ -21,7 +21,7 @@
 #include "sec/masterkey.h"
 #include "sec/secmem.h"
 
-/* 16,384 keyrings in sets of four (core/cacheset.h); past that the least
+/* 32,768 keyrings in sets of eight (core/cacheset.h); past that the least
  * recently used of a set makes room. */
 #define CACHE_SETS 4096
 #define CACHE_SLOTS (CACHE_SETS * CACHESET_WAYS)

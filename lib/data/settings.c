@@ -882,7 +882,7 @@ slot_of(const struct uuid *t)
  * a create the record cap: they get a table of their own, large enough
  * for many tenants per worker (the full settings cache is smaller: its
  * entries are large). */
-#define RATE_SLOTS (CACHE_SIZE * 32)
+#define RATE_SLOTS (CACHE_SIZE * 64)
 
 struct rate_entry {
 	struct uuid tenant;
@@ -892,7 +892,7 @@ struct rate_entry {
 	long long max_records;
 };
 static struct rate_entry *rates;
-/* Four ways a set (core/cacheset.h): with one slot per hash, tenants
+/* Sets of CACHESET_WAYS (core/cacheset.h): with one slot per hash, tenants
  * whose hashes met (about one in twenty of 1,000) pushed each other out
  * on every request and reloaded their settings in two more trips. */
 static struct cacheset rate_sets = {.nsets = RATE_SLOTS / CACHESET_WAYS};

@@ -18,7 +18,7 @@
 #include "data/db.h"
 #include "data/directory.h"
 
-/* 16,384 slots in sets of four (core/cacheset.h): ten thousand tenants
+/* 32,768 slots in sets of eight (core/cacheset.h): ten thousand tenants
  * and their custom domains stay cached, and past that the least recently
  * used entry of a set makes room. */
 #define CACHE_SETS 4096

@@ -2,7 +2,7 @@
  * tenants.h - the global tenants table and each worker's cache of it.
  *
  * The cache maps slug (or custom domain) -> tenant for the worker's
- * lifetime, 16,384 entries, the least recently used making room; one
+ * lifetime, 32,768 entries, the least recently used making room; one
  * tenant's entries are dropped when PostgreSQL notifies a change to it on
  * channel strata_cache ("tenant:<id>"), all of them on "tenants" and after
  * a reconnect.  Unknown
