@@ -535,6 +535,8 @@ mkdir -p "$OUT/runs"
 #   3. worker RSS, first sample;
 #   4. RUNS rounds of: get over the 10 first tenants, get over all 10,000
 #      (interleaved, so both see the same machine);
+#   (in steps 1 and 4 the floor reads the same records beside get: how
+#   much of the gap the database's own size and spread make;)
 #   5. get / list / mixed over all tenants in 30 s slices until
 #      BENCH_SCALE_REQUESTS (1,000,000) more requests have been served;
 #      worker RSS, last sample.
@@ -548,10 +550,12 @@ if [ "$SCALE" = 1 ]; then
 	seed_range 1 "$T"
 	write_data "$OUT/small.txt"
 	cp "$OUT/small.txt" "$OUT/all.txt"
+	start_ceilings
 	run_wrk warmup "$HTTPS_PORT" get.lua "$OUT/small.txt" >/dev/null
 	for n in $(seq "$RUNS"); do
-		log "10 tenants, round $n/$RUNS: get"
+		log "10 tenants, round $n/$RUNS: get, floor"
 		run_wrk get "$HTTPS_PORT" get.lua "$OUT/small.txt" >"$OUT/runs/get_10.$n.json"
+		run_wrk floor "$CEIL_PORT" floor.lua "$OUT/small.txt" >"$OUT/runs/floor_10.$n.json"
 	done
 	seed_range $((T + 1)) "$T_LARGE"
 	write_data "$OUT/all.txt"
@@ -573,6 +577,7 @@ if [ "$SCALE" = 1 ]; then
 		log "$T_LARGE tenants, round $n/$RUNS: get over 10 tenants, then over all"
 		run_wrk get "$HTTPS_PORT" get.lua "$OUT/small_in_large.txt" >"$OUT/runs/get_10_in_large.$n.json"
 		run_wrk get "$HTTPS_PORT" get.lua "$OUT/all.txt" >"$OUT/runs/get_large.$n.json"
+		run_wrk floor "$CEIL_PORT" floor.lua "$OUT/all.txt" >"$OUT/runs/floor_large.$n.json"
 	done
 	until=$(($(jq .served <<<"$RSS_FIRST") + SCALE_REQUESTS))
 	log "serving requests up to $until in all (for the RSS figure)"
@@ -581,6 +586,7 @@ if [ "$SCALE" = 1 ]; then
 	RSS_LAST=$(rss_sample)
 	jq -n --argjson small "$(summarize get_10)" --argjson large "$(summarize get_large)" \
 		--argjson small2 "$(summarize get_10_in_large)" \
+		--argjson fsmall "$(summarize floor_10)" --argjson flarge "$(summarize floor_large)" \
 		--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" \
 		--argjson long "$(jq -s '{slices: length, requests: (map(.requests) | add // 0), non2xx: (map(.non2xx) | add // 0),
 			socket_errors: (map(.socket_errors) | add // 0)}' "$OUT/runs/long.jsonl")" \
@@ -588,6 +594,8 @@ if [ "$SCALE" = 1 ]; then
 		--argjson cfg "{\"tenants_small\":$T,\"tenants_large\":$T_LARGE,\"records_per_tenant\":$R,\"runs\":$RUNS,\"duration_s\":$DUR,\"connections\":$CONNS,\"workers\":$WORKERS,\"warmup_requests\":$SCALE_WARMUP,\"rss_requests\":$SCALE_REQUESTS}" '
 		def r(x): (x * 1000 | round) / 1000;
 		{get_10_tenants: $small, get_large: $large, get_10_tenants_in_large: $small2,
+		 floor_10_tenants: $fsmall, floor_large: $flarge, floor_rps_ratio: r($flarge.rps / $fsmall.rps),
+		 floor_p50_ratio: r($flarge.p50_ms / $fsmall.p50_ms),
 		 rps_ratio: r($large.rps / $small.rps), p50_ratio: r($large.p50_ms / $small.p50_ms),
 		 p99_ratio: r($large.p99_ms / $small.p99_ms),
 		 rps_ratio_same_db: r($large.rps / $small2.rps), p50_ratio_same_db: r($large.p50_ms / $small2.p50_ms),
@@ -604,8 +612,11 @@ if [ "$SCALE" = 1 ]; then
 		row("get, \(.config.tenants_small) tenants (\(.config.tenants_small)-tenant db)"; .get_10_tenants),
 		row("get, \(.config.tenants_large) tenants"; .get_large),
 		row("get, \(.config.tenants_small) tenants of \(.config.tenants_large)"; .get_10_tenants_in_large),
+		row("floor, \(.config.tenants_small) tenants (\(.config.tenants_small)-tenant db)"; .floor_10_tenants),
+		row("floor, \(.config.tenants_large) tenants"; .floor_large),
 		"",
 		"\(.config.tenants_large) / \(.config.tenants_small) tenants: req/s \(f(.rps_ratio)) x, p50 \(f(.p50_ratio)) x, p99 \(f(.p99_ratio)) x (same db: req/s \(f(.rps_ratio_same_db)) x, p50 \(f(.p50_ratio_same_db)) x)",
+		"the floor, \(.config.tenants_large) / \(.config.tenants_small) tenants: req/s \(f(.floor_rps_ratio)) x, p50 \(f(.floor_p50_ratio)) x (what the database alone makes of the gap)",
 		$rssline,
 		"long load: \(.long_load.requests) requests in \(.long_load.slices) slices, \(.long_load.non2xx + .long_load.socket_errors) failed",
 		"machine: \(.machine); \(.config.records_per_tenant) records per tenant, median of \(.config.runs) x \(.config.duration_s) s, \(.config.connections) connections, \(.config.workers) workers; \(.seconds) s in all",
@@ -618,7 +629,7 @@ if [ "$SCALE" = 1 ]; then
 	' "$RESULTS"
 	log "results in ${RESULTS#"$ROOT"/}"
 	# As for make bench: more than 1 % of failed requests measured nothing.
-	bad=$(jq -r '[("get_10_tenants", "get_large", "get_10_tenants_in_large", "long_load") as $k
+	bad=$(jq -r '[("get_10_tenants", "get_large", "get_10_tenants_in_large", "floor_10_tenants", "floor_large", "long_load") as $k
 		| select((.[$k].non2xx + .[$k].socket_errors) > 0.01 * .[$k].requests) | $k] | join(" ")' "$RESULTS")
 	[ -z "$bad" ] || die "too many failed requests in: $bad; see $VAR/log"
 	exit 0
