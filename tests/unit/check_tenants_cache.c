@@ -11,6 +11,7 @@
 
 #include "check_main.h"
 #include "core/arena.h"
+#include "core/cacheset.h"
 #include "core/fnv.h"
 #include "core/request.h"
 #include "core/uuid.h"
@@ -18,7 +19,9 @@
 #include "data/tenants.h"
 
 #define SETS 4096 /* tenants.c: CACHE_SETS */
-#define N 6       /* five tenants of one set, and a slug nobody has */
+#define WAYS CACHESET_WAYS
+/* A set's worth of tenants and one more, and a slug nobody has. */
+#define N (WAYS + 2)
 
 static struct arena *a;
 static struct db db;
@@ -124,18 +127,18 @@ START_TEST(lru_within_a_set_and_unknown_slugs_never_evict)
 	ck_assert_int_eq(db_ready(&db, a), DB_OK);
 	colliding_slugs();
 	make_tenants(N - 1);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < WAYS; i++)
 		ck_assert_str_eq(name_of(i), "before");
 	rename_all();
 	/* The set is full of known tenants: the unknown slug is answered,
 	 * and not remembered at their expense. */
 	ck_assert_int_eq(tenants_resolve(&db, a, slugs[N - 1], &t),
 	                 TENANT_NOT_FOUND);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < WAYS; i++)
 		ck_assert_str_eq(name_of(i), "before");
-	/* A fifth known tenant takes the least recently used slot (0). */
-	ck_assert_str_eq(name_of(4), "after");
-	for (int i = 1; i < 4; i++)
+	/* One known tenant more takes the least recently used slot (0). */
+	ck_assert_str_eq(name_of(WAYS), "after");
+	for (int i = 1; i < WAYS; i++)
 		ck_assert_str_eq(name_of(i), "before");
 	ck_assert_str_eq(name_of(0), "after");
 }
