@@ -106,6 +106,22 @@ psql_super() {
 			-p "$PG_PORT" -d strata "$@"
 	fi
 }
+# The superuser on a worker of the Citus stack, by its port
+# (CITUS_W1_PORT or CITUS_W2_PORT).  Citus hides the shards from
+# pg_class there unless the session sets citus.override_table_visibility
+# to off.
+psql_worker() { # PORT ARGS...
+	local run=$VAR/citus-w1/run port=$1
+	[ "$port" = "$CITUS_W2_PORT" ] && run=$VAR/citus-w2/run
+	shift
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- psql -X -q -t -A -v ON_ERROR_STOP=1 \
+			-h "$run" -p "$port" -d strata "$@"
+	else
+		psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$run" -p "$port" \
+			-d strata "$@"
+	fi
+}
 psql_app() {
 	# shellcheck disable=SC1091
 	. "$VAR/secrets.env"

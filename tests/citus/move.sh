@@ -37,13 +37,8 @@ move_window() { # the seconds between the writer's first and last error
 	cat "$TMPD"/writer.[0-9]* | awk '$2 !~ /^2/ { if (!f) f = $1; l = $1 } END { print (f ? l - f + 1 : 0) }'
 }
 
-psql_worker() { # PORT ARGS...: psql as the superuser on a Citus worker
-	local dir=$VAR/citus-w1 port=$1
-	[ "$port" = "$CITUS_W2_PORT" ] && dir=$VAR/citus-w2
-	shift
-	# Citus hides its shards from pg_class unless told otherwise.
-	PGOPTIONS="-c citus.override_table_visibility=off" \
-		runuser -u postgres -- psql -X -q -t -A -h "$dir/run" -p "$port" -d strata "$@"
+shards_of() { # PORT ARGS...: psql_worker with the shards visible
+	PGOPTIONS="-c citus.override_table_visibility=off" psql_worker "$@"
 }
 # where_lost WHAT T0 T1: for acknowledged ids missing after WHAT, when
 # each was answered against the operation's span, and which of the
@@ -55,8 +50,8 @@ where_lost() {
 	echo "# $1: the lost ids' answers (the operation ran from $(printf %.0f "$2") to $(printf %.0f "$3")):"
 	grep -F -f "$TMPD/$1.lost" "$TMPD/$1.writes" | sed 's/^/#   /'
 	for port in "$CITUS_W1_PORT" "$CITUS_W2_PORT"; do
-		for rel in $(psql_worker "$port" -c "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'strata' AND c.relname ~ '^records_[0-9]+\$'"); do
-			echo "#   :$port $rel holds $(psql_worker "$port" -c "SELECT count(*) FROM strata.$rel WHERE id = ANY (string_to_array('$ids', ',')::uuid[])") of them"
+		for rel in $(shards_of "$port" -c "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'strata' AND c.relname ~ '^records_[0-9]+\$'"); do
+			echo "#   :$port $rel holds $(shards_of "$port" -c "SELECT count(*) FROM strata.$rel WHERE id = ANY (string_to_array('$ids', ',')::uuid[])") of them"
 		done
 		echo "#   :$port prepared transactions: $(psql_worker "$port" -c "SELECT count(*) FROM pg_prepared_xacts")"
 	done
@@ -115,6 +110,9 @@ run_drill() { # WHAT COMMAND...
 
 # The ids are checked through the API as well, a few of them.
 keep_moved_shards on
+# Back to Citus's default however the drill ends (lib.sh's own EXIT trap
+# removes TMPD).
+trap 'keep_moved_shards off; rm -rf "$TMPD"' EXIT
 run_drill isolate $STRATA tenant isolate mv-a
 check "isolate: mv-a has a shard of its own" eq "$(jq -r .alone "$TMPD/isolate.json")" true
 for id in $(awk '$2 == 201 && $4 != "-" { print $4 }' "$TMPD/isolate.writes" | shuf -n 5 --random-source=/dev/zero); do
@@ -128,5 +126,4 @@ case $from in
 esac
 run_drill place $STRATA tenant place mv-a --node "$to"
 check "place: mv-a's shard is on $to" eq "$(jq -r .node "$TMPD/place.json")" "$to"
-keep_moved_shards off
 finish

@@ -94,8 +94,7 @@ group_b=$(psql_super -c "SELECT string_agg(s.shardid::text, ' ') FROM pg_dist_sh
 worker_counts() {
 	local port
 	for port in "$CITUS_W1_PORT" "$CITUS_W2_PORT"; do
-		runuser -u postgres -- psql -X -q -t -A -F ' ' -h "$VAR/citus-w$([ "$port" = "$CITUS_W1_PORT" ] && echo 1 || echo 2)/run" \
-			-p "$port" -d strata -c "SET citus.override_table_visibility TO off" -c "SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE schemaname = 'strata' AND (relname LIKE 'records%' OR relname LIKE 'record_index%') ORDER BY 1"
+		psql_worker "$port" -F ' ' -c "SET citus.override_table_visibility TO off" -c "SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE schemaname = 'strata' AND (relname LIKE 'records%' OR relname LIKE 'record_index%') ORDER BY 1"
 	done
 }
 sleep 11
