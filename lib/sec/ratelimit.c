@@ -3,18 +3,29 @@
  */
 #include "sec/ratelimit.h"
 
+#include "core/clock.h"
 #include "core/fnv.h"
 #include "core/server.h"
 
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #define PROBE 32
-#define SPINS 1000000
+/* A bucket's lock is held for a few hundred instructions, but its holder
+ * can lose its core while holding it (more processes than cores): for a
+ * scheduler slice, milliseconds.  A waiter spins LOCK_SPINS times, then
+ * yields its core between tries, and refuses only after LOCK_WAIT_US (a
+ * holder that died is released by the master, ratelimit_worker_died).
+ * Counting spins alone refused a request, 429 in about 2 ms, whenever a
+ * holder was preempted. */
+#define LOCK_SPINS 128
+#define LOCK_WAIT_US 100000
 
 /* What a bucket is for: a tenant's signed-in callers, or one anonymous
  * client address of a tenant. */
@@ -64,18 +75,30 @@ ratelimit_set_worker(int index)
 }
 
 static bool
+try_lock(struct bucket *b, int me)
+{
+	int free_ = 0;
+
+	return __atomic_load_n(&b->lock, __ATOMIC_RELAXED) == 0 &&
+	       __atomic_compare_exchange_n(&b->lock, &free_, me, false,
+	                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static bool
 lock(struct bucket *b)
 {
 	int me = (int)server_self_pid();
+	int64_t deadline;
 
-	for (int i = 0; i < SPINS; i++) {
-		int free_ = 0;
-
-		if (__atomic_compare_exchange_n(&b->lock, &free_, me, false,
-		                                __ATOMIC_ACQUIRE,
-		                                __ATOMIC_RELAXED))
+	for (int i = 0; i < LOCK_SPINS; i++)
+		if (try_lock(b, me))
 			return true;
-	}
+	deadline = clock_mono_us() + LOCK_WAIT_US;
+	do {
+		sched_yield();
+		if (try_lock(b, me))
+			return true;
+	} while (clock_mono_us() < deadline);
 	return false;
 }
 

@@ -13,8 +13,9 @@
  * The table never fails open: when the neighbourhood of a key is full,
  * its least recently used bucket that no worker is serving is evicted
  * (it comes back full, as it would have refilled once idle); when none
- * can be had, or a bucket's lock cannot be taken, the request is refused
- * (429, retry after a second) rather than let through unmetered.
+ * can be had, or a bucket's lock cannot be taken within a tenth of a
+ * second (its holder preempted or dead), the request is refused (429,
+ * retry after a second) rather than let through unmetered.
  */
 #ifndef STRATA_SEC_RATELIMIT_H
 #define STRATA_SEC_RATELIMIT_H

@@ -3,6 +3,8 @@
  * the in-flight, anonymous clients apart from the tenant's bucket. */
 #include <check.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "sec/ratelimit.h"
@@ -274,6 +276,46 @@ START_TEST(unlimited_without_rate)
 }
 END_TEST
 
+/* More processes than cores drawing on one tenant's bucket: a holder of
+ * its lock loses its core now and then, and its waiters must wait for it,
+ * not refuse.  The bucket never runs dry here, so any refusal is the
+ * lock's. */
+#define CONTENDERS 16
+#define TAKES 20000
+
+START_TEST(contended_lock_never_refuses)
+{
+	struct uuid t = tenant_n(20);
+	pid_t pids[CONTENDERS];
+	int refused = 0;
+
+	for (int c = 0; c < CONTENDERS; c++) {
+		pids[c] = fork();
+		ck_assert_int_ge(pids[c], 0);
+		if (pids[c] == 0) {
+			int n = 0;
+
+			ratelimit_set_worker(c + 1);
+			for (int i = 0; i < TAKES; i++) {
+				n += !ratelimit_take(&t, 1000000000, 1000000000,
+				                     0, NOW + i)
+				          .allowed;
+				ratelimit_done();
+			}
+			_exit(n > 255 ? 255 : n);
+		}
+	}
+	for (int c = 0; c < CONTENDERS; c++) {
+		int st;
+
+		ck_assert_int_eq(waitpid(pids[c], &st, 0), pids[c]);
+		ck_assert(WIFEXITED(st));
+		refused += WEXITSTATUS(st);
+	}
+	ck_assert_int_eq(refused, 0);
+}
+END_TEST
+
 static Suite *
 ratelimit_suite(void)
 {
@@ -293,6 +335,7 @@ ratelimit_suite(void)
 	tcase_add_test(take, in_flight_survives_eviction);
 	tcase_add_test(take, refills_at_rate);
 	tcase_add_test(take, unlimited_without_rate);
+	tcase_add_test(take, contended_lock_never_refuses);
 	tcase_add_test(anon, anonymous_share_per_address);
 	tcase_add_test(anon, anonymous_at_least_one_token);
 	tcase_add_test(anon, anonymous_ipv6_by_64);
