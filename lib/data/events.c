@@ -58,13 +58,17 @@ static struct db_stmt st_head =
             "SELECT coalesce(max(seq), 0) FROM events WHERE tenant_id = $1 AND "
             "fanned",
             1);
+/* Oldest first by time, on events_at: ordered by seq, the generic plan
+ * (a prepared statement after five runs) walked the primary key over all
+ * of a tenant's fanned events to find none old enough, about 11 ms for
+ * a thousand of them on every pass of the deliverer. */
 static struct db_stmt st_purge = DB_STMT(
     "event_purge",
     "WITH old AS (SELECT e.seq FROM events e WHERE e.tenant_id = $1 AND "
     "e.fanned AND e.at < now() - events_retention_days($1) * interval '1 "
     "day' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE "
     "d.tenant_id = $1 AND d.event_seq = e.seq AND d.status = 'pending') "
-    "ORDER BY e.seq LIMIT $2), gone AS (DELETE FROM webhook_deliveries d "
+    "ORDER BY e.at LIMIT $2), gone AS (DELETE FROM webhook_deliveries d "
     "USING old WHERE d.tenant_id = $1 AND d.event_seq = old.seq) DELETE "
     "FROM events e USING old WHERE e.tenant_id = $1 AND e.seq = old.seq "
     "RETURNING 1",
