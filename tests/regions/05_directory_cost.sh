@@ -56,17 +56,16 @@ check "wrk ran at home and forwarded, without errors" \
 echo "#   home: $home"
 echo "#   forwarded: $fwd"
 # What a non-2xx answer was, from both edges' access logs (flushed within
-# a second), and what nginx said about it.
+# a second), what nginx said about it, and the worker's line for it.
 if [ "$(printf '%s\n%s\n' "$home" "$fwd" | jq -s 'map(.non2xx + .socket_errors) | add')" != 0 ]; then
 	sleep 1.5
+	bad='select(.host == "cost.'"$BASE"'" and (.status < 200 or .status > 299))'
 	for r in eu us; do
-		jq -c 'select(.host == "cost.'"$BASE"'" and (.status < 200 or .status > 299))
-			| {time, request_id, remote_addr, host, status, request_time, upstream_time}' \
+		jq -c "$bad"' | {time, request_id, remote_addr, host, status, request_time, upstream_time}' \
 			"$REG_TOP/$r/log/nginx-access.log" 2>/dev/null | tail -5 | sed "s/^/#   $r access: /"
 		grep -v '\[notice\]' "$REG_TOP/$r/log/nginx-error.log" 2>/dev/null | tail -5 | sed "s/^/#   $r nginx: /"
 	done
-	for id in $(jq -r 'select(.host == "cost.'"$BASE"'" and (.status < 200 or .status > 299)) | .request_id' \
-		"$REG_TOP"/*/log/nginx-access.log 2>/dev/null | sort -u | tail -5); do
+	for id in $(jq -r "$bad | .request_id" "$REG_TOP"/*/log/nginx-access.log 2>/dev/null | sort -u | tail -5); do
 		grep -h "$id" "$REG_TOP"/*/log/strata.log 2>/dev/null | tail -3 | sed "s/^/#   worker: /"
 	done
 fi
