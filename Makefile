@@ -160,7 +160,10 @@ test: deps
 		$(REL_UNIT_BIN)
 	@tests/stack/test.sh $(UNIT_BIN) $(REL_UNIT_BIN)
 
+# PostGraphile, the comparison of make bench, runs on Node.js: Debian's
+# nodejs and npm when the machine has no node of its own.
 bench: deps all $(BUILD)/floor
+	@command -v node >/dev/null && command -v npm >/dev/null || tests/stack/deps.sh nodejs npm
 	@tests/load/bench.sh
 
 bench-scale: deps all $(BUILD)/floor

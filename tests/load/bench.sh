@@ -19,6 +19,11 @@
 #               tenant may have workers - 1 in flight), on the pivot index
 #   floor       tests/load/floor.c: the same read with nothing else
 #   static      nginx serving a 200-byte file
+#   postgraphile  PostGraphile v4 (two Node workers, tests/load/postgraphile)
+#               behind the ceilings' nginx, answering the same read as get:
+#               one record by (tenant, id) under the same row-level
+#               security, authenticated by an HS256 bearer token; where node
+#               and npm are missing it is skipped, and says so
 #   noisy       tenant A floods, tenant B sends a paced load: B's p99 alone
 #               and under the flood, A's 429s, B's errors
 #
@@ -36,6 +41,7 @@
 #   BENCH_WORKERS [4]  BENCH_AGG_RECORDS [100000]
 #   BENCH_QUICK=1 (3 tenants x 50 records, 2,000 to aggregate, 1 s, 1 run:
 #   make test's end-to-end check)  BENCH_KEEP=1 (leave the stack running)
+#   BENCH_POSTGRAPHILE [1; 0 with BENCH_QUICK] (0: no PostGraphile)
 #
 # BENCH_SCALE=1 (make bench-scale; var/bench-scale/bench/results.json): get
 # at 10 tenants and at BENCH_SCALE_TENANTS [10000] tenants, each with
@@ -105,6 +111,7 @@ done
 "$STACK" down "$VAR" >/dev/null 2>&1 || true
 stop_all() {
 	if alive "$VAR/run/floor.pid"; then kill -TERM -- "-$(cat "$VAR/run/floor.pid")" 2>/dev/null || true; fi
+	if alive "$VAR/run/postgraphile.pid"; then kill -TERM -- "-$(cat "$VAR/run/postgraphile.pid")" 2>/dev/null || true; fi
 	if alive "$VAR/ceil/nginx.pid"; then kill -QUIT "$(cat "$VAR/ceil/nginx.pid")" 2>/dev/null || true; fi
 	"$STACK" down "$VAR" >/dev/null 2>&1 || true
 }
@@ -122,7 +129,7 @@ jq '.auth.access_token_ttl = 86400 | .limits.requests_per_second = 100000
 	sql/templates/default.json >"$VAR/templates/bench.json"
 jq '.auth.access_token_ttl = 86400' sql/templates/default.json >"$VAR/templates/noisy.json"
 
-HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CEIL_PORT=$(free_port) SMTP_PORT=$(free_port)
+HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port) PG_PORT=$(free_port) CEIL_PORT=$(free_port) SMTP_PORT=$(free_port) PGL_PORT=$(free_port)
 export HTTPS_PORT HTTP_PORT PG_PORT SMTP_PORT
 export STRATA_BIN=$ROOT/build/strata WORKERS SEED=0 PG_FAST=0 PG_TUNED=1 MAX_REQUESTS=0
 export SCRYPT_LOG2N=10 AUTH_RATE=100000r/s AUTH_BURST=100000
@@ -328,11 +335,20 @@ http {
 	ssl_session_cache shared:ceil_tls:10m;
 	ssl_certificate $VAR/tls/cert.pem;
 	ssl_certificate_key $VAR/tls/key.pem;
+	upstream postgraphile {
+		server 127.0.0.1:$PGL_PORT;
+		keepalive 64;
+	}
 	server {
 		listen 127.0.0.1:$CEIL_PORT ssl;
 		server_name _;
 		root $VAR/ceil/www;
 		location = /static.txt { }
+		location = /graphql {
+			proxy_pass http://postgraphile;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+		}
 		location = /floor {
 			fastcgi_pass unix:$VAR/run/floor.sock;
 			fastcgi_keep_conn off;
@@ -347,6 +363,72 @@ EOF
 	echo $! >"$VAR/run/floor.pid"
 	for _ in $(seq 50); do [ -S "$VAR/run/floor.sock" ] && break; sleep 0.1; done
 	nginx -e "$VAR/log/ceil-error.log" -p "$VAR/ceil" -c "$VAR/ceil/nginx.conf"
+}
+
+# --- PostGraphile: the comparison the issue names ---------------------------
+# PostGraphile v4 (tests/load/postgraphile: package.json and its lock) is
+# installed with npm once per machine into var/postgraphile (again when the
+# lock changes), and started with two workers on PGL_PORT as strata_app,
+# behind the ceilings' nginx (/graphql).  Its tokens are HS256 with a
+# secret of this run, for the same (tenant, record) lines as get's
+# ($OUT/pg.txt).  Before it is measured it must answer a sample of them
+# with their records, another tenant's record with null and a bad token
+# with an error; otherwise the bench stops.  PGL says why when it is not
+# run (node or npm missing, BENCH_POSTGRAPHILE=0).
+PGL=""
+start_postgraphile() {
+	local dir=$ROOT/var/postgraphile src=$LOAD/postgraphile sum i t_a t_b r_a tok q body
+	if [ "${BENCH_POSTGRAPHILE:-$((1 - QUICK))}" != 1 ]; then
+		PGL="not run (BENCH_POSTGRAPHILE=0)"; return 0
+	fi
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		PGL="skipped: node and npm are not installed"; log "postgraphile: $PGL"; return 0
+	fi
+	sum=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)
+	if [ "$(cat "$dir/.installed" 2>/dev/null)" != "$sum" ]; then
+		log "postgraphile: npm ci into ${dir#"$ROOT"/}"
+		rm -rf "$dir" && mkdir -p "$dir"
+		cp "$src/package.json" "$src/package-lock.json" "$dir/"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+			die "postgraphile: npm ci failed"
+		echo "$sum" >"$dir/.installed"
+	fi
+	cp "$src/server.js" "$src/tokens.js" "$dir/"
+	export JWT_SECRET
+	JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	node "$dir/tokens.js" "$OUT/all.txt" "$OUT/pg.txt" || die "postgraphile: tokens.js failed"
+	PG_URL="postgres://strata_app:$APP_PW@/strata?host=$VAR/pg/run&port=$PG_PORT" \
+		PORT=$PGL_PORT WORKERS=2 setsid node "$dir/server.js" >>"$VAR/log/postgraphile.log" 2>&1 </dev/null &
+	echo $! >"$VAR/run/postgraphile.pid"
+	# shellcheck disable=SC2016 # GraphQL's variables, not the shell's
+	q='query($t: UUID!, $id: UUID!) { recordByTenantIdAndId(tenantId: $t, id: $id) { data } }'
+	gql() { # TOKEN TENANT RECORD: the answer's JSON
+		curl -sk --max-time 10 -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+			--data "$(jq -cn --arg q "$q" --arg t "$2" --arg id "$3" '{query: $q, variables: {t: $t, id: $id}}')" \
+			"https://127.0.0.1:$CEIL_PORT/graphql"
+	}
+	read -r _ t_a tok r_a < <(head -n 1 "$OUT/pg.txt")
+	for i in $(seq 100); do
+		[ "$(gql "$tok" "$t_a" "$r_a" | jq -r '.data.recordByTenantIdAndId.data != null' 2>/dev/null)" = true ] && break
+		alive "$VAR/run/postgraphile.pid" || die "postgraphile did not start; see $VAR/log/postgraphile.log"
+		[ "$i" = 100 ] && die "postgraphile: no answer on :$PGL_PORT; see $VAR/log/postgraphile.log"
+		sleep 0.2
+	done
+	while read -r _ t_a tok r_a; do
+		body=$(gql "$tok" "$t_a" "$r_a")
+		[ "$(jq -r '(.errors == null) and .data.recordByTenantIdAndId.data != null' <<<"$body")" = true ] ||
+			die "postgraphile: no record for $t_a/$r_a: $body"
+	done < <(awk 'NR % 97 == 1' "$OUT/pg.txt" | head -n 20)
+	t_b=$(awk -v t="$t_a" '$2 != t { print $2; exit }' "$OUT/pg.txt")
+	body=$(gql "$tok" "$t_b" "$r_a")
+	[ "$(jq -r '.data.recordByTenantIdAndId' <<<"$body")" = null ] ||
+		die "postgraphile: another tenant's read was not null: $body"
+	body=$(gql "x$tok" "$t_a" "$r_a")
+	[ "$(jq -r '.errors | length > 0' <<<"$body")" = true ] ||
+		die "postgraphile: a bad token was not refused: $body"
+	PGL=measured
+	SCENARIOS+=(postgraphile)
+	log "postgraphile: v4 on :$PGL_PORT (2 workers), checked: records, another tenant's, a bad token"
 }
 
 # --- running wrk -----------------------------------------------------------
@@ -519,6 +601,7 @@ scenario() { # NAME
 	aggregate) RUN_CONNS=2 run_wrk aggregate "$HTTPS_PORT" aggregate.lua "$OUT/agg.txt" ;;
 	floor) run_wrk floor "$CEIL_PORT" floor.lua "$OUT/all.txt" ;;
 	static) run_wrk static "$CEIL_PORT" static.lua "$OUT/all.txt" ;;
+	postgraphile) run_wrk postgraphile "$CEIL_PORT" postgraphile.lua "$OUT/pg.txt" ;;
 	esac
 }
 machine() {
@@ -647,6 +730,7 @@ write_data "$OUT/mixed.txt" 100
 awk -v k=$((2 * SAMPLE)) 'NR % k == 1 && n < 64 { print; n++ }' "$OUT/all.txt" >"$OUT/hot.txt"
 [ "$(wc -l <"$OUT/hot.txt")" -ge 8 ] || awk 'NR <= 64' "$OUT/all.txt" >"$OUT/hot.txt"
 start_ceilings
+start_postgraphile
 
 # Warm-up: every worker connects, prepares and caches.
 run_wrk warmup "$HTTPS_PORT" get.lua "$OUT/all.txt" >/dev/null
@@ -674,11 +758,12 @@ RSS_LAST=$(rss_sample)
 	echo "}"
 } | jq --arg machine "$(machine)" \
 	--argjson cfg "{\"tenants\":$T,\"records_per_tenant\":$R,\"runs\":$RUNS,\"duration_s\":$DUR,\"connections\":$CONNS,\"workers\":$WORKERS,\"aggregate_records\":$AGG_R}" \
-	--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" '
+	--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" --arg pgl "$PGL" '
 	def r(x; y): (x / y * 1000 | round) / 1000;
 	. as $s |
-	(reduce ("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k ({};
-		.[$k] = ($s[$k] | {rps, p50_ms, p99_ms, non2xx, socket_errors, requests, runs}))) as $t |
+	(reduce ("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k ({};
+		if $s[$k] == null then . else
+		.[$k] = ($s[$k] | {rps, p50_ms, p99_ms, non2xx, socket_errors, requests, runs}) end)) as $t |
 	$t
 	| .get.ratio = r($t.get.rps; $t.floor.rps) | .get.ratio_to = "floor"
 	| .list.ratio = r($t.list.rps; $t.floor.rps) | .list.ratio_to = "floor"
@@ -688,6 +773,13 @@ RSS_LAST=$(rss_sample)
 	| .floor.ratio = r($t.floor.rps; $t.static.rps) | .floor.ratio_to = "static"
 	| .get_cached.ratio = r($t.get_cached.rps; $t.static.rps) | .get_cached.ratio_to = "static"
 	| .static.ratio = 1 | .static.ratio_to = "static"
+	# PostGraphile: its own ratio to the floor, and get over it (of the
+	# medians, and round by round).
+	| if $t.postgraphile == null then . else
+		.postgraphile.ratio = r($t.postgraphile.rps; $t.floor.rps) | .postgraphile.ratio_to = "floor"
+		| .get_vs_postgraphile = {ratio: r($t.get.rps; $t.postgraphile.rps),
+			round_ratios: [range($t.get.runs | length) as $i | r($t.get.runs[$i]; $t.postgraphile.runs[$i])]} end
+	| .postgraphile_status = $pgl
 	# The ratio of each round (scenario and ceiling of the same round),
 	# beside the ratio of the medians above.
 	| reduce ("get", "list", "create", "mixed") as $k (.;
@@ -708,7 +800,8 @@ RSS_LAST=$(rss_sample)
 		mixed_p99: ($t.mixed.p99_ms < 50),
 		get_cached: ($t.get_cached.rps >= 0.7 * $t.static.rps),
 		get_cached_p99: ($t.get_cached.p99_ms < 20),
-		rss: (if $cfg.runs < 2 then null else $rss.target_met end)}
+		rss: (if $cfg.runs < 2 then null else $rss.target_met end),
+		get_vs_postgraphile: (if $t.postgraphile == null then null else ($t.get.rps >= 3.5 * $t.postgraphile.rps) end)}
 	| .machine = $machine | .config = $cfg' >"$RESULTS"
 
 # The table.
@@ -716,12 +809,14 @@ jq -r --arg rssline "$(rss_line "$(jq .rss "$RESULTS")")" '
 	def f(x): if x == null then "-" else (x * 100 | round) / 100 | tostring end;
 	def pad(n): tostring | (" " * (n - length)) + .;
 	"scenario      req/s     p50 ms    p99 ms   ratio             rounds                failed",
-	(("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k | .[$k] |
-		"\($k)\(" " * (12 - ($k | length)))\(.rps | round | pad(8))   \(f(.p50_ms) | pad(6))   \(f(.p99_ms) | pad(7))   \((.ratio * 1000 | round) / 1000 | tostring | pad(5)) x \(.ratio_to)\(" " * (8 - (.ratio_to | length)))  \((.round_ratios // []) | map(f(.)) | join(" ") | . + " " * (20 - length))  \(.non2xx + .socket_errors)"),
+	(("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k | select(.[$k] != null) | .[$k] |
+		"\($k)\(" " * ([12 - ($k | length), 1] | max))\(.rps | round | pad([8 - ([($k | length) - 12, 0] | max), 1] | max))   \(f(.p50_ms) | pad(6))   \(f(.p99_ms) | pad(7))   \((.ratio * 1000 | round) / 1000 | tostring | pad(5)) x \(.ratio_to)\(" " * (8 - (.ratio_to | length)))  \((.round_ratios // []) | map(f(.)) | join(" ") | . + " " * (20 - length))  \(.non2xx + .socket_errors)"),
 	"",
 	"noisy neighbour: B p99 alone \(f(.noisy.b_p99_alone_ms)) ms, under A'"'"'s flood \(f(.noisy.b_p99_flood_ms)) ms (\(f(.noisy.ratio)) x); B non-2xx \(.noisy.b_non2xx); A \(.noisy.a_rps | round) req/s, \(.noisy.a_non2xx) answered 429",
 	$rssline,
 	"aggregate: \(.config.aggregate_records) records of one tenant, 50 groups, 2 connections: p50 \(f(.aggregate.p50_ms)) ms",
+	if .get_vs_postgraphile == null then "postgraphile: \(.postgraphile_status)"
+	else "get / PostGraphile v4 (2 Node workers, the same read behind the same nginx): \(f(.get_vs_postgraphile.ratio)) x (rounds \(.get_vs_postgraphile.round_ratios | map(f(.)) | join(" ")))" end,
 	"machine: \(.machine); \(.config.tenants) tenants x \(.config.records_per_tenant) records, median of \(.config.runs) x \(.config.duration_s) s, \(.config.connections) connections, \(.config.workers) workers"
 ' "$RESULTS"
 
@@ -739,7 +834,9 @@ jq -r '
 	else t("worker RSS within +-5 % between the first and the last round"; .targets.rss)
 		+ (if .rss.same_workers | not then " (workers replaced: not comparable)" else "" end) end,
 	t("noisy: B p99 under flood <= 2 x alone"; .noisy.ratio <= 2),
-	t("noisy: A throttled with 429, B none"; .noisy.a_non2xx > 0 and .noisy.b_non2xx == 0)
+	t("noisy: A throttled with 429, B none"; .noisy.a_non2xx > 0 and .noisy.b_non2xx == 0),
+	if .targets.get_vs_postgraphile == null then "target get >= 3.5 x PostGraphile v4: not measured (\(.postgraphile_status))"
+	else t("get >= 3.5 x PostGraphile v4"; .targets.get_vs_postgraphile) end
 ' "$RESULTS"
 log "results in ${RESULTS#"$ROOT"/}"
 
@@ -747,7 +844,7 @@ log "results in ${RESULTS#"$ROOT"/}"
 # failures in a scenario is an error.  (A few 429s are expected where many
 # connections meet few tenants: each tenant may have only WORKERS - 1
 # requests in flight.)
-bad=$(jq -r '[("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static") as $k
-	| .[$k] | select((.non2xx + .socket_errors) > 0.01 * .requests) | $k]
+bad=$(jq -r '[("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k
+	| select(.[$k] != null) | .[$k] | select((.non2xx + .socket_errors) > 0.01 * .requests) | $k]
 	| join(" ")' "$RESULTS")
 [ -z "$bad" ] || die "too many failed requests in: $bad; see $VAR/log"
