@@ -397,3 +397,17 @@ ratelimit_worker_died(int index, int pid)
 		                            __ATOMIC_RELAXED);
 	}
 }
+
+#ifdef STRATA_TEST_HOOKS
+int
+ratelimit_test_hold(const struct uuid *tenant, int pid)
+{
+	struct key k = {.tenant = *tenant};
+	struct bucket *b;
+
+	if (shm == NULL || (b = find(&k, 1, 0)) == NULL)
+		return -1;
+	__atomic_store_n(&b->lock, pid, __ATOMIC_RELEASE);
+	return 0;
+}
+#endif

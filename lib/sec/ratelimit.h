@@ -72,4 +72,11 @@ void ratelimit_done(void);
 /* Master: a worker died; forget what it was serving and any lock it held. */
 void ratelimit_worker_died(int index, int pid);
 
+#ifdef STRATA_TEST_HOOKS
+/* The test build only: leaves tenant's bucket (claimed if need be)
+ * locked as if by pid, a holder that lost its core or died.  Returns 0,
+ * or -1 when the table gave no bucket. */
+int ratelimit_test_hold(const struct uuid *tenant, int pid);
+#endif
+
 #endif

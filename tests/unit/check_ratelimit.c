@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "core/clock.h"
 #include "sec/ratelimit.h"
 
 #define TENANTS 10000
@@ -267,6 +268,41 @@ START_TEST(worker_death_frees_its_place)
 }
 END_TEST
 
+#ifdef STRATA_TEST_HOOKS
+/* A bucket whose lock stays held (its holder preempted for good, or
+ * dead): its tenant is refused after the wait, never let through
+ * unmetered; another tenant is not held up; once the master has released
+ * the dead holder's locks the tenant is metered again. */
+START_TEST(held_lock_refuses_until_released)
+{
+	struct uuid t = tenant_n(21), other = tenant_n(22);
+	struct ratelimit_result r;
+	long long t0;
+
+	ck_assert_int_eq(ratelimit_test_hold(&t, 999998), 0);
+	t0 = clock_mono_us();
+	r = ratelimit_take(&t, 100, 100, 0, NOW);
+	ck_assert(!r.allowed);
+	ck_assert_int_ge(clock_mono_us() - t0, 90000); /* it waited first */
+	ck_assert_int_eq(r.retry_after, 1);
+	ck_assert_int_eq(r.remaining, 0);
+	ck_assert(!r.concurrency);
+	ratelimit_done();
+	r = ratelimit_take_anonymous(&t, "192.0.2.7", 100, 100, 4, NOW);
+	ck_assert(!r.allowed);
+	ck_assert_int_eq(r.retry_after, 1);
+	ratelimit_done();
+	ck_assert(ratelimit_take(&other, 100, 100, 0, NOW).allowed);
+	ratelimit_done();
+	ratelimit_worker_died(7, 999998);
+	r = ratelimit_take(&t, 100, 100, 0, NOW);
+	ck_assert(r.allowed);
+	ck_assert_int_eq(r.remaining, 99);
+	ratelimit_done();
+}
+END_TEST
+#endif
+
 START_TEST(unlimited_without_rate)
 {
 	struct uuid t = tenant_n(19);
@@ -343,6 +379,9 @@ ratelimit_suite(void)
 	tcase_add_test(anon, anonymous_tenants_apart);
 	tcase_add_test(anon, anonymous_in_flight_cap);
 	tcase_add_test(died, worker_death_frees_its_place);
+#ifdef STRATA_TEST_HOOKS
+	tcase_add_test(died, held_lock_refuses_until_released);
+#endif
 	suite_add_tcase(s, take);
 	suite_add_tcase(s, anon);
 	suite_add_tcase(s, died);
