@@ -377,7 +377,7 @@ EOF
 # run (node or npm missing, BENCH_POSTGRAPHILE=0).
 PGL=""
 start_postgraphile() {
-	local dir=$ROOT/var/postgraphile src=$LOAD/postgraphile sum i t_a t_b r_a tok q body
+	local dir=$ROOT/var/postgraphile src=$LOAD/postgraphile sum i t_a t_b r_a r_b tok q body
 	if [ "${BENCH_POSTGRAPHILE:-$((1 - QUICK))}" != 1 ]; then
 		PGL="not run (BENCH_POSTGRAPHILE=0)"; return 0
 	fi
@@ -414,17 +414,21 @@ start_postgraphile() {
 		[ "$i" = 100 ] && die "postgraphile: no answer on :$PGL_PORT; see $VAR/log/postgraphile.log"
 		sleep 0.2
 	done
-	while read -r _ t_a tok r_a; do
-		body=$(gql "$tok" "$t_a" "$r_a")
+	local s_t s_tok s_r
+	while read -r _ s_t s_tok s_r; do
+		body=$(gql "$s_tok" "$s_t" "$s_r")
 		[ "$(jq -r '(.errors == null) and .data.recordByTenantIdAndId.data != null' <<<"$body")" = true ] ||
-			die "postgraphile: no record for $t_a/$r_a: $body"
+			die "postgraphile: no record for $s_t/$s_r: $body"
 	done < <(awk 'NR % 97 == 1' "$OUT/pg.txt" | head -n 20)
-	t_b=$(awk -v t="$t_a" '$2 != t { print $2; exit }' "$OUT/pg.txt")
-	body=$(gql "$tok" "$t_b" "$r_a")
-	[ "$(jq -r '.data.recordByTenantIdAndId' <<<"$body")" = null ] ||
+	# The first line's token asks for another tenant's record by its
+	# (tenant, id): row-level security must hide it (null, no error).
+	read -r t_b r_b < <(awk -v t="$t_a" '$2 != t { print $2, $4; exit }' "$OUT/pg.txt")
+	[ -n "$t_b" ] || die "postgraphile: one tenant only in $OUT/pg.txt"
+	body=$(gql "$tok" "$t_b" "$r_b")
+	[ "$(jq -r '(.errors == null) and .data != null and .data.recordByTenantIdAndId == null' <<<"$body")" = true ] ||
 		die "postgraphile: another tenant's read was not null: $body"
 	body=$(gql "x$tok" "$t_a" "$r_a")
-	[ "$(jq -r '.errors | length > 0' <<<"$body")" = true ] ||
+	[ "$(jq -r '(.errors | length > 0) and .data.recordByTenantIdAndId == null' <<<"$body")" = true ] ||
 		die "postgraphile: a bad token was not refused: $body"
 	PGL=measured
 	SCENARIOS+=(postgraphile)
