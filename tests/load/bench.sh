@@ -375,7 +375,10 @@ EOF
 # with their records, another tenant's record with null and a bad token
 # with an error; otherwise the bench stops.  PGL says why when it is not
 # run (node or npm missing, BENCH_POSTGRAPHILE=0).
-PGL=""
+PGL="" PGL_ERRORS=0
+# GraphQL errors are answered with HTTP 200: server.js logs the first few
+# of each worker, and any that came during the rounds void the figure.
+pgl_errors() { grep -c "graphql error" "$VAR/log/postgraphile.log" 2>/dev/null || true; }
 start_postgraphile() {
 	local dir=$ROOT/var/postgraphile src=$LOAD/postgraphile sum i t_a t_b r_a r_b tok q body
 	if [ "${BENCH_POSTGRAPHILE:-$((1 - QUICK))}" != 1 ]; then
@@ -431,6 +434,7 @@ start_postgraphile() {
 	[ "$(jq -r '(.errors | length > 0) and .data.recordByTenantIdAndId == null' <<<"$body")" = true ] ||
 		die "postgraphile: a bad token was not refused: $body"
 	PGL=measured
+	PGL_ERRORS=$(pgl_errors)
 	SCENARIOS+=(postgraphile)
 	log "postgraphile: v4 on :$PGL_PORT (2 workers), checked: records, another tenant's, a bad token"
 }
@@ -751,6 +755,9 @@ for n in $(seq "$RUNS"); do
 	[ "$n" = 1 ] && RSS_FIRST=$(rss_sample)
 done
 RSS_LAST=$(rss_sample)
+if [ "$PGL" = measured ] && [ "$(pgl_errors)" != "$PGL_ERRORS" ]; then
+	die "postgraphile answered GraphQL errors during the rounds; see $VAR/log/postgraphile.log"
+fi
 
 # --- results -------------------------------------------------------------
 {
