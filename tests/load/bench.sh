@@ -760,6 +760,9 @@ if [ "$PGL" = measured ] && [ "$(pgl_errors)" != "$PGL_ERRORS" ]; then
 fi
 
 # --- results -------------------------------------------------------------
+# The scenarios that ran, in the table's order (PostGraphile only when it
+# was measured).
+NAMES=$(printf '%s\n' "${SCENARIOS[@]}" | jq -R . | jq -sc .)
 {
 	echo "{"
 	for s in "${SCENARIOS[@]}"; do echo "\"$s\": $(summarize "$s"),"; done
@@ -769,12 +772,11 @@ fi
 	echo "}"
 } | jq --arg machine "$(machine)" \
 	--argjson cfg "{\"tenants\":$T,\"records_per_tenant\":$R,\"runs\":$RUNS,\"duration_s\":$DUR,\"connections\":$CONNS,\"workers\":$WORKERS,\"aggregate_records\":$AGG_R}" \
-	--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" --arg pgl "$PGL" '
+	--argjson rss "$(rss_compare "$RSS_FIRST" "$RSS_LAST")" --arg pgl "$PGL" --argjson names "$NAMES" '
 	def r(x; y): (x / y * 1000 | round) / 1000;
 	. as $s |
-	(reduce ("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k ({};
-		if $s[$k] == null then . else
-		.[$k] = ($s[$k] | {rps, p50_ms, p99_ms, non2xx, socket_errors, requests, runs}) end)) as $t |
+	(reduce $names[] as $k ({};
+		.[$k] = ($s[$k] | {rps, p50_ms, p99_ms, non2xx, socket_errors, requests, runs}))) as $t |
 	$t
 	| .get.ratio = r($t.get.rps; $t.floor.rps) | .get.ratio_to = "floor"
 	| .list.ratio = r($t.list.rps; $t.floor.rps) | .list.ratio_to = "floor"
@@ -816,11 +818,11 @@ fi
 	| .machine = $machine | .config = $cfg' >"$RESULTS"
 
 # The table.
-jq -r --arg rssline "$(rss_line "$(jq .rss "$RESULTS")")" '
+jq -r --arg rssline "$(rss_line "$(jq .rss "$RESULTS")")" --argjson names "$NAMES" '
 	def f(x): if x == null then "-" else (x * 100 | round) / 100 | tostring end;
 	def pad(n): tostring | (" " * (n - length)) + .;
 	"scenario      req/s     p50 ms    p99 ms   ratio             rounds                failed",
-	(("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k | select(.[$k] != null) | .[$k] |
+	($names[] as $k | .[$k] |
 		"\($k)\(" " * ([12 - ($k | length), 1] | max))\(.rps | round | pad([8 - ([($k | length) - 12, 0] | max), 1] | max))   \(f(.p50_ms) | pad(6))   \(f(.p99_ms) | pad(7))   \((.ratio * 1000 | round) / 1000 | tostring | pad(5)) x \(.ratio_to)\(" " * (8 - (.ratio_to | length)))  \((.round_ratios // []) | map(f(.)) | join(" ") | . + " " * (20 - length))  \(.non2xx + .socket_errors)"),
 	"",
 	"noisy neighbour: B p99 alone \(f(.noisy.b_p99_alone_ms)) ms, under A'"'"'s flood \(f(.noisy.b_p99_flood_ms)) ms (\(f(.noisy.ratio)) x); B non-2xx \(.noisy.b_non2xx); A \(.noisy.a_rps | round) req/s, \(.noisy.a_non2xx) answered 429",
@@ -855,7 +857,7 @@ log "results in ${RESULTS#"$ROOT"/}"
 # failures in a scenario is an error.  (A few 429s are expected where many
 # connections meet few tenants: each tenant may have only WORKERS - 1
 # requests in flight.)
-bad=$(jq -r '[("get", "get_cached", "list", "create", "mixed", "aggregate", "floor", "static", "postgraphile") as $k
-	| select(.[$k] != null) | .[$k] | select((.non2xx + .socket_errors) > 0.01 * .requests) | $k]
+bad=$(jq -r --argjson names "$NAMES" '[$names[] as $k
+	| .[$k] | select((.non2xx + .socket_errors) > 0.01 * .requests) | $k]
 	| join(" ")' "$RESULTS")
 [ -z "$bad" ] || die "too many failed requests in: $bad; see $VAR/log"
